@@ -1,0 +1,328 @@
+//===- CnnOps.cpp - result type inference and verifiers of cnn ops --------===//
+//
+// Each op's inferReturnTypes reads operand shapes and attributes through its
+// adaptor and defers to the matching rule in ShapeRules.cpp. The same function
+// serves the builders and the verifier (InferTypeOpInterface checks a printed
+// result type against it), so a rule is never stated twice.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cnn/IR/CnnOps.h"
+#include "cnn/IR/ShapeRules.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+
+using namespace mlir;
+using namespace cnn;
+
+#include "cnn/IR/CnnEnums.cpp.inc"
+
+namespace {
+
+/// The static shape of `value` when it is a ranked tensor (of `rank` when
+/// given). Anything else is left to the operand type constraints, which report
+/// it with a better message.
+std::optional<ShapeRef> shapeOf(Value value, int64_t rank = -1) {
+  auto type = value ? llvm::dyn_cast<RankedTensorType>(value.getType())
+                    : RankedTensorType();
+  if (!type || !type.hasStaticShape() || (rank >= 0 && type.getRank() != rank))
+    return std::nullopt;
+  return type.getShape();
+}
+
+template <size_t N>
+std::optional<std::array<int64_t, N>> arrayOf(llvm::ArrayRef<int64_t> values) {
+  if (values.size() != N)
+    return std::nullopt;
+  std::array<int64_t, N> result;
+  std::copy(values.begin(), values.end(), result.begin());
+  return result;
+}
+
+std::optional<WindowGeometry> geometryOf(llvm::ArrayRef<int64_t> stride,
+                                         llvm::ArrayRef<int64_t> pad,
+                                         llvm::ArrayRef<int64_t> dilation) {
+  auto s = arrayOf<2>(stride), d = arrayOf<2>(dilation);
+  auto p = arrayOf<4>(pad);
+  if (!s || !d || !p)
+    return std::nullopt;
+  return WindowGeometry{*s, *p, *d};
+}
+
+/// Appends the tensor type of a successful rule, or reports its failure the
+/// way an op verifier would ("'cnn.conv2d' op ...").
+LogicalResult deliver(StringRef opName, std::optional<Location> location,
+                      MLIRContext *context, const ShapeOrError &rule,
+                      SmallVectorImpl<Type> &types) {
+  if (!rule)
+    return emitOptionalError(location, "'", opName, "' op ", rule.getError());
+  types.push_back(
+      RankedTensorType::get(rule.getShape(), Float32Type::get(context)));
+  return success();
+}
+
+/// Operands or attributes so malformed that the rule cannot be asked; the
+/// invariant checks that run alongside report the precise problem.
+LogicalResult malformed(StringRef opName, std::optional<Location> location) {
+  return emitOptionalError(location, "'", opName,
+                           "' op has operands or attributes of the wrong kind");
+}
+
+} // namespace
+
+#define CNN_RULE(Op, ...)                                                      \
+  deliver(Op::getOperationName(), location, context, __VA_ARGS__,             \
+          inferredReturnTypes)
+#define CNN_MALFORMED(Op) malformed(Op::getOperationName(), location)
+
+//===----------------------------------------------------------------------===//
+// Parameters
+//===----------------------------------------------------------------------===//
+
+LogicalResult WeightOp::verifySymbolUses(SymbolTableCollection &symbols) {
+  auto parameter =
+      symbols.lookupNearestSymbolFrom<ParameterOp>(*this, getNameAttr());
+  if (!parameter)
+    return emitOpError("refers to '") << getName()
+                                      << "', which is not a cnn.parameter";
+  if (parameter.getType() != getResult().getType())
+    return emitOpError("has type ")
+           << getResult().getType() << " but parameter '" << getName()
+           << "' is declared as " << parameter.getType();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Convolutions and dense
+//===----------------------------------------------------------------------===//
+
+LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *context,
+                                         std::optional<Location> location,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferredReturnTypes) {
+  auto input = shapeOf(adaptor.getInput(), 4);
+  auto weight = shapeOf(adaptor.getWeight(), 4);
+  auto bias = shapeOf(adaptor.getBias(), 1);
+  auto geometry = geometryOf(adaptor.getStride(), adaptor.getPad(),
+                             adaptor.getDilation());
+  if (!input || !weight || (adaptor.getBias() && !bias) || !geometry ||
+      adaptor.getGroups() < 1)
+    return CNN_MALFORMED(Conv2DOp);
+  return CNN_RULE(Conv2DOp, inferConv2D(*input, *weight, bias, *geometry,
+                                        adaptor.getGroups()));
+}
+
+LogicalResult ConvTranspose2DOp::inferReturnTypes(
+    MLIRContext *context, std::optional<Location> location, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferredReturnTypes) {
+  auto input = shapeOf(adaptor.getInput(), 4);
+  auto weight = shapeOf(adaptor.getWeight(), 4);
+  auto bias = shapeOf(adaptor.getBias(), 1);
+  auto geometry = geometryOf(adaptor.getStride(), adaptor.getPad(),
+                             adaptor.getDilation());
+  auto outputPad = arrayOf<2>(adaptor.getOutputPad());
+  if (!input || !weight || (adaptor.getBias() && !bias) || !geometry ||
+      !outputPad || adaptor.getGroups() < 1)
+    return CNN_MALFORMED(ConvTranspose2DOp);
+  return CNN_RULE(ConvTranspose2DOp,
+                  inferConvTranspose2D(*input, *weight, bias, *geometry,
+                                       *outputPad, adaptor.getGroups()));
+}
+
+LogicalResult DenseOp::inferReturnTypes(MLIRContext *context,
+                                        std::optional<Location> location,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &inferredReturnTypes) {
+  auto input = shapeOf(adaptor.getInput(), 2);
+  auto weight = shapeOf(adaptor.getWeight(), 2);
+  auto bias = shapeOf(adaptor.getBias(), 1);
+  if (!input || !weight || (adaptor.getBias() && !bias))
+    return CNN_MALFORMED(DenseOp);
+  return CNN_RULE(DenseOp, inferDense(*input, *weight, bias));
+}
+
+//===----------------------------------------------------------------------===//
+// Normalisation
+//===----------------------------------------------------------------------===//
+
+LogicalResult BatchNormOp::inferReturnTypes(
+    MLIRContext *context, std::optional<Location> location, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferredReturnTypes) {
+  auto input = shapeOf(adaptor.getInput());
+  SmallVector<ShapeRef, 4> statistics;
+  for (Value value : {adaptor.getScale(), adaptor.getShift(), adaptor.getMean(),
+                      adaptor.getVariance()}) {
+    auto shape = shapeOf(value, 1);
+    if (!shape)
+      return CNN_MALFORMED(BatchNormOp);
+    statistics.push_back(*shape);
+  }
+  if (!input)
+    return CNN_MALFORMED(BatchNormOp);
+  return CNN_RULE(BatchNormOp, inferBatchNorm(*input, statistics));
+}
+
+LogicalResult LrnOp::inferReturnTypes(MLIRContext *context,
+                                      std::optional<Location> location,
+                                      Adaptor adaptor,
+                                      SmallVectorImpl<Type> &inferredReturnTypes) {
+  auto input = shapeOf(adaptor.getInput(), 4);
+  if (!input)
+    return CNN_MALFORMED(LrnOp);
+  return CNN_RULE(LrnOp, Shape(*input));
+}
+
+//===----------------------------------------------------------------------===//
+// Element-wise (the same-type ops get their inference from ODS)
+//===----------------------------------------------------------------------===//
+
+LogicalResult ClipOp::verify() {
+  if (getMin().convertToDouble() > getMax().convertToDouble())
+    return emitOpError("has min (") << getMin().convertToDouble()
+                                    << ") greater than max ("
+                                    << getMax().convertToDouble() << ")";
+  return success();
+}
+
+LogicalResult MulOp::inferReturnTypes(MLIRContext *context,
+                                      std::optional<Location> location,
+                                      Adaptor adaptor,
+                                      SmallVectorImpl<Type> &inferredReturnTypes) {
+  auto lhs = shapeOf(adaptor.getLhs()), rhs = shapeOf(adaptor.getRhs());
+  if (!lhs || !rhs)
+    return CNN_MALFORMED(MulOp);
+  return CNN_RULE(MulOp, inferBroadcast(*lhs, *rhs));
+}
+
+//===----------------------------------------------------------------------===//
+// Pooling
+//===----------------------------------------------------------------------===//
+
+template <typename Op, typename Adaptor>
+static LogicalResult inferWindowPool(MLIRContext *context,
+                                     std::optional<Location> location,
+                                     Adaptor adaptor,
+                                     SmallVectorImpl<Type> &inferredReturnTypes) {
+  auto input = shapeOf(adaptor.getInput(), 4);
+  auto window = arrayOf<2>(adaptor.getWindow());
+  auto geometry = geometryOf(adaptor.getStride(), adaptor.getPad(), {1, 1});
+  if (!input || !window || !geometry)
+    return CNN_MALFORMED(Op);
+  return CNN_RULE(Op, inferPool2D(*input, *window, *geometry,
+                                  adaptor.getCeilMode()));
+}
+
+LogicalResult MaxPool2DOp::inferReturnTypes(
+    MLIRContext *context, std::optional<Location> location, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferredReturnTypes) {
+  return inferWindowPool<MaxPool2DOp>(context, location, adaptor,
+                                      inferredReturnTypes);
+}
+
+LogicalResult AvgPool2DOp::inferReturnTypes(
+    MLIRContext *context, std::optional<Location> location, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferredReturnTypes) {
+  return inferWindowPool<AvgPool2DOp>(context, location, adaptor,
+                                      inferredReturnTypes);
+}
+
+#define CNN_GLOBAL_POOL_INFERENCE(Op)                                          \
+  LogicalResult Op::inferReturnTypes(                                          \
+      MLIRContext *context, std::optional<Location> location,                  \
+      Adaptor adaptor, SmallVectorImpl<Type> &inferredReturnTypes) {           \
+    auto input = shapeOf(adaptor.getInput(), 4);                               \
+    if (!input)                                                                \
+      return CNN_MALFORMED(Op);                                                \
+    return CNN_RULE(Op, inferGlobalPool2D(*input));                            \
+  }
+CNN_GLOBAL_POOL_INFERENCE(GlobalAvgPool2DOp)
+CNN_GLOBAL_POOL_INFERENCE(GlobalMaxPool2DOp)
+#undef CNN_GLOBAL_POOL_INFERENCE
+
+#define CNN_ADAPTIVE_POOL_INFERENCE(Op)                                        \
+  LogicalResult Op::inferReturnTypes(                                          \
+      MLIRContext *context, std::optional<Location> location,                  \
+      Adaptor adaptor, SmallVectorImpl<Type> &inferredReturnTypes) {           \
+    auto input = shapeOf(adaptor.getInput(), 4);                               \
+    auto size = arrayOf<2>(adaptor.getOutputSize());                           \
+    if (!input || !size)                                                       \
+      return CNN_MALFORMED(Op);                                                \
+    return CNN_RULE(Op, inferAdaptivePool2D(*input, *size));                   \
+  }
+CNN_ADAPTIVE_POOL_INFERENCE(AdaptiveAvgPool2DOp)
+CNN_ADAPTIVE_POOL_INFERENCE(AdaptiveMaxPool2DOp)
+#undef CNN_ADAPTIVE_POOL_INFERENCE
+
+LogicalResult RoiPoolOp::inferReturnTypes(
+    MLIRContext *context, std::optional<Location> location, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferredReturnTypes) {
+  auto input = shapeOf(adaptor.getInput(), 4);
+  auto rois = shapeOf(adaptor.getRois(), 2);
+  auto size = arrayOf<2>(adaptor.getOutputSize());
+  if (!input || !rois || !size)
+    return CNN_MALFORMED(RoiPoolOp);
+  return CNN_RULE(RoiPoolOp, inferRoiPool(*input, *rois, *size));
+}
+
+//===----------------------------------------------------------------------===//
+// Shape and data movement
+//===----------------------------------------------------------------------===//
+
+LogicalResult ConcatOp::inferReturnTypes(
+    MLIRContext *context, std::optional<Location> location, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferredReturnTypes) {
+  SmallVector<ShapeRef> inputs;
+  for (Value value : adaptor.getInputs()) {
+    auto shape = shapeOf(value);
+    if (!shape)
+      return CNN_MALFORMED(ConcatOp);
+    inputs.push_back(*shape);
+  }
+  return CNN_RULE(ConcatOp, inferConcat(inputs, adaptor.getAxis()));
+}
+
+LogicalResult FlattenOp::inferReturnTypes(
+    MLIRContext *context, std::optional<Location> location, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferredReturnTypes) {
+  auto input = shapeOf(adaptor.getInput());
+  if (!input)
+    return CNN_MALFORMED(FlattenOp);
+  return CNN_RULE(FlattenOp, inferFlatten(*input, adaptor.getStartDim()));
+}
+
+LogicalResult ReshapeOp::inferReturnTypes(
+    MLIRContext *context, std::optional<Location> location, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferredReturnTypes) {
+  auto input = shapeOf(adaptor.getInput());
+  if (!input)
+    return CNN_MALFORMED(ReshapeOp);
+  return CNN_RULE(ReshapeOp, inferReshape(*input, adaptor.getShape()));
+}
+
+LogicalResult SoftmaxOp::verify() {
+  ShapeOrError rule =
+      inferAlongAxis(getInput().getType().getShape(), getAxis());
+  if (!rule)
+    return emitOpError(rule.getError());
+  return success();
+}
+
+LogicalResult UpsampleOp::inferReturnTypes(
+    MLIRContext *context, std::optional<Location> location, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferredReturnTypes) {
+  auto input = shapeOf(adaptor.getInput(), 4);
+  auto size = arrayOf<2>(adaptor.getSize());
+  if (!input || !size)
+    return CNN_MALFORMED(UpsampleOp);
+  return CNN_RULE(UpsampleOp, inferUpsample(*input, *size));
+}
+
+LogicalResult UpsampleOp::verify() {
+  if (getAlignCorners() && getMode() != UpsampleMode::bilinear)
+    return emitOpError("align_corners applies only to bilinear upsampling");
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "cnn/IR/CnnOps.cpp.inc"

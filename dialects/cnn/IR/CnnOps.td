@@ -1,0 +1,506 @@
+//===- CnnOps.td - the cnn dialect's operations --------------------------===//
+//
+// One op per network layer. Every op infers its result type (the
+// InferTypeOpAdaptor trait), so the rules that relate operand shapes,
+// attributes and the result live in one place: ShapeRules.cpp, shared by the
+// verifier, the builders and the language frontend.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CNN_OPS_TD
+#define CNN_OPS_TD
+
+include "cnn/IR/CnnBase.td"
+include "mlir/IR/SymbolInterfaces.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+/// A layer op: no side effects, result type inferred from the operands by
+/// its rule in ShapeRules.cpp.
+class Cnn_LayerOp<string mnemonic, list<Trait> traits = []>
+    : Cnn_Op<mnemonic, !listconcat([Pure, InferTypeOpAdaptor], traits)>;
+
+/// A layer op whose result has its operands' type; ODS derives the inference.
+class Cnn_SameTypeOp<string mnemonic, list<Trait> traits = []>
+    : Cnn_Op<mnemonic, !listconcat([Pure, SameOperandsAndResultType,
+                                    InferTypeOpInterface], traits)>;
+
+//===----------------------------------------------------------------------===//
+// Parameters
+//===----------------------------------------------------------------------===//
+
+def Cnn_ParameterOp : Cnn_Op<"parameter", [Symbol, HasParent<"::mlir::ModuleOp">]> {
+  let summary = "a named learned parameter of the model";
+  let description = [{
+    Declares one learned tensor of the model by name and type. Names follow the
+    PyTorch `state_dict` convention (`layer1.0.conv1.weight`), so weights saved
+    from PyTorch load unchanged. The data itself is never in the IR.
+
+    ```mlir
+    cnn.parameter @conv1.weight : tensor<64x3x7x7xf32>
+    ```
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name, TypeAttrOf<Cnn_Tensor>:$type);
+  let assemblyFormat = "$sym_name `:` $type attr-dict";
+}
+
+def Cnn_WeightOp : Cnn_Op<"weight",
+    [Pure, DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "reads a parameter declared by cnn.parameter";
+  let description = [{
+    Yields the value of the named `cnn.parameter`. Its result type must be the
+    parameter's declared type.
+
+    ```mlir
+    %w = cnn.weight @conv1.weight : tensor<64x3x7x7xf32>
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$name);
+  let results = (outs Cnn_Tensor:$result);
+  let assemblyFormat = "$name `:` type($result) attr-dict";
+}
+
+//===----------------------------------------------------------------------===//
+// Convolutions
+//===----------------------------------------------------------------------===//
+
+def Cnn_Conv2DOp : Cnn_LayerOp<"conv2d"> {
+  let summary = "2-D convolution (cross-correlation), grouped and dilated";
+  let description = [{
+    `out[n, co, y, x] = bias[co] + sum over ci in co's group, ky, kx of
+    in[n, ci, y*sh - pt + ky*dh, x*sw - pl + kx*dw] * weight[co, ci', ky, kx]`.
+
+    The weight is `[Cout, Cin / groups, kh, kw]`; both channel counts must be
+    divisible by `groups` (depthwise: `groups == Cin`). The bias is optional.
+
+    ```mlir
+    %y = cnn.conv2d %x, %w, %b stride [2, 2] pad [3, 3, 3, 3]
+        : (tensor<1x3x224x224xf32>, tensor<64x3x7x7xf32>, tensor<64xf32>) -> tensor<1x64x112x112xf32>
+    ```
+  }];
+  let arguments = (ins Cnn_Tensor4D:$input, Cnn_Tensor4D:$weight,
+                       Optional<Cnn_Tensor1D>:$bias,
+                       Cnn_UnitPair:$stride, Cnn_Padding:$pad,
+                       Cnn_UnitPair:$dilation, Cnn_Groups:$groups);
+  let results = (outs Cnn_Tensor4D:$result);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? (`stride` $stride^)? (`pad` $pad^)?
+    (`dilation` $dilation^)? (`groups` $groups^)? attr-dict
+    `:` functional-type(operands, results)
+  }];
+}
+
+def Cnn_ConvTranspose2DOp : Cnn_LayerOp<"conv_transpose2d"> {
+  let summary = "2-D transposed convolution (learned upsampling)";
+  let description = [{
+    The gradient of `cnn.conv2d` with respect to its input, used for learned
+    upsampling (FCN). The weight is `[Cin, Cout / groups, kh, kw]` (PyTorch's
+    layout). Each output extent is
+    `(in - 1) * stride - pad_before - pad_after + dilation * (k - 1) + output_pad + 1`;
+    `output_pad` must be smaller than the stride or the dilation.
+
+    ```mlir
+    %y = cnn.conv_transpose2d %x, %w stride [2, 2] pad [1, 1, 1, 1]
+        : (tensor<1x21x8x8xf32>, tensor<21x21x4x4xf32>) -> tensor<1x21x16x16xf32>
+    ```
+  }];
+  let arguments = (ins Cnn_Tensor4D:$input, Cnn_Tensor4D:$weight,
+                       Optional<Cnn_Tensor1D>:$bias,
+                       Cnn_UnitPair:$stride, Cnn_Padding:$pad,
+                       Cnn_NonNegativePair:$output_pad,
+                       Cnn_UnitPair:$dilation, Cnn_Groups:$groups);
+  let results = (outs Cnn_Tensor4D:$result);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? (`stride` $stride^)? (`pad` $pad^)?
+    (`output_pad` $output_pad^)? (`dilation` $dilation^)? (`groups` $groups^)?
+    attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Cnn_DenseOp : Cnn_LayerOp<"dense"> {
+  let summary = "fully connected layer";
+  let description = [{
+    `out[n, m] = bias[m] + sum over k of in[n, k] * weight[m, k]`; the weight is
+    `[M, K]` (PyTorch's `nn.Linear` layout). The bias is optional.
+
+    ```mlir
+    %y = cnn.dense %x, %w, %b
+        : (tensor<1x2048xf32>, tensor<1000x2048xf32>, tensor<1000xf32>) -> tensor<1x1000xf32>
+    ```
+  }];
+  let arguments = (ins Cnn_Tensor2D:$input, Cnn_Tensor2D:$weight,
+                       Optional<Cnn_Tensor1D>:$bias);
+  let results = (outs Cnn_Tensor2D:$result);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Normalisation
+//===----------------------------------------------------------------------===//
+
+def Cnn_BatchNormOp : Cnn_LayerOp<"batch_norm"> {
+  let summary = "batch normalisation with running statistics (inference)";
+  let description = [{
+    `out = (in - mean[c]) / sqrt(var[c] + epsilon) * scale[c] + shift[c]` over
+    channel dimension 1. Every statistic is a 1-D tensor of the channel count.
+
+    ```mlir
+    %y = cnn.batch_norm %x, %scale, %shift, %mean, %var epsilon 1.0e-05
+        : (tensor<1x64x56x56xf32>, tensor<64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<1x64x56x56xf32>
+    ```
+  }];
+  let arguments = (ins Cnn_Tensor:$input, Cnn_Tensor1D:$scale,
+                       Cnn_Tensor1D:$shift, Cnn_Tensor1D:$mean,
+                       Cnn_Tensor1D:$variance,
+                       DefaultValuedAttr<ConfinedAttr<F64Attr, [Cnn_FloatPositive]>, "1e-5">:$epsilon);
+  let results = (outs Cnn_Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $scale `,` $shift `,` $mean `,` $variance (`epsilon` $epsilon^)?
+    attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Cnn_LrnOp : Cnn_LayerOp<"lrn"> {
+  let summary = "local response normalisation across channels";
+  let description = [{
+    PyTorch's `LocalResponseNorm`: `out = in / (k + alpha / size * sum of in^2
+    over the `size` neighbouring channels)^beta`, the window centred on the
+    channel and cut off at the edges. AlexNet uses size 5, alpha 1e-4, beta 0.75,
+    k 2.
+
+    ```mlir
+    %y = cnn.lrn %x size 5 alpha 1.0e-04 beta 7.500000e-01 k 2.000000e+00
+        : (tensor<1x96x55x55xf32>) -> tensor<1x96x55x55xf32>
+    ```
+  }];
+  let arguments = (ins Cnn_Tensor4D:$input,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$size,
+                       F64Attr:$alpha, F64Attr:$beta, F64Attr:$k);
+  let results = (outs Cnn_Tensor4D:$result);
+  let assemblyFormat = [{
+    $input `size` $size `alpha` $alpha `beta` $beta `k` $k attr-dict
+    `:` functional-type(operands, results)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Element-wise activations
+//===----------------------------------------------------------------------===//
+
+class Cnn_ActivationOp<string mnemonic, string formula>
+    : Cnn_SameTypeOp<mnemonic> {
+  let summary = "element-wise " # mnemonic # " activation";
+  let description = "Computes `" # formula # "` for every element.";
+  let arguments = (ins Cnn_Tensor:$input);
+  let results = (outs Cnn_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def Cnn_ReluOp : Cnn_ActivationOp<"relu", "max(x, 0)">;
+def Cnn_SigmoidOp : Cnn_ActivationOp<"sigmoid", "1 / (1 + exp(-x))">;
+def Cnn_TanhOp : Cnn_ActivationOp<"tanh", "tanh(x)">;
+def Cnn_SiluOp : Cnn_ActivationOp<"silu", "x * sigmoid(x)">;
+def Cnn_HardswishOp : Cnn_ActivationOp<"hardswish", "x * clip(x + 3, 0, 6) / 6">;
+
+def Cnn_LeakyReluOp : Cnn_SameTypeOp<"leaky_relu"> {
+  let summary = "element-wise leaky ReLU";
+  let description = [{
+    `x if x > 0 else alpha * x`. YOLO v1 uses alpha 0.1.
+
+    ```mlir
+    %y = cnn.leaky_relu %x alpha 1.000000e-01 : tensor<1x64x112x112xf32>
+    ```
+  }];
+  let arguments = (ins Cnn_Tensor:$input, DefaultValuedAttr<F64Attr, "0.01">:$alpha);
+  let results = (outs Cnn_Tensor:$result);
+  let assemblyFormat = "$input (`alpha` $alpha^)? attr-dict `:` type($input)";
+}
+
+def Cnn_ClipOp : Cnn_SameTypeOp<"clip"> {
+  let summary = "element-wise clamp to [min, max] (ReLU6 is clip 0, 6)";
+  let description = [{
+    `min(max(x, min), max)`. MobileNet's ReLU6 is `cnn.clip %x min 0.0 max 6.0`.
+    `min` must not exceed `max`.
+
+    ```mlir
+    %y = cnn.clip %x min 0.000000e+00 max 6.000000e+00 : tensor<1x32x112x112xf32>
+    ```
+  }];
+  let arguments = (ins Cnn_Tensor:$input, F64Attr:$min, F64Attr:$max);
+  let results = (outs Cnn_Tensor:$result);
+  let assemblyFormat = "$input `min` $min `max` $max attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Cnn_DropoutOp : Cnn_SameTypeOp<"dropout"> {
+  let summary = "dropout: the identity at inference, kept for fidelity";
+  let description = [{
+    Kept so that the IR mirrors the source network; the inference pipeline
+    erases it. `rate` is the training-time drop probability, in [0, 1).
+
+    ```mlir
+    %y = cnn.dropout %x rate 5.000000e-01 : tensor<1x4096xf32>
+    ```
+  }];
+  let arguments = (ins Cnn_Tensor:$input,
+      ConfinedAttr<F64Attr, [Cnn_FloatNonNegative, Cnn_FloatBelowOne]>:$rate);
+  let results = (outs Cnn_Tensor:$result);
+  let assemblyFormat = "$input `rate` $rate attr-dict `:` type($input)";
+}
+
+def Cnn_IdentityOp : Cnn_SameTypeOp<"identity"> {
+  let summary = "the identity (a shortcut with nothing on it)";
+  let description = [{
+    Yields its input. It keeps a named layer visible in the IR (a residual
+    shortcut, `act=id`); the inference pipeline erases it.
+
+    ```mlir
+    %y = cnn.identity %x : tensor<1x64x56x56xf32>
+    ```
+  }];
+  let arguments = (ins Cnn_Tensor:$input);
+  let results = (outs Cnn_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+//===----------------------------------------------------------------------===//
+// Binary element-wise
+//===----------------------------------------------------------------------===//
+
+def Cnn_AddOp : Cnn_SameTypeOp<"add", [Commutative]> {
+  let summary = "element-wise sum of two tensors of one shape";
+  let description = [{
+    The residual sum. Both operands must have the same shape: a shortcut whose
+    channel count or resolution differs needs a projection first.
+
+    ```mlir
+    %y = cnn.add %a, %b : tensor<1x256x56x56xf32>
+    ```
+  }];
+  let arguments = (ins Cnn_Tensor:$lhs, Cnn_Tensor:$rhs);
+  let results = (outs Cnn_Tensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($result)";
+}
+
+def Cnn_MulOp : Cnn_LayerOp<"mul", [Commutative]> {
+  let summary = "element-wise product with broadcasting";
+  let description = [{
+    NumPy broadcasting on shapes of equal rank: each dimension pair must be
+    equal or one of them 1. Squeeze-and-excitation multiplies `[N, C, H, W]` by
+    `[N, C, 1, 1]`.
+
+    ```mlir
+    %y = cnn.mul %x, %s : (tensor<1x96x56x56xf32>, tensor<1x96x1x1xf32>) -> tensor<1x96x56x56xf32>
+    ```
+  }];
+  let arguments = (ins Cnn_Tensor:$lhs, Cnn_Tensor:$rhs);
+  let results = (outs Cnn_Tensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Pooling
+//===----------------------------------------------------------------------===//
+
+def Cnn_MaxPool2DOp : Cnn_LayerOp<"max_pool2d"> {
+  let summary = "2-D max pooling";
+  let description = [{
+    The maximum over each `window`; padded positions never win. With
+    `ceil_mode` the output extent rounds up (PyTorch's rule: a last window that
+    would start in the padding is dropped). Every window must fit in the padded
+    input, and padding may be at most half the window.
+
+    ```mlir
+    %y = cnn.max_pool2d %x window [3, 3] stride [2, 2] pad [1, 1, 1, 1]
+        : (tensor<1x64x112x112xf32>) -> tensor<1x64x56x56xf32>
+    ```
+  }];
+  let arguments = (ins Cnn_Tensor4D:$input, Cnn_PositivePair:$window,
+                       Cnn_UnitPair:$stride, Cnn_Padding:$pad,
+                       UnitAttr:$ceil_mode);
+  let results = (outs Cnn_Tensor4D:$result);
+  let assemblyFormat = [{
+    $input `window` $window (`stride` $stride^)? (`pad` $pad^)?
+    (`ceil_mode` $ceil_mode^)? attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Cnn_AvgPool2DOp : Cnn_LayerOp<"avg_pool2d"> {
+  let summary = "2-D average pooling";
+  let description = [{
+    The mean over each `window`. With `count_include_pad` the divisor is the
+    window size (padding counts as zeros, PyTorch's default); without it, only
+    positions inside the input count. `ceil_mode` and the window rules are those
+    of `cnn.max_pool2d`.
+
+    ```mlir
+    %y = cnn.avg_pool2d %x window [2, 2] stride [2, 2] count_include_pad
+        : (tensor<1x256x56x56xf32>) -> tensor<1x256x28x28xf32>
+    ```
+  }];
+  let arguments = (ins Cnn_Tensor4D:$input, Cnn_PositivePair:$window,
+                       Cnn_UnitPair:$stride, Cnn_Padding:$pad,
+                       UnitAttr:$ceil_mode, UnitAttr:$count_include_pad);
+  let results = (outs Cnn_Tensor4D:$result);
+  let assemblyFormat = [{
+    $input `window` $window (`stride` $stride^)? (`pad` $pad^)?
+    (`ceil_mode` $ceil_mode^)? (`count_include_pad` $count_include_pad^)?
+    attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+class Cnn_GlobalPoolOp<string mnemonic, string reduction>
+    : Cnn_LayerOp<mnemonic> {
+  let summary = "global " # reduction # " pooling to one value per channel";
+  let description = "Reduces every channel's H x W plane to its " # reduction #
+    ": `[N, C, H, W] -> [N, C, 1, 1]`.";
+  let arguments = (ins Cnn_Tensor4D:$input);
+  let results = (outs Cnn_Tensor4D:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Cnn_GlobalAvgPool2DOp : Cnn_GlobalPoolOp<"global_avg_pool2d", "mean">;
+def Cnn_GlobalMaxPool2DOp : Cnn_GlobalPoolOp<"global_max_pool2d", "maximum">;
+
+class Cnn_AdaptivePoolOp<string mnemonic, string reduction>
+    : Cnn_LayerOp<mnemonic> {
+  let summary = "adaptive " # reduction # " pooling to a fixed output size";
+  let description = "PyTorch's adaptive pooling: output cell `(i, j)` takes the " #
+    reduction # " of rows `floor(i * H / oh)` to `ceil((i + 1) * H / oh)` and the " #
+    "matching columns. SPP stacks several of these.";
+  let arguments = (ins Cnn_Tensor4D:$input, Cnn_PositivePair:$output_size);
+  let results = (outs Cnn_Tensor4D:$result);
+  let assemblyFormat = [{
+    $input `size` $output_size attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Cnn_AdaptiveAvgPool2DOp : Cnn_AdaptivePoolOp<"adaptive_avg_pool2d", "mean">;
+def Cnn_AdaptiveMaxPool2DOp : Cnn_AdaptivePoolOp<"adaptive_max_pool2d", "maximum">;
+
+def Cnn_RoiPoolOp : Cnn_LayerOp<"roi_pool"> {
+  let summary = "region-of-interest max pooling (Fast/Faster R-CNN)";
+  let description = [{
+    For each row `[batch_index, x1, y1, x2, y2]` of `rois` (image coordinates),
+    scales the box by `spatial_scale` onto the feature map, splits it into an
+    `output_size` grid and takes the maximum of each cell (torchvision's
+    `roi_pool`). The result is `[R, C, oh, ow]`.
+
+    ```mlir
+    %y = cnn.roi_pool %features, %rois size [7, 7] spatial_scale 6.250000e-02
+        : (tensor<1x512x14x14xf32>, tensor<8x5xf32>) -> tensor<8x512x7x7xf32>
+    ```
+  }];
+  let arguments = (ins Cnn_Tensor4D:$input, Cnn_Tensor2D:$rois,
+                       Cnn_PositivePair:$output_size,
+                       ConfinedAttr<F64Attr, [Cnn_FloatPositive]>:$spatial_scale);
+  let results = (outs Cnn_Tensor4D:$result);
+  let assemblyFormat = [{
+    $input `,` $rois `size` $output_size `spatial_scale` $spatial_scale attr-dict
+    `:` functional-type(operands, results)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Shape and data movement
+//===----------------------------------------------------------------------===//
+
+def Cnn_ConcatOp : Cnn_LayerOp<"concat"> {
+  let summary = "concatenation along one dimension (channels by default)";
+  let description = [{
+    Joins its operands along `axis`; every other dimension must agree. Inception
+    modules and dense blocks concatenate on channels (axis 1).
+
+    ```mlir
+    %y = cnn.concat %a, %b : (tensor<1x64x28x28xf32>, tensor<1x32x28x28xf32>) -> tensor<1x96x28x28xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<Cnn_Tensor>:$inputs,
+                       DefaultValuedAttr<ConfinedAttr<I64Attr, [IntNonNegative]>, "1">:$axis);
+  let results = (outs Cnn_Tensor:$result);
+  let assemblyFormat = [{
+    $inputs (`axis` $axis^)? attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Cnn_FlattenOp : Cnn_LayerOp<"flatten"> {
+  let summary = "merges dimensions start_dim.. into one";
+  let description = [{
+    `[N, C, H, W] -> [N, C * H * W]` with the default `start_dim` 1, as before a
+    classifier's first dense layer.
+
+    ```mlir
+    %y = cnn.flatten %x : (tensor<1x512x7x7xf32>) -> tensor<1x25088xf32>
+    ```
+  }];
+  let arguments = (ins Cnn_Tensor:$input,
+                       DefaultValuedAttr<ConfinedAttr<I64Attr, [IntNonNegative]>, "1">:$start_dim);
+  let results = (outs Cnn_Tensor:$result);
+  let assemblyFormat = [{
+    $input (`start_dim` $start_dim^)? attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Cnn_ReshapeOp : Cnn_LayerOp<"reshape"> {
+  let summary = "reinterprets the elements (row-major) with a new shape";
+  let description = [{
+    The element count must not change. The new shape is the `shape` attribute,
+    so the result type still follows from the op alone (YOLO v1 turns its last
+    dense layer's 1470 values into `[N, 7, 7, 30]`).
+
+    ```mlir
+    %y = cnn.reshape %x shape [1, 7, 7, 30] : (tensor<1x1470xf32>) -> tensor<1x7x7x30xf32>
+    ```
+  }];
+  let arguments = (ins Cnn_Tensor:$input,
+      ConfinedAttr<DenseI64ArrayAttr, [DenseArrayMinCt<1>,
+                   DenseArrayStrictlyPositive<DenseI64ArrayAttr>]>:$shape);
+  let results = (outs Cnn_Tensor:$result);
+  let assemblyFormat = [{
+    $input `shape` $shape attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Cnn_SoftmaxOp : Cnn_SameTypeOp<"softmax"> {
+  let summary = "softmax along one dimension";
+  let description = [{
+    `exp(x - max) / sum(exp(x - max))` along `axis` (default 1, the class
+    dimension of `[N, classes]`).
+
+    ```mlir
+    %y = cnn.softmax %x : tensor<1x1000xf32>
+    ```
+  }];
+  let arguments = (ins Cnn_Tensor:$input,
+                       DefaultValuedAttr<ConfinedAttr<I64Attr, [IntNonNegative]>, "1">:$axis);
+  let results = (outs Cnn_Tensor:$result);
+  let assemblyFormat = "$input (`axis` $axis^)? attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Cnn_UpsampleOp : Cnn_LayerOp<"upsample"> {
+  let summary = "resizes the H x W plane to a given size";
+  let description = [{
+    Nearest-neighbour or bilinear resampling to `size = [oh, ow]` (PyTorch's
+    `interpolate`; `align_corners` only for bilinear). A scale factor in the
+    source language becomes the size it implies.
+
+    ```mlir
+    %y = cnn.upsample %x size [64, 64] mode bilinear
+        : (tensor<1x21x32x32xf32>) -> tensor<1x21x64x64xf32>
+    ```
+  }];
+  let arguments = (ins Cnn_Tensor4D:$input, Cnn_PositivePair:$size,
+                       DefaultValuedAttr<Cnn_UpsampleMode, "::cnn::UpsampleMode::nearest">:$mode,
+                       UnitAttr:$align_corners);
+  let results = (outs Cnn_Tensor4D:$result);
+  let assemblyFormat = [{
+    $input `size` $size (`mode` $mode^)? (`align_corners` $align_corners^)?
+    attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // CNN_OPS_TD

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the Debian packages cnnc needs. Quiet and quick when all are present.
+set -euo pipefail
+
+packages=(
+  cmake ninja-build g++
+  llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools  # MLIR 22, lit, FileCheck
+  libhalide14-0-dev                                        # kernel generation
+  libgtest-dev                                             # unit tests
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" ||
+    missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

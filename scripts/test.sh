@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Sets up, builds and runs every test. The last line is "N passed, N failed".
+set -uo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+"$root/scripts/build.sh" || { echo "0 passed, 1 failed"; exit 1; }
+
+log="$root/build/test-results.txt"
+/usr/lib/llvm-22/bin/lit -sv "$root/build/test" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+
+count() { grep -E "^ *$1: +[0-9]+" "$log" | awk '{s += $2} END {print s + 0}'; }
+passed=$(( $(count Passed) + $(count "Expectedly Failed") ))
+failed=$(( $(count Failed) + $(count "Unexpectedly Passed") + $(count Unresolved) + $(count "Timed Out") ))
+[ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
+echo "$passed passed, $failed failed"
+exit "$status"

@@ -1,0 +1,24 @@
+# -*- Python -*-
+# lit configuration for the cnnc test suites.
+
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "cnnc"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".cnn", ".test"]
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.cnnc_obj_root, "test")
+
+config.substitutions.append(("%cnnc_src", config.cnnc_source_dir))
+
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+tool_dirs = [config.cnnc_tools_dir, config.llvm_tools_dir]
+tools = ["cnnc", "cnnc-opt"]
+llvm_config.add_tool_substitutions(tools, tool_dirs)

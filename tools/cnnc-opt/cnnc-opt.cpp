@@ -1,0 +1,21 @@
+//===- cnnc-opt.cpp - run cnn passes on IR files --------------------------===//
+//
+// MLIR's opt driver with the cnn dialect registered: parses, verifies, runs
+// passes by flag and prints. The lit suites drive the dialect through it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cnn/IR/CnnDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "mlir/Transforms/Passes.h"
+
+int main(int argc, char **argv) {
+  mlir::registerTransformsPasses();
+  mlir::DialectRegistry registry;
+  registry.insert<cnn::CnnDialect, mlir::func::FuncDialect>();
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "cnn optimizer driver\n", registry));
+}
