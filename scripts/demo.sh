@@ -5,4 +5,4 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/scripts/build.sh" >/dev/null
 "$root/build/bin/cnnc" --version
-"$root/build/bin/cnnc" "$root/models/ir/resnet_stem.mlir"
+"$root/build/bin/cnnc" "$root/docs/examples/resnet_basic_block.mlir"

@@ -14,6 +14,31 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+namespace cnn::OpTrait {
+/// Runs the op's result type inference as a verifier and compares the result
+/// with the op's type. InferTypeOpInterface checks the same, but follows every
+/// message with a generic "failed to infer returned types"; checking first,
+/// and stopping there, leaves the user one precise error.
+template <typename ConcreteType>
+class ChecksShapeRule
+    : public mlir::OpTrait::TraitBase<ConcreteType, ChecksShapeRule> {
+public:
+  static llvm::LogicalResult verifyTrait(mlir::Operation *op) {
+    llvm::SmallVector<mlir::Type, 1> types;
+    if (mlir::failed(ConcreteType::inferReturnTypes(
+            op->getContext(), op->getLoc(), op->getOperands(),
+            op->getRawDictionaryAttrs(), op->getPropertiesStorage(),
+            op->getRegions(), types)))
+      return mlir::failure();
+    if (mlir::TypeRange(types) != op->getResultTypes())
+      return op->emitOpError("result type ")
+             << op->getResultTypes() << " does not follow from the operands: "
+             << "expected " << mlir::TypeRange(types);
+    return mlir::success();
+  }
+};
+} // namespace cnn::OpTrait
+
 #define GET_OP_CLASSES
 #include "cnn/IR/CnnOps.h.inc"
 

@@ -15,10 +15,17 @@ include "mlir/IR/SymbolInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
+/// Verifies an op against its shape rule before InferTypeOpInterface does, so
+/// a broken rule is reported once, in the rule's own words (see CnnOps.h).
+def Cnn_ChecksShapeRule : NativeOpTrait<"ChecksShapeRule"> {
+  let cppNamespace = "::cnn::OpTrait";
+}
+
 /// A layer op: no side effects, result type inferred from the operands by
 /// its rule in ShapeRules.cpp.
 class Cnn_LayerOp<string mnemonic, list<Trait> traits = []>
-    : Cnn_Op<mnemonic, !listconcat([Pure, InferTypeOpAdaptor], traits)>;
+    : Cnn_Op<mnemonic, !listconcat([Pure, Cnn_ChecksShapeRule,
+                                    InferTypeOpAdaptor], traits)>;
 
 /// A layer op whose result has its operands' type; ODS derives the inference.
 class Cnn_SameTypeOp<string mnemonic, list<Trait> traits = []>
