@@ -1,62 +1,67 @@
 //===- cnnc.cpp - the cnn compiler driver ---------------------------------===//
 //
-// `cnnc model.cnn -o model` is the user's entry point. Each stage of the
-// pipeline can be printed with --emit; the stages are filled in as the
-// compiler grows, and --help lists only those that exist.
+// `cnnc model.cnn` elaborates a model into the cnn dialect; --emit picks the
+// stage to print. `cnnc summary model.cnn` prints its layers, parameters and
+// MACs. Stages are added here as the compiler grows, and --help lists only
+// those that exist.
 //
 //===----------------------------------------------------------------------===//
 
 #include "cnn/IR/CnnDialect.h"
+#include "frontend/Elaborator.h"
+#include "frontend/Parser.h"
+#include "summary/Summary.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
 
+#include "llvm/ADT/StringRef.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <iostream>
+#include <sstream>
+
 namespace cl = llvm::cl;
 
 namespace {
-enum class Emit { Cnn };
+enum class Emit { Ast, Cnn };
 
 cl::OptionCategory category("cnnc options");
-cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.mlir>"),
-                               cl::init("-"), cl::cat(category));
+cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.cnn | model.mlir>"),
+                               cl::Required, cl::cat(category));
 cl::opt<std::string> outputPath("o", cl::desc("Output file (default: stdout)"),
                                 cl::value_desc("path"), cl::init("-"),
                                 cl::cat(category));
-cl::opt<Emit> emit("emit", cl::desc("The stage to print"),
-                   cl::values(clEnumValN(Emit::Cnn, "cnn",
-                                         "the cnn dialect, verified")),
-                   cl::init(Emit::Cnn), cl::cat(category));
+cl::opt<Emit> emit(
+    "emit", cl::desc("The stage to print"),
+    cl::values(clEnumValN(Emit::Ast, "ast", "the syntax tree of a .cnn file"),
+               clEnumValN(Emit::Cnn, "cnn", "the cnn dialect, verified")),
+    cl::init(Emit::Cnn), cl::cat(category));
+cl::list<std::string> params("param",
+                             cl::desc("Override a model param, e.g. --param width=1.1"),
+                             cl::value_desc("name=value"), cl::cat(category));
+cl::opt<bool> json("json", cl::desc("cnnc summary: print JSON"), cl::cat(category));
 
 void printVersion(llvm::raw_ostream &os) {
   os << "cnnc " << CNNC_VERSION << " (MLIR " << LLVM_VERSION_STRING << ")\n";
 }
-} // namespace
 
-int main(int argc, char **argv) {
-  llvm::InitLLVM init(argc, argv);
-  cl::HideUnrelatedOptions(category);
-  cl::SetVersionPrinter(printVersion);
-  cl::ParseCommandLineOptions(argc, argv,
-                              "cnnc: compiles convolutional networks\n");
-
-  mlir::MLIRContext context;
-  context.loadDialect<cnn::CnnDialect, mlir::func::FuncDialect>();
-
+/// Parses an .mlir file (for IR work and tests).
+mlir::OwningOpRef<mlir::ModuleOp> loadMlir(mlir::MLIRContext &context) {
   std::string error;
   auto input = mlir::openInputFile(inputPath, &error);
   if (!input) {
     llvm::errs() << "cnnc: " << error << "\n";
-    return 1;
+    return nullptr;
   }
   llvm::SourceMgr sourceMgr;
   sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
@@ -64,14 +69,94 @@ int main(int argc, char **argv) {
   mlir::OwningOpRef<mlir::ModuleOp> module =
       mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
   if (!module || mlir::failed(mlir::verify(*module)))
-    return 1;
+    return nullptr;
+  return module;
+}
 
+bool writeOutput(const std::string &text) {
+  std::string error;
   auto output = mlir::openOutputFile(outputPath, &error);
   if (!output) {
     llvm::errs() << "cnnc: " << error << "\n";
-    return 1;
+    return false;
   }
-  module->print(output->os());
+  output->os() << text;
   output->keep();
-  return 0;
+  return true;
+}
+
+int run(bool summary) {
+  mlir::MLIRContext context;
+  context.loadDialect<cnn::CnnDialect, mlir::func::FuncDialect>();
+
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  if (llvm::StringRef(inputPath).ends_with(".mlir")) {
+    if (emit == Emit::Ast) {
+      llvm::errs() << "cnnc: --emit=ast needs a .cnn file\n";
+      return 1;
+    }
+    module = loadMlir(context);
+    if (!module)
+      return 1;
+  } else {
+    cnnc::SourceManager sources;
+    cnnc::DiagnosticEngine diagnostics(sources, std::cerr);
+    int file = sources.addFile(inputPath);
+    if (file < 0) {
+      llvm::errs() << "cnnc: cannot open input file '" << inputPath << "'\n";
+      return 1;
+    }
+    cnnc::ElaborationOptions options;
+    for (const std::string &param : params) {
+      size_t equals = param.find('=');
+      if (equals == std::string::npos || equals == 0) {
+        llvm::errs() << "cnnc: --param expects name=value, found '" << param << "'\n";
+        return 1;
+      }
+      options.paramOverrides.push_back({param.substr(0, equals), param.substr(equals + 1)});
+    }
+    try {
+      std::vector<std::unique_ptr<cnnc::ast::File>> files;
+      cnnc::loadProgram(file, sources, diagnostics, files);
+      if (emit == Emit::Ast && !summary) {
+        std::ostringstream text;
+        cnnc::ast::print(*files.front(), text);
+        return writeOutput(text.str()) ? 0 : 1;
+      }
+      module = cnnc::elaborate(files, context, sources, diagnostics, options);
+    } catch (const cnnc::CompilationAborted &) {
+      return 1;
+    }
+  }
+
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  if (summary) {
+    cnnc::ModelSummary result = cnnc::summarize(*module);
+    json ? cnnc::printJson(result, os) : cnnc::printTable(result, os);
+  } else {
+    module->print(os);
+  }
+  return writeOutput(text) ? 0 : 1;
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  // `cnnc summary ...` is a subcommand: take the word out before parsing.
+  bool summary = argc > 1 && llvm::StringRef(argv[1]) == "summary";
+  std::vector<char *> arguments(argv, argv + argc);
+  if (summary)
+    arguments.erase(arguments.begin() + 1);
+
+  mlir::registerAsmPrinterCLOptions();
+  mlir::registerMLIRContextCLOptions();
+  cl::HideUnrelatedOptions(category);
+  cl::SetVersionPrinter(printVersion);
+  cl::ParseCommandLineOptions(
+      arguments.size(), arguments.data(),
+      "cnnc: compiles convolutional networks\n\n"
+      "  cnnc model.cnn [--emit=ast|cnn] [--param name=value]... [-o out]\n"
+      "  cnnc summary model.cnn [--json] [--param name=value]...\n");
+  return run(summary);
 }

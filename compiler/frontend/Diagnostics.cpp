@@ -1,0 +1,80 @@
+//===- Diagnostics.cpp - source files and error reports -------------------===//
+
+#include "frontend/Diagnostics.h"
+
+#include <fstream>
+#include <sstream>
+
+namespace cnnc {
+
+int SourceManager::add(std::string path, std::string text) {
+  File file{std::move(path), std::move(text), {0}};
+  for (size_t i = 0; i < file.text.size(); ++i)
+    if (file.text[i] == '\n')
+      file.lineStarts.push_back(i + 1);
+  files.push_back(std::move(file));
+  return static_cast<int>(files.size()) - 1;
+}
+
+int SourceManager::addFile(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return -1;
+  std::stringstream text;
+  text << in.rdbuf();
+  return add(path, text.str());
+}
+
+int SourceManager::addBuffer(const std::string &name, std::string text) {
+  return add(name, std::move(text));
+}
+
+std::string SourceManager::getLine(int file, int line) const {
+  const File &f = files[file];
+  if (line < 1 || static_cast<size_t>(line) > f.lineStarts.size())
+    return "";
+  size_t begin = f.lineStarts[line - 1];
+  size_t end = f.text.find('\n', begin);
+  std::string text = f.text.substr(begin, end == std::string::npos
+                                              ? std::string::npos
+                                              : end - begin);
+  if (!text.empty() && text.back() == '\r')
+    text.pop_back();
+  return text;
+}
+
+void DiagnosticEngine::report(SourceLocation location, const char *kind,
+                              const std::string &message) {
+  if (!location.isValid()) {
+    os << kind << ": " << message << "\n";
+    return;
+  }
+  os << sources.getPath(location.file) << ":" << location.line << ":"
+     << location.column << ": " << kind << ": " << message << "\n";
+  std::string line = sources.getLine(location.file, location.line);
+  os << line << "\n";
+  // Keep tabs so the caret lines up under the same column.
+  std::string caret;
+  for (int i = 1; i < location.column && i <= static_cast<int>(line.size()); ++i)
+    caret += line[i - 1] == '\t' ? '\t' : ' ';
+  os << caret << "^\n";
+}
+
+void DiagnosticEngine::error(SourceLocation location,
+                             const std::string &message) {
+  ++errors;
+  report(location, "error", message);
+}
+
+void DiagnosticEngine::note(SourceLocation location,
+                            const std::string &message) {
+  report(location, "note", message);
+}
+
+void DiagnosticEngine::fatal(SourceLocation location,
+                             const std::string &message) {
+  error(location, message);
+  throw CompilationAborted{};
+}
+
+} // namespace cnnc

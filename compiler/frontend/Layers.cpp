@@ -1,0 +1,428 @@
+//===- Layers.cpp - the built-in layers: one cnn op each ------------------===//
+//
+// Each layer checks its operands with the op's shape rule before building,
+// so a mistake is reported against the .cnn line with the layer's name, and
+// declares its parameters under PyTorch's names (weight, bias, running_mean,
+// running_var). `cbr`-style sugar is left to user blocks: fusion belongs to
+// the compiler and stays visible in the IR.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontend/Elaborator.h"
+
+#include "cnn/IR/CnnOps.h"
+#include "cnn/IR/ShapeRules.h"
+
+namespace cnnc::detail {
+namespace {
+
+using Args = BoundArguments;
+
+llvm::ArrayRef<int64_t> shapeOf(mlir::Value value) {
+  return llvm::cast<mlir::RankedTensorType>(value.getType()).getShape();
+}
+
+/// Reports a broken shape rule in the layer's words.
+void check(Elaborator &e, const Args &args, const std::string &layer,
+           const cnn::ShapeOrError &rule) {
+  if (!rule)
+    e.fail(args.location, args.callee + " '" + layer + "': " + rule.getError());
+}
+
+mlir::DenseI64ArrayAttr ints(Elaborator &e, llvm::ArrayRef<int64_t> values) {
+  return e.getBuilder().getDenseI64ArrayAttr(values);
+}
+
+/// Padding: an integer, [height, width], [top, left, bottom, right], or
+/// `same` (half the dilated kernel on each side, as torchvision pads).
+std::array<int64_t, 4> padding(Elaborator &e, const Args &args,
+                               std::array<int64_t, 2> kernel,
+                               std::array<int64_t, 2> dilation) {
+  const Value &value = args.values.at("pad");
+  if (value.is(Value::Kind::String)) {
+    if (value.getString() != "same")
+      e.fail(e.argLocation(args, "pad"), "padding '" + value.getString() +
+                                             "' is unknown (use same, an integer, "
+                                             "or a list of 2 or 4 integers)");
+    int64_t h = (kernel[0] - 1) / 2 * dilation[0], w = (kernel[1] - 1) / 2 * dilation[1];
+    return {h, w, h, w};
+  }
+  if (value.is(Value::Kind::List) && value.getList().size() == 4) {
+    std::vector<int64_t> four = e.intsArg(args, "pad", 4, 0);
+    return {four[0], four[1], four[2], four[3]};
+  }
+  std::vector<int64_t> two = e.intsArg(args, "pad", 2, 0);
+  return {two[0], two[1], two[0], two[1]};
+}
+
+std::array<int64_t, 2> pairOf(const std::vector<int64_t> &v) { return {v[0], v[1]}; }
+
+Value conv(Elaborator &e, Args &args) {
+  mlir::Value x = e.tensorArg(args, "x", 4);
+  int64_t channels = e.intArg(args, "c", 1);
+  auto kernel = pairOf(e.intsArg(args, "k", 2, 1));
+  cnn::WindowGeometry geometry;
+  geometry.stride = pairOf(e.intsArg(args, "s", 2, 1));
+  geometry.dilation = pairOf(e.intsArg(args, "dilation", 2, 1));
+  geometry.pad = padding(e, args, kernel, geometry.dilation);
+  int64_t groups = e.intArg(args, "groups", 1);
+  bool hasBias = e.boolArg(args, "bias");
+  std::string name = e.nameLayer(args, "conv");
+
+  llvm::SmallVector<int64_t, 4> weightShape{channels, shapeOf(x)[1] / groups,
+                                            kernel[0], kernel[1]};
+  if (shapeOf(x)[1] % groups != 0 || channels % groups != 0)
+    check(e, args, name, cnn::inferConv2D(shapeOf(x), weightShape, std::nullopt,
+                                          geometry, groups));
+  llvm::SmallVector<int64_t, 1> biasShape{channels};
+  check(e, args, name, cnn::inferConv2D(shapeOf(x), weightShape,
+                                        hasBias ? std::optional<cnn::ShapeRef>(biasShape)
+                                                : std::nullopt,
+                                        geometry, groups));
+  mlir::Value weight = e.parameter(args, name, "weight", weightShape);
+  mlir::Value bias = hasBias ? e.parameter(args, name, "bias", biasShape) : mlir::Value();
+  auto &b = e.getBuilder();
+  return Value::tensor(cnn::Conv2DOp::create(
+      b, e.locate(*args.call, name), x, weight, bias, ints(e, geometry.stride),
+      ints(e, geometry.pad), ints(e, geometry.dilation), b.getI64IntegerAttr(groups)));
+}
+
+Value convTranspose(Elaborator &e, Args &args) {
+  mlir::Value x = e.tensorArg(args, "x", 4);
+  int64_t channels = e.intArg(args, "c", 1);
+  auto kernel = pairOf(e.intsArg(args, "k", 2, 1));
+  cnn::WindowGeometry geometry;
+  geometry.stride = pairOf(e.intsArg(args, "s", 2, 1));
+  geometry.dilation = pairOf(e.intsArg(args, "dilation", 2, 1));
+  geometry.pad = padding(e, args, kernel, geometry.dilation);
+  auto outputPad = pairOf(e.intsArg(args, "output_pad", 2, 0));
+  int64_t groups = e.intArg(args, "groups", 1);
+  bool hasBias = e.boolArg(args, "bias");
+  std::string name = e.nameLayer(args, "conv_t");
+  if (channels % groups != 0)
+    e.fail(args.location, "conv_t '" + name + "': output channels (" +
+                              std::to_string(channels) + ") are not divisible by groups (" +
+                              std::to_string(groups) + ")");
+  llvm::SmallVector<int64_t, 4> weightShape{shapeOf(x)[1], channels / groups,
+                                            kernel[0], kernel[1]};
+  llvm::SmallVector<int64_t, 1> biasShape{channels};
+  check(e, args, name, cnn::inferConvTranspose2D(shapeOf(x), weightShape, std::nullopt,
+                                                 geometry, outputPad, groups));
+  mlir::Value weight = e.parameter(args, name, "weight", weightShape);
+  mlir::Value bias = hasBias ? e.parameter(args, name, "bias", biasShape) : mlir::Value();
+  auto &b = e.getBuilder();
+  return Value::tensor(cnn::ConvTranspose2DOp::create(
+      b, e.locate(*args.call, name), x, weight, bias, ints(e, geometry.stride),
+      ints(e, geometry.pad), ints(e, outputPad), ints(e, geometry.dilation),
+      b.getI64IntegerAttr(groups)));
+}
+
+Value dense(Elaborator &e, Args &args) {
+  mlir::Value x = e.tensorArg(args, "x", 2);
+  int64_t features = e.intArg(args, "n", 1);
+  bool hasBias = e.boolArg(args, "bias");
+  std::string name = e.nameLayer(args, "dense");
+  mlir::Value weight = e.parameter(args, name, "weight", {features, shapeOf(x)[1]});
+  mlir::Value bias = hasBias ? e.parameter(args, name, "bias", {features}) : mlir::Value();
+  return Value::tensor(
+      cnn::DenseOp::create(e.getBuilder(), e.locate(*args.call, name), x, weight, bias));
+}
+
+Value batchNorm(Elaborator &e, Args &args) {
+  mlir::Value x = e.tensorArg(args, "x");
+  double epsilon = e.numberArg(args, "eps");
+  std::string name = e.nameLayer(args, "bn");
+  if (shapeOf(x).size() < 2)
+    e.fail(args.location, "bn '" + name + "': input " + cnn::formatShape(shapeOf(x)) +
+                              " has no channel dimension");
+  if (epsilon <= 0)
+    e.fail(e.argLocation(args, "eps"), "bn '" + name + "': eps must be positive");
+  int64_t channels = shapeOf(x)[1];
+  mlir::Value scale = e.parameter(args, name, "weight", {channels});
+  mlir::Value shift = e.parameter(args, name, "bias", {channels});
+  mlir::Value mean = e.parameter(args, name, "running_mean", {channels});
+  mlir::Value variance = e.parameter(args, name, "running_var", {channels});
+  return Value::tensor(cnn::BatchNormOp::create(
+      e.getBuilder(), e.locate(*args.call, name), x, scale, shift, mean, variance,
+      e.getBuilder().getF64FloatAttr(epsilon)));
+}
+
+Value lrn(Elaborator &e, Args &args) {
+  mlir::Value x = e.tensorArg(args, "x", 4);
+  int64_t size = e.intArg(args, "size", 1);
+  auto &b = e.getBuilder();
+  std::string name = e.nameLayer(args, "lrn");
+  return Value::tensor(cnn::LrnOp::create(
+      b, e.locate(*args.call, name), x, b.getI64IntegerAttr(size),
+      b.getF64FloatAttr(e.numberArg(args, "alpha")),
+      b.getF64FloatAttr(e.numberArg(args, "beta")),
+      b.getF64FloatAttr(e.numberArg(args, "k"))));
+}
+
+/// An element-wise activation with no attributes.
+template <typename Op> Value activation(Elaborator &e, Args &args) {
+  mlir::Value x = e.tensorArg(args, "x");
+  std::string name = e.nameLayer(args, args.callee);
+  return Value::tensor(Op::create(e.getBuilder(), e.locate(*args.call, name), x));
+}
+
+Value clip(Elaborator &e, Args &args, double low, double high) {
+  mlir::Value x = e.tensorArg(args, "x");
+  std::string name = e.nameLayer(args, args.callee);
+  if (low > high)
+    e.fail(args.location, "clip '" + name + "': min is greater than max");
+  auto &b = e.getBuilder();
+  return Value::tensor(cnn::ClipOp::create(b, e.locate(*args.call, name), x,
+                                           b.getF64FloatAttr(low), b.getF64FloatAttr(high)));
+}
+
+Value leakyRelu(Elaborator &e, Args &args) {
+  mlir::Value x = e.tensorArg(args, "x");
+  std::string name = e.nameLayer(args, "leaky");
+  auto &b = e.getBuilder();
+  return Value::tensor(cnn::LeakyReluOp::create(b, e.locate(*args.call, name), x,
+                                                b.getF64FloatAttr(e.numberArg(args, "alpha"))));
+}
+
+Value dropout(Elaborator &e, Args &args) {
+  mlir::Value x = e.tensorArg(args, "x");
+  double rate = e.numberArg(args, "p");
+  std::string name = e.nameLayer(args, "dropout");
+  if (rate < 0 || rate >= 1)
+    e.fail(e.argLocation(args, "p"), "dropout '" + name + "': p must be in [0, 1)");
+  auto &b = e.getBuilder();
+  return Value::tensor(cnn::DropoutOp::create(b, e.locate(*args.call, name), x,
+                                              b.getF64FloatAttr(rate)));
+}
+
+/// max_pool2d and avg_pool2d; the stride defaults to the window (PyTorch).
+template <typename Op> Value pool(Elaborator &e, Args &args) {
+  mlir::Value x = e.tensorArg(args, "x", 4);
+  auto window = pairOf(e.intsArg(args, "k", 2, 1));
+  cnn::WindowGeometry geometry;
+  geometry.stride = e.isNone(args, "s") ? window : pairOf(e.intsArg(args, "s", 2, 1));
+  geometry.pad = padding(e, args, window, {1, 1});
+  bool ceil = e.boolArg(args, "ceil");
+  std::string name = e.nameLayer(args, args.callee);
+  check(e, args, name, cnn::inferPool2D(shapeOf(x), window, geometry, ceil));
+  auto &b = e.getBuilder();
+  mlir::UnitAttr ceilAttr = ceil ? b.getUnitAttr() : nullptr;
+  if constexpr (std::is_same_v<Op, cnn::AvgPool2DOp>) {
+    mlir::UnitAttr countPad = e.boolArg(args, "count_pad") ? b.getUnitAttr() : nullptr;
+    return Value::tensor(Op::create(b, e.locate(*args.call, name), x, ints(e, window),
+                                    ints(e, geometry.stride), ints(e, geometry.pad),
+                                    ceilAttr, countPad));
+  } else {
+    return Value::tensor(Op::create(b, e.locate(*args.call, name), x, ints(e, window),
+                                    ints(e, geometry.stride), ints(e, geometry.pad),
+                                    ceilAttr));
+  }
+}
+
+template <typename Op> Value globalPool(Elaborator &e, Args &args) {
+  mlir::Value x = e.tensorArg(args, "x", 4);
+  std::string name = e.nameLayer(args, args.callee);
+  return Value::tensor(Op::create(e.getBuilder(), e.locate(*args.call, name), x));
+}
+
+template <typename Op> Value adaptivePool(Elaborator &e, Args &args) {
+  mlir::Value x = e.tensorArg(args, "x", 4);
+  auto size = e.intsArg(args, "size", 2, 1);
+  std::string name = e.nameLayer(args, args.callee);
+  return Value::tensor(Op::create(e.getBuilder(), e.locate(*args.call, name), x,
+                                  ints(e, size)));
+}
+
+Value roiPool(Elaborator &e, Args &args) {
+  mlir::Value x = e.tensorArg(args, "x", 4);
+  mlir::Value rois = e.tensorArg(args, "rois", 2);
+  auto size = pairOf(e.intsArg(args, "size", 2, 1));
+  double scale = e.numberArg(args, "scale");
+  std::string name = e.nameLayer(args, "roi_pool");
+  if (scale <= 0)
+    e.fail(e.argLocation(args, "scale"), "roi_pool '" + name + "': scale must be positive");
+  check(e, args, name, cnn::inferRoiPool(shapeOf(x), shapeOf(rois), size));
+  auto &b = e.getBuilder();
+  return Value::tensor(cnn::RoiPoolOp::create(b, e.locate(*args.call, name), x, rois,
+                                              ints(e, size), b.getF64FloatAttr(scale)));
+}
+
+Value upsample(Elaborator &e, Args &args) {
+  mlir::Value x = e.tensorArg(args, "x", 4);
+  std::string mode = e.stringArg(args, "mode");
+  bool alignCorners = e.boolArg(args, "align_corners");
+  std::string name = e.nameLayer(args, "upsample");
+  std::vector<int64_t> size;
+  if (e.isNone(args, "size") == e.isNone(args, "scale"))
+    e.fail(args.location, "upsample '" + name + "': give exactly one of size and scale");
+  if (!e.isNone(args, "size")) {
+    size = e.intsArg(args, "size", 2, 1);
+  } else {
+    auto scale = e.intsArg(args, "scale", 2, 1);
+    size = {shapeOf(x)[2] * scale[0], shapeOf(x)[3] * scale[1]};
+  }
+  auto parsed = cnn::symbolizeUpsampleMode(mode);
+  if (!parsed)
+    e.fail(e.argLocation(args, "mode"), "upsample '" + name + "': mode '" + mode +
+                                            "' is unknown (nearest or bilinear)");
+  if (alignCorners && *parsed != cnn::UpsampleMode::bilinear)
+    e.fail(e.argLocation(args, "align_corners"),
+           "upsample '" + name + "': align_corners applies only to bilinear mode");
+  auto &b = e.getBuilder();
+  return Value::tensor(cnn::UpsampleOp::create(
+      b, e.locate(*args.call, name), x, ints(e, size),
+      cnn::UpsampleModeAttr::get(b.getContext(), *parsed),
+      alignCorners ? b.getUnitAttr() : nullptr));
+}
+
+Value flatten(Elaborator &e, Args &args) {
+  mlir::Value x = e.tensorArg(args, "x");
+  int64_t start = e.intArg(args, "start", 0);
+  std::string name = e.nameLayer(args, "flatten", /*consumesIndex=*/false);
+  check(e, args, name, cnn::inferFlatten(shapeOf(x), start));
+  auto &b = e.getBuilder();
+  return Value::tensor(cnn::FlattenOp::create(b, e.locate(*args.call, name), x,
+                                              b.getI64IntegerAttr(start)));
+}
+
+Value reshape(Elaborator &e, Args &args) {
+  mlir::Value x = e.tensorArg(args, "x");
+  const Value &shapeValue = args.values.at("shape");
+  std::vector<int64_t> shape;
+  bool valid = shapeValue.is(Value::Kind::List) && !shapeValue.getList().empty();
+  if (valid)
+    for (const Value &d : shapeValue.getList()) {
+      valid &= d.is(Value::Kind::Int) && d.getInt() > 0;
+      shape.push_back(d.getInt());
+    }
+  if (!valid)
+    e.fail(e.argLocation(args, "shape"), "argument 'shape' of 'reshape' must be a list "
+                                         "of positive integers, found " + shapeValue.str());
+  std::string name = e.nameLayer(args, "reshape", /*consumesIndex=*/false);
+  check(e, args, name, cnn::inferReshape(shapeOf(x), shape));
+  return Value::tensor(cnn::ReshapeOp::create(e.getBuilder(), e.locate(*args.call, name),
+                                              x, ints(e, shape)));
+}
+
+Value softmax(Elaborator &e, Args &args) {
+  mlir::Value x = e.tensorArg(args, "x");
+  int64_t axis = e.intArg(args, "axis", 0);
+  std::string name = e.nameLayer(args, "softmax", /*consumesIndex=*/false);
+  check(e, args, name, cnn::inferAlongAxis(shapeOf(x), axis));
+  auto &b = e.getBuilder();
+  return Value::tensor(cnn::SoftmaxOp::create(b, e.locate(*args.call, name), x,
+                                              b.getI64IntegerAttr(axis)));
+}
+
+Value concat(Elaborator &e, Args &args) {
+  // concat(a, b, c) or concat([a, b, c]).
+  std::vector<Value> items;
+  const Value &first = args.values.at("x");
+  if (first.is(Value::Kind::List) && args.rest.empty())
+    items = first.getList();
+  else {
+    items.push_back(first);
+    items.insert(items.end(), args.rest.begin(), args.rest.end());
+  }
+  int64_t axis = e.intArg(args, "axis", 0);
+  std::string name = e.nameLayer(args, "concat", /*consumesIndex=*/false);
+  llvm::SmallVector<mlir::Value> inputs;
+  llvm::SmallVector<cnn::ShapeRef> shapes;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (!items[i].is(Value::Kind::Tensor))
+      e.fail(args.location, "concat '" + name + "': input " + std::to_string(i) +
+                                " is " + items[i].describe() + ", not a tensor");
+    inputs.push_back(items[i].getTensor());
+    shapes.push_back(shapeOf(inputs.back()));
+  }
+  check(e, args, name, cnn::inferConcat(shapes, axis));
+  auto &b = e.getBuilder();
+  return Value::tensor(cnn::ConcatOp::create(b, e.locate(*args.call, name), inputs,
+                                             b.getI64IntegerAttr(axis)));
+}
+
+Value identity(Elaborator &e, Args &args) {
+  e.tensorArg(args, "x");
+  return args.values.at("x");
+}
+
+} // namespace
+
+Value Elaborator::tensorBinary(const ast::Expr &expr, const std::string &op,
+                               const Value &lhs, const Value &rhs) {
+  if (!lhs.is(Value::Kind::Tensor) || !rhs.is(Value::Kind::Tensor) ||
+      (op != "+" && op != "*"))
+    fail(expr.location, "operator '" + op + "' cannot combine " + lhs.describe() +
+                            " and " + rhs.describe() +
+                            " (tensors support '+' and '*' with tensors)");
+  BoundArguments args;
+  args.call = &expr;
+  args.callee = op == "+" ? "add" : "mul";
+  args.location = expr.location;
+  std::string name = nameLayer(args, args.callee, /*consumesIndex=*/false);
+  auto rule = op == "+" ? cnn::inferSameShape(lhs.getShape(), rhs.getShape())
+                        : cnn::inferBroadcast(lhs.getShape(), rhs.getShape());
+  if (!rule)
+    fail(expr.location, "cannot " + std::string(op == "+" ? "add" : "multiply") +
+                            " tensors " + cnn::formatShape(lhs.getShape()) + " and " +
+                            cnn::formatShape(rhs.getShape()) + ": " + rule.getError());
+  mlir::Location location = locate(expr, name);
+  if (op == "+")
+    return Value::tensor(
+        cnn::AddOp::create(builder, location, lhs.getTensor(), rhs.getTensor()));
+  return Value::tensor(
+      cnn::MulOp::create(builder, location, lhs.getTensor(), rhs.getTensor()));
+}
+
+/// Builds the layer part of the built-in table; Functions.cpp adds the rest.
+void addLayerBuiltins(std::map<std::string, Builtin> &table) {
+  using P = Builtin::Param;
+  auto none = Value::none();
+  auto layer = [&](const std::string &name, std::vector<P> params,
+                   std::function<Value(Elaborator &, BoundArguments &)> run,
+                   bool variadic = false) {
+    table[name] = Builtin{std::move(params), /*isLayer=*/true, variadic, std::move(run)};
+  };
+  layer("conv", {{"x"}, {"c"}, {"k"}, {"s", Value::integer(1)}, {"pad", Value::integer(0)},
+                 {"groups", Value::integer(1)}, {"dilation", Value::integer(1)},
+                 {"bias", Value::boolean(true)}}, conv);
+  layer("conv_t", {{"x"}, {"c"}, {"k"}, {"s", Value::integer(1)}, {"pad", Value::integer(0)},
+                   {"output_pad", Value::integer(0)}, {"groups", Value::integer(1)},
+                   {"dilation", Value::integer(1)}, {"bias", Value::boolean(true)}},
+        convTranspose);
+  layer("dense", {{"x"}, {"n"}, {"bias", Value::boolean(true)}}, dense);
+  layer("bn", {{"x"}, {"eps", Value::number(1e-5)}}, batchNorm);
+  layer("lrn", {{"x"}, {"size", Value::integer(5)}, {"alpha", Value::number(1e-4)},
+                {"beta", Value::number(0.75)}, {"k", Value::number(1.0)}}, lrn);
+  layer("relu", {{"x"}}, activation<cnn::ReluOp>);
+  layer("sigmoid", {{"x"}}, activation<cnn::SigmoidOp>);
+  layer("tanh", {{"x"}}, activation<cnn::TanhOp>);
+  layer("silu", {{"x"}}, activation<cnn::SiluOp>);
+  layer("hardswish", {{"x"}}, activation<cnn::HardswishOp>);
+  layer("relu6", {{"x"}}, [](Elaborator &e, Args &a) { return clip(e, a, 0, 6); });
+  layer("clip", {{"x"}, {"min"}, {"max"}}, [](Elaborator &e, Args &a) {
+    return clip(e, a, e.numberArg(a, "min"), e.numberArg(a, "max"));
+  });
+  layer("leaky", {{"x"}, {"alpha", Value::number(0.01)}}, leakyRelu);
+  layer("dropout", {{"x"}, {"p", Value::number(0.5)}}, dropout);
+  layer("id", {{"x"}}, identity);
+  layer("maxpool", {{"x"}, {"k"}, {"s", none}, {"pad", Value::integer(0)},
+                    {"ceil", Value::boolean(false)}}, pool<cnn::MaxPool2DOp>);
+  layer("avgpool", {{"x"}, {"k"}, {"s", none}, {"pad", Value::integer(0)},
+                    {"ceil", Value::boolean(false)}, {"count_pad", Value::boolean(true)}},
+        pool<cnn::AvgPool2DOp>);
+  layer("gap", {{"x"}}, globalPool<cnn::GlobalAvgPool2DOp>);
+  layer("gmp", {{"x"}}, globalPool<cnn::GlobalMaxPool2DOp>);
+  layer("adaptive_avgpool", {{"x"}, {"size"}}, adaptivePool<cnn::AdaptiveAvgPool2DOp>);
+  layer("adaptive_maxpool", {{"x"}, {"size"}}, adaptivePool<cnn::AdaptiveMaxPool2DOp>);
+  layer("roi_pool", {{"x"}, {"rois"}, {"size"}, {"scale"}}, roiPool);
+  layer("upsample", {{"x"}, {"size", none}, {"scale", none},
+                     {"mode", Value::string("nearest")},
+                     {"align_corners", Value::boolean(false)}}, upsample);
+  layer("flatten", {{"x"}, {"start", Value::integer(1)}}, flatten);
+  layer("reshape", {{"x"}, {"shape"}}, reshape);
+  layer("softmax", {{"x"}, {"axis", Value::integer(1)}}, softmax);
+  layer("concat", {{"x"}, {"axis", Value::integer(1)}}, concat, /*variadic=*/true);
+}
+
+} // namespace cnnc::detail

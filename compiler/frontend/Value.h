@@ -1,0 +1,85 @@
+//===- Value.h - values of the architecture language ----------------------===//
+//
+// Elaboration runs the program: numbers, strings and lists are computed,
+// tensors are SSA values of the cnn dialect under construction, and blocks
+// and built-in layers are values too, so `act=relu` can be passed around.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CNNC_FRONTEND_VALUE_H
+#define CNNC_FRONTEND_VALUE_H
+
+#include "frontend/AST.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Value.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace cnnc {
+
+class Value {
+public:
+  enum class Kind { None, Bool, Int, Float, String, List, Tensor, Callable };
+
+  static Value none() { return Value(Kind::None); }
+  static Value boolean(bool b) { Value v(Kind::Bool); v.whole = b; return v; }
+  static Value integer(int64_t i) { Value v(Kind::Int); v.whole = i; return v; }
+  static Value number(double d) { Value v(Kind::Float); v.real = d; return v; }
+  static Value string(std::string s) { Value v(Kind::String); v.text = std::move(s); return v; }
+  static Value list(std::vector<Value> items) {
+    Value v(Kind::List);
+    v.items = std::make_shared<std::vector<Value>>(std::move(items));
+    return v;
+  }
+  static Value tensor(mlir::Value t) { Value v(Kind::Tensor); v.ssa = t; return v; }
+  /// A user block, or a built-in when `block` is null (named by `name`).
+  static Value callable(std::string name, const ast::Block *block) {
+    Value v(Kind::Callable);
+    v.text = std::move(name);
+    v.block = block;
+    return v;
+  }
+
+  Kind getKind() const { return kind; }
+  bool is(Kind k) const { return kind == k; }
+  bool isNumber() const { return kind == Kind::Int || kind == Kind::Float; }
+
+  int64_t getInt() const { return whole; }
+  bool getBool() const { return whole != 0; }
+  double getNumber() const { return kind == Kind::Int ? double(whole) : real; }
+  const std::string &getString() const { return text; }
+  const std::vector<Value> &getList() const { return *items; }
+  mlir::Value getTensor() const { return ssa; }
+  llvm::ArrayRef<int64_t> getShape() const {
+    return llvm::cast<mlir::RankedTensorType>(ssa.getType()).getShape();
+  }
+  const std::string &getCallableName() const { return text; }
+  const ast::Block *getBlock() const { return block; }
+
+  /// "an integer", "a tensor 1x64x56x56", ... for messages.
+  std::string describe() const;
+  /// The value as the language would print it.
+  std::string str() const;
+
+private:
+  explicit Value(Kind kind) : kind(kind) {}
+
+public:
+  Value() : kind(Kind::None) {}
+
+private:
+  Kind kind;
+  int64_t whole = 0;
+  double real = 0;
+  std::string text;
+  std::shared_ptr<std::vector<Value>> items;
+  mlir::Value ssa;
+  const ast::Block *block = nullptr;
+};
+
+} // namespace cnnc
+
+#endif // CNNC_FRONTEND_VALUE_H

@@ -1,0 +1,156 @@
+//===- Summary.cpp - per-layer parameters, shapes and MACs ----------------===//
+
+#include "summary/Summary.h"
+
+#include "cnn/IR/CnnOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/JSON.h"
+
+#include <set>
+
+namespace cnnc {
+namespace {
+
+int64_t elements(mlir::Value value) {
+  return value ? llvm::cast<mlir::RankedTensorType>(value.getType()).getNumElements() : 0;
+}
+
+llvm::ArrayRef<int64_t> shape(mlir::Value value) {
+  return llvm::cast<mlir::RankedTensorType>(value.getType()).getShape();
+}
+
+std::string layerName(mlir::Operation *op) {
+  if (auto name = llvm::dyn_cast<mlir::NameLoc>(op->getLoc()))
+    return name.getName().str();
+  return "-";
+}
+
+/// "25,557,032".
+std::string grouped(int64_t value) {
+  std::string digits = std::to_string(value), result;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0)
+      result += ',';
+    result += digits[i];
+  }
+  return result;
+}
+
+} // namespace
+
+ModelSummary summarize(mlir::ModuleOp module) {
+  ModelSummary summary;
+  if (auto name = module->getAttrOfType<mlir::StringAttr>("cnn.model"))
+    summary.model = name.str();
+
+  // Statistics read by batch norm are buffers; every other parameter learns.
+  std::set<std::string> buffers;
+  module.walk([&](cnn::BatchNormOp bn) {
+    for (mlir::Value stat : {bn.getMean(), bn.getVariance()})
+      if (auto weight = stat.getDefiningOp<cnn::WeightOp>())
+        buffers.insert(weight.getName().str());
+  });
+  module.walk([&](cnn::ParameterOp parameter) {
+    if (!buffers.count(parameter.getSymName().str()))
+      summary.totalParams +=
+          llvm::cast<mlir::RankedTensorType>(parameter.getType()).getNumElements();
+  });
+
+  module.walk([&](mlir::Operation *op) {
+    if (op->getDialect() == nullptr || op->getName().getDialectNamespace() != "cnn" ||
+        llvm::isa<cnn::WeightOp, cnn::ParameterOp>(op))
+      return;
+    LayerSummary layer;
+    layer.name = layerName(op);
+    layer.op = op->getName().stripDialect().str();
+    if (op->getNumResults() == 1) {
+      auto out = shape(op->getResult(0));
+      layer.output.assign(out.begin(), out.end());
+    }
+    int64_t outputs = op->getNumResults() ? elements(op->getResult(0)) : 0;
+    llvm::TypeSwitch<mlir::Operation *>(op)
+        .Case([&](cnn::Conv2DOp conv) {
+          layer.weights = elements(conv.getWeight());
+          layer.biases = elements(conv.getBias());
+          // Each output sums (Cin / groups) * kh * kw products.
+          auto w = shape(conv.getWeight());
+          layer.macs = outputs * w[1] * w[2] * w[3];
+        })
+        .Case([&](cnn::ConvTranspose2DOp conv) {
+          layer.weights = elements(conv.getWeight());
+          layer.biases = elements(conv.getBias());
+          // Each input element scatters into (Cout / groups) * kh * kw outputs.
+          auto w = shape(conv.getWeight());
+          layer.macs = elements(conv.getInput()) * w[1] * w[2] * w[3];
+        })
+        .Case([&](cnn::DenseOp dense) {
+          layer.weights = elements(dense.getWeight());
+          layer.biases = elements(dense.getBias());
+          layer.macs = outputs * shape(dense.getWeight())[1];
+        })
+        .Case([&](cnn::BatchNormOp bn) {
+          layer.weights = elements(bn.getScale());
+          layer.biases = elements(bn.getShift());
+        })
+        .Default([](mlir::Operation *) {});
+    summary.totalMacs += layer.macs;
+    summary.layers.push_back(std::move(layer));
+  });
+  return summary;
+}
+
+void printTable(const ModelSummary &summary, llvm::raw_ostream &os) {
+  size_t nameWidth = 5;
+  for (const LayerSummary &layer : summary.layers)
+    nameWidth = std::max(nameWidth, layer.name.size());
+  auto pad = [](const std::string &text, size_t width) {
+    return text + std::string(width > text.size() ? width - text.size() : 0, ' ');
+  };
+  auto right = [](const std::string &text, size_t width) {
+    return std::string(width > text.size() ? width - text.size() : 0, ' ') + text;
+  };
+  os << "model " << summary.model << "\n";
+  os << pad("layer", nameWidth) << "  " << pad("op", 20) << pad("output", 20)
+     << right("weights", 12) << right("biases", 10) << right("MACs", 16) << "\n";
+  for (const LayerSummary &layer : summary.layers) {
+    std::string output;
+    for (size_t i = 0; i < layer.output.size(); ++i)
+      output += (i ? "x" : "") + std::to_string(layer.output[i]);
+    os << pad(layer.name, nameWidth) << "  " << pad(layer.op, 20) << pad(output, 20)
+       << right(grouped(layer.weights), 12) << right(grouped(layer.biases), 10)
+       << right(grouped(layer.macs), 16) << "\n";
+  }
+  os << "total params: " << grouped(summary.totalParams)
+     << llvm::format(" (%.2f M)", summary.totalParams / 1e6) << "\n";
+  os << "total MACs: " << grouped(summary.totalMacs)
+     << llvm::format(" (%.2f G)", summary.totalMacs / 1e9) << "\n";
+}
+
+void printJson(const ModelSummary &summary, llvm::raw_ostream &os) {
+  llvm::json::OStream json(os, 2);
+  json.object([&] {
+    json.attribute("model", summary.model);
+    json.attributeArray("layers", [&] {
+      for (const LayerSummary &layer : summary.layers)
+        json.object([&] {
+          json.attribute("name", layer.name);
+          json.attribute("op", layer.op);
+          json.attributeArray("output", [&] {
+            for (int64_t d : layer.output)
+              json.value(d);
+          });
+          json.attribute("weights", layer.weights);
+          json.attribute("biases", layer.biases);
+          json.attribute("macs", layer.macs);
+        });
+    });
+    json.attribute("total_params", summary.totalParams);
+    json.attribute("total_macs", summary.totalMacs);
+  });
+  os << "\n";
+}
+
+} // namespace cnnc
