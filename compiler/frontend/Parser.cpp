@@ -108,7 +108,7 @@ private:
   }
 
   // block := ('block' | 'sequential') NAME '(' [parameter {',' parameter}] ')'
-  //          ( '=' expr NEWLINE | ':' suite )
+  //          ( '=' expr NEWLINE | '=' NEWLINE INDENT expr NEWLINE DEDENT | ':' suite )
   // parameter := NAME ['=' expr]
   Block parseBlock() {
     Block block;
@@ -139,8 +139,16 @@ private:
     }
     expect(TokenKind::RParen, "to close the parameter list");
     if (accept(TokenKind::Assign)) {
+      // The expression may start on the next, indented line.
+      bool indented = at(TokenKind::Newline) && peek(1).kind == TokenKind::Indent;
+      if (indented) {
+        take();
+        take();
+      }
       block.expression = parseExpr();
       expect(TokenKind::Newline, "after the block's expression");
+      if (indented)
+        expect(TokenKind::Dedent, "after the block's expression (one expression only)");
     } else {
       expect(TokenKind::Colon, "or '=' after the parameter list");
       block.body = parseSuite();
