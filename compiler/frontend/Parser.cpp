@@ -487,8 +487,12 @@ private:
     return call;
   }
 
+  static bool isKeyword(TokenKind kind) {
+    return kind >= TokenKind::KwBlock && kind <= TokenKind::KwAs;
+  }
+
   // layer_name := piece {piece}, written without spaces
-  // piece := NAME | INTEGER | FLOAT | '.' | STRING | '{' expr '}'
+  // piece := NAME | keyword | INTEGER | FLOAT | '.' | STRING | '{' expr '}'
   std::vector<NamePiece> parseLayerName() {
     std::vector<NamePiece> pieces;
     while (true) {
@@ -499,7 +503,8 @@ private:
         piece.value = parseExpr();
         expect(TokenKind::RBrace, "to close the interpolation in the layer name");
         pieces.push_back(std::move(piece));
-      } else if (token.kind == TokenKind::Name || token.kind == TokenKind::Integer ||
+      } else if (isKeyword(token.kind) || // PyTorch names may be keywords here
+                 token.kind == TokenKind::Name || token.kind == TokenKind::Integer ||
                  token.kind == TokenKind::Float || token.kind == TokenKind::Dot ||
                  token.kind == TokenKind::String) {
         take();
