@@ -7,6 +7,8 @@ packages=(
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools  # MLIR 22, lit, FileCheck
   libhalide14-0-dev                                        # kernel generation
   libgtest-dev                                             # unit tests
+  clang-14 libclang-rt-14-dev                              # the parser fuzzer
+  python3-torch python3-torchvision python3-numpy          # reference models
 )
 
 missing=()

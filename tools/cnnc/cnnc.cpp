@@ -23,6 +23,7 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
@@ -101,11 +102,13 @@ int run(bool summary) {
   } else {
     cnnc::SourceManager sources;
     cnnc::DiagnosticEngine diagnostics(sources, std::cerr);
-    int file = sources.addFile(inputPath);
-    if (file < 0) {
-      llvm::errs() << "cnnc: cannot open input file '" << inputPath << "'\n";
+    auto buffer = llvm::MemoryBuffer::getFile(inputPath, /*IsText=*/true);
+    if (!buffer) {
+      llvm::errs() << "cnnc: cannot open input file '" << inputPath
+                   << "': " << buffer.getError().message() << "\n";
       return 1;
     }
+    int file = sources.addBuffer(inputPath, (*buffer)->getBuffer().str());
     cnnc::ElaborationOptions options;
     for (const std::string &param : params) {
       size_t equals = param.find('=');
