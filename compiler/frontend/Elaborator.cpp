@@ -176,21 +176,16 @@ void Elaborator::evaluateParams(const ElaborationOptions &options) {
       continue;
     }
     used.insert(param->name);
-    // The override is an expression of the language, parsed on its own.
-    int buffer = sources.addBuffer("--param " + param->name, override->second + "\n");
-    ast::File parsed;
-    {
-      int wrapper = sources.addBuffer("--param " + param->name,
-                                      "param " + param->name + " = " +
-                                          override->second + "\n");
-      (void)buffer;
-      parsed = parse(wrapper, sources, diagnostics);
-    }
-    if (parsed.params.size() != 1)
+    // The override is parsed as the declaration it replaces, so its errors
+    // show it as `param name = value` with a caret.
+    int wrapper = sources.addBuffer("--param " + param->name, "param " + param->name +
+                                                                  " = " + override->second +
+                                                                  "\n");
+    ast::File parsed = parse(wrapper, sources, diagnostics);
+    if (parsed.params.size() != 1 || !parsed.blocks.empty() || !parsed.models.empty())
       fail({}, "--param " + param->name + ": '" + override->second +
                    "' is not a single value");
     globals[param->name] = eval(*parsed.params[0].value, empty);
-    // The syntax tree must outlive evaluation only; the value is computed.
   }
   for (const auto &[name, value] : options.paramOverrides)
     if (!used.count(name)) {

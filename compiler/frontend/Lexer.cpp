@@ -79,7 +79,8 @@ const std::map<std::string, TokenKind> keywords = {
 class Lexer {
 public:
   Lexer(int file, const SourceManager &sources, DiagnosticEngine &diagnostics)
-      : file(file), text(sources.getText(file)), diagnostics(diagnostics) {}
+      : file(file), sources(sources), text(sources.getText(file)),
+        diagnostics(diagnostics) {}
 
   std::vector<Token> run() {
     indents.push_back(0);
@@ -110,6 +111,11 @@ public:
         lexPunctuation();
       }
     }
+    if (!openBrackets.empty())
+      diagnostics.fatal(openBrackets.back(), "'" +
+                        sources.getLine(openBrackets.back().file, openBrackets.back().line)
+                            .substr(openBrackets.back().column - 1, 1) +
+                        "' is never closed");
     SourceLocation end = here();
     if (!tokens.empty() && !lastIsNewline())
       push(TokenKind::Newline, "", end);
@@ -277,15 +283,21 @@ private:
       push(kind, std::string(1, c), start);
     };
     switch (c) {
-    case '(': ++bracketDepth; return one(TokenKind::LParen);
-    case '[': ++bracketDepth; return one(TokenKind::LBracket);
-    case '{': ++bracketDepth; return one(TokenKind::LBrace);
+    case '(':
+    case '[':
+    case '{':
+      ++bracketDepth;
+      openBrackets.push_back(start);
+      return one(c == '('   ? TokenKind::LParen
+                 : c == '[' ? TokenKind::LBracket
+                            : TokenKind::LBrace);
     case ')':
     case ']':
     case '}':
       if (bracketDepth == 0)
         diagnostics.fatal(start, std::string("unmatched '") + c + "'");
       --bracketDepth;
+      openBrackets.pop_back();
       return one(c == ')'   ? TokenKind::RParen
                  : c == ']' ? TokenKind::RBracket
                             : TokenKind::RBrace);
@@ -314,6 +326,7 @@ private:
   }
 
   int file;
+  const SourceManager &sources;
   const std::string &text;
   DiagnosticEngine &diagnostics;
   size_t pos = 0;
@@ -321,6 +334,7 @@ private:
   int bracketDepth = 0;
   bool atLineStart = true;
   std::vector<int> indents;
+  std::vector<SourceLocation> openBrackets;
   std::vector<Token> tokens;
 };
 
