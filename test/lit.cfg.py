@@ -23,4 +23,7 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.cnnc_tools_dir, config.llvm_tools_dir]
 tools = ["cnnc", "cnnc-opt"]
+if config.cnnc_have_fuzzer:
+    config.available_features.add("fuzzer")
+    tools.append("cnnc-fuzz-parser")
 llvm_config.add_tool_substitutions(tools, tool_dirs)
