@@ -59,15 +59,16 @@ struct Expr {
 };
 
 struct Stmt {
-  enum class Kind { Assign, Return, For, If, Expression };
+  enum class Kind { Assign, Return, For, Repeat, If, Expression };
   Kind kind;
   SourceLocation location;
 
   std::vector<std::string> targets; // Assign and For: the bound names.
   std::vector<std::string> outputNames; // Return: `return logits=x`, or empty.
   std::vector<ExprPtr> values;      // Assign: 1; Return: 1+; For: iterable;
+                                    // Repeat: the count;
                                     // If: one condition per branch.
-  std::vector<Body> bodies;         // For: 1; If: one per branch (+ else).
+  std::vector<Body> bodies;         // For, Repeat: 1; If: one per branch (+ else).
 
   Stmt(Kind kind, SourceLocation location) : kind(kind), location(location) {}
 };

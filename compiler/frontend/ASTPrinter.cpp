@@ -69,6 +69,7 @@ private:
     case Stmt::Kind::Assign: return "assign";
     case Stmt::Kind::Return: return "return";
     case Stmt::Kind::For: return "for";
+    case Stmt::Kind::Repeat: return "repeat";
     case Stmt::Kind::If: return "if";
     case Stmt::Kind::Expression: return "expression";
     }
@@ -91,7 +92,8 @@ private:
     nested([&] {
       for (size_t i = 0; i < s.values.size(); ++i) {
         expr(*s.values[i]);
-        if (s.kind == Stmt::Kind::If || s.kind == Stmt::Kind::For)
+        if (s.kind != Stmt::Kind::Assign && s.kind != Stmt::Kind::Return &&
+            s.kind != Stmt::Kind::Expression)
           nested([&] { body(s.bodies[i]); });
       }
       if (s.kind == Stmt::Kind::If && s.bodies.size() > s.values.size()) {

@@ -335,6 +335,17 @@ std::optional<Elaborator::Returned> Elaborator::exec(const ast::Body &body, Env 
       }
       break;
     }
+    case ast::Stmt::Kind::Repeat: {
+      Value count = eval(*stmt->values[0], env);
+      if (!count.is(Value::Kind::Int) || count.getInt() < 0 || count.getInt() > maxListLength)
+        fail(stmt->values[0]->location,
+             "repeat needs a count from 0 to " + std::to_string(maxListLength) +
+                 ", found " + count.str());
+      for (int64_t i = 0; i < count.getInt(); ++i)
+        if (auto returned = exec(stmt->bodies[0], env))
+          return returned;
+      break;
+    }
     case ast::Stmt::Kind::If: {
       size_t branch = 0;
       for (; branch < stmt->values.size(); ++branch)

@@ -25,6 +25,7 @@ const char *describe(TokenKind kind) {
   case TokenKind::KwReturn: return "'return'";
   case TokenKind::KwFor: return "'for'";
   case TokenKind::KwIn: return "'in'";
+  case TokenKind::KwRepeat: return "'repeat'";
   case TokenKind::KwIf: return "'if'";
   case TokenKind::KwElif: return "'elif'";
   case TokenKind::KwElse: return "'else'";
@@ -69,6 +70,7 @@ const std::map<std::string, TokenKind> keywords = {
     {"model", TokenKind::KwModel},     {"param", TokenKind::KwParam},
     {"include", TokenKind::KwInclude}, {"return", TokenKind::KwReturn},
     {"for", TokenKind::KwFor},         {"in", TokenKind::KwIn},
+    {"repeat", TokenKind::KwRepeat},
     {"if", TokenKind::KwIf},           {"elif", TokenKind::KwElif},
     {"else", TokenKind::KwElse},       {"and", TokenKind::KwAnd},
     {"or", TokenKind::KwOr},           {"not", TokenKind::KwNot},

@@ -21,6 +21,7 @@ enum class TokenKind {
   Name, Integer, Float, String,
   // Keywords.
   KwBlock, KwSequential, KwModel, KwParam, KwInclude, KwReturn, KwFor, KwIn,
+  KwRepeat,
   KwIf, KwElif, KwElse, KwAnd, KwOr, KwNot, KwTrue, KwFalse, KwNone, KwAs,
   // Punctuation and operators.
   LParen, RParen, LBracket, RBracket, LBrace, RBrace, Comma, Colon, Dot, Assign,

@@ -192,6 +192,7 @@ private:
 
   // statement := 'return' returned {',' returned} NEWLINE
   //            | 'for' NAME {',' NAME} 'in' expr ':' suite
+  //            | 'repeat' expr ':' suite
   //            | 'if' expr ':' suite {'elif' expr ':' suite} ['else' ':' suite]
   //            | NAME {',' NAME} '=' expr NEWLINE
   //            | expr NEWLINE
@@ -220,6 +221,13 @@ private:
       expect(TokenKind::KwIn, "after the loop variables");
       stmt->values.push_back(parseExpr());
       expect(TokenKind::Colon, "after the loop's range");
+      stmt->bodies.push_back(parseSuite());
+      return stmt;
+    }
+    if (accept(TokenKind::KwRepeat)) {
+      auto stmt = std::make_unique<Stmt>(Stmt::Kind::Repeat, location);
+      stmt->values.push_back(parseExpr());
+      expect(TokenKind::Colon, "after the repeat count");
       stmt->bodies.push_back(parseSuite());
       return stmt;
     }
