@@ -325,6 +325,9 @@ Value concat(Elaborator &e, Args &args) {
     items.insert(items.end(), args.rest.begin(), args.rest.end());
   }
   int64_t axis = e.intArg(args, "axis", 0);
+  // Joining one tensor is no layer: DenseNet's first layer sees its input.
+  if (items.size() == 1 && items[0].is(Value::Kind::Tensor))
+    return items[0];
   std::string name = e.nameLayer(args, "concat", /*consumesIndex=*/false);
   llvm::SmallVector<mlir::Value> inputs;
   llvm::SmallVector<cnn::ShapeRef> shapes;
