@@ -86,6 +86,18 @@ std::string Value::describe() const {
   return "a value";
 }
 
+std::optional<std::vector<int64_t>> Value::getDimensions() const {
+  if (kind != Kind::List || items->empty())
+    return std::nullopt;
+  std::vector<int64_t> dims;
+  for (const Value &d : *items) {
+    if (!d.is(Kind::Int) || d.getInt() <= 0)
+      return std::nullopt;
+    dims.push_back(d.getInt());
+  }
+  return dims;
+}
+
 std::string Value::str() const {
   switch (kind) {
   case Kind::None: return "none";
@@ -220,18 +232,12 @@ void Elaborator::buildModel(const ast::Model &m) {
   llvm::SmallVector<mlir::Type> inputTypes;
   for (const ast::ModelInput &input : m.inputs) {
     Value shape = eval(*input.shape, env);
-    std::vector<int64_t> dims;
-    bool valid = shape.is(Value::Kind::List) && !shape.getList().empty();
-    if (valid)
-      for (const Value &d : shape.getList()) {
-        valid &= d.is(Value::Kind::Int) && d.getInt() > 0;
-        dims.push_back(d.getInt());
-      }
-    if (!valid)
+    auto dims = shape.getDimensions();
+    if (!dims)
       fail(input.shape->location, "the shape of input '" + input.name +
                                       "' must be a list of positive integers, found " +
                                       shape.str());
-    inputTypes.push_back(mlir::RankedTensorType::get(dims, builder.getF32Type()));
+    inputTypes.push_back(mlir::RankedTensorType::get(*dims, builder.getF32Type()));
   }
   auto location = mlir::FileLineColLoc::get(
       builder.getStringAttr(sources.getPath(m.location.file)), m.location.line,

@@ -57,16 +57,31 @@ std::array<int64_t, 4> padding(Elaborator &e, const Args &args,
 
 std::array<int64_t, 2> pairOf(const std::vector<int64_t> &v) { return {v[0], v[1]}; }
 
-Value conv(Elaborator &e, Args &args) {
-  mlir::Value x = e.tensorArg(args, "x", 4);
-  int64_t channels = e.intArg(args, "c", 1);
-  auto kernel = pairOf(e.intsArg(args, "k", 2, 1));
+/// The arguments conv and conv_t share.
+struct ConvArguments {
+  mlir::Value x;
+  int64_t channels;
+  std::array<int64_t, 2> kernel;
   cnn::WindowGeometry geometry;
-  geometry.stride = pairOf(e.intsArg(args, "s", 2, 1));
-  geometry.dilation = pairOf(e.intsArg(args, "dilation", 2, 1));
-  geometry.pad = padding(e, args, kernel, geometry.dilation);
-  int64_t groups = e.intArg(args, "groups", 1);
-  bool hasBias = e.boolArg(args, "bias");
+  int64_t groups;
+  bool hasBias;
+};
+
+ConvArguments readConvArguments(Elaborator &e, const Args &args) {
+  ConvArguments c;
+  c.x = e.tensorArg(args, "x", 4);
+  c.channels = e.intArg(args, "c", 1);
+  c.kernel = pairOf(e.intsArg(args, "k", 2, 1));
+  c.geometry.stride = pairOf(e.intsArg(args, "s", 2, 1));
+  c.geometry.dilation = pairOf(e.intsArg(args, "dilation", 2, 1));
+  c.geometry.pad = padding(e, args, c.kernel, c.geometry.dilation);
+  c.groups = e.intArg(args, "groups", 1);
+  c.hasBias = e.boolArg(args, "bias");
+  return c;
+}
+
+Value conv(Elaborator &e, Args &args) {
+  auto [x, channels, kernel, geometry, groups, hasBias] = readConvArguments(e, args);
   std::string name = e.nameLayer(args, "conv");
 
   llvm::SmallVector<int64_t, 4> weightShape{channels, shapeOf(x)[1] / groups,
@@ -88,16 +103,8 @@ Value conv(Elaborator &e, Args &args) {
 }
 
 Value convTranspose(Elaborator &e, Args &args) {
-  mlir::Value x = e.tensorArg(args, "x", 4);
-  int64_t channels = e.intArg(args, "c", 1);
-  auto kernel = pairOf(e.intsArg(args, "k", 2, 1));
-  cnn::WindowGeometry geometry;
-  geometry.stride = pairOf(e.intsArg(args, "s", 2, 1));
-  geometry.dilation = pairOf(e.intsArg(args, "dilation", 2, 1));
-  geometry.pad = padding(e, args, kernel, geometry.dilation);
+  auto [x, channels, kernel, geometry, groups, hasBias] = readConvArguments(e, args);
   auto outputPad = pairOf(e.intsArg(args, "output_pad", 2, 0));
-  int64_t groups = e.intArg(args, "groups", 1);
-  bool hasBias = e.boolArg(args, "bias");
   std::string name = e.nameLayer(args, "conv_t");
   if (channels % groups != 0)
     e.fail(args.location, "conv_t '" + name + "': output channels (" +
@@ -275,43 +282,29 @@ Value upsample(Elaborator &e, Args &args) {
       alignCorners ? b.getUnitAttr() : nullptr));
 }
 
-Value flatten(Elaborator &e, Args &args) {
+/// flatten and softmax: a tensor, one integer attribute, and a shape rule.
+template <typename Op, cnn::ShapeOrError (*rule)(cnn::ShapeRef, int64_t)>
+Value withIntegerAttribute(Elaborator &e, Args &args, const std::string &argName) {
   mlir::Value x = e.tensorArg(args, "x");
-  int64_t start = e.intArg(args, "start", 0);
-  std::string name = e.nameLayer(args, "flatten", /*consumesIndex=*/false);
-  check(e, args, name, cnn::inferFlatten(shapeOf(x), start));
+  int64_t value = e.intArg(args, argName, 0);
+  std::string name = e.nameLayer(args, args.callee, /*consumesIndex=*/false);
+  check(e, args, name, rule(shapeOf(x), value));
   auto &b = e.getBuilder();
-  return Value::tensor(cnn::FlattenOp::create(b, e.locate(*args.call, name), x,
-                                              b.getI64IntegerAttr(start)));
+  return Value::tensor(Op::create(b, e.locate(*args.call, name), x,
+                                  b.getI64IntegerAttr(value)));
 }
 
 Value reshape(Elaborator &e, Args &args) {
   mlir::Value x = e.tensorArg(args, "x");
   const Value &shapeValue = args.values.at("shape");
-  std::vector<int64_t> shape;
-  bool valid = shapeValue.is(Value::Kind::List) && !shapeValue.getList().empty();
-  if (valid)
-    for (const Value &d : shapeValue.getList()) {
-      valid &= d.is(Value::Kind::Int) && d.getInt() > 0;
-      shape.push_back(d.getInt());
-    }
-  if (!valid)
+  auto shape = shapeValue.getDimensions();
+  if (!shape)
     e.fail(e.argLocation(args, "shape"), "argument 'shape' of 'reshape' must be a list "
                                          "of positive integers, found " + shapeValue.str());
   std::string name = e.nameLayer(args, "reshape", /*consumesIndex=*/false);
-  check(e, args, name, cnn::inferReshape(shapeOf(x), shape));
+  check(e, args, name, cnn::inferReshape(shapeOf(x), *shape));
   return Value::tensor(cnn::ReshapeOp::create(e.getBuilder(), e.locate(*args.call, name),
-                                              x, ints(e, shape)));
-}
-
-Value softmax(Elaborator &e, Args &args) {
-  mlir::Value x = e.tensorArg(args, "x");
-  int64_t axis = e.intArg(args, "axis", 0);
-  std::string name = e.nameLayer(args, "softmax", /*consumesIndex=*/false);
-  check(e, args, name, cnn::inferAlongAxis(shapeOf(x), axis));
-  auto &b = e.getBuilder();
-  return Value::tensor(cnn::SoftmaxOp::create(b, e.locate(*args.call, name), x,
-                                              b.getI64IntegerAttr(axis)));
+                                              x, ints(e, *shape)));
 }
 
 Value concat(Elaborator &e, Args &args) {
@@ -422,9 +415,13 @@ void addLayerBuiltins(std::map<std::string, Builtin> &table) {
   layer("upsample", {{"x"}, {"size", none}, {"scale", none},
                      {"mode", Value::string("nearest")},
                      {"align_corners", Value::boolean(false)}}, upsample);
-  layer("flatten", {{"x"}, {"start", Value::integer(1)}}, flatten);
+  layer("flatten", {{"x"}, {"start", Value::integer(1)}}, [](Elaborator &e, Args &a) {
+    return withIntegerAttribute<cnn::FlattenOp, cnn::inferFlatten>(e, a, "start");
+  });
   layer("reshape", {{"x"}, {"shape"}}, reshape);
-  layer("softmax", {{"x"}, {"axis", Value::integer(1)}}, softmax);
+  layer("softmax", {{"x"}, {"axis", Value::integer(1)}}, [](Elaborator &e, Args &a) {
+    return withIntegerAttribute<cnn::SoftmaxOp, cnn::inferAlongAxis>(e, a, "axis");
+  });
   layer("concat", {{"x"}, {"axis", Value::integer(1)}}, concat, /*variadic=*/true);
 }
 

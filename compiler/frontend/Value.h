@@ -15,6 +15,7 @@
 #include "mlir/IR/Value.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,9 @@ public:
   }
   const std::string &getCallableName() const { return text; }
   const ast::Block *getBlock() const { return block; }
+
+  /// A non-empty list of positive integers (a shape), or nothing.
+  std::optional<std::vector<int64_t>> getDimensions() const;
 
   /// "an integer", "a tensor 1x64x56x56", ... for messages.
   std::string describe() const;

@@ -97,37 +97,49 @@ LogicalResult WeightOp::verifySymbolUses(SymbolTableCollection &symbols) {
 // Convolutions and dense
 //===----------------------------------------------------------------------===//
 
-LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *context,
-                                         std::optional<Location> location,
-                                         Adaptor adaptor,
-                                         SmallVectorImpl<Type> &inferredReturnTypes) {
+/// Operand shapes and geometry of conv2d and conv_transpose2d, when well
+/// formed.
+struct ConvOperands {
+  ShapeRef input, weight;
+  std::optional<ShapeRef> bias;
+  WindowGeometry geometry;
+  int64_t groups;
+};
+
+template <typename Adaptor>
+static std::optional<ConvOperands> readConvOperands(Adaptor adaptor) {
   auto input = shapeOf(adaptor.getInput(), 4);
   auto weight = shapeOf(adaptor.getWeight(), 4);
   auto bias = shapeOf(adaptor.getBias(), 1);
   auto geometry = geometryOf(adaptor.getStride(), adaptor.getPad(),
                              adaptor.getDilation());
-  if (!input || !weight || (adaptor.getBias() && !bias) || !geometry ||
-      adaptor.getGroups() < 1)
+  int64_t groups = adaptor.getGroups();
+  if (!input || !weight || (adaptor.getBias() && !bias) || !geometry || groups < 1)
+    return std::nullopt;
+  return ConvOperands{*input, *weight, bias, *geometry, groups};
+}
+
+LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *context,
+                                         std::optional<Location> location,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferredReturnTypes) {
+  auto conv = readConvOperands(adaptor);
+  if (!conv)
     return CNN_MALFORMED(Conv2DOp);
-  return CNN_RULE(Conv2DOp, inferConv2D(*input, *weight, bias, *geometry,
-                                        adaptor.getGroups()));
+  return CNN_RULE(Conv2DOp, inferConv2D(conv->input, conv->weight, conv->bias,
+                                        conv->geometry, conv->groups));
 }
 
 LogicalResult ConvTranspose2DOp::inferReturnTypes(
     MLIRContext *context, std::optional<Location> location, Adaptor adaptor,
     SmallVectorImpl<Type> &inferredReturnTypes) {
-  auto input = shapeOf(adaptor.getInput(), 4);
-  auto weight = shapeOf(adaptor.getWeight(), 4);
-  auto bias = shapeOf(adaptor.getBias(), 1);
-  auto geometry = geometryOf(adaptor.getStride(), adaptor.getPad(),
-                             adaptor.getDilation());
+  auto conv = readConvOperands(adaptor);
   auto outputPad = arrayOf<2>(adaptor.getOutputPad());
-  if (!input || !weight || (adaptor.getBias() && !bias) || !geometry ||
-      !outputPad || adaptor.getGroups() < 1)
+  if (!conv || !outputPad)
     return CNN_MALFORMED(ConvTranspose2DOp);
   return CNN_RULE(ConvTranspose2DOp,
-                  inferConvTranspose2D(*input, *weight, bias, *geometry,
-                                       *outputPad, adaptor.getGroups()));
+                  inferConvTranspose2D(conv->input, conv->weight, conv->bias,
+                                       conv->geometry, *outputPad, conv->groups));
 }
 
 LogicalResult DenseOp::inferReturnTypes(MLIRContext *context,
