@@ -7,6 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ReferenceCommands.h"
+
 #include "cnn/IR/CnnDialect.h"
 #include "frontend/Elaborator.h"
 #include "frontend/Parser.h"
@@ -51,6 +53,21 @@ cl::list<std::string> params("param",
                              cl::desc("Override a model param, e.g. --param width=1.1"),
                              cl::value_desc("name=value"), cl::cat(category));
 cl::opt<bool> json("json", cl::desc("cnnc summary: print JSON"), cl::cat(category));
+cl::opt<uint64_t> seed("seed", cl::desc("cnnc weights, cnnc run: the random seed"),
+                       cl::init(1), cl::cat(category));
+cl::opt<std::string> weightsPath("weights",
+                                 cl::desc("cnnc run: weights (default: seeded random)"),
+                                 cl::value_desc("w.safetensors"), cl::cat(category));
+cl::list<std::string> inputPaths("input",
+                                 cl::desc("cnnc run: an input, once per model input "
+                                          "(default: seeded random)"),
+                                 cl::value_desc("x.npy"), cl::cat(category));
+cl::list<std::string> outputPaths("output",
+                                  cl::desc("cnnc run: where to write an output, once per "
+                                           "model output"),
+                                  cl::value_desc("y.npy"), cl::cat(category));
+
+enum class Command { Compile, Summary, Weights, Run };
 
 void printVersion(llvm::raw_ostream &os) {
   os << "cnnc " << CNNC_VERSION << " (MLIR " << LLVM_VERSION_STRING << ")\n";
@@ -86,7 +103,8 @@ bool writeOutput(const std::string &text) {
   return true;
 }
 
-int run(bool summary) {
+int run(Command command) {
+  bool summary = command == Command::Summary;
   mlir::MLIRContext context;
   context.loadDialect<cnn::CnnDialect, mlir::func::FuncDialect>();
 
@@ -132,6 +150,21 @@ int run(bool summary) {
     }
   }
 
+  cnnc::ReferenceOptions reference;
+  reference.seed = seed;
+  reference.weightsPath = weightsPath;
+  reference.inputPaths.assign(inputPaths.begin(), inputPaths.end());
+  reference.outputPaths.assign(outputPaths.begin(), outputPaths.end());
+  if (command == Command::Weights) {
+    if (outputPath == "-") {
+      llvm::errs() << "cnnc weights: give the file to write with -o\n";
+      return 1;
+    }
+    return cnnc::writeRandomWeights(*module, reference, outputPath);
+  }
+  if (command == Command::Run)
+    return cnnc::runReference(*module, reference);
+
   std::string text;
   llvm::raw_string_ostream os(text);
   if (summary) {
@@ -146,10 +179,17 @@ int run(bool summary) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  // `cnnc summary ...` is a subcommand: take the word out before parsing.
-  bool summary = argc > 1 && llvm::StringRef(argv[1]) == "summary";
+  // Subcommands come first: take the word out before parsing.
+  Command command = Command::Compile;
+  llvm::StringRef first = argc > 1 ? argv[1] : "";
+  if (first == "summary")
+    command = Command::Summary;
+  else if (first == "weights")
+    command = Command::Weights;
+  else if (first == "run")
+    command = Command::Run;
   std::vector<char *> arguments(argv, argv + argc);
-  if (summary)
+  if (command != Command::Compile)
     arguments.erase(arguments.begin() + 1);
 
   mlir::registerAsmPrinterCLOptions();
@@ -160,6 +200,9 @@ int main(int argc, char **argv) {
       arguments.size(), arguments.data(),
       "cnnc: compiles convolutional networks\n\n"
       "  cnnc model.cnn [--emit=ast|cnn] [--param name=value]... [-o out]\n"
-      "  cnnc summary model.cnn [--json] [--param name=value]...\n");
-  return run(summary);
+      "  cnnc summary model.cnn [--json] [--param name=value]...\n"
+      "  cnnc weights model.cnn [--seed N] -o w.safetensors\n"
+      "  cnnc run model.cnn [--weights w.safetensors] [--input x.npy]... "
+      "[--output y.npy]... [--seed N]\n");
+  return run(command);
 }

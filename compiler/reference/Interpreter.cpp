@@ -1,0 +1,542 @@
+//===- Interpreter.cpp - the reference interpreter of the cnn dialect -----===//
+
+#include "reference/Interpreter.h"
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/ErrorHandling.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <thread>
+
+namespace cnnc::reference {
+
+std::string Tensor::shapeString() const {
+  std::string text = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    text += (i ? ", " : "") + std::to_string(shape[i]);
+  return text + "]";
+}
+
+namespace {
+
+/// Runs body(i) for i in [0, count) on all cores. Each i writes its own
+/// outputs, so the result does not depend on the split.
+template <typename Body> void parallelFor(int64_t count, Body body) {
+  int64_t workers = std::max<int64_t>(1, std::min<int64_t>(
+                                              count, std::thread::hardware_concurrency()));
+  if (workers == 1) {
+    for (int64_t i = 0; i < count; ++i)
+      body(i);
+    return;
+  }
+  std::vector<std::thread> threads;
+  for (int64_t w = 0; w < workers; ++w)
+    threads.emplace_back([&, w] {
+      for (int64_t i = w; i < count; i += workers)
+        body(i);
+    });
+  for (std::thread &t : threads)
+    t.join();
+}
+
+std::vector<int64_t> shapeOf(mlir::Value value) {
+  auto shape = llvm::cast<mlir::RankedTensorType>(value.getType()).getShape();
+  return {shape.begin(), shape.end()};
+}
+
+struct Geometry {
+  int64_t strideH, strideW, padTop, padLeft, padBottom, padRight, dilationH, dilationW;
+};
+
+Geometry geometry(llvm::ArrayRef<int64_t> stride, llvm::ArrayRef<int64_t> pad,
+                  llvm::ArrayRef<int64_t> dilation) {
+  return {stride[0], stride[1], pad[0], pad[1], pad[2], pad[3], dilation[0], dilation[1]};
+}
+
+/// The output positions o in [0, outSize) whose input o * stride + offset
+/// lies inside [0, inSize): the part of a row a kernel tap can reach.
+std::pair<int64_t, int64_t> validRange(int64_t offset, int64_t stride, int64_t inSize,
+                                       int64_t outSize) {
+  int64_t lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+  int64_t hi = inSize - offset <= 0 ? 0 : (inSize - offset - 1) / stride + 1;
+  return {lo, std::max(lo, std::min(hi, outSize))};
+}
+
+// out[n, co, y, x] = bias[co] + sum over ci in co's group, ky, kx of
+//   in[n, g * Cin/G + ci, y * sh - pt + ky * dh, x * sw - pl + kx * dw] * w[co, ci, ky, kx]
+// Each output plane accumulates in double, taps in (ci, ky, kx) order.
+Tensor conv2d(const Tensor &in, const Tensor &w, const Tensor *bias, const Geometry &g,
+              int64_t groups, std::vector<int64_t> outShape) {
+  Tensor out(std::move(outShape));
+  int64_t N = in.dim(0), C = in.dim(1), H = in.dim(2), W = in.dim(3);
+  int64_t K = out.dim(1), OH = out.dim(2), OW = out.dim(3);
+  int64_t cpg = C / groups, kpg = K / groups, KH = w.dim(2), KW = w.dim(3);
+  parallelFor(N * K, [&](int64_t nk) {
+    int64_t n = nk / K, k = nk % K, group = k / kpg;
+    std::vector<double> plane(OH * OW, bias ? bias->data[k] : 0.0);
+    for (int64_t ci = 0; ci < cpg; ++ci) {
+      const double *input = &in.data[(n * C + group * cpg + ci) * H * W];
+      for (int64_t ky = 0; ky < KH; ++ky) {
+        auto [y0, y1] = validRange(ky * g.dilationH - g.padTop, g.strideH, H, OH);
+        for (int64_t kx = 0; kx < KW; ++kx) {
+          auto [x0, x1] = validRange(kx * g.dilationW - g.padLeft, g.strideW, W, OW);
+          double weight = w.data[((k * cpg + ci) * KH + ky) * KW + kx];
+          int64_t shift = kx * g.dilationW - g.padLeft;
+          for (int64_t oy = y0; oy < y1; ++oy) {
+            const double *__restrict row =
+                input + (oy * g.strideH - g.padTop + ky * g.dilationH) * W + shift;
+            double *__restrict sums = &plane[oy * OW];
+            if (g.strideW == 1) // the common case, which the compiler vectorises
+              for (int64_t ox = x0; ox < x1; ++ox)
+                sums[ox] += weight * row[ox];
+            else
+              for (int64_t ox = x0; ox < x1; ++ox)
+                sums[ox] += weight * row[ox * g.strideW];
+          }
+        }
+      }
+    }
+    std::copy(plane.begin(), plane.end(), out.data.begin() + (n * K + k) * OH * OW);
+  });
+  return out;
+}
+
+// The transpose of conv2d: in[n, ci, iy, ix] contributes w[ci, co, ky, kx]
+// to out[n, g * Cout/G + co, iy * sh - pt + ky * dh, ix * sw - pl + kx * dw].
+// Computed by gathering, so each output is one double sum.
+Tensor convTranspose2d(const Tensor &in, const Tensor &w, const Tensor *bias,
+                       const Geometry &g, int64_t groups, std::vector<int64_t> outShape) {
+  Tensor out(std::move(outShape));
+  int64_t N = in.dim(0), C = in.dim(1), H = in.dim(2), W = in.dim(3);
+  int64_t K = out.dim(1), OH = out.dim(2), OW = out.dim(3);
+  int64_t cpg = C / groups, kpg = K / groups, KH = w.dim(2), KW = w.dim(3);
+  parallelFor(N * K, [&](int64_t nk) {
+    int64_t n = nk / K, k = nk % K, group = k / kpg, kk = k % kpg;
+    for (int64_t oy = 0; oy < OH; ++oy)
+      for (int64_t ox = 0; ox < OW; ++ox) {
+        double sum = bias ? bias->data[k] : 0.0;
+        for (int64_t ky = 0; ky < KH; ++ky) {
+          int64_t ty = oy + g.padTop - ky * g.dilationH;
+          if (ty < 0 || ty % g.strideH != 0 || ty / g.strideH >= H)
+            continue;
+          int64_t iy = ty / g.strideH;
+          for (int64_t kx = 0; kx < KW; ++kx) {
+            int64_t tx = ox + g.padLeft - kx * g.dilationW;
+            if (tx < 0 || tx % g.strideW != 0 || tx / g.strideW >= W)
+              continue;
+            int64_t ix = tx / g.strideW;
+            for (int64_t ci = 0; ci < cpg; ++ci) {
+              int64_t c = group * cpg + ci;
+              sum += double(in.data[((n * C + c) * H + iy) * W + ix]) *
+                     double(w.data[((c * kpg + kk) * KH + ky) * KW + kx]);
+            }
+          }
+        }
+        out.data[((n * K + k) * OH + oy) * OW + ox] = sum;
+      }
+  });
+  return out;
+}
+
+Tensor dense(const Tensor &in, const Tensor &w, const Tensor *bias) {
+  int64_t N = in.dim(0), K = in.dim(1), M = w.dim(0);
+  Tensor out({N, M});
+  parallelFor(M, [&](int64_t m) {
+    for (int64_t n = 0; n < N; ++n) {
+      double sum = bias ? bias->data[m] : 0.0;
+      for (int64_t k = 0; k < K; ++k)
+        sum += double(in.data[n * K + k]) * double(w.data[m * K + k]);
+      out.data[n * M + m] = sum;
+    }
+  });
+  return out;
+}
+
+/// Elements per channel-plane: the product of dimensions after the second.
+int64_t planeSize(const Tensor &t) {
+  int64_t size = 1;
+  for (size_t i = 2; i < t.shape.size(); ++i)
+    size *= t.shape[i];
+  return size;
+}
+
+Tensor batchNorm(const Tensor &in, const Tensor &scale, const Tensor &shift,
+                 const Tensor &mean, const Tensor &var, double epsilon) {
+  Tensor out(in.shape);
+  int64_t N = in.dim(0), C = in.dim(1), P = planeSize(in);
+  for (int64_t c = 0; c < C; ++c) {
+    double factor = double(scale.data[c]) / std::sqrt(double(var.data[c]) + epsilon);
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t p = 0; p < P; ++p) {
+        size_t i = (n * C + c) * P + p;
+        out.data[i] = (double(in.data[i]) - mean.data[c]) * factor + shift.data[c];
+      }
+  }
+  return out;
+}
+
+// PyTorch's LocalResponseNorm: the window of `size` channels runs from
+// c - size/2 to c + (size-1)/2, zero outside, and its sum is divided by size.
+Tensor lrn(const Tensor &in, int64_t size, double alpha, double beta, double k) {
+  Tensor out(in.shape);
+  int64_t N = in.dim(0), C = in.dim(1), P = planeSize(in);
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t c = 0; c < C; ++c)
+      for (int64_t p = 0; p < P; ++p) {
+        double sum = 0;
+        for (int64_t j = c - size / 2; j <= c + (size - 1) / 2; ++j)
+          if (j >= 0 && j < C) {
+            double v = in.data[(n * C + j) * P + p];
+            sum += v * v;
+          }
+        size_t i = (n * C + c) * P + p;
+        out.data[i] = in.data[i] / std::pow(k + alpha * sum / size, beta);
+      }
+  return out;
+}
+
+template <typename F> Tensor map(const Tensor &in, F f) {
+  Tensor out(in.shape);
+  for (size_t i = 0; i < in.size(); ++i)
+    out.data[i] = f(double(in.data[i]));
+  return out;
+}
+
+double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+
+/// NumPy broadcasting of two equal-rank tensors.
+template <typename F>
+Tensor broadcast(const Tensor &a, const Tensor &b, std::vector<int64_t> outShape, F f) {
+  Tensor out(std::move(outShape));
+  size_t rank = out.shape.size();
+  std::vector<int64_t> index(rank, 0);
+  for (size_t i = 0; i < out.size(); ++i) {
+    size_t ia = 0, ib = 0;
+    for (size_t d = 0; d < rank; ++d) {
+      ia = ia * a.shape[d] + (a.shape[d] == 1 ? 0 : index[d]);
+      ib = ib * b.shape[d] + (b.shape[d] == 1 ? 0 : index[d]);
+    }
+    out.data[i] = f(double(a.data[ia]), double(b.data[ib]));
+    for (size_t d = rank; d-- > 0;) {
+      if (++index[d] < out.shape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  return out;
+}
+
+/// Max or average pooling with PyTorch's window rules; the output size
+/// (ceil mode included) comes from the op's result type.
+Tensor pool2d(const Tensor &in, llvm::ArrayRef<int64_t> window, const Geometry &g,
+              bool isMax, bool countIncludePad, std::vector<int64_t> outShape) {
+  Tensor out(std::move(outShape));
+  int64_t N = in.dim(0), C = in.dim(1), H = in.dim(2), W = in.dim(3);
+  int64_t OH = out.dim(2), OW = out.dim(3), KH = window[0], KW = window[1];
+  for (int64_t nc = 0; nc < N * C; ++nc)
+    for (int64_t oy = 0; oy < OH; ++oy)
+      for (int64_t ox = 0; ox < OW; ++ox) {
+        int64_t y0 = oy * g.strideH - g.padTop, x0 = ox * g.strideW - g.padLeft;
+        // The divisor counts padding, but not beyond the padded input.
+        int64_t y1 = std::min(y0 + KH, H + g.padBottom), x1 = std::min(x0 + KW, W + g.padRight);
+        int64_t padded = (y1 - y0) * (x1 - x0);
+        y0 = std::max<int64_t>(y0, 0);
+        x0 = std::max<int64_t>(x0, 0);
+        y1 = std::min(y1, H);
+        x1 = std::min(x1, W);
+        double acc = isMax ? -std::numeric_limits<double>::infinity() : 0.0;
+        for (int64_t y = y0; y < y1; ++y)
+          for (int64_t x = x0; x < x1; ++x) {
+            double v = in.data[(nc * H + y) * W + x];
+            acc = isMax ? std::max(acc, v) : acc + v;
+          }
+        if (!isMax)
+          acc /= double(countIncludePad ? padded : (y1 - y0) * (x1 - x0));
+        out.data[(nc * OH + oy) * OW + ox] = acc;
+      }
+  return out;
+}
+
+/// PyTorch's adaptive pooling: cell i covers floor(i*H/oh) to ceil((i+1)*H/oh).
+Tensor adaptivePool2d(const Tensor &in, int64_t OH, int64_t OW, bool isMax) {
+  int64_t N = in.dim(0), C = in.dim(1), H = in.dim(2), W = in.dim(3);
+  Tensor out({N, C, OH, OW});
+  for (int64_t nc = 0; nc < N * C; ++nc)
+    for (int64_t oy = 0; oy < OH; ++oy)
+      for (int64_t ox = 0; ox < OW; ++ox) {
+        int64_t y0 = oy * H / OH, y1 = ((oy + 1) * H + OH - 1) / OH;
+        int64_t x0 = ox * W / OW, x1 = ((ox + 1) * W + OW - 1) / OW;
+        double acc = isMax ? -std::numeric_limits<double>::infinity() : 0.0;
+        for (int64_t y = y0; y < y1; ++y)
+          for (int64_t x = x0; x < x1; ++x) {
+            double v = in.data[(nc * H + y) * W + x];
+            acc = isMax ? std::max(acc, v) : acc + v;
+          }
+        if (!isMax)
+          acc /= double((y1 - y0) * (x1 - x0));
+        out.data[(nc * OH + oy) * OW + ox] = acc;
+      }
+  return out;
+}
+
+// torchvision's roi_pool: box corners rounded after scaling, each box split
+// into an oh x ow grid of (possibly empty) cells, the maximum of each cell.
+Tensor roiPool(const Tensor &in, const Tensor &rois, int64_t PH, int64_t PW, double scale) {
+  int64_t C = in.dim(1), H = in.dim(2), W = in.dim(3), R = rois.dim(0);
+  Tensor out({R, C, PH, PW});
+  for (int64_t r = 0; r < R; ++r) {
+    const double *roi = &rois.data[r * 5];
+    int64_t n = std::clamp<int64_t>(int64_t(roi[0]), 0, in.dim(0) - 1);
+    int64_t startW = std::lround(roi[1] * scale), startH = std::lround(roi[2] * scale);
+    int64_t endW = std::lround(roi[3] * scale), endH = std::lround(roi[4] * scale);
+    double binH = double(std::max<int64_t>(endH - startH + 1, 1)) / double(PH);
+    double binW = double(std::max<int64_t>(endW - startW + 1, 1)) / double(PW);
+    for (int64_t c = 0; c < C; ++c)
+      for (int64_t ph = 0; ph < PH; ++ph)
+        for (int64_t pw = 0; pw < PW; ++pw) {
+          int64_t y0 = std::clamp<int64_t>(int64_t(std::floor(ph * binH)) + startH, 0, H);
+          int64_t y1 = std::clamp<int64_t>(int64_t(std::ceil((ph + 1) * binH)) + startH, 0, H);
+          int64_t x0 = std::clamp<int64_t>(int64_t(std::floor(pw * binW)) + startW, 0, W);
+          int64_t x1 = std::clamp<int64_t>(int64_t(std::ceil((pw + 1) * binW)) + startW, 0, W);
+          double best = (y1 <= y0 || x1 <= x0) ? 0.0 : -std::numeric_limits<double>::infinity();
+          for (int64_t y = y0; y < y1; ++y)
+            for (int64_t x = x0; x < x1; ++x)
+              best = std::max(best, double(in.data[((n * C + c) * H + y) * W + x]));
+          out.data[((r * C + c) * PH + ph) * PW + pw] = best;
+        }
+  }
+  return out;
+}
+
+Tensor concat(const std::vector<const Tensor *> &inputs, int64_t axis,
+              std::vector<int64_t> outShape) {
+  Tensor out(std::move(outShape));
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= out.shape[d];
+  for (size_t d = axis + 1; d < out.shape.size(); ++d)
+    inner *= out.shape[d];
+  int64_t offset = 0;
+  for (const Tensor *t : inputs) {
+    int64_t slice = t->shape[axis] * inner;
+    for (int64_t o = 0; o < outer; ++o)
+      std::copy_n(&t->data[o * slice], slice,
+                  &out.data[o * out.shape[axis] * inner + offset]);
+    offset += slice;
+  }
+  return out;
+}
+
+Tensor softmax(const Tensor &in, int64_t axis) {
+  Tensor out(in.shape);
+  int64_t outer = 1, inner = 1, length = in.shape[axis];
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= in.shape[d];
+  for (size_t d = axis + 1; d < in.shape.size(); ++d)
+    inner *= in.shape[d];
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < inner; ++i) {
+      auto at = [&](int64_t j) { return (o * length + j) * inner + i; };
+      double top = -std::numeric_limits<double>::infinity(), sum = 0;
+      for (int64_t j = 0; j < length; ++j)
+        top = std::max(top, double(in.data[at(j)]));
+      for (int64_t j = 0; j < length; ++j)
+        sum += std::exp(double(in.data[at(j)]) - top);
+      for (int64_t j = 0; j < length; ++j)
+        out.data[at(j)] = std::exp(double(in.data[at(j)]) - top) / sum;
+    }
+  return out;
+}
+
+// PyTorch's interpolate with an output size: nearest takes floor(dst * in/out);
+// bilinear maps dst to (dst + 0.5) * in/out - 0.5 (clamped at 0), or with
+// align_corners to dst * (in - 1)/(out - 1).
+Tensor upsample(const Tensor &in, int64_t OH, int64_t OW, bool bilinear, bool alignCorners) {
+  int64_t N = in.dim(0), C = in.dim(1), H = in.dim(2), W = in.dim(3);
+  Tensor out({N, C, OH, OW});
+  auto source = [&](int64_t dst, int64_t inSize, int64_t outSize) {
+    if (alignCorners)
+      return outSize > 1 ? double(dst) * double(inSize - 1) / double(outSize - 1) : 0.0;
+    return std::max(0.0, (dst + 0.5) * float(double(inSize) / double(outSize)) - 0.5);
+  };
+  for (int64_t nc = 0; nc < N * C; ++nc)
+    for (int64_t oy = 0; oy < OH; ++oy)
+      for (int64_t ox = 0; ox < OW; ++ox) {
+        const double *plane = &in.data[nc * H * W];
+        double value;
+        if (!bilinear) {
+          int64_t y = std::min<int64_t>(int64_t(std::floor(oy * float(double(H) / OH))), H - 1);
+          int64_t x = std::min<int64_t>(int64_t(std::floor(ox * float(double(W) / OW))), W - 1);
+          value = plane[y * W + x];
+        } else {
+          double sy = source(oy, H, OH), sx = source(ox, W, OW);
+          int64_t y0 = int64_t(sy), x0 = int64_t(sx);
+          int64_t y1 = std::min(y0 + 1, H - 1), x1 = std::min(x0 + 1, W - 1);
+          double ly = sy - y0, lx = sx - x0;
+          value = (1 - ly) * ((1 - lx) * plane[y0 * W + x0] + lx * plane[y0 * W + x1]) +
+                  ly * ((1 - lx) * plane[y1 * W + x0] + lx * plane[y1 * W + x1]);
+        }
+        out.data[(nc * OH + oy) * OW + ox] = value;
+      }
+  return out;
+}
+
+} // namespace
+
+std::vector<Tensor> Interpreter::run(mlir::func::FuncOp function,
+                                     std::vector<Tensor> inputs) {
+  // Values are shared, not copied: a weight is the parameter itself, and a
+  // tensor is released after the last op that reads it.
+  llvm::DenseMap<mlir::Value, std::shared_ptr<const Tensor>> values;
+  for (auto [argument, input] : llvm::zip(function.getArguments(), inputs))
+    values[argument] = std::make_shared<const Tensor>(std::move(input));
+  auto get = [&](mlir::Value v) -> const Tensor & { return *values.find(v)->second; };
+  auto optional = [&](mlir::Value v) -> const Tensor * {
+    return v ? values.find(v)->second.get() : nullptr;
+  };
+  llvm::DenseMap<mlir::Value, mlir::Operation *> lastUse;
+  for (mlir::Operation &op : function.getBody().front())
+    for (mlir::Value operand : op.getOperands())
+      lastUse[operand] = &op;
+
+  std::vector<Tensor> results;
+  for (mlir::Operation &op : function.getBody().front()) {
+    if (auto ret = llvm::dyn_cast<mlir::func::ReturnOp>(op)) {
+      for (mlir::Value v : ret.getOperands())
+        results.push_back(get(v));
+      break;
+    }
+    mlir::Value result = op.getNumResults() ? op.getResult(0) : mlir::Value();
+    if (auto w = llvm::dyn_cast<cnn::WeightOp>(op)) {
+      const Tensor &parameter = parameters.at(w.getName().str());
+      values[result] = std::shared_ptr<const Tensor>(&parameter, [](const Tensor *) {});
+      continue;
+    }
+    std::vector<int64_t> outShape = result ? shapeOf(result) : std::vector<int64_t>{};
+    Tensor out =
+        llvm::TypeSwitch<mlir::Operation *, Tensor>(&op)
+            .Case([&](cnn::Conv2DOp c) {
+              return conv2d(get(c.getInput()), get(c.getWeight()), optional(c.getBias()),
+                            geometry(c.getStride(), c.getPad(), c.getDilation()),
+                            c.getGroups(), outShape);
+            })
+            .Case([&](cnn::ConvTranspose2DOp c) {
+              return convTranspose2d(get(c.getInput()), get(c.getWeight()),
+                                     optional(c.getBias()),
+                                     geometry(c.getStride(), c.getPad(), c.getDilation()),
+                                     c.getGroups(), outShape);
+            })
+            .Case([&](cnn::DenseOp d) {
+              return dense(get(d.getInput()), get(d.getWeight()), optional(d.getBias()));
+            })
+            .Case([&](cnn::BatchNormOp bn) {
+              if (beforeBatchNorm)
+                beforeBatchNorm(bn, get(bn.getInput()));
+              // Statistics are read after the hook, which may have set them.
+              auto stat = [&](mlir::Value v) -> const Tensor & {
+                if (auto w = v.getDefiningOp<cnn::WeightOp>())
+                  return parameters.at(w.getName().str());
+                return get(v);
+              };
+              return batchNorm(get(bn.getInput()), stat(bn.getScale()), stat(bn.getShift()),
+                               stat(bn.getMean()), stat(bn.getVariance()),
+                               bn.getEpsilon().convertToDouble());
+            })
+            .Case([&](cnn::LrnOp l) {
+              return lrn(get(l.getInput()), l.getSize(), l.getAlpha().convertToDouble(),
+                         l.getBeta().convertToDouble(), l.getK().convertToDouble());
+            })
+            .Case([&](cnn::ReluOp o) {
+              return map(get(o.getInput()), [](double x) { return x > 0 ? x : 0.0; });
+            })
+            .Case([&](cnn::SigmoidOp o) { return map(get(o.getInput()), sigmoid); })
+            .Case([&](cnn::TanhOp o) {
+              return map(get(o.getInput()), [](double x) { return std::tanh(x); });
+            })
+            .Case([&](cnn::SiluOp o) {
+              return map(get(o.getInput()), [](double x) { return x * sigmoid(x); });
+            })
+            .Case([&](cnn::HardswishOp o) {
+              return map(get(o.getInput()), [](double x) {
+                return x * std::clamp(x + 3.0, 0.0, 6.0) / 6.0;
+              });
+            })
+            .Case([&](cnn::LeakyReluOp o) {
+              double alpha = o.getAlpha().convertToDouble();
+              return map(get(o.getInput()), [=](double x) { return x > 0 ? x : alpha * x; });
+            })
+            .Case([&](cnn::ClipOp o) {
+              double lo = o.getMin().convertToDouble(), hi = o.getMax().convertToDouble();
+              return map(get(o.getInput()), [=](double x) { return std::clamp(x, lo, hi); });
+            })
+            .Case([&](cnn::DropoutOp o) { return get(o.getInput()); })
+            .Case([&](cnn::IdentityOp o) { return get(o.getInput()); })
+            .Case([&](cnn::AddOp o) {
+              return broadcast(get(o.getLhs()), get(o.getRhs()), outShape,
+                               [](double a, double b) { return a + b; });
+            })
+            .Case([&](cnn::MulOp o) {
+              return broadcast(get(o.getLhs()), get(o.getRhs()), outShape,
+                               [](double a, double b) { return a * b; });
+            })
+            .Case([&](cnn::MaxPool2DOp p) {
+              return pool2d(get(p.getInput()), p.getWindow(),
+                            geometry(p.getStride(), p.getPad(), {1, 1}), true, false,
+                            outShape);
+            })
+            .Case([&](cnn::AvgPool2DOp p) {
+              return pool2d(get(p.getInput()), p.getWindow(),
+                            geometry(p.getStride(), p.getPad(), {1, 1}), false,
+                            p.getCountIncludePad(), outShape);
+            })
+            .Case([&](cnn::GlobalAvgPool2DOp p) {
+              return adaptivePool2d(get(p.getInput()), 1, 1, false);
+            })
+            .Case([&](cnn::GlobalMaxPool2DOp p) {
+              return adaptivePool2d(get(p.getInput()), 1, 1, true);
+            })
+            .Case([&](cnn::AdaptiveAvgPool2DOp p) {
+              return adaptivePool2d(get(p.getInput()), outShape[2], outShape[3], false);
+            })
+            .Case([&](cnn::AdaptiveMaxPool2DOp p) {
+              return adaptivePool2d(get(p.getInput()), outShape[2], outShape[3], true);
+            })
+            .Case([&](cnn::RoiPoolOp p) {
+              return roiPool(get(p.getInput()), get(p.getRois()), outShape[2], outShape[3],
+                             p.getSpatialScale().convertToDouble());
+            })
+            .Case([&](cnn::ConcatOp c) {
+              std::vector<const Tensor *> inputs;
+              for (mlir::Value v : c.getInputs())
+                inputs.push_back(&get(v));
+              return concat(inputs, c.getAxis(), outShape);
+            })
+            .Case<cnn::FlattenOp, cnn::ReshapeOp>([&](mlir::Operation *o) {
+              Tensor reshaped = get(o->getOperand(0)); // a copy: values are shared
+              reshaped.shape = outShape;
+              return reshaped;
+            })
+            .Case([&](cnn::SoftmaxOp s) { return softmax(get(s.getInput()), s.getAxis()); })
+            .Case([&](cnn::UpsampleOp u) {
+              return upsample(get(u.getInput()), outShape[2], outShape[3],
+                              u.getMode() == cnn::UpsampleMode::bilinear,
+                              u.getAlignCorners());
+            })
+            .Default([](mlir::Operation *o) -> Tensor {
+              llvm::report_fatal_error(llvm::Twine("reference interpreter: no rule for ") +
+                                       o->getName().getStringRef());
+            });
+    for (mlir::Value operand : op.getOperands())
+      if (lastUse.lookup(operand) == &op)
+        values.erase(operand);
+    if (result)
+      values[result] = std::make_shared<const Tensor>(std::move(out));
+  }
+  return results;
+}
+
+} // namespace cnnc::reference

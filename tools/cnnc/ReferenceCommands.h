@@ -1,0 +1,29 @@
+//===- ReferenceCommands.h - cnnc weights and cnnc run --------------------===//
+
+#ifndef CNNC_TOOLS_REFERENCECOMMANDS_H
+#define CNNC_TOOLS_REFERENCECOMMANDS_H
+
+#include "mlir/IR/BuiltinOps.h"
+
+#include <string>
+#include <vector>
+
+namespace cnnc {
+
+struct ReferenceOptions {
+  uint64_t seed = 1;
+  std::string weightsPath;               // empty: seeded random weights
+  std::vector<std::string> inputPaths;   // empty: seeded random inputs
+  std::vector<std::string> outputPaths;  // empty: print a summary of outputs
+};
+
+/// `cnnc weights`: writes seeded random weights for the model as safetensors.
+int writeRandomWeights(mlir::ModuleOp module, const ReferenceOptions &options,
+                       const std::string &outputPath);
+
+/// `cnnc run`: runs the model on the reference interpreter.
+int runReference(mlir::ModuleOp module, const ReferenceOptions &options);
+
+} // namespace cnnc
+
+#endif // CNNC_TOOLS_REFERENCECOMMANDS_H
