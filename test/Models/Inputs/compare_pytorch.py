@@ -151,6 +151,35 @@ class RPN(nn.Module):
         return self.rpn_cls_score(hidden), self.rpn_bbox_pred(hidden), pooled
 
 
+class OpsModule(nn.Module):
+    """Mirrors Inputs/ops.cnn: the ops the zoo does not exercise."""
+
+    def __init__(self):
+        super().__init__()
+        self.dilated = nn.Conv2d(4, 8, 3, stride=(2, 1), dilation=(2, 1), groups=2)
+        self.wide = nn.Conv2d(4, 6, (3, 5), padding=(1, 2))
+        self.up = nn.ConvTranspose2d(6, 4, 3, 2, padding=1, output_padding=1, groups=2, dilation=2)
+        self.head = nn.Linear(6, 5)
+
+    def forward(self, image):
+        a = self.dilated(F.pad(image, (0, 3, 1, 2)))  # left, right, top, bottom
+        b = F.hardswish(self.wide(image))
+        t = self.up(b)
+        t = torch.sigmoid(t) * torch.tanh(t)
+        p = F.avg_pool2d(image, 3, 2, padding=1, ceil_mode=True, count_include_pad=False)
+        q = F.max_pool2d(image, (2, 3), (1, 2), padding=(1, 1), ceil_mode=True)
+        g = F.adaptive_max_pool2d(b, 1)
+        u1 = F.interpolate(p, size=(7, 13), mode="nearest")
+        u2 = F.interpolate(p, scale_factor=2, mode="bilinear", align_corners=False)
+        u3 = F.interpolate(p, size=(9, 5), mode="bilinear", align_corners=True)
+        c = torch.clamp(F.leaky_relu(u2, 0.2), -0.5, 0.75)
+        s = F.softmax(torch.flatten(b, 2), dim=2)
+        r = g.reshape(2, 3, 2)
+        x = torch.cat([torch.flatten(v, 1) for v in (u1, u3, c, q, t, a, r)], 1)
+        scores = F.softmax(self.head(torch.flatten(F.adaptive_avg_pool2d(b, 1), 1)), dim=1)
+        return x, s, scores
+
+
 # name: (.cnn file, --param overrides, PyTorch module, input shapes)
 MODELS = {
     "lenet5": ("lenet5", [], LeNet5, [(1, 1, 32, 32)]),
@@ -173,6 +202,8 @@ MODELS = {
     "rpn": ("rpn", ["height=64", "width=64", "proposals=4"], RPN, [(1, 3, 64, 64), (4, 5)]),
     "spp": ("spp", ["resolution=64"], SPPNet, [(1, 3, 64, 64)]),
     "yolov1": ("yolov1", [], YoloV1, [(1, 3, 448, 448)]),
+    "ops": (os.path.join(os.path.dirname(os.path.abspath(__file__)), "ops.cnn"), [], OpsModule,
+            [(2, 4, 9, 11)]),
 }
 
 
@@ -187,7 +218,7 @@ def make_input(shape, rng, image_shape):
 def compare(name, cnnc, models_dir, work):
     file, params, build, shapes = MODELS[name]
     flags = [arg for p in params for arg in ("--param", p)]
-    model = f"{models_dir}/{file}.cnn"
+    model = file if file.endswith(".cnn") else f"{models_dir}/{file}.cnn"
     weights = f"{work}/{name}.safetensors"
     subprocess.run([cnnc, "weights", model, "--seed", "7", "-o", weights] + flags, check=True)
 
