@@ -25,5 +25,5 @@ tool_dirs = [config.cnnc_tools_dir, config.llvm_tools_dir]
 tools = ["cnnc", "cnnc-opt"]
 if config.cnnc_have_fuzzer:
     config.available_features.add("fuzzer")
-    tools.append("cnnc-fuzz-parser")
+    tools += ["cnnc-fuzz-parser", "cnnrt-fuzz-safetensors"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

@@ -2,7 +2,7 @@
 //
 // Any byte string must either parse or end in a reported error: never a
 // crash, a hang or a sanitizer report. Built with clang's -fsanitize=fuzzer
-// (see CMakeLists.txt) and run by test/Frontend/fuzz-parser.test.
+// (see tools/fuzz/CMakeLists.txt) and run by test/Frontend/fuzz-parser.test.
 //
 //===----------------------------------------------------------------------===//
 
