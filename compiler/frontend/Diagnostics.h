@@ -35,6 +35,7 @@ public:
   /// Registers text that did not come from disk (tests, fuzzing).
   int addBuffer(const std::string &name, std::string text);
 
+  int getFileCount() const { return static_cast<int>(files.size()); }
   const std::string &getPath(int file) const { return files[file].path; }
   const std::string &getText(int file) const { return files[file].text; }
   /// The text of one line, without its line break.

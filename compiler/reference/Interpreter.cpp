@@ -208,6 +208,42 @@ template <typename F> Tensor map(const Tensor &in, F f) {
 
 double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
+/// The activation a fused kernel applies last, as the separate ops define it.
+Tensor activate(const Tensor &in, cnn::Activation kind, double alpha, double lo,
+                double hi) {
+  switch (kind) {
+  case cnn::Activation::none: return in;
+  case cnn::Activation::relu: return map(in, [](double x) { return x > 0 ? x : 0.0; });
+  case cnn::Activation::clip:
+    return map(in, [=](double x) { return std::clamp(x, lo, hi); });
+  case cnn::Activation::leaky_relu:
+    return map(in, [=](double x) { return x > 0 ? x : alpha * x; });
+  case cnn::Activation::sigmoid: return map(in, sigmoid);
+  case cnn::Activation::tanh: return map(in, [](double x) { return std::tanh(x); });
+  case cnn::Activation::silu: return map(in, [](double x) { return x * sigmoid(x); });
+  case cnn::Activation::hardswish:
+    return map(in, [](double x) { return x * std::clamp(x + 3.0, 0.0, 6.0) / 6.0; });
+  }
+  llvm_unreachable("unknown activation");
+}
+
+// f[c] = scale[c] / sqrt(var[c] + eps); w'[c, ...] = w[c, ...] * f[c];
+// b'[c] = (b[c] - mean[c]) * f[c] + shift[c].
+std::pair<Tensor, Tensor> foldBatchNorm(const Tensor &weight, const Tensor *bias,
+                                        const Tensor &scale, const Tensor &shift,
+                                        const Tensor &mean, const Tensor &var,
+                                        double epsilon) {
+  Tensor folded(weight.shape), foldedBias({weight.dim(0)});
+  size_t perChannel = weight.size() / weight.dim(0);
+  for (int64_t c = 0; c < weight.dim(0); ++c) {
+    double factor = scale.data[c] / std::sqrt(var.data[c] + epsilon);
+    for (size_t i = 0; i < perChannel; ++i)
+      folded.data[c * perChannel + i] = weight.data[c * perChannel + i] * factor;
+    foldedBias.data[c] = ((bias ? bias->data[c] : 0.0) - mean.data[c]) * factor + shift.data[c];
+  }
+  return {std::move(folded), std::move(foldedBias)};
+}
+
 /// NumPy broadcasting of two equal-rank tensors.
 template <typename F>
 Tensor broadcast(const Tensor &a, const Tensor &b, std::vector<int64_t> outShape, F f) {
@@ -416,6 +452,15 @@ std::vector<Tensor> Interpreter::run(mlir::func::FuncOp function,
       values[result] = std::shared_ptr<const Tensor>(&parameter, [](const Tensor *) {});
       continue;
     }
+    if (auto fold = llvm::dyn_cast<cnn::FoldBatchNormOp>(op)) {
+      auto [weight, bias] = foldBatchNorm(get(fold.getWeight()), optional(fold.getBias()),
+                                          get(fold.getScale()), get(fold.getShift()),
+                                          get(fold.getMean()), get(fold.getVariance()),
+                                          fold.getEpsilon().convertToDouble());
+      values[fold.getFoldedWeight()] = std::make_shared<const Tensor>(std::move(weight));
+      values[fold.getFoldedBias()] = std::make_shared<const Tensor>(std::move(bias));
+      continue;
+    }
     std::vector<int64_t> outShape = result ? shapeOf(result) : std::vector<int64_t>{};
     Tensor out =
         llvm::TypeSwitch<mlir::Operation *, Tensor>(&op)
@@ -423,6 +468,16 @@ std::vector<Tensor> Interpreter::run(mlir::func::FuncOp function,
               return conv2d(get(c.getInput()), get(c.getWeight()), optional(c.getBias()),
                             geometry(c.getStride(), c.getPad(), c.getDilation()),
                             c.getGroups(), outShape);
+            })
+            .Case([&](cnn::FusedConv2DOp c) {
+              Tensor y = conv2d(get(c.getInput()), get(c.getWeight()), optional(c.getBias()),
+                                geometry(c.getStride(), c.getPad(), c.getDilation()),
+                                c.getGroups(), outShape);
+              if (const Tensor *residual = optional(c.getResidual()))
+                for (size_t i = 0; i < y.size(); ++i)
+                  y.data[i] += residual->data[i];
+              return activate(y, c.getActivation(), c.getAlpha().convertToDouble(),
+                              c.getMin().convertToDouble(), c.getMax().convertToDouble());
             })
             .Case([&](cnn::ConvTranspose2DOp c) {
               return convTranspose2d(get(c.getInput()), get(c.getWeight()),

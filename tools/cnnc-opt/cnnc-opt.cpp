@@ -6,14 +6,22 @@
 //===----------------------------------------------------------------------===//
 
 #include "cnn/IR/CnnDialect.h"
+#include "cnn/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/Pass/PassRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "mlir/Transforms/Passes.h"
 
 int main(int argc, char **argv) {
   mlir::registerTransformsPasses();
+  cnn::registerCnnPasses();
+  mlir::PassPipelineRegistration<>("cnn-optimize",
+                                   "The inference pipeline of cnnc --emit=opt",
+                                   [](mlir::OpPassManager &pm) {
+                                     cnn::buildOptimizationPipeline(pm);
+                                   });
   mlir::DialectRegistry registry;
   registry.insert<cnn::CnnDialect, mlir::func::FuncDialect>();
   return mlir::asMainReturnCode(

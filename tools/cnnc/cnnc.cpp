@@ -10,6 +10,7 @@
 #include "ReferenceCommands.h"
 
 #include "cnn/IR/CnnDialect.h"
+#include "cnn/Transforms/Passes.h"
 #include "frontend/Elaborator.h"
 #include "frontend/Parser.h"
 #include "summary/Summary.h"
@@ -36,7 +37,7 @@
 namespace cl = llvm::cl;
 
 namespace {
-enum class Emit { Ast, Cnn };
+enum class Emit { Ast, Cnn, Opt };
 
 cl::OptionCategory category("cnnc options");
 cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.cnn | model.mlir>"),
@@ -47,11 +48,16 @@ cl::opt<std::string> outputPath("o", cl::desc("Output file (default: stdout)"),
 cl::opt<Emit> emit(
     "emit", cl::desc("The stage to print"),
     cl::values(clEnumValN(Emit::Ast, "ast", "the syntax tree of a .cnn file"),
-               clEnumValN(Emit::Cnn, "cnn", "the cnn dialect, verified")),
+               clEnumValN(Emit::Cnn, "cnn", "the cnn dialect, verified"),
+               clEnumValN(Emit::Opt, "opt", "the cnn dialect after the optimisation passes")),
     cl::init(Emit::Cnn), cl::cat(category));
 cl::list<std::string> params("param",
                              cl::desc("Override a model param, e.g. --param width=1.1"),
                              cl::value_desc("name=value"), cl::cat(category));
+cl::opt<bool> remarks("remarks",
+                      cl::desc("Say what each pass fused, folded or lowered, and what "
+                               "it did not and why, at the .cnn line"),
+                      cl::cat(category));
 cl::opt<bool> json("json", cl::desc("cnnc summary: print JSON"), cl::cat(category));
 cl::opt<uint64_t> seed("seed", cl::desc("cnnc weights, cnnc run: the random seed"),
                        cl::init(1), cl::cat(category));
@@ -109,6 +115,7 @@ int run(Command command) {
   context.loadDialect<cnn::CnnDialect, mlir::func::FuncDialect>();
 
   mlir::OwningOpRef<mlir::ModuleOp> module;
+  std::vector<std::pair<std::string, std::string>> sourceTexts;
   if (llvm::StringRef(inputPath).ends_with(".mlir")) {
     if (emit == Emit::Ast) {
       llvm::errs() << "cnnc: --emit=ast needs a .cnn file\n";
@@ -145,9 +152,28 @@ int run(Command command) {
         return writeOutput(text.str()) ? 0 : 1;
       }
       module = cnnc::elaborate(files, context, sources, diagnostics, options);
+      for (int i = 0; i < sources.getFileCount(); ++i)
+        sourceTexts.push_back({sources.getPath(i), sources.getText(i)});
     } catch (const cnnc::CompilationAborted &) {
       return 1;
     }
+  }
+
+  if (emit == Emit::Opt || remarks) {
+    // Remarks and pass errors point into the .cnn sources: give MLIR their
+    // text so it can show the line and a caret.
+    llvm::SourceMgr sourceMgr;
+    for (const auto &[path, text] : sourceTexts)
+      sourceMgr.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBufferCopy(text, path),
+                                   llvm::SMLoc());
+    mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+    context.printOpOnDiagnostic(false);
+    mlir::PassManager pm(&context);
+    if (mlir::failed(mlir::applyPassManagerCLOptions(pm)))
+      return 1;
+    cnn::buildOptimizationPipeline(pm, remarks);
+    if (mlir::failed(pm.run(*module)))
+      return 1;
   }
 
   cnnc::ReferenceOptions reference;
@@ -194,12 +220,13 @@ int main(int argc, char **argv) {
 
   mlir::registerAsmPrinterCLOptions();
   mlir::registerMLIRContextCLOptions();
+  mlir::registerPassManagerCLOptions();
   cl::HideUnrelatedOptions(category);
   cl::SetVersionPrinter(printVersion);
   cl::ParseCommandLineOptions(
       arguments.size(), arguments.data(),
       "cnnc: compiles convolutional networks\n\n"
-      "  cnnc model.cnn [--emit=ast|cnn] [--param name=value]... [-o out]\n"
+      "  cnnc model.cnn [--emit=ast|cnn|opt] [--remarks] [--param name=value]... [-o out]\n"
       "  cnnc summary model.cnn [--json] [--param name=value]...\n"
       "  cnnc weights model.cnn [--seed N] -o w.safetensors\n"
       "  cnnc run model.cnn [--weights w.safetensors] [--input x.npy]... "

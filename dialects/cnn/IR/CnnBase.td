@@ -84,6 +84,21 @@ def Cnn_UpsampleMode : I32EnumAttr<"UpsampleMode",
   let cppNamespace = "::cnn";
 }
 
+def Cnn_ActNone : I32EnumAttrCase<"none", 0>;
+def Cnn_ActRelu : I32EnumAttrCase<"relu", 1>;
+def Cnn_ActClip : I32EnumAttrCase<"clip", 2>;
+def Cnn_ActLeakyRelu : I32EnumAttrCase<"leaky_relu", 3>;
+def Cnn_ActSigmoid : I32EnumAttrCase<"sigmoid", 4>;
+def Cnn_ActTanh : I32EnumAttrCase<"tanh", 5>;
+def Cnn_ActSilu : I32EnumAttrCase<"silu", 6>;
+def Cnn_ActHardswish : I32EnumAttrCase<"hardswish", 7>;
+def Cnn_Activation : I32EnumAttr<"Activation",
+    "the element-wise activation a fused kernel applies last",
+    [Cnn_ActNone, Cnn_ActRelu, Cnn_ActClip, Cnn_ActLeakyRelu, Cnn_ActSigmoid,
+     Cnn_ActTanh, Cnn_ActSilu, Cnn_ActHardswish]> {
+  let cppNamespace = "::cnn";
+}
+
 //===----------------------------------------------------------------------===//
 // Base op class
 //===----------------------------------------------------------------------===//

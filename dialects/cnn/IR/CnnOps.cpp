@@ -142,6 +142,52 @@ LogicalResult ConvTranspose2DOp::inferReturnTypes(
                                        conv->geometry, *outputPad, conv->groups));
 }
 
+LogicalResult FusedConv2DOp::inferReturnTypes(
+    MLIRContext *context, std::optional<Location> location, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferredReturnTypes) {
+  auto conv = readConvOperands(adaptor);
+  auto residual = shapeOf(adaptor.getResidual(), 4);
+  if (!conv || (adaptor.getResidual() && !residual))
+    return CNN_MALFORMED(FusedConv2DOp);
+  return CNN_RULE(FusedConv2DOp,
+                  checkResidual(inferConv2D(conv->input, conv->weight, conv->bias,
+                                            conv->geometry, conv->groups),
+                                residual));
+}
+
+LogicalResult FusedConv2DOp::verify() {
+  if (getActivation() == Activation::clip &&
+      getMin().convertToDouble() > getMax().convertToDouble())
+    return emitOpError("has min (") << getMin().convertToDouble()
+                                    << ") greater than max ("
+                                    << getMax().convertToDouble() << ")";
+  return success();
+}
+
+LogicalResult FoldBatchNormOp::inferReturnTypes(
+    MLIRContext *context, std::optional<Location> location, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferredReturnTypes) {
+  auto weight = shapeOf(adaptor.getWeight());
+  auto bias = shapeOf(adaptor.getBias(), 1);
+  SmallVector<ShapeRef, 4> statistics;
+  for (Value value : {adaptor.getScale(), adaptor.getShift(), adaptor.getMean(),
+                      adaptor.getVariance()}) {
+    auto shape = shapeOf(value, 1);
+    if (!shape)
+      return CNN_MALFORMED(FoldBatchNormOp);
+    statistics.push_back(*shape);
+  }
+  if (!weight || (adaptor.getBias() && !bias))
+    return CNN_MALFORMED(FoldBatchNormOp);
+  ShapeOrError rule = inferFoldBatchNorm(*weight, statistics, bias);
+  if (!rule)
+    return deliver(FoldBatchNormOp::getOperationName(), location, context, rule,
+                   inferredReturnTypes);
+  inferredReturnTypes.push_back(adaptor.getWeight().getType());
+  return deliver(FoldBatchNormOp::getOperationName(), location, context, rule,
+                 inferredReturnTypes);
+}
+
 LogicalResult DenseOp::inferReturnTypes(MLIRContext *context,
                                         std::optional<Location> location,
                                         Adaptor adaptor,

@@ -510,4 +510,71 @@ def Cnn_UpsampleOp : Cnn_LayerOp<"upsample"> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Weight transforms (computed once, from parameters only)
+//===----------------------------------------------------------------------===//
+
+def Cnn_FoldBatchNormOp : Cnn_Op<"fold_batch_norm",
+    [Pure, Cnn_ChecksShapeRule, InferTypeOpAdaptor]> {
+  let summary = "folds an inference batch norm into the preceding layer's weights";
+  let description = [{
+    For a convolution or dense layer followed by a batch norm, computes the
+    weights and bias of the single layer that does both:
+    `f[c] = scale[c] / sqrt(variance[c] + epsilon)`,
+    `folded_weight[c, ...] = weight[c, ...] * f[c]`,
+    `folded_bias[c] = (bias[c] - mean[c]) * f[c] + shift[c]` (bias 0 when
+    absent). Its operands are parameters, so it runs once, at load time.
+
+    ```mlir
+    %w2, %b2 = cnn.fold_batch_norm %w, %scale, %shift, %mean, %var
+        : (tensor<64x3x7x7xf32>, tensor<64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<64xf32>) -> (tensor<64x3x7x7xf32>, tensor<64xf32>)
+    ```
+  }];
+  let arguments = (ins Cnn_Tensor:$weight, Cnn_Tensor1D:$scale, Cnn_Tensor1D:$shift,
+                       Cnn_Tensor1D:$mean, Cnn_Tensor1D:$variance,
+                       Optional<Cnn_Tensor1D>:$bias,
+                       DefaultValuedAttr<ConfinedAttr<F64Attr, [Cnn_FloatPositive]>, "1e-5">:$epsilon);
+  let results = (outs Cnn_Tensor:$folded_weight, Cnn_Tensor1D:$folded_bias);
+  let assemblyFormat = [{
+    $weight `,` $scale `,` $shift `,` $mean `,` $variance (`bias` $bias^)?
+    (`epsilon` $epsilon^)? attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Kernels (what the optimisation passes produce)
+//===----------------------------------------------------------------------===//
+
+def Cnn_FusedConv2DOp : Cnn_LayerOp<"fused_conv2d", [AttrSizedOperandSegments]> {
+  let summary = "convolution, bias, residual sum and activation in one kernel";
+  let description = [{
+    `activation(conv2d(input, weight) + bias + residual)`: the convolution of
+    `cnn.conv2d` (same attributes and rules), then the optional bias and
+    residual (a tensor of the result's shape), then the activation, with no
+    intermediate tensor. `alpha` is leaky ReLU's slope; `min` and `max`
+    bound `clip`.
+
+    ```mlir
+    %y = cnn.fused_conv2d %x, %w, %b residual %r pad [1, 1, 1, 1] activation relu
+        : (tensor<1x64x56x56xf32>, tensor<64x64x3x3xf32>, tensor<64xf32>, tensor<1x64x56x56xf32>) -> tensor<1x64x56x56xf32>
+    ```
+  }];
+  let arguments = (ins Cnn_Tensor4D:$input, Cnn_Tensor4D:$weight,
+                       Optional<Cnn_Tensor1D>:$bias, Optional<Cnn_Tensor4D>:$residual,
+                       Cnn_UnitPair:$stride, Cnn_Padding:$pad,
+                       Cnn_UnitPair:$dilation, Cnn_Groups:$groups,
+                       DefaultValuedAttr<Cnn_Activation, "::cnn::Activation::none">:$activation,
+                       DefaultValuedAttr<F64Attr, "0.0">:$alpha,
+                       DefaultValuedAttr<F64Attr, "0.0">:$min,
+                       DefaultValuedAttr<F64Attr, "0.0">:$max);
+  let results = (outs Cnn_Tensor4D:$result);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? (`residual` $residual^)? (`stride` $stride^)?
+    (`pad` $pad^)? (`dilation` $dilation^)? (`groups` $groups^)?
+    (`activation` $activation^)? (`alpha` $alpha^)? (`min` $min^)? (`max` $max^)?
+    attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // CNN_OPS_TD

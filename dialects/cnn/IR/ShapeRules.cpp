@@ -265,4 +265,27 @@ ShapeOrError inferUpsample(ShapeRef input, std::array<int64_t, 2> size) {
   return Shape{input[0], input[1], size[0], size[1]};
 }
 
+ShapeOrError inferFoldBatchNorm(ShapeRef weight, llvm::ArrayRef<ShapeRef> statistics,
+                                std::optional<ShapeRef> bias) {
+  static const char *names[] = {"scale", "shift", "mean", "variance"};
+  if (weight.empty())
+    return ShapeOrError::error("the weight has no output-channel dimension");
+  for (size_t i = 0; i < statistics.size(); ++i)
+    if (statistics[i][0] != weight[0])
+      return ShapeOrError::error(formatv(
+          "{0} has {1} elements but the weight {2} has {3} output channels",
+          names[i], statistics[i][0], formatShape(weight), weight[0]));
+  if (auto ok = checkBias(bias, weight[0]); !ok)
+    return ok;
+  return Shape{weight[0]};
+}
+
+ShapeOrError checkResidual(const ShapeOrError &output, std::optional<ShapeRef> residual) {
+  if (output && residual && ShapeRef(output.getShape()) != *residual)
+    return ShapeOrError::error(formatv("residual {0} does not match the output {1}",
+                                       formatShape(*residual),
+                                       formatShape(output.getShape())));
+  return output;
+}
+
 } // namespace cnn

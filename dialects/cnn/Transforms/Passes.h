@@ -1,0 +1,33 @@
+//===- Passes.h - the cnn dialect's optimisation passes -------------------===//
+
+#ifndef CNN_TRANSFORMS_PASSES_H
+#define CNN_TRANSFORMS_PASSES_H
+
+#include "cnn/IR/CnnOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassManager.h"
+
+namespace cnn {
+
+#define GEN_PASS_DECL
+#include "cnn/Transforms/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "cnn/Transforms/Passes.h.inc"
+
+/// "'layer1.0.conv1'": an op's layer name from its location, for remarks.
+inline std::string describeLayer(mlir::Operation *op) {
+  if (auto name = llvm::dyn_cast<mlir::NameLoc>(op->getLoc()))
+    return "'" + name.getName().str() + "'";
+  return "'" + op->getName().getStringRef().str() + "'";
+}
+
+/// The inference pipeline `cnnc --emit=opt` runs, in order; with
+/// `emitRemarks` each pass says what it did and did not do.
+void buildOptimizationPipeline(mlir::OpPassManager &pm, bool emitRemarks = false);
+
+} // namespace cnn
+
+#endif // CNN_TRANSFORMS_PASSES_H

@@ -1,0 +1,63 @@
+//===- Passes.td - the cnn dialect's optimisation passes -----------------===//
+//
+// Each pass has its own flag and its own test file, test/Transforms/<flag>.mlir.
+// Each keeps the model's numbers (the reference interpreter checks it on the
+// zoo) and can explain itself with `emit-remarks`.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CNN_PASSES_TD
+#define CNN_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+class Cnn_FunctionPass<string flag> : Pass<flag, "::mlir::func::FuncOp"> {
+  let dependentDialects = ["::cnn::CnnDialect"];
+  list<Option> remarkOption = [
+    Option<"emitRemarks", "emit-remarks", "bool", "false",
+           "Say, at each op's .cnn location, what was rewritten and what was not, and why">
+  ];
+}
+
+//===----------------------------------------------------------------------===//
+// Inference clean-up
+//===----------------------------------------------------------------------===//
+
+def EraseInferenceNoOps : Cnn_FunctionPass<"cnn-erase-inference-noops"> {
+  let summary = "Removes ops that do nothing at inference: dropout and identity";
+  let description = [{
+    Dropout is the identity at inference and identity ops only keep a layer
+    visible in the source; both are replaced by their input.
+  }];
+  let options = remarkOption;
+}
+
+//===----------------------------------------------------------------------===//
+// Folding and fusion
+//===----------------------------------------------------------------------===//
+
+def FoldBatchNorm : Cnn_FunctionPass<"cnn-fold-batch-norm"> {
+  let summary = "Folds batch norms into the convolution or dense layer before them";
+  let description = [{
+    A batch norm whose input is a convolution or dense layer used nowhere
+    else becomes part of that layer: a `cnn.fold_batch_norm` computes the
+    folded weight and bias from the parameters (once, at load), and the layer
+    uses them. Batch norms that follow anything else (DenseNet's
+    BN-ReLU-conv order) are left in place, with a remark saying why.
+  }];
+  let options = remarkOption;
+}
+
+def FuseConvActivation : Cnn_FunctionPass<"cnn-fuse-conv-activation"> {
+  let summary = "Fuses a convolution with its residual sum and activation";
+  let description = [{
+    `act(conv(x) + b + r)` becomes one `cnn.fused_conv2d`: a convolution used
+    only by a residual `cnn.add` and/or an activation (ReLU, clip, leaky ReLU,
+    sigmoid, tanh, SiLU, hardswish) is replaced by the fused kernel, so the
+    intermediate tensors never exist. Run after `cnn-fold-batch-norm`, which
+    removes the batch norms between convolutions and activations.
+  }];
+  let options = remarkOption;
+}
+
+#endif // CNN_PASSES_TD
