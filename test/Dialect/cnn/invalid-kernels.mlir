@@ -1,0 +1,56 @@
+// Every verifier rule of fold_batch_norm and fused_conv2d.
+// RUN: cnnc-opt %s --split-input-file --verify-diagnostics
+
+func.func @fold_statistic_size(%w: tensor<8x4x3x3xf32>, %p: tensor<8xf32>, %q: tensor<4xf32>) {
+  // expected-error @+1 {{'cnn.fold_batch_norm' op variance has 4 elements but the weight 8x4x3x3 has 8 output channels}}
+  %0:2 = cnn.fold_batch_norm %w, %p, %p, %p, %q : (tensor<8x4x3x3xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<4xf32>) -> (tensor<8x4x3x3xf32>, tensor<8xf32>)
+  return
+}
+
+// -----
+
+func.func @fold_bias_size(%w: tensor<8x4x3x3xf32>, %p: tensor<8xf32>, %b: tensor<3xf32>) {
+  // expected-error @+1 {{'cnn.fold_batch_norm' op bias has 3 elements but there are 8 output channels}}
+  %0:2 = cnn.fold_batch_norm %w, %p, %p, %p, %p bias %b : (tensor<8x4x3x3xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<3xf32>) -> (tensor<8x4x3x3xf32>, tensor<8xf32>)
+  return
+}
+
+// -----
+
+func.func @fold_result(%w: tensor<8x4x3x3xf32>, %p: tensor<8xf32>) {
+  // expected-error @+1 {{'cnn.fold_batch_norm' op result type 'tensor<8x4x1x1xf32>', 'tensor<8xf32>' does not follow from the operands: expected 'tensor<8x4x3x3xf32>', 'tensor<8xf32>'}}
+  %0:2 = cnn.fold_batch_norm %w, %p, %p, %p, %p : (tensor<8x4x3x3xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) -> (tensor<8x4x1x1xf32>, tensor<8xf32>)
+  return
+}
+
+// -----
+
+func.func @fused_residual_shape(%x: tensor<1x4x8x8xf32>, %w: tensor<8x4x3x3xf32>, %r: tensor<1x8x8x8xf32>) {
+  // expected-error @+1 {{'cnn.fused_conv2d' op residual 1x8x8x8 does not match the output 1x8x6x6}}
+  %0 = cnn.fused_conv2d %x, %w residual %r : (tensor<1x4x8x8xf32>, tensor<8x4x3x3xf32>, tensor<1x8x8x8xf32>) -> tensor<1x8x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @fused_conv_rule(%x: tensor<1x4x8x8xf32>, %w: tensor<8x3x3x3xf32>) {
+  // expected-error @+1 {{'cnn.fused_conv2d' op weight 8x3x3x3 expects 3 input channels (3 per group x 1 groups) but the input 1x4x8x8 has 4}}
+  %0 = cnn.fused_conv2d %x, %w : (tensor<1x4x8x8xf32>, tensor<8x3x3x3xf32>) -> tensor<1x8x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @fused_clip_range(%x: tensor<1x4x8x8xf32>, %w: tensor<8x4x3x3xf32>) {
+  // expected-error @+1 {{'cnn.fused_conv2d' op has min (6.000000e+00) greater than max (0.000000e+00)}}
+  %0 = cnn.fused_conv2d %x, %w activation clip min 6.0 : (tensor<1x4x8x8xf32>, tensor<8x4x3x3xf32>) -> tensor<1x8x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @fused_activation_name(%x: tensor<1x4x8x8xf32>, %w: tensor<8x4x3x3xf32>) {
+  // expected-error @+1 {{expected string or keyword containing one of the following enum values for attribute 'activation' [none, relu, clip, leaky_relu, sigmoid, tanh, silu, hardswish]}}
+  %0 = cnn.fused_conv2d %x, %w activation gelu : (tensor<1x4x8x8xf32>, tensor<8x4x3x3xf32>) -> tensor<1x8x6x6xf32>
+  return
+}

@@ -1,0 +1,25 @@
+// Round trip of the ops the optimisation passes produce.
+// RUN: cnnc-opt %s | cnnc-opt | FileCheck %s
+// RUN: cnnc-opt %s --mlir-print-op-generic | cnnc-opt | FileCheck %s
+
+// CHECK-LABEL: func @fold_batch_norm
+// CHECK: cnn.fold_batch_norm %arg0, %arg1, %arg1, %arg1, %arg1 : (tensor<8x4x3x3xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) -> (tensor<8x4x3x3xf32>, tensor<8xf32>)
+// CHECK: cnn.fold_batch_norm %arg2, %arg1, %arg1, %arg1, %arg1 bias %arg1 epsilon 1.000000e-03 : (tensor<8x16xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) -> (tensor<8x16xf32>, tensor<8xf32>)
+func.func @fold_batch_norm(%w: tensor<8x4x3x3xf32>, %p: tensor<8xf32>, %d: tensor<8x16xf32>) -> (tensor<8x4x3x3xf32>, tensor<8xf32>, tensor<8x16xf32>, tensor<8xf32>) {
+  %0:2 = cnn.fold_batch_norm %w, %p, %p, %p, %p : (tensor<8x4x3x3xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) -> (tensor<8x4x3x3xf32>, tensor<8xf32>)
+  %1:2 = cnn.fold_batch_norm %d, %p, %p, %p, %p bias %p epsilon 1.0e-3 : (tensor<8x16xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) -> (tensor<8x16xf32>, tensor<8xf32>)
+  return %0#0, %0#1, %1#0, %1#1 : tensor<8x4x3x3xf32>, tensor<8xf32>, tensor<8x16xf32>, tensor<8xf32>
+}
+
+// CHECK-LABEL: func @fused_conv2d
+// CHECK: cnn.fused_conv2d %arg0, %arg1 : (tensor<1x4x8x8xf32>, tensor<8x4x3x3xf32>) -> tensor<1x8x6x6xf32>
+// CHECK: cnn.fused_conv2d %arg0, %arg1, %arg2 residual %arg3 pad [1, 1, 1, 1] activation relu : (tensor<1x4x8x8xf32>, tensor<8x4x3x3xf32>, tensor<8xf32>, tensor<1x8x8x8xf32>) -> tensor<1x8x8x8xf32>
+// CHECK: cnn.fused_conv2d %arg0, %arg4 stride [2, 2] pad [1, 1, 1, 1] groups 4 activation clip max 6.000000e+00
+// CHECK: cnn.fused_conv2d %arg0, %arg1 dilation [2, 2] activation leaky_relu alpha 1.000000e-01
+func.func @fused_conv2d(%x: tensor<1x4x8x8xf32>, %w: tensor<8x4x3x3xf32>, %b: tensor<8xf32>, %r: tensor<1x8x8x8xf32>, %dw: tensor<4x1x3x3xf32>) -> (tensor<1x8x6x6xf32>, tensor<1x8x8x8xf32>, tensor<1x4x4x4xf32>, tensor<1x8x4x4xf32>) {
+  %0 = cnn.fused_conv2d %x, %w : (tensor<1x4x8x8xf32>, tensor<8x4x3x3xf32>) -> tensor<1x8x6x6xf32>
+  %1 = cnn.fused_conv2d %x, %w, %b residual %r stride [1, 1] pad [1, 1, 1, 1] activation relu : (tensor<1x4x8x8xf32>, tensor<8x4x3x3xf32>, tensor<8xf32>, tensor<1x8x8x8xf32>) -> tensor<1x8x8x8xf32>
+  %2 = cnn.fused_conv2d %x, %dw stride [2, 2] pad [1, 1, 1, 1] groups 4 activation clip min 0.0 max 6.0 : (tensor<1x4x8x8xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x4x4xf32>
+  %3 = cnn.fused_conv2d %x, %w dilation [2, 2] activation leaky_relu alpha 0.1 : (tensor<1x4x8x8xf32>, tensor<8x4x3x3xf32>) -> tensor<1x8x4x4xf32>
+  return %0, %1, %2, %3 : tensor<1x8x6x6xf32>, tensor<1x8x8x8xf32>, tensor<1x4x4x4xf32>, tensor<1x8x4x4xf32>
+}
