@@ -423,6 +423,11 @@ Tensor upsample(const Tensor &in, int64_t OH, int64_t OW, bool bilinear, bool al
 
 } // namespace
 
+void Interpreter::initialize(mlir::ModuleOp module) {
+  if (mlir::func::FuncOp init = cnn::initFunction(module))
+    run(init, {});
+}
+
 std::vector<Tensor> Interpreter::run(mlir::func::FuncOp function,
                                      std::vector<Tensor> inputs) {
   // Values are shared, not copied: a weight is the parameter itself, and a
@@ -450,6 +455,10 @@ std::vector<Tensor> Interpreter::run(mlir::func::FuncOp function,
     if (auto w = llvm::dyn_cast<cnn::WeightOp>(op)) {
       const Tensor &parameter = parameters.at(w.getName().str());
       values[result] = std::shared_ptr<const Tensor>(&parameter, [](const Tensor *) {});
+      continue;
+    }
+    if (auto store = llvm::dyn_cast<cnn::StoreOp>(op)) {
+      parameters[store.getName().str()] = get(store.getValue());
       continue;
     }
     if (auto fold = llvm::dyn_cast<cnn::FoldBatchNormOp>(op)) {

@@ -33,6 +33,10 @@ public:
   /// calibrate running statistics of random weights).
   std::function<void(cnn::BatchNormOp, const Tensor &)> beforeBatchNorm;
 
+  /// Runs the module's init function, if it has one, which stores the
+  /// `computed` parameters; call it before `run`.
+  void initialize(mlir::ModuleOp module);
+
   /// Runs `function` on `inputs` (one per argument, shapes already checked).
   std::vector<Tensor> run(mlir::func::FuncOp function, std::vector<Tensor> inputs);
 

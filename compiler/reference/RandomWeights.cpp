@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <map>
+#include <set>
 #include <random>
 
 namespace cnnc::reference {
@@ -65,12 +66,6 @@ constexpr int calibrationPasses = 3;
 
 } // namespace
 
-mlir::func::FuncOp modelFunction(mlir::ModuleOp module) {
-  mlir::func::FuncOp found;
-  module.walk([&](mlir::func::FuncOp f) { found = f; });
-  return found;
-}
-
 std::vector<Tensor> randomInputs(mlir::func::FuncOp function, uint64_t seed) {
   std::mt19937_64 rng(hashName("inputs", seed));
   std::normal_distribution<double> normal(0.0, 1.0);
@@ -110,9 +105,14 @@ std::vector<Tensor> randomInputs(mlir::func::FuncOp function, uint64_t seed) {
 Parameters randomParameters(mlir::ModuleOp module, uint64_t seed,
                             const std::vector<Tensor> &calibrationInputs) {
   Parameters parameters;
+  std::set<std::string> computed;
+  module.walk([&](cnn::ParameterOp p) {
+    if (p.getComputed())
+      computed.insert(p.getSymName().str());
+  });
   module.walk([&](cnn::WeightOp weight) {
     std::string name = weight.getName().str();
-    if (parameters.count(name))
+    if (parameters.count(name) || computed.count(name))
       return;
     auto shape = llvm::cast<mlir::RankedTensorType>(weight.getType()).getShape();
     Tensor t(std::vector<int64_t>(shape.begin(), shape.end()));
@@ -143,8 +143,11 @@ Parameters randomParameters(mlir::ModuleOp module, uint64_t seed,
 
   bool hasBatchNorm = false;
   module.walk([&](cnn::BatchNormOp) { hasBatchNorm = true; });
-  if (!hasBatchNorm)
+  if (!hasBatchNorm) {
+    // An optimised module's folded parameters come from these.
+    Interpreter(parameters).initialize(module);
     return parameters;
+  }
 
   // Statistics accumulate over several seeded inputs: with one input, a
   // late layer with a 2x2 feature map would be calibrated on 4 values and
@@ -198,7 +201,8 @@ Parameters randomParameters(mlir::ModuleOp module, uint64_t seed,
       variances.data[c] = float(var * jitter(rng) + 0.1 * mus[c] * mus[c] + 1e-5);
     }
   };
-  mlir::func::FuncOp function = modelFunction(module);
+  mlir::func::FuncOp function = cnn::modelFunction(module);
+  interpreter.initialize(module);
   for (int pass = 0; pass < calibrationPasses; ++pass)
     interpreter.run(function, pass == 0 ? calibrationInputs
                                         : randomInputs(function, seed + 1000 + pass));

@@ -14,9 +14,6 @@
 
 namespace cnnc::reference {
 
-/// The model's function (the module's one func.func).
-mlir::func::FuncOp modelFunction(mlir::ModuleOp module);
-
 /// Seeded random inputs: N(0, 1) images, and valid boxes inside the image for
 /// inputs that feed RoI pooling.
 std::vector<Tensor> randomInputs(mlir::func::FuncOp function, uint64_t seed);

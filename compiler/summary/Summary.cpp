@@ -48,18 +48,23 @@ ModelSummary summarize(mlir::ModuleOp module) {
 
   // Statistics read by batch norm are buffers; every other parameter learns.
   std::set<std::string> buffers;
-  module.walk([&](cnn::BatchNormOp bn) {
-    for (mlir::Value stat : {bn.getMean(), bn.getVariance()})
+  auto markBuffers = [&](mlir::Value mean, mlir::Value variance) {
+    for (mlir::Value stat : {mean, variance})
       if (auto weight = stat.getDefiningOp<cnn::WeightOp>())
         buffers.insert(weight.getName().str());
+  };
+  module.walk([&](cnn::BatchNormOp bn) { markBuffers(bn.getMean(), bn.getVariance()); });
+  module.walk([&](cnn::FoldBatchNormOp fold) {
+    markBuffers(fold.getMean(), fold.getVariance());
   });
   module.walk([&](cnn::ParameterOp parameter) {
-    if (!buffers.count(parameter.getSymName().str()))
+    if (!buffers.count(parameter.getSymName().str()) && !parameter.getComputed())
       summary.totalParams +=
           llvm::cast<mlir::RankedTensorType>(parameter.getType()).getNumElements();
   });
 
-  module.walk([&](mlir::Operation *op) {
+  // The model's layers; the init function's weight arithmetic is not one.
+  cnn::modelFunction(module).walk([&](mlir::Operation *op) {
     if (op->getDialect() == nullptr || op->getName().getDialectNamespace() != "cnn" ||
         llvm::isa<cnn::WeightOp, cnn::ParameterOp>(op))
       return;
@@ -72,7 +77,7 @@ ModelSummary summarize(mlir::ModuleOp module) {
     }
     int64_t outputs = op->getNumResults() ? elements(op->getResult(0)) : 0;
     llvm::TypeSwitch<mlir::Operation *>(op)
-        .Case([&](cnn::Conv2DOp conv) {
+        .Case<cnn::Conv2DOp, cnn::FusedConv2DOp>([&](auto conv) {
           layer.weights = elements(conv.getWeight());
           layer.biases = elements(conv.getBias());
           // Each output sums (Cin / groups) * kh * kw products.

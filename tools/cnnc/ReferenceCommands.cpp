@@ -22,10 +22,14 @@ namespace {
 
 using reference::Tensor;
 
-/// Parameter names in declaration order.
+/// Names of the parameters the weights file holds (not the computed ones),
+/// in declaration order.
 std::vector<std::string> parameterNames(mlir::ModuleOp module) {
   std::vector<std::string> names;
-  module.walk([&](cnn::ParameterOp p) { names.push_back(p.getSymName().str()); });
+  module.walk([&](cnn::ParameterOp p) {
+    if (!p.getComputed())
+      names.push_back(p.getSymName().str());
+  });
   return names;
 }
 
@@ -51,7 +55,7 @@ bool loadWeights(mlir::ModuleOp module, const std::string &path,
                                        sizeof error) == CNNRT_OK;
   if (ok)
     module.walk([&](cnn::ParameterOp p) {
-      if (!ok)
+      if (!ok || p.getComputed())
         return;
       auto shape = llvm::cast<mlir::RankedTensorType>(p.getType()).getShape();
       Tensor t(std::vector<int64_t>(shape.begin(), shape.end()));
@@ -112,7 +116,7 @@ bool loadInputs(mlir::func::FuncOp function, const std::vector<std::string> &pat
 
 int writeRandomWeights(mlir::ModuleOp module, const ReferenceOptions &options,
                        const std::string &outputPath) {
-  mlir::func::FuncOp function = reference::modelFunction(module);
+  mlir::func::FuncOp function = cnn::modelFunction(module);
   reference::Parameters parameters = reference::randomParameters(
       module, options.seed, reference::randomInputs(function, options.seed));
   std::vector<std::string> names = parameterNames(module);
@@ -140,7 +144,7 @@ int writeRandomWeights(mlir::ModuleOp module, const ReferenceOptions &options,
 }
 
 int runReference(mlir::ModuleOp module, const ReferenceOptions &options) {
-  mlir::func::FuncOp function = reference::modelFunction(module);
+  mlir::func::FuncOp function = cnn::modelFunction(module);
   std::vector<Tensor> inputs;
   if (options.inputPaths.empty())
     inputs = reference::randomInputs(function, options.seed);
@@ -164,6 +168,7 @@ int runReference(mlir::ModuleOp module, const ReferenceOptions &options) {
   }
 
   reference::Interpreter interpreter(parameters);
+  interpreter.initialize(module);
   std::vector<Tensor> results = interpreter.run(function, std::move(inputs));
   for (unsigned i = 0; i < results.size(); ++i) {
     const Tensor &t = results[i];

@@ -93,6 +93,22 @@ LogicalResult WeightOp::verifySymbolUses(SymbolTableCollection &symbols) {
   return success();
 }
 
+LogicalResult StoreOp::verifySymbolUses(SymbolTableCollection &symbols) {
+  auto parameter =
+      symbols.lookupNearestSymbolFrom<ParameterOp>(*this, getNameAttr());
+  if (!parameter)
+    return emitOpError("refers to '") << getName()
+                                      << "', which is not a cnn.parameter";
+  if (!parameter.getComputed())
+    return emitOpError("stores into '")
+           << getName() << "', which is read from the weights file, not computed";
+  if (parameter.getType() != getValue().getType())
+    return emitOpError("stores ")
+           << getValue().getType() << " into '" << getName() << "', declared as "
+           << parameter.getType();
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Convolutions and dense
 //===----------------------------------------------------------------------===//
@@ -381,6 +397,25 @@ LogicalResult UpsampleOp::verify() {
     return emitOpError("align_corners applies only to bilinear upsampling");
   return success();
 }
+
+namespace cnn {
+mlir::func::FuncOp modelFunction(mlir::ModuleOp module) {
+  if (auto name = module->getAttrOfType<mlir::StringAttr>("cnn.model"))
+    if (auto model = module.lookupSymbol<mlir::func::FuncOp>(name))
+      return model;
+  // IR written by hand: the one function that is not the init function.
+  mlir::func::FuncOp found;
+  for (auto function : module.getOps<mlir::func::FuncOp>())
+    if (function.getName() != "init")
+      found = function;
+  return found;
+}
+
+
+mlir::func::FuncOp initFunction(mlir::ModuleOp module) {
+  return module.lookupSymbol<mlir::func::FuncOp>("init");
+}
+} // namespace cnn
 
 #define GET_OP_CLASSES
 #include "cnn/IR/CnnOps.cpp.inc"

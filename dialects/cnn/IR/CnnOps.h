@@ -42,4 +42,14 @@ public:
 #define GET_OP_CLASSES
 #include "cnn/IR/CnnOps.h.inc"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+namespace cnn {
+/// The model's function: the one the module's `cnn.model` attribute names,
+/// or, in IR written by hand, the one that is not `init`.
+mlir::func::FuncOp modelFunction(mlir::ModuleOp module);
+/// The function that computes `computed` parameters at load, if any.
+mlir::func::FuncOp initFunction(mlir::ModuleOp module);
+} // namespace cnn
+
 #endif // CNN_IR_CNNOPS_H

@@ -43,12 +43,18 @@ def Cnn_ParameterOp : Cnn_Op<"parameter", [Symbol, HasParent<"::mlir::ModuleOp">
     PyTorch `state_dict` convention (`layer1.0.conv1.weight`), so weights saved
     from PyTorch load unchanged. The data itself is never in the IR.
 
+    A `computed` parameter is not in the weights file: the model's `init`
+    function computes it once at load (a folded or repacked weight) and
+    writes it with `cnn.store`.
+
     ```mlir
     cnn.parameter @conv1.weight : tensor<64x3x7x7xf32>
+    cnn.parameter @conv1.folded_weight : tensor<64x3x7x7xf32> computed
     ```
   }];
-  let arguments = (ins SymbolNameAttr:$sym_name, TypeAttrOf<Cnn_Tensor>:$type);
-  let assemblyFormat = "$sym_name `:` $type attr-dict";
+  let arguments = (ins SymbolNameAttr:$sym_name, TypeAttrOf<Cnn_Tensor>:$type,
+                       UnitAttr:$computed);
+  let assemblyFormat = "$sym_name `:` $type (`computed` $computed^)? attr-dict";
 }
 
 def Cnn_WeightOp : Cnn_Op<"weight",
@@ -65,6 +71,21 @@ def Cnn_WeightOp : Cnn_Op<"weight",
   let arguments = (ins FlatSymbolRefAttr:$name);
   let results = (outs Cnn_Tensor:$result);
   let assemblyFormat = "$name `:` type($result) attr-dict";
+}
+
+def Cnn_StoreOp : Cnn_Op<"store", [DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "sets a computed parameter (in the init function)";
+  let description = [{
+    Gives the `computed` parameter `name` its value. The init function, run
+    once at load, stores every computed parameter; the model reads them with
+    `cnn.weight`.
+
+    ```mlir
+    cnn.store %w, @conv1.folded_weight : tensor<64x3x7x7xf32>
+    ```
+  }];
+  let arguments = (ins Cnn_Tensor:$value, FlatSymbolRefAttr:$name);
+  let assemblyFormat = "$value `,` $name `:` type($value) attr-dict";
 }
 
 //===----------------------------------------------------------------------===//

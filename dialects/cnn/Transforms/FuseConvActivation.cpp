@@ -116,6 +116,7 @@ void buildOptimizationPipeline(mlir::OpPassManager &pm, bool emitRemarks) {
   function.addPass(createEraseInferenceNoOps({emitRemarks}));
   function.addPass(createFoldBatchNorm({emitRemarks}));
   function.addPass(createFuseConvActivation({emitRemarks}));
+  pm.addPass(createHoistWeightTransforms({emitRemarks}));
 }
 
 } // namespace cnn

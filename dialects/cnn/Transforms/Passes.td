@@ -60,4 +60,24 @@ def FuseConvActivation : Cnn_FunctionPass<"cnn-fuse-conv-activation"> {
   let options = remarkOption;
 }
 
+//===----------------------------------------------------------------------===//
+// Load-time work
+//===----------------------------------------------------------------------===//
+
+def HoistWeightTransforms : Pass<"cnn-hoist-weight-transforms", "::mlir::ModuleOp"> {
+  let summary = "Moves weight transforms into an init function run once at load";
+  let description = [{
+    Ops that compute only from parameters (`cnn.fold_batch_norm`) move into
+    `func.func @init`, which stores their results as `computed` parameters
+    (named after the layer: `layer1.0.bn1.folded_weight`); the model reads
+    those with `cnn.weight`. The model function then does no weight
+    arithmetic at all.
+  }];
+  let dependentDialects = ["::cnn::CnnDialect", "::mlir::func::FuncDialect"];
+  let options = [
+    Option<"emitRemarks", "emit-remarks", "bool", "false",
+           "Say, at each op's .cnn location, what was rewritten and what was not, and why">
+  ];
+}
+
 #endif // CNN_PASSES_TD

@@ -44,3 +44,29 @@ cnn.parameter @dynamic : tensor<?x4xf32>
 cnn.parameter @p : tensor<4xf32>
 // expected-error @+1 {{redefinition of symbol named 'p'}}
 cnn.parameter @p : tensor<4xf32>
+
+// -----
+
+cnn.parameter @fc.bias : tensor<10xf32>
+func.func @store_into_file_parameter(%v: tensor<10xf32>) {
+  // expected-error @+1 {{'cnn.store' op stores into 'fc.bias', which is read from the weights file, not computed}}
+  cnn.store %v, @fc.bias : tensor<10xf32>
+  return
+}
+
+// -----
+
+cnn.parameter @folded : tensor<10xf32> computed
+func.func @store_wrong_type(%v: tensor<5xf32>) {
+  // expected-error @+1 {{'cnn.store' op stores 'tensor<5xf32>' into 'folded', declared as 'tensor<10xf32>'}}
+  cnn.store %v, @folded : tensor<5xf32>
+  return
+}
+
+// -----
+
+func.func @store_nowhere(%v: tensor<5xf32>) {
+  // expected-error @+1 {{'cnn.store' op refers to 'nowhere', which is not a cnn.parameter}}
+  cnn.store %v, @nowhere : tensor<5xf32>
+  return
+}

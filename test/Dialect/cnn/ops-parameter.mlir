@@ -18,3 +18,14 @@ func.func @main() -> (tensor<64x64x3x3xf32>, tensor<1000xf32>, tensor<1000xf32>)
   %2 = cnn.weight @fc.bias : tensor<1000xf32>
   return %0, %1, %2 : tensor<64x64x3x3xf32>, tensor<1000xf32>, tensor<1000xf32>
 }
+
+// A computed parameter, stored by the init function.
+// CHECK: cnn.parameter @bn1.folded_bias : tensor<1000xf32> computed
+// CHECK-LABEL: func @init
+// CHECK: cnn.store %{{.*}}, @bn1.folded_bias : tensor<1000xf32>
+cnn.parameter @bn1.folded_bias : tensor<1000xf32> computed
+func.func @init() {
+  %0 = cnn.weight @fc.bias : tensor<1000xf32>
+  cnn.store %0, @bn1.folded_bias : tensor<1000xf32>
+  return
+}
