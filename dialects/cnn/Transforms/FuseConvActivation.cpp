@@ -111,12 +111,4 @@ struct FuseConvActivation : impl::FuseConvActivationBase<FuseConvActivation> {
 };
 } // namespace
 
-void buildOptimizationPipeline(mlir::OpPassManager &pm, bool emitRemarks) {
-  mlir::OpPassManager &function = pm.nest<mlir::func::FuncOp>();
-  function.addPass(createEraseInferenceNoOps({emitRemarks}));
-  function.addPass(createFoldBatchNorm({emitRemarks}));
-  function.addPass(createFuseConvActivation({emitRemarks}));
-  pm.addPass(createHoistWeightTransforms({emitRemarks}));
-}
-
 } // namespace cnn

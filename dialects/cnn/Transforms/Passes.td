@@ -80,4 +80,23 @@ def HoistWeightTransforms : Pass<"cnn-hoist-weight-transforms", "::mlir::ModuleO
   ];
 }
 
+def PlanMemory : Pass<"cnn-plan-memory", "::mlir::ModuleOp"> {
+  let summary = "Places every activation in one arena, reusing memory by liveness";
+  let description = [{
+    Each tensor the model computes gets a byte offset in a single arena
+    (`cnn.offset` on the op that makes it; `flatten` and `reshape` share their
+    input's bytes). A tensor lives from the op that makes it to its last
+    reader (outputs to the end); tensors whose lives overlap never share
+    bytes. Offsets are chosen greedily, largest tensor first, at the lowest
+    free address (64-byte aligned). The module records `cnn.arena_bytes`,
+    the sum of all activations (`cnn.activation_bytes`) and the lower bound
+    no plan can beat, the most bytes alive at once (`cnn.peak_live_bytes`).
+    Inputs belong to the caller and are not placed.
+  }];
+  let options = [
+    Option<"emitRemarks", "emit-remarks", "bool", "false",
+           "Report the arena's size next to the sum of activations and the lower bound">
+  ];
+}
+
 #endif // CNN_PASSES_TD

@@ -1,0 +1,23 @@
+//===- Pipeline.cpp - the inference pipeline of cnnc --emit=opt -----------===//
+//
+// Order matters: no-ops go first so they hide nothing from the patterns;
+// batch norms fold before fusion, which would otherwise stop at them; weight
+// transforms leave the model once every fold exists; memory is planned last,
+// on the tensors that remain.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cnn/Transforms/Passes.h"
+
+namespace cnn {
+
+void buildOptimizationPipeline(mlir::OpPassManager &pm, bool emitRemarks) {
+  mlir::OpPassManager &function = pm.nest<mlir::func::FuncOp>();
+  function.addPass(createEraseInferenceNoOps({emitRemarks}));
+  function.addPass(createFoldBatchNorm({emitRemarks}));
+  function.addPass(createFuseConvActivation({emitRemarks}));
+  pm.addPass(createHoistWeightTransforms({emitRemarks}));
+  pm.addPass(createPlanMemory({emitRemarks}));
+}
+
+} // namespace cnn
