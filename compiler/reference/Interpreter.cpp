@@ -156,6 +156,25 @@ Tensor dense(const Tensor &in, const Tensor &w, const Tensor *bias) {
   return out;
 }
 
+// out[n, m, p] = bias[m] + sum over k of w[m, k] * in[n, k, p] + residual[n, m, p],
+// p running over the positions after the channel dimension (none for dense).
+Tensor gemm(const Tensor &in, const Tensor &w, const Tensor *bias, const Tensor *residual,
+            std::vector<int64_t> outShape) {
+  Tensor out(std::move(outShape));
+  int64_t N = in.dim(0), K = in.dim(1), M = w.dim(0), P = int64_t(in.size()) / (N * K);
+  parallelFor(M, [&](int64_t m) {
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t p = 0; p < P; ++p) {
+        double sum = bias ? bias->data[m] : 0.0;
+        for (int64_t k = 0; k < K; ++k)
+          sum += w.data[m * K + k] * in.data[(n * K + k) * P + p];
+        size_t i = (n * M + m) * P + p;
+        out.data[i] = sum + (residual ? residual->data[i] : 0.0);
+      }
+  });
+  return out;
+}
+
 /// Elements per channel-plane: the product of dimensions after the second.
 int64_t planeSize(const Tensor &t) {
   int64_t size = 1;
@@ -487,6 +506,12 @@ std::vector<Tensor> Interpreter::run(mlir::func::FuncOp function,
                   y.data[i] += residual->data[i];
               return activate(y, c.getActivation(), c.getAlpha().convertToDouble(),
                               c.getMin().convertToDouble(), c.getMax().convertToDouble());
+            })
+            .Case([&](cnn::GemmOp g) {
+              return activate(gemm(get(g.getInput()), get(g.getWeight()), optional(g.getBias()),
+                                   optional(g.getResidual()), outShape),
+                              g.getActivation(), g.getAlpha().convertToDouble(),
+                              g.getMin().convertToDouble(), g.getMax().convertToDouble());
             })
             .Case([&](cnn::ConvTranspose2DOp c) {
               return convTranspose2d(get(c.getInput()), get(c.getWeight()),

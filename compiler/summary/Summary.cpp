@@ -91,6 +91,11 @@ ModelSummary summarize(mlir::ModuleOp module) {
           auto w = shape(conv.getWeight());
           layer.macs = elements(conv.getInput()) * w[1] * w[2] * w[3];
         })
+        .Case([&](cnn::GemmOp gemm) {
+          layer.weights = elements(gemm.getWeight());
+          layer.biases = elements(gemm.getBias());
+          layer.macs = outputs * shape(gemm.getWeight())[1];
+        })
         .Case([&](cnn::DenseOp dense) {
           layer.weights = elements(dense.getWeight());
           layer.biases = elements(dense.getBias());

@@ -171,6 +171,19 @@ LogicalResult FusedConv2DOp::inferReturnTypes(
                                 residual));
 }
 
+LogicalResult GemmOp::inferReturnTypes(MLIRContext *context,
+                                       std::optional<Location> location, Adaptor adaptor,
+                                       SmallVectorImpl<Type> &inferredReturnTypes) {
+  auto input = shapeOf(adaptor.getInput());
+  auto weight = shapeOf(adaptor.getWeight());
+  auto bias = shapeOf(adaptor.getBias(), 1);
+  auto residual = shapeOf(adaptor.getResidual());
+  if (!input || !weight || (adaptor.getBias() && !bias) ||
+      (adaptor.getResidual() && !residual))
+    return CNN_MALFORMED(GemmOp);
+  return CNN_RULE(GemmOp, checkResidual(inferGemm(*input, *weight, bias), residual));
+}
+
 LogicalResult FusedConv2DOp::verify() {
   if (getActivation() == Activation::clip &&
       getMin().convertToDouble() > getMax().convertToDouble())

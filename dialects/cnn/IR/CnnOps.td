@@ -598,4 +598,33 @@ def Cnn_FusedConv2DOp : Cnn_LayerOp<"fused_conv2d", [AttrSizedOperandSegments]> 
   let hasVerifier = 1;
 }
 
+def Cnn_GemmOp : Cnn_LayerOp<"gemm", [AttrSizedOperandSegments]> {
+  let summary = "channel-mixing matrix product: 1x1 convolutions and dense layers";
+  let description = [{
+    `out[n, m, ...] = activation(sum over k of weight[m, k] * input[n, k, ...]
+    + bias[m] + residual[n, m, ...])`: an (M x K) by (K x N*H*W) matrix
+    product, with the fused epilogue of `cnn.fused_conv2d`. The input is
+    `[N, K]` (a dense layer) or `[N, K, H, W]` (a 1x1 convolution with stride
+    1 and no padding); the weight is `[M, K]` or `[M, K, 1, 1]`, so a
+    convolution's parameter is used as it is.
+
+    ```mlir
+    %y = cnn.gemm %x, %w, %b activation relu
+        : (tensor<1x64x56x56xf32>, tensor<256x64x1x1xf32>, tensor<256xf32>) -> tensor<1x256x56x56xf32>
+    ```
+  }];
+  let arguments = (ins Cnn_Tensor:$input, Cnn_Tensor:$weight,
+                       Optional<Cnn_Tensor1D>:$bias, Optional<Cnn_Tensor>:$residual,
+                       DefaultValuedAttr<Cnn_Activation, "::cnn::Activation::none">:$activation,
+                       DefaultValuedAttr<F64Attr, "0.0">:$alpha,
+                       DefaultValuedAttr<F64Attr, "0.0">:$min,
+                       DefaultValuedAttr<F64Attr, "0.0">:$max);
+  let results = (outs Cnn_Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? (`residual` $residual^)?
+    (`activation` $activation^)? (`alpha` $alpha^)? (`min` $min^)? (`max` $max^)?
+    attr-dict `:` functional-type(operands, results)
+  }];
+}
+
 #endif // CNN_OPS_TD

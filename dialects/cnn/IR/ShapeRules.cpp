@@ -280,6 +280,25 @@ ShapeOrError inferFoldBatchNorm(ShapeRef weight, llvm::ArrayRef<ShapeRef> statis
   return Shape{weight[0]};
 }
 
+ShapeOrError inferGemm(ShapeRef input, ShapeRef weight, std::optional<ShapeRef> bias) {
+  bool pointwise = weight.size() == 2 || (weight.size() == 4 && weight[2] == 1 && weight[3] == 1);
+  if (!pointwise)
+    return ShapeOrError::error(formatv("weight {0} must be [M, K] or [M, K, 1, 1]",
+                                       formatShape(weight)));
+  if (input.size() != 2 && input.size() != 4)
+    return ShapeOrError::error(formatv("input {0} must be [N, K] or [N, K, H, W]",
+                                       formatShape(input)));
+  if (input[1] != weight[1])
+    return ShapeOrError::error(formatv(
+        "weight {0} expects {1} input channels but the input {2} has {3}",
+        formatShape(weight), weight[1], formatShape(input), input[1]));
+  if (auto ok = checkBias(bias, weight[0]); !ok)
+    return ok;
+  Shape out(input);
+  out[1] = weight[0];
+  return out;
+}
+
 ShapeOrError checkResidual(const ShapeOrError &output, std::optional<ShapeRef> residual) {
   if (output && residual && ShapeRef(output.getShape()) != *residual)
     return ShapeOrError::error(formatv("residual {0} does not match the output {1}",

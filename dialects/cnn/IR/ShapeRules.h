@@ -91,6 +91,7 @@ ShapeOrError inferUpsample(ShapeRef input, std::array<int64_t, 2> size);
 /// The folded bias's shape ([C] for a weight of C output channels).
 ShapeOrError inferFoldBatchNorm(ShapeRef weight, llvm::ArrayRef<ShapeRef> statistics,
                                 std::optional<ShapeRef> bias);
+ShapeOrError inferGemm(ShapeRef input, ShapeRef weight, std::optional<ShapeRef> bias);
 /// A residual added to a layer's output must have the output's shape.
 ShapeOrError checkResidual(const ShapeOrError &output, std::optional<ShapeRef> residual);
 

@@ -60,6 +60,18 @@ def FuseConvActivation : Cnn_FunctionPass<"cnn-fuse-conv-activation"> {
   let options = remarkOption;
 }
 
+def LowerToGemm : Cnn_FunctionPass<"cnn-lower-to-gemm"> {
+  let summary = "Lowers 1x1 convolutions and dense layers to cnn.gemm";
+  let description = [{
+    A convolution with a 1x1 kernel, stride 1, no padding and one group is a
+    matrix product of its weight (M x K) and its input seen as K x (N*H*W);
+    so is a dense layer. Both become `cnn.gemm`, keeping a fused
+    convolution's bias, residual and activation. Other convolutions are left
+    alone, with a remark saying which condition failed.
+  }];
+  let options = remarkOption;
+}
+
 //===----------------------------------------------------------------------===//
 // Load-time work
 //===----------------------------------------------------------------------===//

@@ -54,3 +54,35 @@ func.func @fused_activation_name(%x: tensor<1x4x8x8xf32>, %w: tensor<8x4x3x3xf32
   %0 = cnn.fused_conv2d %x, %w activation gelu : (tensor<1x4x8x8xf32>, tensor<8x4x3x3xf32>) -> tensor<1x8x6x6xf32>
   return
 }
+
+// -----
+
+func.func @gemm_kernel_not_pointwise(%x: tensor<1x4x8x8xf32>, %w: tensor<8x4x3x3xf32>) {
+  // expected-error @+1 {{'cnn.gemm' op weight 8x4x3x3 must be [M, K] or [M, K, 1, 1]}}
+  %0 = cnn.gemm %x, %w : (tensor<1x4x8x8xf32>, tensor<8x4x3x3xf32>) -> tensor<1x8x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @gemm_channels(%x: tensor<1x4x8x8xf32>, %w: tensor<8x5xf32>) {
+  // expected-error @+1 {{'cnn.gemm' op weight 8x5 expects 5 input channels but the input 1x4x8x8 has 4}}
+  %0 = cnn.gemm %x, %w : (tensor<1x4x8x8xf32>, tensor<8x5xf32>) -> tensor<1x8x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @gemm_input_rank(%x: tensor<4x8x8xf32>, %w: tensor<8x4xf32>) {
+  // expected-error @+1 {{'cnn.gemm' op input 4x8x8 must be [N, K] or [N, K, H, W]}}
+  %0 = cnn.gemm %x, %w : (tensor<4x8x8xf32>, tensor<8x4xf32>) -> tensor<8x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @gemm_residual(%x: tensor<2x4xf32>, %w: tensor<8x4xf32>, %r: tensor<2x4xf32>) {
+  // expected-error @+1 {{'cnn.gemm' op residual 2x4 does not match the output 2x8}}
+  %0 = cnn.gemm %x, %w residual %r : (tensor<2x4xf32>, tensor<8x4xf32>, tensor<2x4xf32>) -> tensor<2x8xf32>
+  return
+}

@@ -23,3 +23,14 @@ func.func @fused_conv2d(%x: tensor<1x4x8x8xf32>, %w: tensor<8x4x3x3xf32>, %b: te
   %3 = cnn.fused_conv2d %x, %w dilation [2, 2] activation leaky_relu alpha 0.1 : (tensor<1x4x8x8xf32>, tensor<8x4x3x3xf32>) -> tensor<1x8x4x4xf32>
   return %0, %1, %2, %3 : tensor<1x8x6x6xf32>, tensor<1x8x8x8xf32>, tensor<1x4x4x4xf32>, tensor<1x8x4x4xf32>
 }
+
+// CHECK-LABEL: func @gemm
+// CHECK: cnn.gemm %arg0, %arg1 : (tensor<2x64x7x7xf32>, tensor<256x64x1x1xf32>) -> tensor<2x256x7x7xf32>
+// CHECK: cnn.gemm %arg0, %arg2, %arg3 residual %arg4 activation clip max 6.000000e+00 : (tensor<2x64x7x7xf32>, tensor<256x64xf32>, tensor<256xf32>, tensor<2x256x7x7xf32>) -> tensor<2x256x7x7xf32>
+// CHECK: cnn.gemm %arg5, %arg2 : (tensor<3x64xf32>, tensor<256x64xf32>) -> tensor<3x256xf32>
+func.func @gemm(%x: tensor<2x64x7x7xf32>, %w: tensor<256x64x1x1xf32>, %m: tensor<256x64xf32>, %b: tensor<256xf32>, %r: tensor<2x256x7x7xf32>, %f: tensor<3x64xf32>) -> (tensor<2x256x7x7xf32>, tensor<2x256x7x7xf32>, tensor<3x256xf32>) {
+  %0 = cnn.gemm %x, %w : (tensor<2x64x7x7xf32>, tensor<256x64x1x1xf32>) -> tensor<2x256x7x7xf32>
+  %1 = cnn.gemm %x, %m, %b residual %r activation clip max 6.0 : (tensor<2x64x7x7xf32>, tensor<256x64xf32>, tensor<256xf32>, tensor<2x256x7x7xf32>) -> tensor<2x256x7x7xf32>
+  %2 = cnn.gemm %f, %m : (tensor<3x64xf32>, tensor<256x64xf32>) -> tensor<3x256xf32>
+  return %0, %1, %2 : tensor<2x256x7x7xf32>, tensor<2x256x7x7xf32>, tensor<3x256xf32>
+}
