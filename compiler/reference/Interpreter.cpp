@@ -285,6 +285,16 @@ Tensor broadcast(const Tensor &a, const Tensor &b, std::vector<int64_t> outShape
   return out;
 }
 
+/// The maximum, or the sum, of rows [y0, y1) and columns [x0, x1) of a plane.
+double reduceWindow(const double *plane, int64_t width, int64_t y0, int64_t y1, int64_t x0,
+                    int64_t x1, bool isMax) {
+  double acc = isMax ? -std::numeric_limits<double>::infinity() : 0.0;
+  for (int64_t y = y0; y < y1; ++y)
+    for (int64_t x = x0; x < x1; ++x)
+      acc = isMax ? std::max(acc, plane[y * width + x]) : acc + plane[y * width + x];
+  return acc;
+}
+
 /// Max or average pooling with PyTorch's window rules; the output size
 /// (ceil mode included) comes from the op's result type.
 Tensor pool2d(const Tensor &in, llvm::ArrayRef<int64_t> window, const Geometry &g,
@@ -303,12 +313,7 @@ Tensor pool2d(const Tensor &in, llvm::ArrayRef<int64_t> window, const Geometry &
         x0 = std::max<int64_t>(x0, 0);
         y1 = std::min(y1, H);
         x1 = std::min(x1, W);
-        double acc = isMax ? -std::numeric_limits<double>::infinity() : 0.0;
-        for (int64_t y = y0; y < y1; ++y)
-          for (int64_t x = x0; x < x1; ++x) {
-            double v = in.data[(nc * H + y) * W + x];
-            acc = isMax ? std::max(acc, v) : acc + v;
-          }
+        double acc = reduceWindow(&in.data[nc * H * W], W, y0, y1, x0, x1, isMax);
         if (!isMax)
           acc /= double(countIncludePad ? padded : (y1 - y0) * (x1 - x0));
         out.data[(nc * OH + oy) * OW + ox] = acc;
@@ -325,12 +330,7 @@ Tensor adaptivePool2d(const Tensor &in, int64_t OH, int64_t OW, bool isMax) {
       for (int64_t ox = 0; ox < OW; ++ox) {
         int64_t y0 = oy * H / OH, y1 = ((oy + 1) * H + OH - 1) / OH;
         int64_t x0 = ox * W / OW, x1 = ((ox + 1) * W + OW - 1) / OW;
-        double acc = isMax ? -std::numeric_limits<double>::infinity() : 0.0;
-        for (int64_t y = y0; y < y1; ++y)
-          for (int64_t x = x0; x < x1; ++x) {
-            double v = in.data[(nc * H + y) * W + x];
-            acc = isMax ? std::max(acc, v) : acc + v;
-          }
+        double acc = reduceWindow(&in.data[nc * H * W], W, y0, y1, x0, x1, isMax);
         if (!isMax)
           acc /= double((y1 - y0) * (x1 - x0));
         out.data[(nc * OH + oy) * OW + ox] = acc;

@@ -9,22 +9,13 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "cnnrt.h"
+#include "report.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int report(char *error, size_t size, int code, const char *format, ...) {
-  if (error && size) {
-    va_list args;
-    va_start(args, format);
-    vsnprintf(error, size, format, args);
-    va_end(args);
-  }
-  return code;
-}
 
 /* The text after `'key':` in the header dict, spaces skipped; NULL if absent. */
 static const char *dict_value(const char *header, const char *key) {
@@ -49,12 +40,12 @@ int cnnrt_npy_read_f32(const char *path, int *rank, int64_t shape[CNNRT_MAX_RANK
   *data = NULL;
   FILE *f = fopen(path, "rb");
   if (!f)
-    return report(error, error_size, CNNRT_IO, "%s: cannot open: %s", path,
+    return cnnrt_report(error, error_size, CNNRT_IO, "%s: cannot open: %s", path,
                   strerror(errno));
   unsigned char prefix[10];
   if (fread(prefix, 1, 10, f) != 10 || memcmp(prefix, "\x93NUMPY", 6) != 0) {
     fclose(f);
-    return report(error, error_size, CNNRT_FORMAT, "%s: not a .npy file (no \\x93NUMPY magic)",
+    return cnnrt_report(error, error_size, CNNRT_FORMAT, "%s: not a .npy file (no \\x93NUMPY magic)",
                   path);
   }
   size_t header_length;
@@ -64,25 +55,25 @@ int cnnrt_npy_read_f32(const char *path, int *rank, int64_t shape[CNNRT_MAX_RANK
     unsigned char more[2];
     if (fread(more, 1, 2, f) != 2) {
       fclose(f);
-      return report(error, error_size, CNNRT_FORMAT, "%s: truncated header", path);
+      return cnnrt_report(error, error_size, CNNRT_FORMAT, "%s: truncated header", path);
     }
     header_length = prefix[8] | (size_t)prefix[9] << 8 | (size_t)more[0] << 16 |
                     (size_t)more[1] << 24;
   } else {
     fclose(f);
-    return report(error, error_size, CNNRT_FORMAT, "%s: unknown .npy version %d", path,
+    return cnnrt_report(error, error_size, CNNRT_FORMAT, "%s: unknown .npy version %d", path,
                   prefix[6]);
   }
   if (header_length > 1 << 20) {
     fclose(f);
-    return report(error, error_size, CNNRT_FORMAT, "%s: header of %zu bytes is too long",
+    return cnnrt_report(error, error_size, CNNRT_FORMAT, "%s: header of %zu bytes is too long",
                   path, header_length);
   }
   char *header = malloc(header_length + 1);
   if (!header || fread(header, 1, header_length, f) != header_length) {
     free(header);
     fclose(f);
-    return report(error, error_size, CNNRT_FORMAT, "%s: truncated header", path);
+    return cnnrt_report(error, error_size, CNNRT_FORMAT, "%s: truncated header", path);
   }
   header[header_length] = '\0';
 
@@ -91,16 +82,16 @@ int cnnrt_npy_read_f32(const char *path, int *rank, int64_t shape[CNNRT_MAX_RANK
   const char *order = dict_value(header, "fortran_order");
   const char *dims = dict_value(header, "shape");
   if (!descr || !order || !dims || *dims != '(')
-    status = report(error, error_size, CNNRT_FORMAT,
+    status = cnnrt_report(error, error_size, CNNRT_FORMAT,
                     "%s: header lacks 'descr', 'fortran_order' or 'shape'", path);
   else if (strncmp(descr, "'<f4'", 5) != 0) {
     const char *end = strchr(descr + 1, '\'');
     int n = end ? (int)(end - descr + 1) : 8;
-    status = report(error, error_size, CNNRT_DTYPE,
+    status = cnnrt_report(error, error_size, CNNRT_DTYPE,
                     "%s: dtype %.*s; only little-endian float32 ('<f4') is read", path, n,
                     descr);
   } else if (strncmp(order, "False", 5) != 0)
-    status = report(error, error_size, CNNRT_FORMAT,
+    status = cnnrt_report(error, error_size, CNNRT_FORMAT,
                     "%s: Fortran-ordered data; save it in C order", path);
   size_t count = 1;
   *rank = 0;
@@ -114,12 +105,12 @@ int cnnrt_npy_read_f32(const char *path, int *rank, int64_t shape[CNNRT_MAX_RANK
       char *end;
       long long d = strtoll(p, &end, 10);
       if (end == p || d < 0 || *rank == CNNRT_MAX_RANK) {
-        status = report(error, error_size, CNNRT_FORMAT, "%s: bad shape in header", path);
+        status = cnnrt_report(error, error_size, CNNRT_FORMAT, "%s: bad shape in header", path);
         break;
       }
       shape[(*rank)++] = d;
       if (d && count > SIZE_MAX / 8 / (size_t)d) {
-        status = report(error, error_size, CNNRT_FORMAT, "%s: shape too large", path);
+        status = cnnrt_report(error, error_size, CNNRT_FORMAT, "%s: shape too large", path);
         break;
       }
       count *= (size_t)d;
@@ -130,12 +121,12 @@ int cnnrt_npy_read_f32(const char *path, int *rank, int64_t shape[CNNRT_MAX_RANK
   if (status == CNNRT_OK) {
     *data = malloc(count ? count * sizeof(float) : 1);
     if (!*data)
-      status = report(error, error_size, CNNRT_MEMORY, "%s: out of memory", path);
+      status = cnnrt_report(error, error_size, CNNRT_MEMORY, "%s: out of memory", path);
     else if (fread(*data, sizeof(float), count, f) != count) {
-      status = report(error, error_size, CNNRT_FORMAT,
+      status = cnnrt_report(error, error_size, CNNRT_FORMAT,
                       "%s: truncated data: the shape needs %zu floats", path, count);
     } else if (fgetc(f) != EOF) {
-      status = report(error, error_size, CNNRT_FORMAT,
+      status = cnnrt_report(error, error_size, CNNRT_FORMAT,
                       "%s: data continues past the %zu floats the shape needs", path, count);
     }
     if (status != CNNRT_OK) {
@@ -163,7 +154,7 @@ int cnnrt_npy_write_f32(const char *path, int rank, const int64_t *shape,
   size_t header_length = total - 10;
   FILE *f = fopen(path, "wb");
   if (!f)
-    return report(error, error_size, CNNRT_IO, "%s: cannot write: %s", path,
+    return cnnrt_report(error, error_size, CNNRT_IO, "%s: cannot write: %s", path,
                   strerror(errno));
   unsigned char prefix[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0,
                               (unsigned char)(header_length & 0xFF),
@@ -173,7 +164,7 @@ int cnnrt_npy_write_f32(const char *path, int rank, const int64_t *shape,
     ok = fputc(' ', f) != EOF;
   ok = ok && fputc('\n', f) != EOF && fwrite(data, sizeof(float), count, f) == count;
   if (fclose(f) != 0 || !ok)
-    return report(error, error_size, CNNRT_IO, "%s: write failed: %s", path,
+    return cnnrt_report(error, error_size, CNNRT_IO, "%s: write failed: %s", path,
                   strerror(errno));
   return CNNRT_OK;
 }

@@ -10,11 +10,11 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "cnnrt.h"
+#include "report.h"
 #include "json.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,15 +32,6 @@ struct cnnrt_weights {
   float **converted; /* per tensor: f16/bf16 data converted to f32, or NULL */
 };
 
-static int report(char *error, size_t size, int code, const char *format, ...) {
-  if (error && size) {
-    va_list args;
-    va_start(args, format);
-    vsnprintf(error, size, format, args);
-    va_end(args);
-  }
-  return code;
-}
 
 static const struct {
   const char *name;
@@ -103,7 +94,7 @@ static int read_entry(cnnrt_weights *w, const char *name, const json_value *entr
   if (entry->kind != JSON_OBJECT || !dtype || dtype->kind != JSON_STRING || !shape ||
       shape->kind != JSON_ARRAY || !offsets || offsets->kind != JSON_ARRAY ||
       offsets->count != 2)
-    return report(error, error_size, CNNRT_FORMAT,
+    return cnnrt_report(error, error_size, CNNRT_FORMAT,
                   "%s: tensor '%s': header entry needs \"dtype\" (a string), \"shape\" "
                   "(a list) and \"data_offsets\" ([begin, end])", path, name);
   size_t item = 0;
@@ -113,10 +104,10 @@ static int read_entry(cnnrt_weights *w, const char *name, const json_value *entr
       item = dtypes[i].size;
     }
   if (!item)
-    return report(error, error_size, CNNRT_DTYPE, "%s: tensor '%s': unknown dtype '%s'",
+    return cnnrt_report(error, error_size, CNNRT_DTYPE, "%s: tensor '%s': unknown dtype '%s'",
                   path, name, dtype->string);
   if (shape->count > CNNRT_MAX_RANK)
-    return report(error, error_size, CNNRT_FORMAT,
+    return cnnrt_report(error, error_size, CNNRT_FORMAT,
                   "%s: tensor '%s': rank %zu exceeds %d", path, name, shape->count,
                   CNNRT_MAX_RANK);
   t->rank = (int)shape->count;
@@ -124,33 +115,33 @@ static int read_entry(cnnrt_weights *w, const char *name, const json_value *entr
   for (size_t i = 0; i < shape->count; ++i) {
     const json_value *d = &shape->items[i];
     if (d->kind != JSON_NUMBER || !d->is_integer || d->integer < 0)
-      return report(error, error_size, CNNRT_FORMAT,
+      return cnnrt_report(error, error_size, CNNRT_FORMAT,
                     "%s: tensor '%s': shape entries must be non-negative integers", path,
                     name);
     t->shape[i] = d->integer;
     if (d->integer && elements > UINT64_MAX / 16 / (uint64_t)d->integer)
-      return report(error, error_size, CNNRT_FORMAT, "%s: tensor '%s': shape too large",
+      return cnnrt_report(error, error_size, CNNRT_FORMAT, "%s: tensor '%s': shape too large",
                     path, name);
     elements *= (uint64_t)d->integer;
   }
   const json_value *b = &offsets->items[0], *e = &offsets->items[1];
   if (b->kind != JSON_NUMBER || !b->is_integer || e->kind != JSON_NUMBER ||
       !e->is_integer || b->integer < 0 || e->integer < b->integer)
-    return report(error, error_size, CNNRT_FORMAT,
+    return cnnrt_report(error, error_size, CNNRT_FORMAT,
                   "%s: tensor '%s': data_offsets must be integers with 0 <= begin <= end",
                   path, name);
   uint64_t begin = (uint64_t)b->integer, end = (uint64_t)e->integer;
   if (end - begin != elements * item) {
     char text[160];
     format_shape(text, sizeof text, t->rank, t->shape);
-    return report(error, error_size, CNNRT_FORMAT,
+    return cnnrt_report(error, error_size, CNNRT_FORMAT,
                   "%s: tensor '%s': %s %s needs %llu bytes but data_offsets [%llu, %llu] "
                   "span %llu", path, name, dtype->string, text,
                   (unsigned long long)(elements * item), (unsigned long long)begin,
                   (unsigned long long)end, (unsigned long long)(end - begin));
   }
   if (end > data_size)
-    return report(error, error_size, CNNRT_FORMAT,
+    return cnnrt_report(error, error_size, CNNRT_FORMAT,
                   "%s: tensor '%s': data is truncated: it ends at byte %llu of the data "
                   "section, which has %zu bytes", path, name, (unsigned long long)end,
                   data_size);
@@ -164,31 +155,31 @@ int cnnrt_weights_open(const char *path, cnnrt_weights **out, char *error,
   *out = NULL;
   int fd = open(path, O_RDONLY);
   if (fd < 0)
-    return report(error, error_size, CNNRT_IO, "%s: cannot open: %s", path,
+    return cnnrt_report(error, error_size, CNNRT_IO, "%s: cannot open: %s", path,
                   strerror(errno));
   struct stat st;
   if (fstat(fd, &st) != 0) {
     close(fd);
-    return report(error, error_size, CNNRT_IO, "%s: cannot stat: %s", path,
+    return cnnrt_report(error, error_size, CNNRT_IO, "%s: cannot stat: %s", path,
                   strerror(errno));
   }
   size_t size = (size_t)st.st_size;
   if (size < 8) {
     close(fd);
-    return report(error, error_size, CNNRT_FORMAT,
+    return cnnrt_report(error, error_size, CNNRT_FORMAT,
                   "%s: %zu bytes is too short for a safetensors file (8-byte header "
                   "length first)", path, size);
   }
   void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
   close(fd);
   if (map == MAP_FAILED)
-    return report(error, error_size, CNNRT_IO, "%s: cannot map: %s", path,
+    return cnnrt_report(error, error_size, CNNRT_IO, "%s: cannot map: %s", path,
                   strerror(errno));
 
   cnnrt_weights *w = calloc(1, sizeof *w);
   if (!w) {
     munmap(map, size);
-    return report(error, error_size, CNNRT_MEMORY, "%s: out of memory", path);
+    return cnnrt_report(error, error_size, CNNRT_MEMORY, "%s: out of memory", path);
   }
   w->path = strdup(path);
   w->map = map;
@@ -199,7 +190,7 @@ int cnnrt_weights_open(const char *path, cnnrt_weights **out, char *error,
     header = header << 8 | w->map[i];
   if (header > size - 8) {
     cnnrt_weights_close(w);
-    return report(error, error_size, CNNRT_FORMAT,
+    return cnnrt_report(error, error_size, CNNRT_FORMAT,
                   "%s: header length %llu goes beyond the file (%zu bytes after the "
                   "length)", path, (unsigned long long)header, size - 8);
   }
@@ -208,12 +199,12 @@ int cnnrt_weights_open(const char *path, cnnrt_weights **out, char *error,
   if (json_parse((const char *)w->map + 8, (size_t)header, &root, message,
                  sizeof message) != 0) {
     cnnrt_weights_close(w);
-    return report(error, error_size, CNNRT_FORMAT, "%s: %s", path, message);
+    return cnnrt_report(error, error_size, CNNRT_FORMAT, "%s: %s", path, message);
   }
   if (root.kind != JSON_OBJECT) {
     json_free(&root);
     cnnrt_weights_close(w);
-    return report(error, error_size, CNNRT_FORMAT,
+    return cnnrt_report(error, error_size, CNNRT_FORMAT,
                   "%s: the header must be a JSON object", path);
   }
   w->tensors = calloc(root.count ? root.count : 1, sizeof *w->tensors);
@@ -222,7 +213,7 @@ int cnnrt_weights_open(const char *path, cnnrt_weights **out, char *error,
   if (!w->tensors || !w->names || !w->converted) {
     json_free(&root);
     cnnrt_weights_close(w);
-    return report(error, error_size, CNNRT_MEMORY, "%s: out of memory", path);
+    return cnnrt_report(error, error_size, CNNRT_MEMORY, "%s: out of memory", path);
   }
   const unsigned char *data = w->map + 8 + header;
   size_t data_size = size - 8 - (size_t)header;
@@ -232,7 +223,7 @@ int cnnrt_weights_open(const char *path, cnnrt_weights **out, char *error,
       continue;
     for (size_t j = 0; j < w->count; ++j)
       if (strcmp(w->tensors[j].name, root.keys[i]) == 0)
-        status = report(error, error_size, CNNRT_FORMAT,
+        status = cnnrt_report(error, error_size, CNNRT_FORMAT,
                         "%s: tensor '%s' appears twice in the header", path, root.keys[i]);
     if (status != CNNRT_OK)
       break;
@@ -248,7 +239,7 @@ int cnnrt_weights_open(const char *path, cnnrt_weights **out, char *error,
     /* Sort by start to find overlaps in one pass. */
     const cnnrt_tensor **order = malloc(w->count * sizeof *order);
     if (!order)
-      status = report(error, error_size, CNNRT_MEMORY, "%s: out of memory", path);
+      status = cnnrt_report(error, error_size, CNNRT_MEMORY, "%s: out of memory", path);
     for (size_t i = 0; order && i < w->count; ++i)
       order[i] = &w->tensors[i];
     if (order) {
@@ -257,7 +248,7 @@ int cnnrt_weights_open(const char *path, cnnrt_weights **out, char *error,
         const unsigned char *previousEnd =
             (const unsigned char *)order[i - 1]->data + order[i - 1]->bytes;
         if ((const unsigned char *)order[i]->data < previousEnd)
-          status = report(error, error_size, CNNRT_FORMAT,
+          status = cnnrt_report(error, error_size, CNNRT_FORMAT,
                           "%s: tensors '%s' and '%s' overlap in the data section", path,
                           order[i - 1]->name, order[i]->name);
       }
@@ -311,7 +302,7 @@ int cnnrt_weights_get_f32(cnnrt_weights *w, const char *name, int rank,
                           size_t error_size) {
   const cnnrt_tensor *t = cnnrt_weights_find(w, name);
   if (!t)
-    return report(error, error_size, CNNRT_MISSING, "%s: missing tensor '%s'", w->path,
+    return cnnrt_report(error, error_size, CNNRT_MISSING, "%s: missing tensor '%s'", w->path,
                   name);
   int same = t->rank == rank;
   for (int i = 0; same && i < rank; ++i)
@@ -320,7 +311,7 @@ int cnnrt_weights_get_f32(cnnrt_weights *w, const char *name, int rank,
     char expected[160], found[160];
     format_shape(expected, sizeof expected, rank, shape);
     format_shape(found, sizeof found, t->rank, t->shape);
-    return report(error, error_size, CNNRT_SHAPE,
+    return cnnrt_report(error, error_size, CNNRT_SHAPE,
                   "%s: tensor '%s' has shape %s, expected %s", w->path, name, found,
                   expected);
   }
@@ -339,14 +330,14 @@ int cnnrt_weights_get_f32(cnnrt_weights *w, const char *name, int rank,
   case CNNRT_BF16:
     break;
   default:
-    return report(error, error_size, CNNRT_DTYPE,
+    return cnnrt_report(error, error_size, CNNRT_DTYPE,
                   "%s: tensor '%s' has dtype %s; weights must be F32, F16 or BF16",
                   w->path, name, dtype_name(t->dtype));
   }
   if (!w->converted[index]) {
     float *out = malloc(count ? count * sizeof *out : 1);
     if (!out)
-      return report(error, error_size, CNNRT_MEMORY, "%s: out of memory", w->path);
+      return cnnrt_report(error, error_size, CNNRT_MEMORY, "%s: out of memory", w->path);
     const unsigned char *bytes = t->data;
     for (size_t i = 0; i < count; ++i) {
       if (t->dtype == CNNRT_F32) {
@@ -378,7 +369,7 @@ int cnnrt_weights_expect_names(const cnnrt_weights *w, size_t count,
                                size_t error_size) {
   for (size_t i = 0; i < count; ++i)
     if (!cnnrt_weights_find(w, names[i]))
-      return report(error, error_size, CNNRT_MISSING,
+      return cnnrt_report(error, error_size, CNNRT_MISSING,
                     "%s: missing tensor '%s' (the model has %zu parameters, the file %zu "
                     "tensors)", w->path, names[i], count, w->count);
   for (size_t i = 0; i < w->count; ++i) {
@@ -386,7 +377,7 @@ int cnnrt_weights_expect_names(const cnnrt_weights *w, size_t count,
     for (size_t j = 0; !known && j < count; ++j)
       known = strcmp(w->tensors[i].name, names[j]) == 0;
     if (!known)
-      return report(error, error_size, CNNRT_EXTRA,
+      return cnnrt_report(error, error_size, CNNRT_EXTRA,
                     "%s: extra tensor '%s': the model has no parameter of that name",
                     w->path, w->tensors[i].name);
   }
@@ -416,7 +407,7 @@ int cnnrt_weights_write(const char *path, size_t count, const char *const *names
   size_t header_size = 0;
   FILE *memory = open_memstream(&header, &header_size);
   if (!memory)
-    return report(error, error_size, CNNRT_MEMORY, "%s: out of memory", path);
+    return cnnrt_report(error, error_size, CNNRT_MEMORY, "%s: out of memory", path);
   uint64_t offset = 0;
   fputc('{', memory);
   for (size_t i = 0; i < count; ++i) {
@@ -441,7 +432,7 @@ int cnnrt_weights_write(const char *path, size_t count, const char *const *names
   FILE *f = fopen(path, "wb");
   if (!f) {
     free(header);
-    return report(error, error_size, CNNRT_IO, "%s: cannot write: %s", path,
+    return cnnrt_report(error, error_size, CNNRT_IO, "%s: cannot write: %s", path,
                   strerror(errno));
   }
   unsigned char length[8];
@@ -458,7 +449,7 @@ int cnnrt_weights_write(const char *path, size_t count, const char *const *names
     ok = fwrite(data[i], sizeof(float), elements, f) == elements;
   }
   if (fclose(f) != 0 || !ok)
-    return report(error, error_size, CNNRT_IO, "%s: write failed: %s", path,
+    return cnnrt_report(error, error_size, CNNRT_IO, "%s: write failed: %s", path,
                   strerror(errno));
   return CNNRT_OK;
 }
