@@ -617,17 +617,6 @@ Value Elaborator::evalCall(const ast::Expr &expr, Env &env) {
   return invoke(target, args, std::move(positional), std::move(keywords));
 }
 
-Value Elaborator::callValue(const Value &callee, std::vector<Value> positional,
-                            SourceLocation location) {
-  BoundArguments args;
-  args.callee = callee.getCallableName();
-  args.location = location;
-  std::vector<std::pair<Value, SourceLocation>> bound;
-  for (Value &value : positional)
-    bound.push_back({value, location});
-  return invoke(callee, args, std::move(bound), {});
-}
-
 Value Elaborator::invoke(
     const Value &target, BoundArguments &args,
     std::vector<std::pair<Value, SourceLocation>> positional,

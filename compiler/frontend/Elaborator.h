@@ -121,8 +121,6 @@ public:
   }
   SourceLocation argLocation(const BoundArguments &args, const std::string &name);
 
-  Value callValue(const Value &callee, std::vector<Value> positional,
-                  SourceLocation location);
   /// `a + b` and `a * b` on tensors, which make layers too.
   Value tensorBinary(const ast::Expr &expr, const std::string &op,
                      const Value &lhs, const Value &rhs);
