@@ -8,6 +8,7 @@
 #include "frontend/Parser.h"
 
 #include <cstdlib>
+#include <initializer_list>
 
 namespace cnnc {
 namespace {
@@ -297,24 +298,32 @@ private:
     return binary;
   }
 
-  // or_expr := and_expr {'or' and_expr}
-  ExprPtr parseOr() {
-    ExprPtr lhs = parseAnd();
-    while (at(TokenKind::KwOr)) {
+  /// One left-associative level: operand {op operand}, for any of `ops`.
+  ExprPtr parseLeftAssociative(std::initializer_list<TokenKind> ops, Expr::Kind kind,
+                               ExprPtr (Parser::*operand)()) {
+    ExprPtr lhs = (this->*operand)();
+    while (atAnyOf(ops)) {
       const Token &op = take();
-      lhs = makeBinary(Expr::Kind::Logical, op, std::move(lhs), parseAnd());
+      lhs = makeBinary(kind, op, std::move(lhs), (this->*operand)());
     }
     return lhs;
   }
 
+  bool atAnyOf(std::initializer_list<TokenKind> kinds) const {
+    for (TokenKind kind : kinds)
+      if (at(kind))
+        return true;
+    return false;
+  }
+
+  // or_expr := and_expr {'or' and_expr}
+  ExprPtr parseOr() {
+    return parseLeftAssociative({TokenKind::KwOr}, Expr::Kind::Logical, &Parser::parseAnd);
+  }
+
   // and_expr := not_expr {'and' not_expr}
   ExprPtr parseAnd() {
-    ExprPtr lhs = parseNot();
-    while (at(TokenKind::KwAnd)) {
-      const Token &op = take();
-      lhs = makeBinary(Expr::Kind::Logical, op, std::move(lhs), parseNot());
-    }
-    return lhs;
+    return parseLeftAssociative({TokenKind::KwAnd}, Expr::Kind::Logical, &Parser::parseNot);
   }
 
   // not_expr := 'not' not_expr | comparison
@@ -343,23 +352,15 @@ private:
 
   // arith := term {('+' | '-') term}
   ExprPtr parseArith() {
-    ExprPtr lhs = parseTerm();
-    while (at(TokenKind::Plus) || at(TokenKind::Minus)) {
-      const Token &op = take();
-      lhs = makeBinary(Expr::Kind::Binary, op, std::move(lhs), parseTerm());
-    }
-    return lhs;
+    return parseLeftAssociative({TokenKind::Plus, TokenKind::Minus}, Expr::Kind::Binary,
+                                &Parser::parseTerm);
   }
 
   // term := unary {('*' | '/' | '//' | '%') unary}
   ExprPtr parseTerm() {
-    ExprPtr lhs = parseUnary();
-    while (at(TokenKind::Star) || at(TokenKind::Slash) ||
-           at(TokenKind::SlashSlash) || at(TokenKind::Percent)) {
-      const Token &op = take();
-      lhs = makeBinary(Expr::Kind::Binary, op, std::move(lhs), parseUnary());
-    }
-    return lhs;
+    return parseLeftAssociative({TokenKind::Star, TokenKind::Slash, TokenKind::SlashSlash,
+                                 TokenKind::Percent},
+                                Expr::Kind::Binary, &Parser::parseUnary);
   }
 
   // unary := '-' unary | power
