@@ -263,6 +263,35 @@ std::pair<Tensor, Tensor> foldBatchNorm(const Tensor &weight, const Tensor *bias
   return {std::move(folded), std::move(foldedBias)};
 }
 
+// multiplier[c] = scale[c] / sqrt(var[c] + eps); offset[c] = shift[c] - mean[c] * multiplier[c].
+std::pair<Tensor, Tensor> batchNormAffine(const Tensor &scale, const Tensor &shift,
+                                          const Tensor &mean, const Tensor &var,
+                                          double epsilon) {
+  Tensor multiplier(scale.shape), offset(scale.shape);
+  for (size_t c = 0; c < scale.size(); ++c) {
+    multiplier.data[c] = scale.data[c] / std::sqrt(var.data[c] + epsilon);
+    offset.data[c] = shift.data[c] - mean.data[c] * multiplier.data[c];
+  }
+  return {std::move(multiplier), std::move(offset)};
+}
+
+/// A kernel's input prologue: activation(x[c] * multiplier[c] + offset[c]).
+/// Applied to the tensor itself, so a convolution's padding stays zero.
+Tensor prologue(const Tensor &in, const Tensor *multiplier, const Tensor *offset,
+                cnn::Activation kind) {
+  if (!multiplier)
+    return in;
+  Tensor out(in.shape);
+  int64_t N = in.dim(0), C = in.dim(1), P = planeSize(in);
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t c = 0; c < C; ++c)
+      for (int64_t p = 0; p < P; ++p) {
+        size_t i = (n * C + c) * P + p;
+        out.data[i] = in.data[i] * multiplier->data[c] + offset->data[c];
+      }
+  return activate(out, kind, 0, 0, 0);
+}
+
 /// NumPy broadcasting of two equal-rank tensors.
 template <typename F>
 Tensor broadcast(const Tensor &a, const Tensor &b, std::vector<int64_t> outShape, F f) {
@@ -480,6 +509,14 @@ std::vector<Tensor> Interpreter::run(mlir::func::FuncOp function,
       parameters[store.getName().str()] = get(store.getValue());
       continue;
     }
+    if (auto affine = llvm::dyn_cast<cnn::BatchNormAffineOp>(op)) {
+      auto [multiplier, offset] =
+          batchNormAffine(get(affine.getScale()), get(affine.getShift()), get(affine.getMean()),
+                          get(affine.getVariance()), affine.getEpsilon().convertToDouble());
+      values[affine.getMultiplier()] = std::make_shared<const Tensor>(std::move(multiplier));
+      values[affine.getOffset()] = std::make_shared<const Tensor>(std::move(offset));
+      continue;
+    }
     if (auto fold = llvm::dyn_cast<cnn::FoldBatchNormOp>(op)) {
       auto [weight, bias] = foldBatchNorm(get(fold.getWeight()), optional(fold.getBias()),
                                           get(fold.getScale()), get(fold.getShift()),
@@ -498,7 +535,9 @@ std::vector<Tensor> Interpreter::run(mlir::func::FuncOp function,
                             c.getGroups(), outShape);
             })
             .Case([&](cnn::FusedConv2DOp c) {
-              Tensor y = conv2d(get(c.getInput()), get(c.getWeight()), optional(c.getBias()),
+              Tensor x = prologue(get(c.getInput()), optional(c.getInputMultiplier()),
+                                  optional(c.getInputOffset()), c.getInputActivation());
+              Tensor y = conv2d(x, get(c.getWeight()), optional(c.getBias()),
                                 geometry(c.getStride(), c.getPad(), c.getDilation()),
                                 c.getGroups(), outShape);
               if (const Tensor *residual = optional(c.getResidual()))
@@ -508,7 +547,9 @@ std::vector<Tensor> Interpreter::run(mlir::func::FuncOp function,
                               c.getMin().convertToDouble(), c.getMax().convertToDouble());
             })
             .Case([&](cnn::GemmOp g) {
-              return activate(gemm(get(g.getInput()), get(g.getWeight()), optional(g.getBias()),
+              Tensor x = prologue(get(g.getInput()), optional(g.getInputMultiplier()),
+                                  optional(g.getInputOffset()), g.getInputActivation());
+              return activate(gemm(x, get(g.getWeight()), optional(g.getBias()),
                                    optional(g.getResidual()), outShape),
                               g.getActivation(), g.getAlpha().convertToDouble(),
                               g.getMin().convertToDouble(), g.getMax().convertToDouble());

@@ -57,6 +57,9 @@ ModelSummary summarize(mlir::ModuleOp module) {
   module.walk([&](cnn::FoldBatchNormOp fold) {
     markBuffers(fold.getMean(), fold.getVariance());
   });
+  module.walk([&](cnn::BatchNormAffineOp affine) {
+    markBuffers(affine.getMean(), affine.getVariance());
+  });
   module.walk([&](cnn::ParameterOp parameter) {
     if (!buffers.count(parameter.getSymName().str()) && !parameter.getComputed())
       summary.totalParams +=

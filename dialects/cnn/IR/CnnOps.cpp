@@ -12,6 +12,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
+#include "llvm/Support/FormatVariadic.h"
 
 using namespace mlir;
 using namespace cnn;
@@ -158,6 +159,20 @@ LogicalResult ConvTranspose2DOp::inferReturnTypes(
                                        conv->geometry, *outputPad, conv->groups));
 }
 
+/// The input prologue's multiplier and offset, when present, have one value
+/// per input channel.
+template <typename Adaptor>
+static std::optional<std::string> prologueError(Adaptor adaptor, int64_t channels) {
+  for (Value v : {adaptor.getInputMultiplier(), adaptor.getInputOffset()}) {
+    auto shape = shapeOf(v, 1);
+    if (v && (!shape || (*shape)[0] != channels))
+      return llvm::formatv("input prologue needs {0} values (one per input channel)",
+                           channels)
+          .str();
+  }
+  return std::nullopt;
+}
+
 LogicalResult FusedConv2DOp::inferReturnTypes(
     MLIRContext *context, std::optional<Location> location, Adaptor adaptor,
     SmallVectorImpl<Type> &inferredReturnTypes) {
@@ -165,10 +180,34 @@ LogicalResult FusedConv2DOp::inferReturnTypes(
   auto residual = shapeOf(adaptor.getResidual(), 4);
   if (!conv || (adaptor.getResidual() && !residual))
     return CNN_MALFORMED(FusedConv2DOp);
+  if (auto error = prologueError(adaptor, conv->input[1]))
+    return CNN_RULE(FusedConv2DOp, ShapeOrError::error(*error));
   return CNN_RULE(FusedConv2DOp,
                   checkResidual(inferConv2D(conv->input, conv->weight, conv->bias,
                                             conv->geometry, conv->groups),
                                 residual));
+}
+
+LogicalResult BatchNormAffineOp::inferReturnTypes(
+    MLIRContext *context, std::optional<Location> location, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferredReturnTypes) {
+  auto scale = shapeOf(adaptor.getScale(), 1);
+  SmallVector<ShapeRef, 4> statistics;
+  for (Value value : {adaptor.getScale(), adaptor.getShift(), adaptor.getMean(),
+                      adaptor.getVariance()}) {
+    auto shape = shapeOf(value, 1);
+    if (!shape)
+      return CNN_MALFORMED(BatchNormAffineOp);
+    statistics.push_back(*shape);
+  }
+  // The rule is batch norm's, on a tensor of `scale`'s channel count.
+  Shape channelsOnly{1, (*scale)[0]};
+  ShapeOrError rule = inferBatchNorm(channelsOnly, statistics);
+  if (!rule)
+    return CNN_RULE(BatchNormAffineOp, rule);
+  // Multiplier and offset: one value per channel each.
+  (void)CNN_RULE(BatchNormAffineOp, Shape(*scale));
+  return CNN_RULE(BatchNormAffineOp, Shape(*scale));
 }
 
 LogicalResult GemmOp::inferReturnTypes(MLIRContext *context,
@@ -181,6 +220,9 @@ LogicalResult GemmOp::inferReturnTypes(MLIRContext *context,
   if (!input || !weight || (adaptor.getBias() && !bias) ||
       (adaptor.getResidual() && !residual))
     return CNN_MALFORMED(GemmOp);
+  if (input->size() >= 2)
+    if (auto error = prologueError(adaptor, (*input)[1]))
+      return CNN_RULE(GemmOp, ShapeOrError::error(*error));
   return CNN_RULE(GemmOp, checkResidual(inferGemm(*input, *weight, bias), residual));
 }
 

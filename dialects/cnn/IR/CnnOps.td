@@ -562,6 +562,30 @@ def Cnn_FoldBatchNormOp : Cnn_Op<"fold_batch_norm",
   }];
 }
 
+def Cnn_BatchNormAffineOp : Cnn_Op<"batch_norm_affine",
+    [Pure, Cnn_ChecksShapeRule, InferTypeOpAdaptor]> {
+  let summary = "a batch norm's per-channel multiplier and offset";
+  let description = [{
+    `multiplier[c] = scale[c] / sqrt(variance[c] + epsilon)`,
+    `offset[c] = shift[c] - mean[c] * multiplier[c]`: the batch norm as
+    `x * multiplier + offset`, the form a kernel applies to its input when
+    the batch norm cannot be folded into weights. A weight transform.
+
+    ```mlir
+    %m, %o = cnn.batch_norm_affine %scale, %shift, %mean, %var
+        : (tensor<64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<64xf32>) -> (tensor<64xf32>, tensor<64xf32>)
+    ```
+  }];
+  let arguments = (ins Cnn_Tensor1D:$scale, Cnn_Tensor1D:$shift, Cnn_Tensor1D:$mean,
+                       Cnn_Tensor1D:$variance,
+                       DefaultValuedAttr<ConfinedAttr<F64Attr, [Cnn_FloatPositive]>, "1e-5">:$epsilon);
+  let results = (outs Cnn_Tensor1D:$multiplier, Cnn_Tensor1D:$offset);
+  let assemblyFormat = [{
+    $scale `,` $shift `,` $mean `,` $variance (`epsilon` $epsilon^)? attr-dict
+    `:` functional-type(operands, results)
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // Kernels (what the optimisation passes produce)
 //===----------------------------------------------------------------------===//
@@ -575,6 +599,11 @@ def Cnn_FusedConv2DOp : Cnn_LayerOp<"fused_conv2d", [AttrSizedOperandSegments]> 
     intermediate tensor. `alpha` is leaky ReLU's slope; `min` and `max`
     bound `clip`.
 
+    An optional prologue transforms the input as the kernel reads it:
+    `input_activation(input[c] * input_multiplier[c] + input_offset[c])`
+    (a batch norm and ReLU that came before the convolution); padding stays
+    zero.
+
     ```mlir
     %y = cnn.fused_conv2d %x, %w, %b residual %r pad [1, 1, 1, 1] activation relu
         : (tensor<1x64x56x56xf32>, tensor<64x64x3x3xf32>, tensor<64xf32>, tensor<1x64x56x56xf32>) -> tensor<1x64x56x56xf32>
@@ -582,15 +611,20 @@ def Cnn_FusedConv2DOp : Cnn_LayerOp<"fused_conv2d", [AttrSizedOperandSegments]> 
   }];
   let arguments = (ins Cnn_Tensor4D:$input, Cnn_Tensor4D:$weight,
                        Optional<Cnn_Tensor1D>:$bias, Optional<Cnn_Tensor4D>:$residual,
+                       Optional<Cnn_Tensor1D>:$input_multiplier,
+                       Optional<Cnn_Tensor1D>:$input_offset,
                        Cnn_UnitPair:$stride, Cnn_Padding:$pad,
                        Cnn_UnitPair:$dilation, Cnn_Groups:$groups,
                        DefaultValuedAttr<Cnn_Activation, "::cnn::Activation::none">:$activation,
                        DefaultValuedAttr<F64Attr, "0.0">:$alpha,
                        DefaultValuedAttr<F64Attr, "0.0">:$min,
-                       DefaultValuedAttr<F64Attr, "0.0">:$max);
+                       DefaultValuedAttr<F64Attr, "0.0">:$max,
+                       DefaultValuedAttr<Cnn_Activation, "::cnn::Activation::none">:$input_activation);
   let results = (outs Cnn_Tensor4D:$result);
   let assemblyFormat = [{
-    $input `,` $weight (`,` $bias^)? (`residual` $residual^)? (`stride` $stride^)?
+    $input `,` $weight (`,` $bias^)? (`residual` $residual^)?
+    (`input_affine` $input_multiplier^ `,` $input_offset)?
+    (`input_activation` $input_activation^)? (`stride` $stride^)?
     (`pad` $pad^)? (`dilation` $dilation^)? (`groups` $groups^)?
     (`activation` $activation^)? (`alpha` $alpha^)? (`min` $min^)? (`max` $max^)?
     attr-dict `:` functional-type(operands, results)
@@ -606,7 +640,8 @@ def Cnn_GemmOp : Cnn_LayerOp<"gemm", [AttrSizedOperandSegments]> {
     product, with the fused epilogue of `cnn.fused_conv2d`. The input is
     `[N, K]` (a dense layer) or `[N, K, H, W]` (a 1x1 convolution with stride
     1 and no padding); the weight is `[M, K]` or `[M, K, 1, 1]`, so a
-    convolution's parameter is used as it is.
+    convolution's parameter is used as it is. The input prologue is that of
+    `cnn.fused_conv2d`.
 
     ```mlir
     %y = cnn.gemm %x, %w, %b activation relu
@@ -615,13 +650,18 @@ def Cnn_GemmOp : Cnn_LayerOp<"gemm", [AttrSizedOperandSegments]> {
   }];
   let arguments = (ins Cnn_Tensor:$input, Cnn_Tensor:$weight,
                        Optional<Cnn_Tensor1D>:$bias, Optional<Cnn_Tensor>:$residual,
+                       Optional<Cnn_Tensor1D>:$input_multiplier,
+                       Optional<Cnn_Tensor1D>:$input_offset,
                        DefaultValuedAttr<Cnn_Activation, "::cnn::Activation::none">:$activation,
                        DefaultValuedAttr<F64Attr, "0.0">:$alpha,
                        DefaultValuedAttr<F64Attr, "0.0">:$min,
-                       DefaultValuedAttr<F64Attr, "0.0">:$max);
+                       DefaultValuedAttr<F64Attr, "0.0">:$max,
+                       DefaultValuedAttr<Cnn_Activation, "::cnn::Activation::none">:$input_activation);
   let results = (outs Cnn_Tensor:$result);
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? (`residual` $residual^)?
+    (`input_affine` $input_multiplier^ `,` $input_offset)?
+    (`input_activation` $input_activation^)?
     (`activation` $activation^)? (`alpha` $alpha^)? (`min` $min^)? (`max` $max^)?
     attr-dict `:` functional-type(operands, results)
   }];

@@ -93,10 +93,12 @@ struct FuseConvActivation : impl::FuseConvActivationBase<FuseConvActivation> {
     mlir::OpBuilder builder(last);
     auto fused = FusedConv2DOp::create(
         builder, conv.getLoc(), conv.getInput(), conv.getWeight(), conv.getBias(), residual,
+        /*input_multiplier=*/mlir::Value(), /*input_offset=*/mlir::Value(),
         conv.getStrideAttr(), conv.getPadAttr(), conv.getDilationAttr(),
         conv.getGroupsAttr(), ActivationAttr::get(builder.getContext(), activation.kind),
         builder.getF64FloatAttr(activation.alpha), builder.getF64FloatAttr(activation.min),
-        builder.getF64FloatAttr(activation.max));
+        builder.getF64FloatAttr(activation.max),
+        ActivationAttr::get(builder.getContext(), Activation::none));
     if (emitRemarks) {
       auto remark = conv->emitRemark() << "convolution " << describeLayer(conv)
                                         << " fused with";

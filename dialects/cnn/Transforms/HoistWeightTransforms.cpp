@@ -13,7 +13,9 @@ namespace cnn {
 namespace {
 
 /// Ops that compute parameters from parameters.
-bool isWeightTransform(mlir::Operation *op) { return llvm::isa<FoldBatchNormOp>(op); }
+bool isWeightTransform(mlir::Operation *op) {
+  return llvm::isa<FoldBatchNormOp, BatchNormAffineOp>(op);
+}
 
 /// "layer1.0.bn1" from the op's location, or "transform".
 std::string layerNameOf(mlir::Operation *op) {
@@ -101,6 +103,8 @@ struct HoistWeightTransforms : impl::HoistWeightTransformsBase<HoistWeightTransf
   static std::string resultSuffix(mlir::Operation *op, unsigned index) {
     if (llvm::isa<FoldBatchNormOp>(op))
       return index == 0 ? "folded_weight" : "folded_bias";
+    if (llvm::isa<BatchNormAffineOp>(op))
+      return index == 0 ? "multiplier" : "offset";
     return "result" + std::to_string(index);
   }
 

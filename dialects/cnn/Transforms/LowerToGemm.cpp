@@ -46,19 +46,23 @@ struct LowerToGemm : impl::LowerToGemmBase<LowerToGemm> {
       GemmOp gemm;
       if (auto dense = llvm::dyn_cast<DenseOp>(op)) {
         gemm = GemmOp::create(builder, op->getLoc(), dense.getInput(), dense.getWeight(),
-                              dense.getBias(), mlir::Value(), none, zero, zero, zero);
+                              dense.getBias(), mlir::Value(), mlir::Value(), mlir::Value(),
+                              none, zero, zero, zero, none);
       } else if (auto conv = llvm::dyn_cast<Conv2DOp>(op)) {
         if (!lowerable(conv))
           continue;
         gemm = GemmOp::create(builder, op->getLoc(), conv.getInput(), conv.getWeight(),
-                              conv.getBias(), mlir::Value(), none, zero, zero, zero);
+                              conv.getBias(), mlir::Value(), mlir::Value(), mlir::Value(),
+                              none, zero, zero, zero, none);
       } else {
         auto fused = llvm::cast<FusedConv2DOp>(op);
         if (!lowerable(fused))
           continue;
         gemm = GemmOp::create(builder, op->getLoc(), fused.getInput(), fused.getWeight(),
-                              fused.getBias(), fused.getResidual(), fused.getActivationAttr(),
-                              fused.getAlphaAttr(), fused.getMinAttr(), fused.getMaxAttr());
+                              fused.getBias(), fused.getResidual(), fused.getInputMultiplier(),
+                              fused.getInputOffset(), fused.getActivationAttr(),
+                              fused.getAlphaAttr(), fused.getMinAttr(), fused.getMaxAttr(),
+                              fused.getInputActivationAttr());
       }
       if (emitRemarks)
         op->emitRemark() << op->getName().stripDialect() << " " << describeLayer(op)

@@ -60,6 +60,19 @@ def FuseConvActivation : Cnn_FunctionPass<"cnn-fuse-conv-activation"> {
   let options = remarkOption;
 }
 
+def FuseBatchNormPrologue : Cnn_FunctionPass<"cnn-fuse-batch-norm-prologue"> {
+  let summary = "Fuses a batch norm (and activation) into the convolution after it";
+  let description = [{
+    Where a batch norm cannot be folded because it comes before its
+    convolution (DenseNet's BN-ReLU-conv), the convolution applies it as it
+    reads its input: `cnn.batch_norm_affine` turns the statistics into a
+    multiplier and offset (a weight transform), and the convolution's input
+    prologue applies them and the activation. Padding stays zero, as in the
+    unfused graph.
+  }];
+  let options = remarkOption;
+}
+
 def LowerToGemm : Cnn_FunctionPass<"cnn-lower-to-gemm"> {
   let summary = "Lowers 1x1 convolutions and dense layers to cnn.gemm";
   let description = [{

@@ -1,7 +1,9 @@
 //===- Pipeline.cpp - the inference pipeline of cnnc --emit=opt -----------===//
 //
 // Order matters: no-ops go first so they hide nothing from the patterns;
-// batch norms fold before fusion, which would otherwise stop at them; GEMM
+// batch norms fold before fusion, which would otherwise stop at them; those
+// that cannot fold join the next convolution's input once its epilogue is
+// fused; GEMM
 // lowering takes fused convolutions, epilogue and all; weight
 // transforms leave the model once every fold exists; memory is planned last,
 // on the tensors that remain.
@@ -17,6 +19,7 @@ void buildOptimizationPipeline(mlir::OpPassManager &pm, bool emitRemarks) {
   function.addPass(createEraseInferenceNoOps({emitRemarks}));
   function.addPass(createFoldBatchNorm({emitRemarks}));
   function.addPass(createFuseConvActivation({emitRemarks}));
+  function.addPass(createFuseBatchNormPrologue({emitRemarks}));
   function.addPass(createLowerToGemm({emitRemarks}));
   pm.addPass(createHoistWeightTransforms({emitRemarks}));
   pm.addPass(createPlanMemory({emitRemarks}));

@@ -86,3 +86,19 @@ func.func @gemm_residual(%x: tensor<2x4xf32>, %w: tensor<8x4xf32>, %r: tensor<2x
   %0 = cnn.gemm %x, %w residual %r : (tensor<2x4xf32>, tensor<8x4xf32>, tensor<2x4xf32>) -> tensor<2x8xf32>
   return
 }
+
+// -----
+
+func.func @prologue_size(%x: tensor<1x4x8x8xf32>, %w: tensor<8x4x3x3xf32>, %q: tensor<8xf32>) {
+  // expected-error @+1 {{'cnn.fused_conv2d' op input prologue needs 4 values (one per input channel)}}
+  %0 = cnn.fused_conv2d %x, %w input_affine %q, %q : (tensor<1x4x8x8xf32>, tensor<8x4x3x3xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<1x8x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @affine_statistics(%p: tensor<4xf32>, %q: tensor<8xf32>) {
+  // expected-error @+1 {{'cnn.batch_norm_affine' op mean has 8 elements but the input 1x4 has 4 channels}}
+  %m, %o = cnn.batch_norm_affine %p, %p, %q, %p : (tensor<4xf32>, tensor<4xf32>, tensor<8xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+  return
+}

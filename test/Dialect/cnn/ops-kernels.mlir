@@ -34,3 +34,14 @@ func.func @gemm(%x: tensor<2x64x7x7xf32>, %w: tensor<256x64x1x1xf32>, %m: tensor
   %2 = cnn.gemm %f, %m : (tensor<3x64xf32>, tensor<256x64xf32>) -> tensor<3x256xf32>
   return %0, %1, %2 : tensor<2x256x7x7xf32>, tensor<2x256x7x7xf32>, tensor<3x256xf32>
 }
+
+// CHECK-LABEL: func @prologues
+// CHECK: %[[M:.*]], %[[O:.*]] = cnn.batch_norm_affine %arg2, %arg2, %arg2, %arg2 : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+// CHECK: cnn.fused_conv2d %arg0, %arg1 input_affine %[[M]], %[[O]] input_activation relu pad [1, 1, 1, 1] : (tensor<1x4x8x8xf32>, tensor<8x4x3x3xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<1x8x8x8xf32>
+// CHECK: cnn.gemm %arg0, %arg3 input_affine %[[M]], %[[O]] activation silu :
+func.func @prologues(%x: tensor<1x4x8x8xf32>, %w: tensor<8x4x3x3xf32>, %p: tensor<4xf32>, %g: tensor<8x4xf32>) -> (tensor<1x8x8x8xf32>, tensor<1x8x8x8xf32>) {
+  %m, %o = cnn.batch_norm_affine %p, %p, %p, %p : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+  %0 = cnn.fused_conv2d %x, %w input_affine %m, %o input_activation relu pad [1, 1, 1, 1] : (tensor<1x4x8x8xf32>, tensor<8x4x3x3xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<1x8x8x8xf32>
+  %1 = cnn.gemm %x, %g input_affine %m, %o activation silu : (tensor<1x4x8x8xf32>, tensor<8x4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<1x8x8x8xf32>
+  return %0, %1 : tensor<1x8x8x8xf32>, tensor<1x8x8x8xf32>
+}

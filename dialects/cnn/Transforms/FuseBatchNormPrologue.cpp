@@ -1,0 +1,114 @@
+//===- FuseBatchNormPrologue.cpp - BN-ReLU-conv as one kernel -------------===//
+//
+// DenseNet normalises before convolving, so its batch norms have no weights
+// to fold into. Applying them in the convolution's input prologue still
+// saves two passes over the tensor, and two tensors.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cnn/Transforms/Passes.h"
+
+#include "mlir/IR/Builders.h"
+
+namespace cnn {
+#define GEN_PASS_DEF_FUSEBATCHNORMPROLOGUE
+#include "cnn/Transforms/Passes.h.inc"
+
+namespace {
+
+/// Activations a prologue can apply: those with no parameter.
+std::optional<Activation> prologueActivation(mlir::Operation *op) {
+  if (llvm::isa<ReluOp>(op))
+    return Activation::relu;
+  if (llvm::isa<SiluOp>(op))
+    return Activation::silu;
+  if (llvm::isa<SigmoidOp>(op))
+    return Activation::sigmoid;
+  if (llvm::isa<TanhOp>(op))
+    return Activation::tanh;
+  if (llvm::isa<HardswishOp>(op))
+    return Activation::hardswish;
+  return std::nullopt;
+}
+
+mlir::Operation *soleUser(mlir::Value value) {
+  return value.hasOneUse() ? *value.getUsers().begin() : nullptr;
+}
+
+struct FuseBatchNormPrologue : impl::FuseBatchNormPrologueBase<FuseBatchNormPrologue> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    llvm::SmallVector<BatchNormOp> norms;
+    getOperation().walk([&](BatchNormOp bn) { norms.push_back(bn); });
+    for (BatchNormOp bn : norms)
+      fuse(bn);
+  }
+
+  void fuse(BatchNormOp bn) {
+    mlir::Value tail = bn.getResult();
+    mlir::Operation *activation = nullptr;
+    Activation kind = Activation::none;
+    mlir::Operation *user = soleUser(tail);
+    if (user)
+      if (auto act = prologueActivation(user)) {
+        activation = user;
+        kind = *act;
+        tail = user->getResult(0);
+        user = soleUser(tail);
+      }
+    bool consumerTakesPrologue =
+        user && user->getOperand(0) == tail &&
+        (llvm::isa<Conv2DOp, GemmOp>(user) ||
+         (llvm::isa<FusedConv2DOp>(user) && !llvm::cast<FusedConv2DOp>(user).getInputMultiplier()));
+    if (auto gemm = llvm::dyn_cast_or_null<GemmOp>(user))
+      consumerTakesPrologue &= !gemm.getInputMultiplier();
+    if (!consumerTakesPrologue) {
+      if (emitRemarks)
+        bn->emitRemark() << "batch norm " << describeLayer(bn)
+                         << " not fused forward: no convolution reads it (alone)";
+      return;
+    }
+
+    mlir::OpBuilder builder(user);
+    auto affine = BatchNormAffineOp::create(builder, bn.getLoc(), bn.getScale(), bn.getShift(),
+                                            bn.getMean(), bn.getVariance(),
+                                            bn.getEpsilonAttr());
+    auto inputActivation = ActivationAttr::get(builder.getContext(), kind);
+    mlir::Value x = bn.getInput(), m = affine.getMultiplier(), o = affine.getOffset();
+    mlir::Operation *replacement;
+    if (auto conv = llvm::dyn_cast<Conv2DOp>(user)) {
+      auto none = ActivationAttr::get(builder.getContext(), Activation::none);
+      auto zero = builder.getF64FloatAttr(0);
+      replacement = FusedConv2DOp::create(
+          builder, conv.getLoc(), x, conv.getWeight(), conv.getBias(), mlir::Value(), m, o,
+          conv.getStrideAttr(), conv.getPadAttr(), conv.getDilationAttr(),
+          conv.getGroupsAttr(), none, zero, zero, zero, inputActivation);
+    } else {
+      // Same op, new input and prologue.
+      replacement = builder.clone(*user);
+      replacement->setOperand(0, x);
+      if (auto fused = llvm::dyn_cast<FusedConv2DOp>(replacement)) {
+        fused.getInputMultiplierMutable().assign(m);
+        fused.getInputOffsetMutable().assign(o);
+        fused.setInputActivation(kind);
+      } else {
+        auto gemm = llvm::cast<GemmOp>(replacement);
+        gemm.getInputMultiplierMutable().assign(m);
+        gemm.getInputOffsetMutable().assign(o);
+        gemm.setInputActivation(kind);
+      }
+    }
+    if (emitRemarks)
+      bn->emitRemark() << "batch norm " << describeLayer(bn)
+                       << (activation ? " and its activation" : "")
+                       << " fused into the input of " << describeLayer(user);
+    user->getResult(0).replaceAllUsesWith(replacement->getResult(0));
+    user->erase();
+    if (activation)
+      activation->erase();
+    bn.erase();
+  }
+};
+} // namespace
+} // namespace cnn
