@@ -580,29 +580,6 @@ std::vector<Tensor> Interpreter::run(mlir::func::FuncOp function,
               return lrn(get(l.getInput()), l.getSize(), l.getAlpha().convertToDouble(),
                          l.getBeta().convertToDouble(), l.getK().convertToDouble());
             })
-            .Case([&](cnn::ReluOp o) {
-              return map(get(o.getInput()), [](double x) { return x > 0 ? x : 0.0; });
-            })
-            .Case([&](cnn::SigmoidOp o) { return map(get(o.getInput()), sigmoid); })
-            .Case([&](cnn::TanhOp o) {
-              return map(get(o.getInput()), [](double x) { return std::tanh(x); });
-            })
-            .Case([&](cnn::SiluOp o) {
-              return map(get(o.getInput()), [](double x) { return x * sigmoid(x); });
-            })
-            .Case([&](cnn::HardswishOp o) {
-              return map(get(o.getInput()), [](double x) {
-                return x * std::clamp(x + 3.0, 0.0, 6.0) / 6.0;
-              });
-            })
-            .Case([&](cnn::LeakyReluOp o) {
-              double alpha = o.getAlpha().convertToDouble();
-              return map(get(o.getInput()), [=](double x) { return x > 0 ? x : alpha * x; });
-            })
-            .Case([&](cnn::ClipOp o) {
-              double lo = o.getMin().convertToDouble(), hi = o.getMax().convertToDouble();
-              return map(get(o.getInput()), [=](double x) { return std::clamp(x, lo, hi); });
-            })
             .Case([&](cnn::DropoutOp o) { return get(o.getInput()); })
             .Case([&](cnn::IdentityOp o) { return get(o.getInput()); })
             .Case([&](cnn::AddOp o) {
@@ -656,7 +633,11 @@ std::vector<Tensor> Interpreter::run(mlir::func::FuncOp function,
                               u.getMode() == cnn::UpsampleMode::bilinear,
                               u.getAlignCorners());
             })
-            .Default([](mlir::Operation *o) -> Tensor {
+            .Default([&](mlir::Operation *o) -> Tensor {
+              // Activation ops compute what a fused kernel's activation does.
+              if (auto activation = cnn::activationOf(o))
+                return activate(get(o->getOperand(0)), activation->kind, activation->alpha,
+                                activation->min, activation->max);
               llvm::report_fatal_error(llvm::Twine("reference interpreter: no rule for ") +
                                        o->getName().getStringRef());
             });

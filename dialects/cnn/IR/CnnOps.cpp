@@ -467,6 +467,30 @@ mlir::func::FuncOp modelFunction(mlir::ModuleOp module) {
 }
 
 
+std::optional<ActivationInfo> activationOf(mlir::Operation *op) {
+  ActivationInfo info;
+  if (llvm::isa<ReluOp>(op))
+    info.kind = Activation::relu;
+  else if (auto clip = llvm::dyn_cast<ClipOp>(op)) {
+    info.kind = Activation::clip;
+    info.min = clip.getMin().convertToDouble();
+    info.max = clip.getMax().convertToDouble();
+  } else if (auto leaky = llvm::dyn_cast<LeakyReluOp>(op)) {
+    info.kind = Activation::leaky_relu;
+    info.alpha = leaky.getAlpha().convertToDouble();
+  } else if (llvm::isa<SigmoidOp>(op))
+    info.kind = Activation::sigmoid;
+  else if (llvm::isa<TanhOp>(op))
+    info.kind = Activation::tanh;
+  else if (llvm::isa<SiluOp>(op))
+    info.kind = Activation::silu;
+  else if (llvm::isa<HardswishOp>(op))
+    info.kind = Activation::hardswish;
+  else
+    return std::nullopt;
+  return info;
+}
+
 mlir::func::FuncOp initFunction(mlir::ModuleOp module) {
   return module.lookupSymbol<mlir::func::FuncOp>("init");
 }

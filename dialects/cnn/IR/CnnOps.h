@@ -50,6 +50,15 @@ namespace cnn {
 mlir::func::FuncOp modelFunction(mlir::ModuleOp module);
 /// The function that computes `computed` parameters at load, if any.
 mlir::func::FuncOp initFunction(mlir::ModuleOp module);
+
+/// What a standalone activation op computes, in the form a fused kernel
+/// carries it (its `activation`, `alpha`, `min` and `max`).
+struct ActivationInfo {
+  Activation kind = Activation::none;
+  double alpha = 0, min = 0, max = 0;
+};
+/// The activation `op` computes, if it is an activation op.
+std::optional<ActivationInfo> activationOf(mlir::Operation *op);
 } // namespace cnn
 
 #endif // CNN_IR_CNNOPS_H

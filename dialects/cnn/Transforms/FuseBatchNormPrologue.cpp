@@ -18,21 +18,10 @@ namespace {
 
 /// Activations a prologue can apply: those with no parameter.
 std::optional<Activation> prologueActivation(mlir::Operation *op) {
-  if (llvm::isa<ReluOp>(op))
-    return Activation::relu;
-  if (llvm::isa<SiluOp>(op))
-    return Activation::silu;
-  if (llvm::isa<SigmoidOp>(op))
-    return Activation::sigmoid;
-  if (llvm::isa<TanhOp>(op))
-    return Activation::tanh;
-  if (llvm::isa<HardswishOp>(op))
-    return Activation::hardswish;
-  return std::nullopt;
-}
-
-mlir::Operation *soleUser(mlir::Value value) {
-  return value.hasOneUse() ? *value.getUsers().begin() : nullptr;
+  std::optional<ActivationInfo> info = activationOf(op);
+  if (!info || info->kind == Activation::clip || info->kind == Activation::leaky_relu)
+    return std::nullopt;
+  return info->kind;
 }
 
 struct FuseBatchNormPrologue : impl::FuseBatchNormPrologueBase<FuseBatchNormPrologue> {

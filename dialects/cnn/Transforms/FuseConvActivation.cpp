@@ -15,40 +15,6 @@ namespace cnn {
 
 namespace {
 
-/// The activation `op` computes, with its parameters, if it is one.
-struct ActivationInfo {
-  Activation kind = Activation::none;
-  double alpha = 0, min = 0, max = 0;
-};
-
-std::optional<ActivationInfo> activationOf(mlir::Operation *op) {
-  ActivationInfo info;
-  if (llvm::isa<ReluOp>(op))
-    info.kind = Activation::relu;
-  else if (auto clip = llvm::dyn_cast<ClipOp>(op)) {
-    info.kind = Activation::clip;
-    info.min = clip.getMin().convertToDouble();
-    info.max = clip.getMax().convertToDouble();
-  } else if (auto leaky = llvm::dyn_cast<LeakyReluOp>(op)) {
-    info.kind = Activation::leaky_relu;
-    info.alpha = leaky.getAlpha().convertToDouble();
-  } else if (llvm::isa<SigmoidOp>(op))
-    info.kind = Activation::sigmoid;
-  else if (llvm::isa<TanhOp>(op))
-    info.kind = Activation::tanh;
-  else if (llvm::isa<SiluOp>(op))
-    info.kind = Activation::silu;
-  else if (llvm::isa<HardswishOp>(op))
-    info.kind = Activation::hardswish;
-  else
-    return std::nullopt;
-  return info;
-}
-
-mlir::Operation *soleUser(mlir::Value value) {
-  return value.hasOneUse() ? *value.getUsers().begin() : nullptr;
-}
-
 struct FuseConvActivation : impl::FuseConvActivationBase<FuseConvActivation> {
   using Base::Base;
 

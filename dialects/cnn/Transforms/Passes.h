@@ -17,6 +17,11 @@ namespace cnn {
 #define GEN_PASS_REGISTRATION
 #include "cnn/Transforms/Passes.h.inc"
 
+/// The one op that reads `value`, or null when it has none or several.
+inline mlir::Operation *soleUser(mlir::Value value) {
+  return value.hasOneUse() ? *value.getUsers().begin() : nullptr;
+}
+
 /// "'layer1.0.conv1'": an op's layer name from its location, for remarks.
 inline std::string describeLayer(mlir::Operation *op) {
   if (auto name = llvm::dyn_cast<mlir::NameLoc>(op->getLoc()))
