@@ -9,6 +9,9 @@
 
 #include "ReferenceCommands.h"
 
+#include "codegen/Build.h"
+#include "codegen/KernelPlan.h"
+
 #include "cnn/IR/CnnDialect.h"
 #include "cnn/Transforms/Passes.h"
 #include "frontend/Elaborator.h"
@@ -37,7 +40,7 @@
 namespace cl = llvm::cl;
 
 namespace {
-enum class Emit { Ast, Cnn, Opt };
+enum class Emit { Ast, Cnn, Opt, Plan, HalideStmt, Asm, Obj, Exe };
 
 cl::OptionCategory category("cnnc options");
 cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.cnn | model.mlir>"),
@@ -49,8 +52,30 @@ cl::opt<Emit> emit(
     "emit", cl::desc("The stage to print"),
     cl::values(clEnumValN(Emit::Ast, "ast", "the syntax tree of a .cnn file"),
                clEnumValN(Emit::Cnn, "cnn", "the cnn dialect, verified"),
-               clEnumValN(Emit::Opt, "opt", "the cnn dialect after the optimisation passes")),
-    cl::init(Emit::Cnn), cl::cat(category));
+               clEnumValN(Emit::Opt, "opt", "the cnn dialect after the optimisation passes"),
+               clEnumValN(Emit::Plan, "plan", "the kernel spec and the kernel calls"),
+               clEnumValN(Emit::HalideStmt, "halide-stmt", "each kernel's lowered Halide"),
+               clEnumValN(Emit::Asm, "asm", "each kernel's assembly"),
+               clEnumValN(Emit::Obj, "obj", "one relocatable object: driver and kernels"),
+               clEnumValN(Emit::Exe, "exe", "the model as a program (the default with -o "
+                                            "unless the name ends in .mlir)")),
+    cl::cat(category));
+cl::opt<std::string> target("target",
+                            cl::desc("What to compile for: host (default), x86-avx512, "
+                                     "x86-avx2, or a Halide target string"),
+                            cl::init("host"), cl::cat(category));
+cl::opt<std::string> tuningDatabase("tuning-db",
+                                    cl::desc("Schedules that replace the heuristic's"),
+                                    cl::value_desc("file"), cl::cat(category));
+cl::opt<bool> library("lib", cl::desc("With -o libmodel.a: a static library and a C header"),
+                      cl::cat(category));
+cl::opt<std::string> cacheDirectory("cache-dir",
+                                    cl::desc("The kernel cache (default: $CNNC_CACHE_DIR or "
+                                             "~/.cache/cnnc/kernels)"),
+                                    cl::cat(category));
+cl::opt<int> jobs("j", cl::desc("Kernels generated at once (default: one per core)"),
+                  cl::init(0), cl::cat(category));
+cl::opt<bool> verbose("v", cl::desc("Time each phase of code generation"), cl::cat(category));
 cl::list<std::string> params("param",
                              cl::desc("Override a model param, e.g. --param width=1.1"),
                              cl::value_desc("name=value"), cl::cat(category));
@@ -109,8 +134,48 @@ bool writeOutput(const std::string &text) {
   return true;
 }
 
+/// --emit as given, or what -o implies: a program unless the name says IR.
+Emit effectiveEmit() {
+  if (emit.getNumOccurrences())
+    return emit;
+  if (library)
+    return Emit::Exe;
+  bool toFile = outputPath != "-" && !llvm::StringRef(outputPath).ends_with(".mlir");
+  return toFile && !llvm::StringRef(inputPath).ends_with(".mlir") ? Emit::Exe : Emit::Cnn;
+}
+
+int generateCode(mlir::ModuleOp module, Emit stage) {
+  std::string halideTarget = cnnc::codegen::halideTarget(target);
+  mlir::FailureOr<cnnc::codegen::Plan> plan =
+      cnnc::codegen::buildPlan(module, halideTarget, cnnc::codegen::generatorStamp());
+  if (mlir::failed(plan))
+    return 1;
+  if (stage == Emit::Plan) {
+    std::ostringstream text;
+    cnnc::codegen::printPlan(*plan, text);
+    return writeOutput(text.str()) ? 0 : 1;
+  }
+  cnnc::codegen::BuildOptions options;
+  options.outputPath = outputPath;
+  options.cacheDirectory = cacheDirectory;
+  options.jobs = jobs;
+  options.verbose = verbose;
+  options.artifact = stage == Emit::HalideStmt ? cnnc::codegen::Artifact::HalideStmt
+                     : stage == Emit::Asm      ? cnnc::codegen::Artifact::Assembly
+                     : stage == Emit::Obj      ? cnnc::codegen::Artifact::Object
+                     : library                 ? cnnc::codegen::Artifact::Library
+                                               : cnnc::codegen::Artifact::Executable;
+  bool toFile = outputPath != "-";
+  if (!toFile && (stage == Emit::Obj || stage == Emit::Exe)) {
+    llvm::errs() << "cnnc: give the file to write with -o\n";
+    return 1;
+  }
+  return cnnc::codegen::build(*plan, options) ? 0 : 1;
+}
+
 int run(Command command) {
   bool summary = command == Command::Summary;
+  Emit emit = effectiveEmit();
   mlir::MLIRContext context;
   context.loadDialect<cnn::CnnDialect, mlir::func::FuncDialect>();
 
@@ -159,7 +224,8 @@ int run(Command command) {
     }
   }
 
-  if (emit == Emit::Opt || remarks) {
+  bool codegen = emit >= Emit::Plan && !summary && command == Command::Compile;
+  if (emit == Emit::Opt || remarks || codegen) {
     // Remarks and pass errors point into the .cnn sources: give MLIR their
     // text so it can show the line and a caret.
     llvm::SourceMgr sourceMgr;
@@ -171,10 +237,17 @@ int run(Command command) {
     mlir::PassManager pm(&context);
     if (mlir::failed(mlir::applyPassManagerCLOptions(pm)))
       return 1;
-    cnn::buildOptimizationPipeline(pm, remarks);
+    cnn::PipelineOptions pipeline;
+    pipeline.emitRemarks = remarks;
+    pipeline.tuningDatabase = tuningDatabase;
+    pipeline.target = cnnc::codegen::vectorIsa(target);
+    cnn::buildOptimizationPipeline(pm, pipeline);
     if (mlir::failed(pm.run(*module)))
       return 1;
   }
+
+  if (codegen)
+    return generateCode(*module, emit);
 
   cnnc::ReferenceOptions reference;
   reference.seed = seed;
@@ -226,7 +299,9 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(
       arguments.size(), arguments.data(),
       "cnnc: compiles convolutional networks\n\n"
-      "  cnnc model.cnn [--emit=ast|cnn|opt] [--remarks] [--param name=value]... [-o out]\n"
+      "  cnnc model.cnn -o model [--target=T] [--tuning-db F] [--param name=value]...\n"
+      "  cnnc model.cnn --lib -o libmodel.a\n"
+      "  cnnc model.cnn --emit=ast|cnn|opt|plan|halide-stmt|asm|obj [--remarks] [-o out]\n"
       "  cnnc summary model.cnn [--json] [--param name=value]...\n"
       "  cnnc weights model.cnn [--seed N] -o w.safetensors\n"
       "  cnnc run model.cnn [--weights w.safetensors] [--input x.npy]... "

@@ -31,7 +31,13 @@ inline std::string describeLayer(mlir::Operation *op) {
 
 /// The inference pipeline `cnnc --emit=opt` runs, in order; with
 /// `emitRemarks` each pass says what it did and did not do.
-void buildOptimizationPipeline(mlir::OpPassManager &pm, bool emitRemarks = false);
+struct PipelineOptions {
+  bool emitRemarks = false;
+  std::string layout = "nhwc";
+  std::string target = "avx512"; // The vector ISA schedules are for.
+  std::string tuningDatabase;
+};
+void buildOptimizationPipeline(mlir::OpPassManager &pm, const PipelineOptions &options = {});
 
 } // namespace cnn
 

@@ -124,4 +124,54 @@ def PlanMemory : Pass<"cnn-plan-memory", "::mlir::ModuleOp"> {
   ];
 }
 
+//===----------------------------------------------------------------------===//
+// Kernel decisions: layout, schedule
+//===----------------------------------------------------------------------===//
+
+def SelectLayout : Pass<"cnn-select-layout", "::mlir::ModuleOp"> {
+  let summary = "Chooses the physical layout of activations and of each kernel's weights";
+  let description = [{
+    Tensor types stay logical (PyTorch's NCHW); the layout says how the
+    compiled model stores them. `nhwc` (channels innermost, the default)
+    lets every kernel vectorise over channels and lets a producer write
+    straight into its slice of a channel concat. The module gets
+    `cnn.layout`; each convolution and GEMM gets `cnn.weight_layout`, the
+    order its packed weights take (`HWIO`: kernel row, column, input
+    channel, output channel; `IO` for GEMMs), repacked once in init.
+
+    Layout changes are kept to the fewest: the model's inputs and outputs
+    convert at the boundary, and a `flatten` or `reshape` is a view when
+    both sides have the same element order (`[N, C, 1, 1]` to `[N, C]`),
+    otherwise one copy kernel, marked `cnn.relayout`.
+  }];
+  let options = [
+    Option<"layout", "layout", "std::string", "\"nhwc\"",
+           "The activation layout: nhwc (channels innermost) or nchw">,
+    Option<"emitRemarks", "emit-remarks", "bool", "false",
+           "Say which reshapes need a layout change, at their .cnn location">
+  ];
+}
+
+def ScheduleKernels : Cnn_FunctionPass<"cnn-schedule-kernels"> {
+  let summary = "Attaches a schedule (tiles, vector width, parallel loop) to each kernel";
+  let description = [{
+    Every convolution and GEMM gets `cnn.schedule`: the vector width
+    (`vec`), the register tile (`tile_c` output channels by `tile_x`
+    columns, or `tile_n` by `tile_m` for a GEMM) and the loop run in
+    parallel. The heuristic (docs/passes.md) scores each register tile
+    that fits the target's vector registers by the share of its work that
+    is useful (tiles that overhang an edge recompute) and by its size
+    (reuse per load). A tuning database (`tuning-db`) overrides it for the
+    kernels it lists, keyed by the kernel's spec description.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", "\"avx512\"",
+           "The vector ISA the schedule is for: avx512 or avx2">,
+    Option<"tuningDatabase", "tuning-db", "std::string", "\"\"",
+           "A tuning database whose entries replace the heuristic">,
+    Option<"emitRemarks", "emit-remarks", "bool", "false",
+           "Say what schedule each kernel got and where it came from">
+  ];
+}
+
 #endif // CNN_PASSES_TD

@@ -6,7 +6,8 @@
 // fused; GEMM
 // lowering takes fused convolutions, epilogue and all; weight
 // transforms leave the model once every fold exists; memory is planned last,
-// on the tensors that remain.
+// on the tensors that remain, once the layout says which reshapes copy and
+// which concats can be written in place.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,7 +15,8 @@
 
 namespace cnn {
 
-void buildOptimizationPipeline(mlir::OpPassManager &pm, bool emitRemarks) {
+void buildOptimizationPipeline(mlir::OpPassManager &pm, const PipelineOptions &options) {
+  bool emitRemarks = options.emitRemarks;
   mlir::OpPassManager &function = pm.nest<mlir::func::FuncOp>();
   function.addPass(createEraseInferenceNoOps({emitRemarks}));
   function.addPass(createFoldBatchNorm({emitRemarks}));
@@ -22,6 +24,9 @@ void buildOptimizationPipeline(mlir::OpPassManager &pm, bool emitRemarks) {
   function.addPass(createFuseBatchNormPrologue({emitRemarks}));
   function.addPass(createLowerToGemm({emitRemarks}));
   pm.addPass(createHoistWeightTransforms({emitRemarks}));
+  pm.addPass(createSelectLayout({options.layout, emitRemarks}));
+  pm.nest<mlir::func::FuncOp>().addPass(
+      createScheduleKernels({options.target, options.tuningDatabase, emitRemarks}));
   pm.addPass(createPlanMemory({emitRemarks}));
 }
 

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "cnn/Transforms/Layout.h"
 #include "cnn/Transforms/Passes.h"
 
 #include "mlir/IR/Builders.h"
@@ -43,6 +44,79 @@ std::string megabytes(int64_t bytes) {
   return text;
 }
 
+
+int64_t channelsOf(mlir::Value value) {
+  return llvm::cast<mlir::RankedTensorType>(value.getType()).getShape()[1];
+}
+
+/// Where a tensor lives inside a concat's buffer: the concat whose buffer
+/// it is (the root) and its first channel there.
+struct Slice {
+  mlir::Value root;
+  int64_t channelOffset;
+};
+
+/// Whether `value` may be written straight into a concat's buffer: made by
+/// a kernel of its own (not a model input, not a view of another tensor).
+bool canWriteInPlace(mlir::Value value) {
+  mlir::Operation *op = value.getDefiningOp();
+  return op && !llvm::isa<WeightOp, FlattenOp, ReshapeOp>(op);
+}
+
+Slice sliceOf(const llvm::DenseMap<mlir::Value, Slice> &slices, mlir::Value value) {
+  auto it = slices.find(value);
+  return it == slices.end() ? Slice{value, 0} : it->second;
+}
+
+bool concatIsInPlace(ConcatOp concat, const llvm::DenseMap<mlir::Value, Slice> &slices) {
+  Slice target = sliceOf(slices, concat.getResult());
+  for (mlir::Value input : concat.getInputs()) {
+    Slice slice = sliceOf(slices, input);
+    if (slice.root != target.root || slice.channelOffset != target.channelOffset)
+      return false;
+    target.channelOffset += channelsOf(input);
+  }
+  return true;
+}
+
+int64_t concats(mlir::func::FuncOp model) {
+  int64_t count = 0;
+  model.walk([&](ConcatOp) { ++count; });
+  return count;
+}
+
+/// Concats along channels, last first: each claims its inputs' places in
+/// its buffer. A concat whose inputs already sit, in order, in a later
+/// concat's buffer (DenseNet's growing concats) becomes a view of it. An
+/// input already claimed elsewhere, or repeated, is copied instead.
+llvm::DenseMap<mlir::Value, Slice> placeConcats(mlir::func::FuncOp model) {
+  llvm::DenseMap<mlir::Value, Slice> slices;
+  llvm::SmallVector<ConcatOp> order;
+  model.walk([&](ConcatOp concat) {
+    if (concat.getAxis() == 1)
+      order.push_back(concat);
+  });
+  for (ConcatOp concat : llvm::reverse(order)) {
+    mlir::Value result = concat.getResult();
+    if (!slices.count(result)) {
+      Slice first = sliceOf(slices, concat.getInputs().front());
+      if (first.root != concat.getInputs().front()) {
+        slices[result] = first;
+        if (concatIsInPlace(concat, slices))
+          continue;
+        slices.erase(result);
+      }
+    }
+    Slice target = sliceOf(slices, result);
+    for (mlir::Value input : concat.getInputs()) {
+      if (!slices.count(input) && canWriteInPlace(input) && input != target.root)
+        slices[input] = target;
+      target.channelOffset += channelsOf(input);
+    }
+  }
+  return slices;
+}
+
 struct PlanMemory : impl::PlanMemoryBase<PlanMemory> {
   using Base::Base;
 
@@ -52,34 +126,61 @@ struct PlanMemory : impl::PlanMemoryBase<PlanMemory> {
     if (!model)
       return;
 
-    // Buffers, in program order; views join their input's buffer.
+    bool innermost = channelsInnermost(module);
+    // Concats first: which tensors live inside which concat's buffer.
+    llvm::DenseMap<mlir::Value, Slice> slices = innermost ? placeConcats(model)
+                                                          : llvm::DenseMap<mlir::Value, Slice>();
+    auto rootOf = [&](mlir::Value value) {
+      auto it = slices.find(value);
+      return it == slices.end() ? value : it->second.root;
+    };
+
+    // Buffers, in program order; views join their input's buffer, and
+    // tensors written into a concat join the concat's.
     std::vector<Buffer> buffers;
     llvm::DenseMap<mlir::Value, size_t> bufferOf;
     int64_t position = 0, end = 0;
+    std::vector<std::pair<mlir::Value, int64_t>> definitions;
     for (mlir::Operation &op : model.getBody().front()) {
       ++position;
-      for (mlir::Value operand : op.getOperands())
-        if (auto it = bufferOf.find(operand); it != bufferOf.end())
-          buffers[it->second].lastUse = std::max(buffers[it->second].lastUse, position);
       if (llvm::isa<mlir::func::ReturnOp>(op))
         end = position;
       if (op.getNumResults() != 1 || llvm::isa<WeightOp>(op) ||
           !llvm::isa<mlir::RankedTensorType>(op.getResult(0).getType()))
         continue;
-      mlir::Value result = op.getResult(0);
-      if (llvm::isa<FlattenOp, ReshapeOp>(op))
-        if (auto it = bufferOf.find(op.getOperand(0)); it != bufferOf.end()) {
-          bufferOf[result] = it->second;
-          continue;
-        }
-      bufferOf[result] = buffers.size();
-      buffers.push_back({&op, alignedBytes(result.getType()), position, position});
+      if (!isView(&op, innermost))
+        definitions.push_back({op.getResult(0), position});
+    }
+    // Every root gets a buffer spanning the lives of all its members; a
+    // member's bytes are its root's.
+    for (auto [value, defined] : definitions) {
+      mlir::Value root = rootOf(value);
+      auto it = bufferOf.find(root);
+      if (it == bufferOf.end()) {
+        it = bufferOf.insert({root, buffers.size()}).first;
+        buffers.push_back({root.getDefiningOp(), alignedBytes(root.getType()), defined, defined});
+      }
+      Buffer &buffer = buffers[it->second];
+      buffer.firstUse = std::min(buffer.firstUse, defined);
+      buffer.lastUse = std::max(buffer.lastUse, defined);
+      bufferOf[value] = it->second;
+    }
+    // Lives end at the last reader; a view's readers read its source.
+    position = 0;
+    for (mlir::Operation &op : model.getBody().front()) {
+      ++position;
+      for (mlir::Value operand : op.getOperands())
+        if (auto it = bufferOf.find(operand); it != bufferOf.end())
+          buffers[it->second].lastUse = std::max(buffers[it->second].lastUse, position);
+      for (mlir::Value result : op.getResults())
+        if (isView(&op, innermost))
+          if (auto it = bufferOf.find(op.getOperand(0)); it != bufferOf.end())
+            bufferOf[result] = it->second;
     }
     // Outputs stay until the caller has read them.
     for (mlir::Value output : model.getBody().front().getTerminator()->getOperands())
       if (auto it = bufferOf.find(output); it != bufferOf.end())
         buffers[it->second].lastUse = end;
-
     std::vector<size_t> order(buffers.size());
     for (size_t i = 0; i < order.size(); ++i)
       order[i] = i;
@@ -109,10 +210,25 @@ struct PlanMemory : impl::PlanMemoryBase<PlanMemory> {
 
     mlir::Builder builder(module.getContext());
     int64_t total = 0, peak = 0;
-    for (const Buffer &buffer : buffers) {
-      buffer.owner->setAttr("cnn.offset", builder.getI64IntegerAttr(buffer.offset));
+    for (const Buffer &buffer : buffers)
       total += buffer.bytes;
+    int64_t inPlace = 0;
+    for (auto [value, defined] : definitions) {
+      mlir::Operation *op = value.getDefiningOp();
+      op->setAttr("cnn.offset", builder.getI64IntegerAttr(buffers[bufferOf[value]].offset));
+      auto slice = slices.find(value);
+      if (slice == slices.end())
+        continue;
+      op->setAttr("cnn.channel_offset", builder.getI64IntegerAttr(slice->second.channelOffset));
+      op->setAttr("cnn.root_channels", builder.getI64IntegerAttr(
+                                           channelsOf(slice->second.root)));
     }
+    model.walk([&](ConcatOp concat) {
+      if (concatIsInPlace(concat, slices)) {
+        concat->setAttr("cnn.in_place", builder.getUnitAttr());
+        ++inPlace;
+      }
+    });
     for (int64_t t = 1; t <= position; ++t) {
       int64_t live = 0;
       for (const Buffer &buffer : buffers)
@@ -127,7 +243,8 @@ struct PlanMemory : impl::PlanMemoryBase<PlanMemory> {
       model->emitRemark() << "memory plan: arena " << megabytes(arena) << " for "
                           << buffers.size() << " tensors of " << megabytes(total)
                           << " in all; lower bound (most alive at once) "
-                          << megabytes(peak);
+                          << megabytes(peak) << "; " << inPlace << " of " << concats(model)
+                          << " concats in place";
   }
 };
 } // namespace

@@ -1,0 +1,229 @@
+//===- Build.cpp - kernel generation, driver compilation, linking ---------===//
+
+#include "codegen/Build.h"
+
+#include "codegen/DriverSource.h"
+
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/TargetParser/Host.h"
+
+#include <chrono>
+#include <set>
+#include <fstream>
+#include <sstream>
+
+namespace cnnc::codegen {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+bool run(llvm::ArrayRef<std::string> command, const std::string &what) {
+  std::vector<llvm::StringRef> arguments(command.begin(), command.end());
+  auto program = llvm::sys::findProgramByName(command[0]);
+  if (!program) {
+    llvm::errs() << "cnnc: cannot find '" << command[0] << "' (" << what << ")\n";
+    return false;
+  }
+  std::string error;
+  int status = llvm::sys::ExecuteAndWait(*program, arguments, std::nullopt, {}, 0, 0, &error);
+  if (status != 0) {
+    llvm::errs() << "cnnc: " << what << " failed";
+    if (!error.empty())
+      llvm::errs() << ": " << error;
+    llvm::errs() << " (command: ";
+    for (const std::string &word : command)
+      llvm::errs() << word << " ";
+    llvm::errs() << ")\n";
+    return false;
+  }
+  return true;
+}
+
+bool writeFile(const std::string &path, const std::string &text) {
+  std::ofstream file(path);
+  file << text;
+  if (!file) {
+    llvm::errs() << "cnnc: cannot write '" << path << "'\n";
+    return false;
+  }
+  return true;
+}
+
+std::string cacheDirectory(const BuildOptions &options) {
+  if (!options.cacheDirectory.empty())
+    return options.cacheDirectory;
+  if (const char *explicitDir = std::getenv("CNNC_CACHE_DIR"))
+    return explicitDir;
+  llvm::SmallString<256> path;
+  if (const char *xdg = std::getenv("XDG_CACHE_HOME"))
+    path = xdg;
+  else if (const char *home = std::getenv("HOME"))
+    llvm::sys::path::append(path, home, ".cache");
+  else
+    path = "/tmp";
+  llvm::sys::path::append(path, "cnnc", "kernels");
+  return path.str().str();
+}
+
+/// A temporary directory, removed when the build ends.
+struct WorkDirectory {
+  std::string path;
+  WorkDirectory() {
+    llvm::SmallString<128> created;
+    if (!llvm::sys::fs::createUniqueDirectory("cnnc-build", created))
+      path = created.str().str();
+  }
+  ~WorkDirectory() {
+    if (!path.empty() && !std::getenv("CNNC_KEEP_BUILD"))
+      llvm::sys::fs::remove_directories(path);
+  }
+};
+
+bool generateKernels(const Plan &plan, const std::string &directory, const std::string &work,
+                     const BuildOptions &options, const std::string &emit) {
+  std::ostringstream spec;
+  printKernelSpec(plan, spec);
+  std::string specPath = work + "/kernels.spec";
+  if (!writeFile(specPath, spec.str()))
+    return false;
+  std::vector<std::string> command = {CNNC_KERNELGEN_PATH, specPath, "-o", directory,
+                                      "--emit=" + emit};
+  if (options.jobs > 0)
+    command.insert(command.end(), {"-j", std::to_string(options.jobs)});
+  return run(command, "kernel generation");
+}
+
+bool concatenate(const Plan &plan, const std::string &directory, const std::string &extension,
+                 const std::string &outputPath) {
+  std::string text;
+  for (const KernelLine &kernel : plan.kernels) {
+    std::ifstream file(directory + "/" + kernel.symbol + extension);
+    std::stringstream contents;
+    contents << file.rdbuf();
+    text += "// " + kernel.text + "\n" + contents.str() + "\n";
+  }
+  if (outputPath.empty() || outputPath == "-") {
+    llvm::outs() << text;
+    return true;
+  }
+  return writeFile(outputPath, text);
+}
+
+} // namespace
+
+std::string halideTarget(const std::string &target) {
+  if (target == "host" || target.empty())
+    return "host";
+  if (target == "x86-avx512")
+    return "x86-64-linux-avx-avx2-avx512-avx512_skylake-f16c-fma-sse41";
+  if (target == "x86-avx2")
+    return "x86-64-linux-avx-avx2-f16c-fma-sse41";
+  return target;
+}
+
+std::string vectorIsa(const std::string &target) {
+  std::string resolved = halideTarget(target);
+  if (resolved == "host") {
+    llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+    return features.lookup("avx512f") ? "avx512" : "avx2";
+  }
+  return resolved.find("avx512") != std::string::npos ? "avx512" : "avx2";
+}
+
+std::string generatorStamp() {
+  llvm::sys::fs::file_status status;
+  if (llvm::sys::fs::status(CNNC_KERNELGEN_PATH, status))
+    return "unknown";
+  return std::to_string(status.getSize()) + "-" +
+         std::to_string(status.getLastModificationTime().time_since_epoch().count());
+}
+
+bool build(const Plan &plan, const BuildOptions &options) {
+  WorkDirectory work;
+  if (work.path.empty()) {
+    llvm::errs() << "cnnc: cannot create a temporary directory\n";
+    return false;
+  }
+  auto start = Clock::now();
+  if (options.artifact == Artifact::HalideStmt || options.artifact == Artifact::Assembly) {
+    bool stmt = options.artifact == Artifact::HalideStmt;
+    return generateKernels(plan, work.path, work.path, options, stmt ? "stmt" : "asm") &&
+           concatenate(plan, work.path, stmt ? ".stmt" : ".s", options.outputPath);
+  }
+
+  std::string cache = cacheDirectory(options);
+  if (llvm::sys::fs::create_directories(cache)) {
+    llvm::errs() << "cnnc: cannot create the kernel cache '" << cache << "'\n";
+    return false;
+  }
+  if (!generateKernels(plan, cache, work.path, options, "obj"))
+    return false;
+  double kernelSeconds = secondsSince(start);
+
+  auto driverStart = Clock::now();
+  std::string symbol = "cnnc_model_" + plan.model;
+  std::ostringstream source;
+  bool library = options.artifact == Artifact::Library;
+  emitDriverSource(plan, symbol, library || options.artifact == Artifact::Object, source);
+  std::string sourcePath = work.path + "/model.c", objectPath = work.path + "/model.o";
+  if (!writeFile(sourcePath, source.str()) ||
+      !run({"cc", "-std=c11", "-O1", "-c", sourcePath, "-o", objectPath, "-I",
+            CNNC_RUNTIME_INCLUDE_DIR},
+           "compiling the model's driver"))
+    return false;
+  double driverSeconds = secondsSince(driverStart);
+
+  auto linkStart = Clock::now();
+  std::vector<std::string> objects = {objectPath};
+  std::set<std::string> seen;
+  for (const KernelLine &kernel : plan.kernels)
+    if (seen.insert(kernel.symbol).second)
+      objects.push_back(cache + "/" + kernel.symbol + ".o");
+  std::string runtime = cache + "/halide_runtime_" + plan.target + ".o";
+  bool linked = false;
+  if (options.artifact == Artifact::Executable) {
+    std::vector<std::string> command = {"cc", "-o", options.outputPath};
+    command.insert(command.end(), objects.begin(), objects.end());
+    command.insert(command.end(), {runtime, CNNC_RUNTIME_MODEL_LIBRARY, CNNC_RUNTIME_LIBRARY,
+                                   "-lpthread", "-ldl", "-lm"});
+    linked = run(command, "linking the model");
+  } else if (options.artifact == Artifact::Object) {
+    std::vector<std::string> command = {"ld", "-r", "-o", options.outputPath};
+    command.insert(command.end(), objects.begin(), objects.end());
+    linked = run(command, "combining the model's objects");
+  } else {
+    // One archive holding the model, its kernels, the Halide runtime and
+    // libcnnrt, so a user links a single file (plus -lpthread -ldl -lm).
+    std::string script = "CREATE " + options.outputPath + "\n";
+    for (const std::string &object : objects)
+      script += "ADDMOD " + object + "\n";
+    script += "ADDMOD " + runtime + "\nADDLIB " CNNC_RUNTIME_MODEL_LIBRARY "\nADDLIB " +
+              std::string(CNNC_RUNTIME_LIBRARY) + "\nSAVE\nEND\n";
+    std::string scriptPath = work.path + "/archive.mri";
+    llvm::sys::fs::remove(options.outputPath);
+    std::string headerPath = options.outputPath;
+    size_t dot = headerPath.rfind('.');
+    headerPath = (dot == std::string::npos ? headerPath : headerPath.substr(0, dot)) + ".h";
+    std::ostringstream header;
+    emitLibraryHeader(plan, symbol, header);
+    linked = writeFile(scriptPath, script) && writeFile(headerPath, header.str()) &&
+             run({"sh", "-c", "ar -M < '" + scriptPath + "'"}, "archiving the model");
+  }
+  if (linked && options.verbose)
+    llvm::errs() << llvm::format("cnnc: kernels %.2f s, driver %.2f s, link %.2f s, total %.2f s\n",
+                                 kernelSeconds, driverSeconds, secondsSince(linkStart),
+                                 secondsSince(start));
+  return linked;
+}
+
+} // namespace cnnc::codegen

@@ -1,0 +1,41 @@
+//===- Build.h - from a plan to a binary, a library or generated code -----===//
+//
+// Runs the two outside programs of code generation: cnnc-kernelgen (Halide,
+// in its own process) for the kernels, through a cache of objects keyed by
+// each kernel's hash, and the C compiler for the driver and the link.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CNNC_CODEGEN_BUILD_H
+#define CNNC_CODEGEN_BUILD_H
+
+#include "codegen/KernelPlan.h"
+
+#include <string>
+
+namespace cnnc::codegen {
+
+enum class Artifact { Executable, Library, Object, HalideStmt, Assembly };
+
+struct BuildOptions {
+  Artifact artifact = Artifact::Executable;
+  std::string outputPath;
+  std::string cacheDirectory; // Empty: $CNNC_CACHE_DIR or ~/.cache/cnnc.
+  int jobs = 0;               // Kernel generator processes; 0: one per core.
+  bool verbose = false;       // Time each phase on stderr.
+};
+
+/// The Halide target string for --target: host, x86-avx512, x86-avx2, or a
+/// Halide target string as it is.
+std::string halideTarget(const std::string &target);
+/// The vector ISA the schedules are for ("avx512" or "avx2").
+std::string vectorIsa(const std::string &target);
+/// What identifies the kernel generator build (kernels' hashes include it).
+std::string generatorStamp();
+
+/// Builds `options.artifact`; prints what failed and returns false.
+bool build(const Plan &plan, const BuildOptions &options);
+
+} // namespace cnnc::codegen
+
+#endif // CNNC_CODEGEN_BUILD_H

@@ -1,0 +1,455 @@
+//===- KernelPlan.cpp - from the optimised graph to kernel calls ----------===//
+
+#include "codegen/KernelPlan.h"
+
+#include "cnn/IR/CnnOps.h"
+#include "cnn/Transforms/KernelDescription.h"
+#include "cnn/Transforms/Layout.h"
+#include "cnn/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <map>
+
+namespace cnnc::codegen {
+
+namespace {
+
+constexpr int specVersion = 1;
+
+std::vector<int64_t> shapeOf(mlir::Value value) {
+  auto shape = llvm::cast<mlir::RankedTensorType>(value.getType()).getShape();
+  return {shape.begin(), shape.end()};
+}
+
+std::string layerOf(mlir::Operation *op) {
+  if (auto name = llvm::dyn_cast<mlir::NameLoc>(op->getLoc()))
+    return name.getName().str();
+  return op->getName().getStringRef().str();
+}
+
+uint64_t fnv1a(const std::string &text) {
+  uint64_t hash = 1469598103934665603ull;
+  for (unsigned char c : text)
+    hash = (hash ^ c) * 1099511628211ull;
+  return hash;
+}
+
+/// Where a tensor's bytes are: its root buffer (arena offset or model
+/// input) and its first channel within the root's channels.
+struct Placement {
+  BufferRef::Kind kind = BufferRef::Arena;
+  int index = 0;
+  int64_t byteOffset = 0, channelOffset = 0, rootChannels = 0;
+};
+
+/// Channels innermost, then the other dimensions from the last to the
+/// second, then the batch: [N, C, H, W] -> (c, x, y, n). Only the batch-
+/// and-pixel strides depend on the root's channel count.
+BufferRef describe(const Placement &place, const std::vector<int64_t> &shape) {
+  BufferRef ref;
+  ref.kind = place.kind;
+  ref.index = place.index;
+  ref.byteOffset = place.byteOffset + place.channelOffset * 4;
+  std::vector<int64_t> order;
+  if (shape.size() < 2) {
+    order = {0};
+  } else {
+    order.push_back(1);
+    for (int64_t d = int64_t(shape.size()) - 1; d >= 2; --d)
+      order.push_back(d);
+    order.push_back(0);
+  }
+  int64_t stride = 1;
+  for (size_t i = 0; i < order.size(); ++i) {
+    ref.extents.push_back(shape[order[i]]);
+    ref.strides.push_back(stride);
+    stride *= i == 0 && shape.size() >= 2 ? place.rootChannels : shape[order[i]];
+  }
+  return ref;
+}
+
+/// A [N, K, H, W] tensor as the (k, pixel) matrix a GEMM reads.
+BufferRef asMatrix(BufferRef ref) {
+  int64_t rows = 1;
+  for (size_t i = 1; i < ref.extents.size(); ++i)
+    rows *= ref.extents[i];
+  ref.extents = {ref.extents[0], rows};
+  ref.strides = {1, ref.strides.size() > 1 ? ref.strides[1] : ref.extents[0]};
+  return ref;
+}
+
+class PlanBuilder {
+public:
+  PlanBuilder(mlir::ModuleOp module, std::string target, std::string stamp)
+      : module(module), stamp(std::move(stamp)) {
+    plan.target = std::move(target);
+  }
+
+  mlir::FailureOr<Plan> build();
+
+private:
+  mlir::LogicalResult addParameters();
+  mlir::LogicalResult addInit(mlir::func::FuncOp init);
+  mlir::LogicalResult addStep(mlir::Operation &op);
+  mlir::LogicalResult addConcat(cnn::ConcatOp concat);
+
+  Placement placementOf(mlir::Value value);
+  BufferRef activation(mlir::Value value) { return describe(placementOf(value), shapeOf(value)); }
+  BufferRef parameter(mlir::Value value, std::vector<int64_t> sourceShape = {},
+                      std::vector<int64_t> permutation = {});
+  void emitStep(mlir::Operation *op, const std::string &family, const std::string &keys,
+                std::vector<BufferRef> arguments);
+
+  mlir::ModuleOp module;
+  std::string stamp;
+  Plan plan;
+  std::map<std::string, int> parameterIndex;
+  std::map<std::pair<int, std::vector<int64_t>>, int> preparedIndex;
+  std::map<std::string, size_t> kernelIndex;
+};
+
+mlir::FailureOr<Plan> PlanBuilder::build() {
+  mlir::func::FuncOp model = cnn::modelFunction(module);
+  if (!model)
+    return module.emitError("code generation: the module has no model function"), mlir::failure();
+  if (!cnn::channelsInnermost(module) || !module->hasAttr("cnn.arena_bytes"))
+    return module.emitError("code generation needs the optimised graph (cnnc --emit=opt), "
+                            "with the nhwc layout and a memory plan"),
+           mlir::failure();
+  plan.model = model.getSymName().str();
+  plan.arenaBytes = module->getAttrOfType<mlir::IntegerAttr>("cnn.arena_bytes").getInt();
+  if (mlir::failed(addParameters()))
+    return mlir::failure();
+  if (mlir::func::FuncOp init = cnn::initFunction(module))
+    if (mlir::failed(addInit(init)))
+      return mlir::failure();
+  for (unsigned i = 0; i < model.getNumArguments(); ++i) {
+    mlir::Value argument = model.getArgument(i);
+    auto name = model.getArgAttrOfType<mlir::StringAttr>(i, "cnn.name");
+    plan.inputs.push_back({name ? name.str() : "input" + std::to_string(i), shapeOf(argument),
+                           activation(argument)});
+  }
+  for (mlir::Operation &op : model.getBody().front())
+    if (mlir::failed(addStep(op)))
+      return mlir::failure();
+  return plan;
+}
+
+mlir::LogicalResult PlanBuilder::addParameters() {
+  for (auto parameter : module.getOps<cnn::ParameterOp>()) {
+    parameterIndex[parameter.getSymName().str()] = int(plan.parameters.size());
+    auto type = llvm::cast<mlir::RankedTensorType>(parameter.getType());
+    plan.parameters.push_back({parameter.getSymName().str(),
+                               {type.getShape().begin(), type.getShape().end()},
+                               parameter.getComputed()});
+  }
+  return mlir::success();
+}
+
+mlir::LogicalResult PlanBuilder::addInit(mlir::func::FuncOp init) {
+  llvm::DenseMap<mlir::Value, int> slot;
+  // A transform writes straight into the computed parameter it is stored as.
+  init.walk([&](cnn::StoreOp store) { slot[store.getValue()] = parameterIndex[store.getName().str()]; });
+  auto slotOf = [&](mlir::Value value) { return value ? slot.lookup(value) : -1; };
+  for (mlir::Operation &op : init.getBody().front()) {
+    mlir::LogicalResult result =
+        llvm::TypeSwitch<mlir::Operation *, mlir::LogicalResult>(&op)
+            .Case([&](cnn::WeightOp weight) {
+              slot[weight.getResult()] = parameterIndex[weight.getName().str()];
+              return mlir::success();
+            })
+            .Case([&](cnn::FoldBatchNormOp fold) -> mlir::LogicalResult {
+              if (!slot.count(fold.getFoldedWeight()) || !slot.count(fold.getFoldedBias()))
+                return fold.emitError("code generation: a folded weight that init does not store");
+              std::vector<int64_t> shape = shapeOf(fold.getWeight());
+              int64_t perChannel = 1;
+              for (size_t d = 1; d < shape.size(); ++d)
+                perChannel *= shape[d];
+              plan.init.push_back({"fold_batch_norm",
+                                   {slotOf(fold.getWeight()), slotOf(fold.getScale()),
+                                    slotOf(fold.getShift()), slotOf(fold.getMean()),
+                                    slotOf(fold.getVariance()), slotOf(fold.getBias()),
+                                    slotOf(fold.getFoldedWeight()), slotOf(fold.getFoldedBias())},
+                                   {shape[0], perChannel},
+                                   fold.getEpsilon().convertToDouble()});
+              return mlir::success();
+            })
+            .Case([&](cnn::BatchNormAffineOp affine) -> mlir::LogicalResult {
+              if (!slot.count(affine.getMultiplier()) || !slot.count(affine.getOffset()))
+                return affine.emitError("code generation: an affine batch norm that init does "
+                                        "not store");
+              plan.init.push_back({"batch_norm_affine",
+                                   {slotOf(affine.getScale()), slotOf(affine.getShift()),
+                                    slotOf(affine.getMean()), slotOf(affine.getVariance()),
+                                    slotOf(affine.getMultiplier()), slotOf(affine.getOffset())},
+                                   {shapeOf(affine.getScale())[0]},
+                                   affine.getEpsilon().convertToDouble()});
+              return mlir::success();
+            })
+            .Case<cnn::StoreOp, mlir::func::ReturnOp>([](auto) { return mlir::success(); })
+            .Default([](mlir::Operation *other) -> mlir::LogicalResult {
+              return other->emitError("code generation: init cannot run '")
+                     << other->getName() << "'";
+            });
+    if (mlir::failed(result))
+      return mlir::failure();
+  }
+  return mlir::success();
+}
+
+Placement PlanBuilder::placementOf(mlir::Value value) {
+  Placement place;
+  if (auto argument = llvm::dyn_cast<mlir::BlockArgument>(value)) {
+    place.kind = BufferRef::Input;
+    place.index = int(argument.getArgNumber());
+    place.rootChannels = shapeOf(value).size() > 1 ? shapeOf(value)[1] : 1;
+    return place;
+  }
+  mlir::Operation *op = value.getDefiningOp();
+  if (llvm::isa<cnn::FlattenOp, cnn::ReshapeOp>(op) && !op->hasAttr("cnn.offset"))
+    return placementOf(op->getOperand(0)); // A view: same bytes, same channels.
+  place.byteOffset = op->getAttrOfType<mlir::IntegerAttr>("cnn.offset").getInt();
+  std::vector<int64_t> shape = shapeOf(value);
+  place.rootChannels = shape.size() > 1 ? shape[1] : 1;
+  if (auto offset = op->getAttrOfType<mlir::IntegerAttr>("cnn.channel_offset")) {
+    place.channelOffset = offset.getInt();
+    place.rootChannels = op->getAttrOfType<mlir::IntegerAttr>("cnn.root_channels").getInt();
+  }
+  return place;
+}
+
+BufferRef PlanBuilder::parameter(mlir::Value value, std::vector<int64_t> sourceShape,
+                                 std::vector<int64_t> permutation) {
+  auto weight = value.getDefiningOp<cnn::WeightOp>();
+  int index = parameterIndex.at(weight.getName().str());
+  if (sourceShape.empty())
+    sourceShape = shapeOf(value);
+  auto key = std::make_pair(index, permutation);
+  auto it = preparedIndex.find(key);
+  if (it == preparedIndex.end()) {
+    it = preparedIndex.insert({key, int(plan.prepared.size())}).first;
+    plan.prepared.push_back({index, sourceShape, permutation});
+  }
+  // The packed tensor is row-major over the permuted dimensions; Halide
+  // wants innermost first.
+  std::vector<int64_t> packed;
+  for (size_t d = 0; d < sourceShape.size(); ++d)
+    packed.push_back(permutation.empty() ? sourceShape[d] : sourceShape[permutation[d]]);
+  BufferRef ref;
+  ref.kind = BufferRef::Prepared;
+  ref.index = it->second;
+  int64_t stride = 1;
+  for (size_t i = packed.size(); i-- > 0;) {
+    ref.extents.push_back(packed[i]);
+    ref.strides.push_back(stride);
+    stride *= packed[i];
+  }
+  return ref;
+}
+
+void PlanBuilder::emitStep(mlir::Operation *op, const std::string &family,
+                           const std::string &keys, std::vector<BufferRef> arguments) {
+  std::string body = family + " " + keys;
+  std::string symbol;
+  auto it = kernelIndex.find(body);
+  if (it != kernelIndex.end()) {
+    symbol = plan.kernels[it->second].symbol;
+  } else {
+    std::string hash;
+    llvm::raw_string_ostream(hash)
+        << llvm::format_hex_no_prefix(fnv1a(std::to_string(specVersion) + "|" + plan.target +
+                                            "|" + stamp + "|" + body),
+                                      16);
+    symbol = "cnnk_" + family + "_" + hash;
+    kernelIndex[body] = plan.kernels.size();
+    plan.kernels.push_back({symbol, family, "kernel " + symbol + " " + body});
+  }
+  plan.steps.push_back({layerOf(op), op->getName().stripDialect().str(), symbol,
+                        std::move(arguments), cnn::multiplyAdds(op)});
+}
+
+mlir::LogicalResult PlanBuilder::addConcat(cnn::ConcatOp concat) {
+  if (concat->hasAttr("cnn.in_place"))
+    return mlir::success();
+  if (concat.getAxis() != 1)
+    return concat.emitError("code generation: concat along axis ")
+           << concat.getAxis() << " is not supported (only channels, axis 1)";
+  // Copy each input that is not already in its slice.
+  Placement target = placementOf(concat.getResult());
+  for (mlir::Value input : concat.getInputs()) {
+    Placement source = placementOf(input);
+    std::vector<int64_t> shape = shapeOf(input);
+    bool inPlace = source.kind == target.kind && source.byteOffset == target.byteOffset &&
+                   source.channelOffset == target.channelOffset && source.kind == BufferRef::Arena;
+    if (!inPlace) {
+      cnn::KernelDescription copy{"copy", {}};
+      copy.add("in", shape);
+      copy.add("out", shape);
+      emitStep(concat, "copy", copy.signature().substr(5),
+               {describe(source, shape), describe(target, shape)});
+    }
+    target.channelOffset += shape[1];
+  }
+  return mlir::success();
+}
+
+mlir::LogicalResult PlanBuilder::addStep(mlir::Operation &op) {
+  if (auto ret = llvm::dyn_cast<mlir::func::ReturnOp>(op)) {
+    auto model = llvm::cast<mlir::func::FuncOp>(op.getParentOp());
+    for (unsigned i = 0; i < ret.getNumOperands(); ++i) {
+      auto name = model.getResultAttrOfType<mlir::StringAttr>(i, "cnn.name");
+      plan.outputs.push_back({name ? name.str() : "output" + std::to_string(i),
+                              shapeOf(ret.getOperand(i)), activation(ret.getOperand(i))});
+    }
+    return mlir::success();
+  }
+  if (llvm::isa<cnn::WeightOp>(op))
+    return mlir::success();
+  if (auto concat = llvm::dyn_cast<cnn::ConcatOp>(op))
+    return addConcat(concat);
+  if (llvm::isa<cnn::FlattenOp, cnn::ReshapeOp>(op)) {
+    if (!op.hasAttr("cnn.offset"))
+      return mlir::success(); // A view.
+    cnn::KernelDescription copy{"copy", {}};
+    copy.add("in", shapeOf(op.getOperand(0)));
+    copy.add("out", shapeOf(op.getResult(0)));
+    emitStep(&op, "copy", copy.signature().substr(5),
+             {activation(op.getOperand(0)), activation(op.getResult(0))});
+    return mlir::success();
+  }
+  std::optional<cnn::KernelDescription> kernel = cnn::describeKernel(&op);
+  if (!kernel)
+    return op.emitError("code generation: no kernel for '") << op.getName() << "'";
+  std::string keys = kernel->signature().substr(kernel->family.size() + 1);
+  if (auto schedule = op.getAttrOfType<mlir::DictionaryAttr>("cnn.schedule"))
+    keys += " " + cnn::scheduleKeys(schedule);
+  else if (llvm::isa<cnn::Conv2DOp, cnn::FusedConv2DOp, cnn::GemmOp>(op))
+    keys += " " + cnn::scheduleKeys(cnn::defaultSchedule(&op, 16));
+
+  std::vector<BufferRef> arguments;
+  auto optionalParameter = [&](mlir::Value value) {
+    if (value)
+      arguments.push_back(parameter(value));
+  };
+  auto optionalActivation = [&](mlir::Value value, bool matrix) {
+    if (value)
+      arguments.push_back(matrix ? asMatrix(activation(value)) : activation(value));
+  };
+  if (llvm::isa<cnn::Conv2DOp, cnn::FusedConv2DOp>(op)) {
+    arguments.push_back(activation(op.getOperand(0)));
+    arguments.push_back(parameter(op.getOperand(1), {}, {2, 3, 1, 0})); // OIHW -> HWIO
+    if (auto conv = llvm::dyn_cast<cnn::Conv2DOp>(op)) {
+      optionalParameter(conv.getBias());
+    } else {
+      auto fused = llvm::cast<cnn::FusedConv2DOp>(op);
+      optionalParameter(fused.getBias());
+      optionalActivation(fused.getResidual(), false);
+      optionalParameter(fused.getInputMultiplier());
+      optionalParameter(fused.getInputOffset());
+    }
+    arguments.push_back(activation(op.getResult(0)));
+  } else if (auto gemm = llvm::dyn_cast<cnn::GemmOp>(op)) {
+    std::vector<int64_t> weight = shapeOf(gemm.getWeight());
+    arguments.push_back(asMatrix(activation(gemm.getInput())));
+    arguments.push_back(parameter(gemm.getWeight(), {weight[0], weight[1]}, {1, 0})); // -> IO
+    optionalParameter(gemm.getBias());
+    optionalActivation(gemm.getResidual(), true);
+    optionalParameter(gemm.getInputMultiplier());
+    optionalParameter(gemm.getInputOffset());
+    arguments.push_back(asMatrix(activation(gemm.getResult())));
+  } else if (auto conv = llvm::dyn_cast<cnn::ConvTranspose2DOp>(op)) {
+    arguments.push_back(activation(conv.getInput()));
+    arguments.push_back(parameter(conv.getWeight(), {}, {2, 3, 0, 1})); // IOHW -> HWIO
+    optionalParameter(conv.getBias());
+    arguments.push_back(activation(conv.getResult()));
+  } else {
+    // Every other kernel reads its operands in order: activations as they
+    // are placed, parameters (batch norm statistics) as they are.
+    for (mlir::Value operand : op.getOperands())
+      arguments.push_back(operand.getDefiningOp<cnn::WeightOp>() ? parameter(operand)
+                                                                  : activation(operand));
+    arguments.push_back(activation(op.getResult(0)));
+  }
+  emitStep(&op, kernel->family, keys, std::move(arguments));
+  return mlir::success();
+}
+
+void printShape(std::ostream &os, const std::vector<int64_t> &values) {
+  for (size_t i = 0; i < values.size(); ++i)
+    os << (i ? "x" : "") << values[i];
+}
+
+void printBuffer(std::ostream &os, const BufferRef &ref, const Plan &plan) {
+  switch (ref.kind) {
+  case BufferRef::Arena: os << "arena+" << ref.byteOffset; break;
+  case BufferRef::Input: os << "input" << ref.index; break;
+  case BufferRef::Prepared: {
+    const PreparedParameter &prepared = plan.prepared[ref.index];
+    os << "@" << plan.parameters[prepared.parameter].name;
+    if (!prepared.permutation.empty()) {
+      os << "{perm ";
+      printShape(os, prepared.permutation);
+      os << "}";
+    }
+    break;
+  }
+  }
+  os << "[";
+  printShape(os, ref.extents);
+  os << " / ";
+  printShape(os, ref.strides);
+  os << "]";
+}
+
+} // namespace
+
+mlir::FailureOr<Plan> buildPlan(mlir::ModuleOp module, const std::string &target,
+                                const std::string &generatorStamp) {
+  return PlanBuilder(module, target, generatorStamp).build();
+}
+
+void printKernelSpec(const Plan &plan, std::ostream &os) {
+  os << "# cnnc kernel spec: model " << plan.model << ", " << plan.kernels.size()
+     << " distinct kernels\n";
+  os << "version " << specVersion << "\n";
+  os << "target " << plan.target << "\n";
+  for (const KernelLine &kernel : plan.kernels)
+    os << kernel.text << "\n";
+}
+
+void printPlan(const Plan &plan, std::ostream &os) {
+  printKernelSpec(plan, os);
+  os << "\n# arena " << plan.arenaBytes << " bytes; buffers are [extents / strides], "
+        "innermost first\n";
+  for (const ModelIo &input : plan.inputs) {
+    os << "input " << input.name << " ";
+    printShape(os, input.shape);
+    os << "\n";
+  }
+  for (const InitCall &call : plan.init) {
+    os << "init " << call.function;
+    for (int p : call.parameters)
+      os << " " << (p < 0 ? std::string("-") : "@" + plan.parameters[p].name);
+    os << "\n";
+  }
+  for (const Step &step : plan.steps) {
+    os << "call " << step.symbol << " (" << step.layer << ", " << step.op << ")";
+    for (const BufferRef &argument : step.arguments) {
+      os << " ";
+      printBuffer(os, argument, plan);
+    }
+    os << "\n";
+  }
+  for (const ModelIo &output : plan.outputs) {
+    os << "output " << output.name << " ";
+    printBuffer(os, output.buffer, plan);
+    os << "\n";
+  }
+}
+
+} // namespace cnnc::codegen

@@ -1,0 +1,95 @@
+//===- KernelPlan.h - the optimised graph as kernel calls -----------------===//
+//
+// The last step on the MLIR side: the optimised module becomes a plan, plain
+// data with no MLIR in it: the distinct kernels (as kernel spec lines for
+// cnnc-kernelgen), the calls in order with every buffer's place, extents and
+// strides, the parameters and their repacking, and the init function's
+// weight transforms. `cnnc --emit=plan` prints it; DriverSource.cpp turns it
+// into the model's C driver.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CNNC_CODEGEN_KERNELPLAN_H
+#define CNNC_CODEGEN_KERNELPLAN_H
+
+#include "mlir/IR/BuiltinOps.h"
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace cnnc::codegen {
+
+/// A Halide buffer over the arena, a model input, or a prepared parameter.
+struct BufferRef {
+  enum Kind { Arena, Input, Prepared } kind = Arena;
+  int index = 0;          // Input or Prepared: which one.
+  int64_t byteOffset = 0; // Arena: where its first element is.
+  std::vector<int64_t> extents, strides; // Halide order: innermost first.
+};
+
+struct KernelLine {
+  std::string symbol, family, text; // text: the whole spec line.
+};
+
+struct Step {
+  std::string layer, op, symbol;
+  std::vector<BufferRef> arguments; // The output last.
+  int64_t multiplyAdds = 0;
+};
+
+struct Parameter {
+  std::string name;
+  std::vector<int64_t> shape;
+  bool computed = false;
+};
+
+/// A parameter as a kernel reads it: permuted so that the packed tensor's
+/// dimension d is the source's dimension permutation[d] (row-major on both
+/// sides), or used as it is when the permutation is empty.
+struct PreparedParameter {
+  int parameter = 0;
+  std::vector<int64_t> sourceShape, permutation;
+};
+
+/// One weight transform of init: cnnrt_<function>(parameters..., integers...).
+struct InitCall {
+  std::string function;
+  std::vector<int> parameters; // -1 for an absent optional operand.
+  std::vector<int64_t> integers;
+  double epsilon = 0;
+};
+
+struct ModelIo {
+  std::string name;
+  std::vector<int64_t> shape; // Logical (NCHW).
+  BufferRef buffer;
+};
+
+struct Plan {
+  std::string model, target;
+  std::vector<KernelLine> kernels;
+  std::vector<Step> steps;
+  std::vector<Parameter> parameters;
+  std::vector<PreparedParameter> prepared;
+  std::vector<InitCall> init;
+  std::vector<ModelIo> inputs, outputs;
+  int64_t arenaBytes = 0;
+};
+
+/// Builds the plan of an optimised module (cnnc --emit=opt's output) for a
+/// Halide target string. `generatorStamp` goes into every kernel's hash, so
+/// a rebuilt generator does not reuse stale cached kernels. Reports errors
+/// (an op the code generator does not handle) as MLIR diagnostics.
+mlir::FailureOr<Plan> buildPlan(mlir::ModuleOp module, const std::string &target,
+                                const std::string &generatorStamp);
+
+/// The kernel spec cnnc-kernelgen reads (docs/kernel-spec.md).
+void printKernelSpec(const Plan &plan, std::ostream &os);
+/// The spec followed by the calls, buffers and init, for --emit=plan.
+void printPlan(const Plan &plan, std::ostream &os);
+
+} // namespace cnnc::codegen
+
+#endif // CNNC_CODEGEN_KERNELPLAN_H

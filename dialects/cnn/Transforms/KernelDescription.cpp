@@ -1,0 +1,219 @@
+//===- KernelDescription.cpp - kernel ops as spec lines -------------------===//
+
+#include "cnn/Transforms/KernelDescription.h"
+
+#include "cnn/IR/CnnOps.h"
+
+#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace cnn {
+
+namespace {
+llvm::ArrayRef<int64_t> shapeOf(mlir::Value value) {
+  return llvm::cast<mlir::RankedTensorType>(value.getType()).getShape();
+}
+
+template <typename Op> void addEpilogue(KernelDescription &kernel, Op op) {
+  kernel.add("bias", op.getBias() ? 1 : 0);
+  kernel.add("residual", op.getResidual() ? 1 : 0);
+  kernel.add("affine", op.getInputMultiplier() ? 1 : 0);
+  if (op.getInputMultiplier())
+    kernel.add("pact", stringifyActivation(op.getInputActivation()));
+  kernel.add("act", stringifyActivation(op.getActivation()));
+  if (op.getActivation() == Activation::leaky_relu)
+    kernel.addReal("alpha", op.getAlpha().convertToDouble());
+  if (op.getActivation() == Activation::clip) {
+    kernel.addReal("min", op.getMin().convertToDouble());
+    kernel.addReal("max", op.getMax().convertToDouble());
+  }
+}
+
+template <typename Op> void addConvGeometry(KernelDescription &kernel, Op op) {
+  auto weight = shapeOf(op.getWeight());
+  kernel.add("in", shapeOf(op.getInput()));
+  kernel.add("out", shapeOf(op.getResult()));
+  kernel.add("kernel", llvm::ArrayRef<int64_t>{weight[2], weight[3]});
+  kernel.add("stride", op.getStride());
+  kernel.add("dilation", op.getDilation());
+  kernel.add("pad", op.getPad());
+  kernel.add("groups", op.getGroups());
+}
+
+KernelDescription unary(mlir::Operation *op, const ActivationInfo &activation) {
+  KernelDescription kernel{"unary", {}};
+  kernel.add("shape", shapeOf(op->getResult(0)));
+  kernel.add("act", stringifyActivation(activation.kind));
+  kernel.addReal("alpha", activation.alpha);
+  kernel.addReal("min", activation.min);
+  kernel.addReal("max", activation.max);
+  return kernel;
+}
+} // namespace
+
+void KernelDescription::add(llvm::StringRef key, llvm::ArrayRef<int64_t> values) {
+  std::string text;
+  for (size_t i = 0; i < values.size(); ++i)
+    text += (i ? "," : "") + std::to_string(values[i]);
+  add(key, text);
+}
+
+void KernelDescription::addReal(llvm::StringRef key, double value) {
+  std::string text;
+  llvm::raw_string_ostream(text) << llvm::format("%.9g", value);
+  add(key, text);
+}
+
+std::string KernelDescription::signature() const {
+  std::string text = family;
+  for (const auto &[key, value] : keys)
+    text += " " + key + "=" + value;
+  return text;
+}
+
+std::optional<KernelDescription> describeKernel(mlir::Operation *op) {
+  using Result = std::optional<KernelDescription>;
+  return llvm::TypeSwitch<mlir::Operation *, Result>(op)
+      .Case([](Conv2DOp conv) -> Result {
+        KernelDescription kernel{"conv", {}};
+        addConvGeometry(kernel, conv);
+        kernel.add("bias", conv.getBias() ? 1 : 0);
+        kernel.add("residual", 0);
+        kernel.add("affine", 0);
+        kernel.add("act", "none");
+        return kernel;
+      })
+      .Case([](FusedConv2DOp conv) -> Result {
+        KernelDescription kernel{"conv", {}};
+        addConvGeometry(kernel, conv);
+        addEpilogue(kernel, conv);
+        return kernel;
+      })
+      .Case([](GemmOp gemm) -> Result {
+        // Pixels (and images) are the rows; channels-innermost makes a 1x1
+        // convolution's input exactly a [pixels, K] matrix.
+        auto in = shapeOf(gemm.getInput());
+        int64_t rows = 1;
+        for (size_t d = 0; d < in.size(); ++d)
+          rows *= d == 1 ? 1 : in[d];
+        KernelDescription kernel{"gemm", {}};
+        kernel.add("m", rows);
+        kernel.add("k", in[1]);
+        kernel.add("n", shapeOf(gemm.getWeight())[0]);
+        addEpilogue(kernel, gemm);
+        return kernel;
+      })
+      .Case([](ConvTranspose2DOp conv) -> Result {
+        KernelDescription kernel{"conv_transpose", {}};
+        addConvGeometry(kernel, conv);
+        kernel.add("bias", conv.getBias() ? 1 : 0);
+        return kernel;
+      })
+      .Case<MaxPool2DOp, AvgPool2DOp>([](auto pool) -> Result {
+        KernelDescription kernel{"pool", {}};
+        kernel.add("in", shapeOf(pool.getInput()));
+        kernel.add("out", shapeOf(pool.getResult()));
+        kernel.add("kernel", pool.getWindow());
+        kernel.add("stride", pool.getStride());
+        kernel.add("pad", pool.getPad());
+        bool isMax = std::is_same_v<decltype(pool), MaxPool2DOp>;
+        kernel.add("kind", isMax ? "max" : "avg");
+        if constexpr (std::is_same_v<decltype(pool), AvgPool2DOp>)
+          kernel.add("include_pad", pool.getCountIncludePad() ? 1 : 0);
+        return kernel;
+      })
+      .Case<GlobalAvgPool2DOp, GlobalMaxPool2DOp, AdaptiveAvgPool2DOp, AdaptiveMaxPool2DOp>(
+          [](mlir::Operation *pool) -> Result {
+            KernelDescription kernel{"adaptive_pool", {}};
+            kernel.add("in", shapeOf(pool->getOperand(0)));
+            kernel.add("out", shapeOf(pool->getResult(0)));
+            bool isMax = llvm::isa<GlobalMaxPool2DOp, AdaptiveMaxPool2DOp>(pool);
+            kernel.add("kind", isMax ? "max" : "avg");
+            return kernel;
+          })
+      .Case([](RoiPoolOp pool) -> Result {
+        KernelDescription kernel{"roi_pool", {}};
+        kernel.add("in", shapeOf(pool.getInput()));
+        kernel.add("out", shapeOf(pool.getResult()));
+        kernel.addReal("scale", pool.getSpatialScale().convertToDouble());
+        return kernel;
+      })
+      .Case<AddOp, MulOp>([](mlir::Operation *binary) -> Result {
+        KernelDescription kernel{"binary", {}};
+        kernel.add("op", llvm::isa<AddOp>(binary) ? "add" : "mul");
+        kernel.add("a", shapeOf(binary->getOperand(0)));
+        kernel.add("b", shapeOf(binary->getOperand(1)));
+        kernel.add("out", shapeOf(binary->getResult(0)));
+        return kernel;
+      })
+      .Case([](BatchNormOp norm) -> Result {
+        KernelDescription kernel{"affine", {}};
+        kernel.add("shape", shapeOf(norm.getInput()));
+        kernel.addReal("epsilon", norm.getEpsilon().convertToDouble());
+        return kernel;
+      })
+      .Case([](LrnOp lrn) -> Result {
+        KernelDescription kernel{"lrn", {}};
+        kernel.add("shape", shapeOf(lrn.getInput()));
+        kernel.add("size", lrn.getSize());
+        kernel.addReal("alpha", lrn.getAlpha().convertToDouble());
+        kernel.addReal("beta", lrn.getBeta().convertToDouble());
+        kernel.addReal("k", lrn.getK().convertToDouble());
+        return kernel;
+      })
+      .Case([](SoftmaxOp softmax) -> Result {
+        KernelDescription kernel{"softmax", {}};
+        kernel.add("shape", shapeOf(softmax.getInput()));
+        kernel.add("axis", softmax.getAxis());
+        return kernel;
+      })
+      .Case([](UpsampleOp upsample) -> Result {
+        KernelDescription kernel{"upsample", {}};
+        kernel.add("in", shapeOf(upsample.getInput()));
+        kernel.add("out", shapeOf(upsample.getResult()));
+        kernel.add("mode", stringifyUpsampleMode(upsample.getMode()));
+        kernel.add("align_corners", upsample.getAlignCorners() ? 1 : 0);
+        return kernel;
+      })
+      .Default([](mlir::Operation *other) -> Result {
+        if (auto activation = activationOf(other))
+          return unary(other, *activation);
+        return std::nullopt;
+      });
+}
+
+int64_t multiplyAdds(mlir::Operation *op) {
+  auto outputs = [&] {
+    return llvm::cast<mlir::RankedTensorType>(op->getResult(0).getType()).getNumElements();
+  };
+  if (llvm::isa<Conv2DOp, FusedConv2DOp>(op)) {
+    auto weight = shapeOf(op->getOperand(1));
+    return outputs() * weight[1] * weight[2] * weight[3];
+  }
+  if (auto gemm = llvm::dyn_cast<GemmOp>(op))
+    return outputs() * shapeOf(gemm.getWeight())[1];
+  if (auto conv = llvm::dyn_cast<ConvTranspose2DOp>(op)) {
+    auto weight = shapeOf(conv.getWeight());
+    return llvm::cast<mlir::RankedTensorType>(conv.getInput().getType()).getNumElements() *
+           weight[1] * weight[2] * weight[3];
+  }
+  return 0;
+}
+
+std::string scheduleKeys(mlir::DictionaryAttr schedule) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  bool first = true;
+  for (mlir::NamedAttribute entry : schedule) {
+    os << (first ? "" : " ") << entry.getName().getValue() << "=";
+    if (auto integer = llvm::dyn_cast<mlir::IntegerAttr>(entry.getValue()))
+      os << integer.getInt();
+    else if (auto word = llvm::dyn_cast<mlir::StringAttr>(entry.getValue()))
+      os << word.getValue();
+    first = false;
+  }
+  return text;
+}
+
+} // namespace cnn

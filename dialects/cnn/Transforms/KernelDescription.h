@@ -1,0 +1,51 @@
+//===- KernelDescription.h - what the kernel generator needs to know ------===//
+//
+// A kernel op of the optimised graph, described as the kernel spec's family
+// and key=value pairs (docs/kernel-spec.md). The schedule pass keys its
+// tuning database by this description, and the kernel plan prints it,
+// followed by the op's schedule, as one spec line.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CNN_TRANSFORMS_KERNELDESCRIPTION_H
+#define CNN_TRANSFORMS_KERNELDESCRIPTION_H
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Operation.h"
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace cnn {
+
+struct KernelDescription {
+  std::string family;
+  std::vector<std::pair<std::string, std::string>> keys;
+
+  void add(llvm::StringRef key, llvm::StringRef value) { keys.push_back({key.str(), value.str()}); }
+  void add(llvm::StringRef key, int64_t value) { add(key, std::to_string(value)); }
+  void add(llvm::StringRef key, llvm::ArrayRef<int64_t> values);
+  void addReal(llvm::StringRef key, double value);
+  /// `family key=value ...`: the tuning database's key.
+  std::string signature() const;
+};
+
+/// The kernel `op` runs as, or nothing for ops that are not kernels of
+/// their own (weights, views, concats: the plan handles those).
+std::optional<KernelDescription> describeKernel(mlir::Operation *op);
+
+/// The multiply-adds `op` performs (0 for ops that are not convolutions or
+/// matrix products), for GFLOP/s in profiles.
+int64_t multiplyAdds(mlir::Operation *op);
+
+/// The schedule `op` gets without a tuning database: see Schedule.cpp.
+mlir::DictionaryAttr defaultSchedule(mlir::Operation *op, int vectorWidth);
+
+/// `schedule`'s entries as spec keys (`vec=16 tile_c=64 ...`).
+std::string scheduleKeys(mlir::DictionaryAttr schedule);
+
+} // namespace cnn
+
+#endif // CNN_TRANSFORMS_KERNELDESCRIPTION_H

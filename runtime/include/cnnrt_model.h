@@ -1,0 +1,119 @@
+/*===- cnnrt_model.h - what a compiled model hands the runtime ------------===*
+ *
+ * cnnc emits a model as data: its parameters, their repacking, the weight
+ * transforms of init, and the kernel calls in order with every buffer's
+ * place, extents and strides (the Halide kernels are the only code). The
+ * runtime loads the weights, runs init once, and runs the steps in an arena
+ * per call. Activations are stored channels innermost; inputs and outputs
+ * cross the boundary in PyTorch's NCHW order.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#ifndef CNNRT_MODEL_H
+#define CNNRT_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CNNRT_MAX_DIMS 4
+#define CNNRT_MAX_ARGUMENTS 8
+
+enum { CNNRT_ARENA = 0, CNNRT_INPUT = 1, CNNRT_PREPARED = 2 };
+
+typedef struct {
+  int kind;            /* CNNRT_ARENA, CNNRT_INPUT or CNNRT_PREPARED */
+  int index;           /* which input or prepared parameter */
+  int64_t byte_offset; /* arena: where the first element is */
+  int rank;
+  int32_t extent[CNNRT_MAX_DIMS]; /* innermost first */
+  int32_t stride[CNNRT_MAX_DIMS]; /* in elements */
+} cnnrt_buffer_ref;
+
+typedef struct {
+  const char *name;
+  int rank;
+  int64_t shape[CNNRT_MAX_DIMS];
+  int computed; /* made by init, not read from the weights file */
+} cnnrt_parameter;
+
+/* A parameter as kernels read it: packed so that dimension d is the
+ * source's dimension permutation[d] (rank 0: used as it is). */
+typedef struct {
+  int parameter;
+  int rank;
+  int64_t source_shape[CNNRT_MAX_DIMS];
+  int permutation[CNNRT_MAX_DIMS];
+} cnnrt_prepared;
+
+enum { CNNRT_FOLD_BATCH_NORM = 0, CNNRT_BATCH_NORM_AFFINE = 1 };
+
+/* fold_batch_norm: parameters weight, scale, shift, mean, variance, bias
+ * (or -1), folded weight, folded bias; integers channels, per channel.
+ * batch_norm_affine: scale, shift, mean, variance, multiplier, offset;
+ * integers channels. */
+typedef struct {
+  int function;
+  int parameters[8];
+  int64_t integers[2];
+  double epsilon;
+} cnnrt_init_call;
+
+typedef int (*cnnrt_kernel)(void);
+
+typedef struct {
+  const char *layer, *op, *symbol;
+  cnnrt_kernel kernel; /* called with `argument_count` halide_buffer_t pointers */
+  int argument_count;
+  cnnrt_buffer_ref arguments[CNNRT_MAX_ARGUMENTS];
+  int64_t multiply_adds;
+} cnnrt_step;
+
+typedef struct {
+  const char *name;
+  int rank;
+  int64_t shape[CNNRT_MAX_DIMS]; /* NCHW */
+  cnnrt_buffer_ref buffer;
+} cnnrt_io;
+
+typedef struct {
+  const char *name;
+  int parameter_count;
+  const cnnrt_parameter *parameters;
+  int prepared_count;
+  const cnnrt_prepared *prepared;
+  int init_count;
+  const cnnrt_init_call *init;
+  int input_count;
+  const cnnrt_io *inputs;
+  int output_count;
+  const cnnrt_io *outputs;
+  int step_count;
+  const cnnrt_step *steps;
+  int64_t arena_bytes;
+} cnnrt_model;
+
+/* The command line of a compiled model (see docs/runtime.md). */
+int cnnrt_main(const cnnrt_model *model, int argc, char **argv);
+
+/*--- the library interface (cnnc --lib) ----------------------------------*/
+
+typedef struct cnnrt_session cnnrt_session;
+
+/* Loads weights (NULL: seeded random) and runs init. */
+int cnnrt_session_open(const cnnrt_model *model, const char *weights_path, uint64_t seed,
+                       cnnrt_session **session, char *error, size_t error_size);
+/* Runs the model: inputs and outputs are dense NCHW float arrays of the
+ * model's shapes, in the model's order. */
+int cnnrt_session_run(cnnrt_session *session, const float *const *inputs, float *const *outputs,
+                      char *error, size_t error_size);
+void cnnrt_session_close(cnnrt_session *session);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CNNRT_MODEL_H */

@@ -1,0 +1,249 @@
+/*===- main.c - the command line of a compiled model ----------------------===*
+ *
+ *   ./model [--weights w.safetensors] [--input x.npy]... [--output y.npy]...
+ *           [--seed N] [--threads N] [--bench N] [--profile]
+ *
+ * Without weights the model runs on seeded random ones; without inputs, on
+ * a seeded random input. Without --output it prints a summary of each
+ * output. Every failure ends with one message and a non-zero status.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#define _POSIX_C_SOURCE 200809L
+#include "session.h"
+
+#include "HalideRuntime.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_FILES 16
+
+typedef struct {
+  const char *weights;
+  const char *inputs[MAX_FILES], *outputs[MAX_FILES];
+  int input_count, output_count;
+  uint64_t seed;
+  int threads, bench, profile;
+} options;
+
+static int usage(const char *program, const cnnrt_model *model) {
+  fprintf(stderr,
+          "usage: %s [--weights w.safetensors] [--input x.npy]... [--output y.npy]...\n"
+          "          [--seed N] [--threads N] [--bench N] [--profile]\n"
+          "model %s:",
+          program, model->name);
+  for (int i = 0; i < model->input_count; ++i) {
+    fprintf(stderr, " input %s [", model->inputs[i].name);
+    for (int d = 0; d < model->inputs[i].rank; ++d)
+      fprintf(stderr, "%s%lld", d ? ", " : "", (long long)model->inputs[i].shape[d]);
+    fprintf(stderr, "]");
+  }
+  fprintf(stderr, "\n");
+  return 2;
+}
+
+static int parse(int argc, char **argv, const cnnrt_model *model, options *o) {
+  memset(o, 0, sizeof(*o));
+  o->seed = 1;
+  for (int i = 1; i < argc; ++i) {
+    const char *arg = argv[i];
+    int has_value = i + 1 < argc;
+    if (!strcmp(arg, "--profile")) {
+      o->profile = 1;
+    } else if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+      return usage(argv[0], model);
+    } else if (has_value && !strcmp(arg, "--weights")) {
+      o->weights = argv[++i];
+    } else if (has_value && !strcmp(arg, "--input") && o->input_count < MAX_FILES) {
+      o->inputs[o->input_count++] = argv[++i];
+    } else if (has_value && !strcmp(arg, "--output") && o->output_count < MAX_FILES) {
+      o->outputs[o->output_count++] = argv[++i];
+    } else if (has_value && !strcmp(arg, "--seed")) {
+      o->seed = strtoull(argv[++i], NULL, 10);
+    } else if (has_value && !strcmp(arg, "--threads")) {
+      o->threads = atoi(argv[++i]);
+    } else if (has_value && !strcmp(arg, "--bench")) {
+      o->bench = atoi(argv[++i]);
+    } else {
+      fprintf(stderr, "%s: unknown or incomplete option '%s'\n", argv[0], arg);
+      return usage(argv[0], model);
+    }
+  }
+  if (o->input_count && o->input_count != model->input_count) {
+    fprintf(stderr, "%s: the model has %d input(s); %d --input given\n", argv[0],
+            model->input_count, o->input_count);
+    return 2;
+  }
+  if (o->output_count && o->output_count != model->output_count) {
+    fprintf(stderr, "%s: the model has %d output(s); %d --output given\n", argv[0],
+            model->output_count, o->output_count);
+    return 2;
+  }
+  return 0;
+}
+
+static void shape_text(int rank, const int64_t *shape, char *text, size_t size) {
+  size_t used = (size_t)snprintf(text, size, "[");
+  for (int d = 0; d < rank && used < size; ++d)
+    used += (size_t)snprintf(text + used, size - used, "%s%lld", d ? ", " : "", (long long)shape[d]);
+  if (used < size)
+    snprintf(text + used, size - used, "]");
+}
+
+static int read_input(const cnnrt_io *io, const char *path, float *nchw, char *error,
+                      size_t size) {
+  int rank;
+  int64_t shape[CNNRT_MAX_RANK];
+  float *data;
+  int status = cnnrt_npy_read_f32(path, &rank, shape, &data, error, size);
+  if (status)
+    return status;
+  int same = rank == io->rank;
+  for (int d = 0; same && d < rank; ++d)
+    same = shape[d] == io->shape[d];
+  if (!same) {
+    char expected[128], found[128];
+    shape_text(io->rank, io->shape, expected, sizeof expected);
+    shape_text(rank, shape, found, sizeof found);
+    snprintf(error, size, "%s: input '%s' must have shape %s, found %s", path, io->name, expected,
+             found);
+    free(data);
+    return CNNRT_SHAPE;
+  }
+  memcpy(nchw, data, sizeof(float) * (size_t)cnnrt_io_elements(io));
+  free(data);
+  return CNNRT_OK;
+}
+
+static int compare_doubles(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+static void print_summary(const cnnrt_io *io, const float *data) {
+  int64_t count = cnnrt_io_elements(io), best = 0;
+  double sum = 0, low = data[0], high = data[0];
+  for (int64_t i = 0; i < count; ++i) {
+    sum += data[i];
+    if (data[i] < low)
+      low = data[i];
+    if (data[i] > high) {
+      high = data[i];
+      best = i;
+    }
+  }
+  char shape[128];
+  shape_text(io->rank, io->shape, shape, sizeof shape);
+  printf("output %s %s: mean %.6g, min %.6g, max %.6g at index %lld\n", io->name, shape,
+         sum / (double)count, low, high, (long long)best);
+}
+
+typedef struct {
+  int step;
+  double seconds;
+} step_time;
+
+static int by_time(const void *a, const void *b) {
+  double x = ((const step_time *)a)->seconds, y = ((const step_time *)b)->seconds;
+  return x < y ? 1 : x > y ? -1 : 0;
+}
+
+static void print_profile(const cnnrt_session *session, int runs) {
+  const cnnrt_model *model = session->model;
+  step_time *times = malloc(sizeof(step_time) * (size_t)model->step_count);
+  double total = 0;
+  for (int s = 0; s < model->step_count; ++s) {
+    times[s].step = s;
+    times[s].seconds = session->step_seconds[s] / runs;
+    total += times[s].seconds;
+  }
+  qsort(times, (size_t)model->step_count, sizeof(step_time), by_time);
+  printf("profile: %d steps, %.3f ms per run (mean of %d)\n", model->step_count, total * 1e3, runs);
+  printf("%-36s %-20s %10s %7s %10s\n", "layer", "op", "ms", "share", "GFLOP/s");
+  for (int i = 0; i < model->step_count; ++i) {
+    const cnnrt_step *step = &model->steps[times[i].step];
+    double seconds = times[i].seconds;
+    printf("%-36s %-20s %10.4f %6.1f%%", step->layer, step->op, seconds * 1e3,
+           total > 0 ? 100.0 * seconds / total : 0.0);
+    if (step->multiply_adds && seconds > 0)
+      printf(" %10.1f", 2.0 * (double)step->multiply_adds / seconds * 1e-9);
+    printf("\n");
+  }
+  free(times);
+}
+
+int cnnrt_main(const cnnrt_model *model, int argc, char **argv) {
+  options o;
+  int status = parse(argc, argv, model, &o);
+  if (status)
+    return status;
+  if (o.threads > 0)
+    halide_set_num_threads(o.threads);
+  char error[1024] = "";
+  cnnrt_session *session = NULL;
+  status = cnnrt_session_open(model, o.weights, o.seed, &session, error, sizeof error);
+  if (status) {
+    fprintf(stderr, "%s: %s\n", argv[0], error);
+    return 1;
+  }
+  float **inputs = calloc((size_t)model->input_count + 1, sizeof(float *));
+  float **outputs = calloc((size_t)model->output_count + 1, sizeof(float *));
+  for (int i = 0; i < model->input_count && !status; ++i) {
+    inputs[i] = malloc(sizeof(float) * (size_t)cnnrt_io_elements(&model->inputs[i]));
+    if (o.input_count) {
+      status = read_input(&model->inputs[i], o.inputs[i], inputs[i], error, sizeof error);
+    } else {
+      uint64_t state = o.seed * 7919u + (uint64_t)i;
+      for (int64_t k = 0; k < cnnrt_io_elements(&model->inputs[i]); ++k)
+        inputs[i][k] = (float)cnnrt_random_normal(&state);
+    }
+  }
+  for (int i = 0; i < model->output_count; ++i)
+    outputs[i] = malloc(sizeof(float) * (size_t)cnnrt_io_elements(&model->outputs[i]));
+  if (!status)
+    status = cnnrt_session_run(session, (const float *const *)inputs, outputs, error, sizeof error);
+
+  if (!status && o.bench > 0) {
+    double *latencies = malloc(sizeof(double) * (size_t)o.bench);
+    for (int r = 0; r < o.bench && !status; ++r) {
+      double start = cnnrt_now();
+      status = cnnrt_session_execute(session, error, sizeof error);
+      latencies[r] = (cnnrt_now() - start) * 1e3;
+    }
+    if (!status) {
+      qsort(latencies, (size_t)o.bench, sizeof(double), compare_doubles);
+      printf("latency: median %.3f ms, min %.3f ms, max %.3f ms over %d runs\n",
+             latencies[o.bench / 2], latencies[0], latencies[o.bench - 1], o.bench);
+    }
+    free(latencies);
+  }
+  if (!status && o.profile) {
+    int runs = o.bench > 0 ? o.bench : 10;
+    session->profile = 1;
+    for (int r = 0; r < runs && !status; ++r)
+      status = cnnrt_session_execute(session, error, sizeof error);
+    session->profile = 0;
+    if (!status)
+      print_profile(session, runs);
+  }
+  for (int i = 0; i < model->output_count && !status; ++i) {
+    const cnnrt_io *io = &model->outputs[i];
+    if (o.output_count)
+      status = cnnrt_npy_write_f32(o.outputs[i], io->rank, io->shape, outputs[i], error,
+                                   sizeof error);
+    else if (!o.bench && !o.profile)
+      print_summary(io, outputs[i]);
+  }
+  if (status)
+    fprintf(stderr, "%s: %s\n", argv[0], error);
+  for (int i = 0; i < model->input_count; ++i)
+    free(inputs[i]);
+  for (int i = 0; i < model->output_count; ++i)
+    free(outputs[i]);
+  free(inputs);
+  free(outputs);
+  cnnrt_session_close(session);
+  return status ? 1 : 0;
+}

@@ -1,0 +1,303 @@
+/*===- session.c - loading a compiled model and running its steps ---------===*/
+
+#define _POSIX_C_SOURCE 200809L
+#include "session.h"
+
+#include "HalideRuntime.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static int fail(char *error, size_t size, int code, const char *format, ...) {
+  va_list args;
+  va_start(args, format);
+  vsnprintf(error, size, format, args);
+  va_end(args);
+  return code;
+}
+
+double cnnrt_now(void) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (double)now.tv_sec + 1e-9 * (double)now.tv_nsec;
+}
+
+static int64_t elements(int rank, const int64_t *shape) {
+  int64_t count = 1;
+  for (int d = 0; d < rank; ++d)
+    count *= shape[d];
+  return count;
+}
+
+int64_t cnnrt_io_elements(const cnnrt_io *io) { return elements(io->rank, io->shape); }
+
+static float *allocate(int64_t count) {
+  size_t bytes = ((size_t)count * sizeof(float) + 63) / 64 * 64;
+  float *data = aligned_alloc(64, bytes ? bytes : 64);
+  if (data)
+    memset(data, 0, bytes);
+  return data;
+}
+
+float *cnnrt_buffer_base(cnnrt_session *session, const cnnrt_buffer_ref *ref) {
+  switch (ref->kind) {
+  case CNNRT_ARENA: return (float *)(session->arena + ref->byte_offset);
+  case CNNRT_INPUT: return session->inputs[ref->index] + ref->byte_offset / 4;
+  default: return session->prepared[ref->index];
+  }
+}
+
+/* The logical (NCHW) index of each Halide coordinate: channels first, then
+ * the trailing dimensions from the last, then the batch. */
+static void logical_dims(int rank, int *dims) {
+  if (rank < 2) {
+    dims[0] = 0;
+    return;
+  }
+  int i = 0;
+  dims[i++] = 1;
+  for (int d = rank - 1; d >= 2; --d)
+    dims[i++] = d;
+  dims[i] = 0;
+}
+
+static void copy_layout(const cnnrt_io *io, float *buffer, float *nchw, int to_buffer) {
+  int dims[CNNRT_MAX_DIMS];
+  logical_dims(io->rank, dims);
+  int64_t strides[CNNRT_MAX_DIMS], count = cnnrt_io_elements(io);
+  int64_t stride = 1;
+  for (int d = io->rank - 1; d >= 0; --d) {
+    strides[d] = stride;
+    stride *= io->shape[d];
+  }
+  int64_t index[CNNRT_MAX_DIMS] = {0};
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t at = 0, logical = 0;
+    for (int k = 0; k < io->rank; ++k) {
+      at += index[k] * io->buffer.stride[k];
+      logical += index[k] * strides[dims[k]];
+    }
+    if (to_buffer)
+      buffer[at] = nchw[logical];
+    else
+      nchw[logical] = buffer[at];
+    for (int k = 0; k < io->rank; ++k) {
+      if (++index[k] < io->buffer.extent[k])
+        break;
+      index[k] = 0;
+    }
+  }
+}
+
+void cnnrt_to_buffer(const cnnrt_io *io, const float *nchw, float *base) {
+  copy_layout(io, base, (float *)nchw, 1);
+}
+
+void cnnrt_from_buffer(const cnnrt_io *io, const float *base, float *nchw) {
+  copy_layout(io, (float *)base, nchw, 0);
+}
+
+static int load_parameters(cnnrt_session *session, const char *weights_path, uint64_t seed,
+                           char *error, size_t size) {
+  const cnnrt_model *model = session->model;
+  int status;
+  if (weights_path) {
+    if ((status = cnnrt_weights_open(weights_path, &session->weights, error, size)))
+      return status;
+    const char **names = malloc(sizeof(char *) * (size_t)model->parameter_count);
+    size_t count = 0;
+    for (int i = 0; i < model->parameter_count; ++i)
+      if (!model->parameters[i].computed)
+        names[count++] = model->parameters[i].name;
+    status = cnnrt_weights_expect_names(session->weights, count, names, error, size);
+    free(names);
+    if (status)
+      return status;
+  }
+  for (int i = 0; i < model->parameter_count; ++i) {
+    const cnnrt_parameter *parameter = &model->parameters[i];
+    if (weights_path && !parameter->computed) {
+      const float *data;
+      status = cnnrt_weights_get_f32(session->weights, parameter->name, parameter->rank,
+                                     parameter->shape, &data, error, size);
+      if (status)
+        return status;
+      session->parameters[i] = (float *)data; /* never written */
+      continue;
+    }
+    float *data = allocate(elements(parameter->rank, parameter->shape));
+    if (!data)
+      return fail(error, size, CNNRT_MEMORY, "out of memory for parameter '%s'", parameter->name);
+    session->owned[i] = session->parameters[i] = data;
+    if (!parameter->computed)
+      cnnrt_random_parameter(parameter, seed, data);
+  }
+  return CNNRT_OK;
+}
+
+static void run_init(cnnrt_session *session) {
+  float **p = session->parameters;
+  for (int i = 0; i < session->model->init_count; ++i) {
+    const cnnrt_init_call *call = &session->model->init[i];
+    const int *a = call->parameters;
+    if (call->function == CNNRT_FOLD_BATCH_NORM)
+      cnnrt_fold_batch_norm(p[a[0]], p[a[1]], p[a[2]], p[a[3]], p[a[4]], a[5] < 0 ? NULL : p[a[5]],
+                            call->integers[0], call->integers[1], call->epsilon, p[a[6]],
+                            p[a[7]]);
+    else
+      cnnrt_batch_norm_affine(p[a[0]], p[a[1]], p[a[2]], p[a[3]], call->integers[0],
+                              call->epsilon, p[a[4]], p[a[5]]);
+  }
+}
+
+static int prepare(cnnrt_session *session, char *error, size_t size) {
+  const cnnrt_model *model = session->model;
+  for (int i = 0; i < model->prepared_count; ++i) {
+    const cnnrt_prepared *prepared = &model->prepared[i];
+    float *source = session->parameters[prepared->parameter];
+    if (prepared->rank == 0) {
+      session->prepared[i] = source;
+      continue;
+    }
+    float *packed = allocate(elements(prepared->rank, prepared->source_shape));
+    if (!packed)
+      return fail(error, size, CNNRT_MEMORY, "out of memory repacking '%s'",
+                  model->parameters[prepared->parameter].name);
+    cnnrt_permute(source, prepared->rank, prepared->source_shape, prepared->permutation, packed);
+    session->prepared[i] = packed;
+  }
+  return CNNRT_OK;
+}
+
+int cnnrt_session_open(const cnnrt_model *model, const char *weights_path, uint64_t seed,
+                       cnnrt_session **result, char *error, size_t size) {
+  cnnrt_session *session = calloc(1, sizeof(cnnrt_session));
+  if (!session)
+    return fail(error, size, CNNRT_MEMORY, "out of memory");
+  session->model = model;
+  session->parameters = calloc((size_t)model->parameter_count + 1, sizeof(float *));
+  session->owned = calloc((size_t)model->parameter_count + 1, sizeof(float *));
+  session->prepared = calloc((size_t)model->prepared_count + 1, sizeof(float *));
+  session->inputs = calloc((size_t)model->input_count + 1, sizeof(float *));
+  session->step_seconds = calloc((size_t)model->step_count + 1, sizeof(double));
+  session->arena = (unsigned char *)allocate((model->arena_bytes + 3) / 4);
+  int status = CNNRT_OK;
+  if (!session->parameters || !session->owned || !session->prepared || !session->inputs ||
+      !session->step_seconds || !session->arena)
+    status = fail(error, size, CNNRT_MEMORY, "out of memory for a %lld-byte arena",
+                  (long long)model->arena_bytes);
+  for (int i = 0; !status && i < model->input_count; ++i)
+    if (!(session->inputs[i] = allocate(cnnrt_io_elements(&model->inputs[i]))))
+      status = fail(error, size, CNNRT_MEMORY, "out of memory for input '%s'",
+                    model->inputs[i].name);
+  if (!status)
+    status = load_parameters(session, weights_path, seed, error, size);
+  if (!status) {
+    run_init(session);
+    status = prepare(session, error, size);
+  }
+  if (status) {
+    cnnrt_session_close(session);
+    return status;
+  }
+  *result = session;
+  return CNNRT_OK;
+}
+
+void cnnrt_session_close(cnnrt_session *session) {
+  if (!session)
+    return;
+  const cnnrt_model *model = session->model;
+  for (int i = 0; session->prepared && i < model->prepared_count; ++i)
+    if (model->prepared[i].rank)
+      free(session->prepared[i]);
+  for (int i = 0; session->owned && i < model->parameter_count; ++i)
+    free(session->owned[i]);
+  for (int i = 0; session->inputs && i < model->input_count; ++i)
+    free(session->inputs[i]);
+  free(session->parameters);
+  free(session->owned);
+  free(session->prepared);
+  free(session->inputs);
+  free(session->step_seconds);
+  free(session->arena);
+  if (session->weights)
+    cnnrt_weights_close(session->weights);
+  free(session);
+}
+
+typedef struct halide_buffer_t buffer_t;
+typedef int (*kernel2)(buffer_t *, buffer_t *);
+typedef int (*kernel3)(buffer_t *, buffer_t *, buffer_t *);
+typedef int (*kernel4)(buffer_t *, buffer_t *, buffer_t *, buffer_t *);
+typedef int (*kernel5)(buffer_t *, buffer_t *, buffer_t *, buffer_t *, buffer_t *);
+typedef int (*kernel6)(buffer_t *, buffer_t *, buffer_t *, buffer_t *, buffer_t *, buffer_t *);
+typedef int (*kernel7)(buffer_t *, buffer_t *, buffer_t *, buffer_t *, buffer_t *, buffer_t *,
+                       buffer_t *);
+typedef int (*kernel8)(buffer_t *, buffer_t *, buffer_t *, buffer_t *, buffer_t *, buffer_t *,
+                       buffer_t *, buffer_t *);
+
+static int call_kernel(const cnnrt_step *step, buffer_t **b) {
+  switch (step->argument_count) {
+  case 2: return ((kernel2)step->kernel)(b[0], b[1]);
+  case 3: return ((kernel3)step->kernel)(b[0], b[1], b[2]);
+  case 4: return ((kernel4)step->kernel)(b[0], b[1], b[2], b[3]);
+  case 5: return ((kernel5)step->kernel)(b[0], b[1], b[2], b[3], b[4]);
+  case 6: return ((kernel6)step->kernel)(b[0], b[1], b[2], b[3], b[4], b[5]);
+  case 7: return ((kernel7)step->kernel)(b[0], b[1], b[2], b[3], b[4], b[5], b[6]);
+  case 8: return ((kernel8)step->kernel)(b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]);
+  default: return -1;
+  }
+}
+
+int cnnrt_session_execute(cnnrt_session *session, char *error, size_t size) {
+  const cnnrt_model *model = session->model;
+  buffer_t buffers[CNNRT_MAX_ARGUMENTS];
+  halide_dimension_t dims[CNNRT_MAX_ARGUMENTS][CNNRT_MAX_DIMS];
+  buffer_t *pointers[CNNRT_MAX_ARGUMENTS];
+  for (int s = 0; s < model->step_count; ++s) {
+    const cnnrt_step *step = &model->steps[s];
+    for (int a = 0; a < step->argument_count; ++a) {
+      const cnnrt_buffer_ref *ref = &step->arguments[a];
+      memset(&buffers[a], 0, sizeof(buffer_t));
+      buffers[a].host = (uint8_t *)cnnrt_buffer_base(session, ref);
+      buffers[a].type.code = halide_type_float;
+      buffers[a].type.bits = 32;
+      buffers[a].type.lanes = 1;
+      buffers[a].dimensions = ref->rank;
+      buffers[a].dim = dims[a];
+      for (int d = 0; d < ref->rank; ++d) {
+        dims[a][d].min = 0;
+        dims[a][d].extent = ref->extent[d];
+        dims[a][d].stride = ref->stride[d];
+        dims[a][d].flags = 0;
+      }
+      pointers[a] = &buffers[a];
+    }
+    double start = session->profile ? cnnrt_now() : 0;
+    int status = call_kernel(step, pointers);
+    if (session->profile)
+      session->step_seconds[s] += cnnrt_now() - start;
+    if (status)
+      return fail(error, size, CNNRT_FORMAT, "layer '%s' (%s): kernel %s failed (Halide error %d)",
+                  step->layer, step->op, step->symbol, status);
+  }
+  return CNNRT_OK;
+}
+
+int cnnrt_session_run(cnnrt_session *session, const float *const *inputs, float *const *outputs,
+                      char *error, size_t size) {
+  const cnnrt_model *model = session->model;
+  for (int i = 0; i < model->input_count; ++i)
+    cnnrt_to_buffer(&model->inputs[i], inputs[i], session->inputs[i]);
+  int status = cnnrt_session_execute(session, error, size);
+  if (status)
+    return status;
+  for (int i = 0; i < model->output_count; ++i)
+    cnnrt_from_buffer(&model->outputs[i], cnnrt_buffer_base(session, &model->outputs[i].buffer),
+                      outputs[i]);
+  return CNNRT_OK;
+}

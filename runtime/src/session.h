@@ -1,0 +1,42 @@
+/*===- session.h - the runtime's internals shared by its files ------------===*/
+
+#ifndef CNNRT_SESSION_H
+#define CNNRT_SESSION_H
+
+#include "cnnrt.h"
+#include "cnnrt_model.h"
+
+struct cnnrt_session {
+  const cnnrt_model *model;
+  cnnrt_weights *weights;    /* NULL with random weights */
+  float **parameters;        /* every parameter, loaded or computed */
+  float **owned;             /* the ones allocated here */
+  float **prepared;          /* as kernels read them */
+  float **inputs;            /* channels innermost */
+  unsigned char *arena;
+  double *step_seconds;      /* per step, summed over profiled runs */
+  int profile;
+};
+
+void cnnrt_fold_batch_norm(const float *weight, const float *scale, const float *shift,
+                           const float *mean, const float *variance, const float *bias,
+                           int64_t channels, int64_t per_channel, double epsilon,
+                           float *folded_weight, float *folded_bias);
+void cnnrt_batch_norm_affine(const float *scale, const float *shift, const float *mean,
+                             const float *variance, int64_t channels, double epsilon,
+                             float *multiplier, float *offset);
+void cnnrt_permute(const float *source, int rank, const int64_t *shape, const int *permutation,
+                   float *packed);
+double cnnrt_random_normal(uint64_t *state);
+void cnnrt_random_parameter(const cnnrt_parameter *parameter, uint64_t seed, float *data);
+
+/* Runs every step once (inputs already in session->inputs). */
+int cnnrt_session_execute(cnnrt_session *session, char *error, size_t error_size);
+/* Copies between NCHW and the buffer's channels-innermost layout. */
+void cnnrt_to_buffer(const cnnrt_io *io, const float *nchw, float *base);
+void cnnrt_from_buffer(const cnnrt_io *io, const float *base, float *nchw);
+float *cnnrt_buffer_base(cnnrt_session *session, const cnnrt_buffer_ref *ref);
+int64_t cnnrt_io_elements(const cnnrt_io *io);
+double cnnrt_now(void);
+
+#endif /* CNNRT_SESSION_H */

@@ -1,0 +1,214 @@
+//===- Elementwise.cpp - element-wise, data movement and normalisation ----===//
+//
+// Schedules: all of these are bound by memory bandwidth (a few operations
+// per element loaded). Channels are innermost and contiguous, so they are
+// vectorised; the outermost non-batch dimension goes to threads.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Kernels.h"
+
+#include <limits>
+
+namespace cnnc::kernelgen {
+
+using namespace Halide;
+
+namespace {
+
+std::vector<Var> varsFor(size_t rank) {
+  static const char *names[] = {"c", "x", "y", "z"};
+  std::vector<Var> vars;
+  for (size_t i = 0; i < rank; ++i)
+    vars.push_back(Var(i < 4 ? names[i] : "d" + std::to_string(i)));
+  return vars;
+}
+
+std::vector<Expr> asExprs(const std::vector<Var> &vars) {
+  return std::vector<Expr>(vars.begin(), vars.end());
+}
+
+void scheduleStreaming(Func output, const std::vector<int64_t> &shape) {
+  std::vector<Var> vars = output.args();
+  output.vectorize(vars[0], 16, tailFor(shape[1 < shape.size() ? 1 : 0], 16));
+  if (vars.size() >= 3)
+    output.parallel(vars[vars.size() - 2]);
+  else if (vars.size() == 2 && shape[0] > 1)
+    output.parallel(vars[1]);
+}
+
+/// The Halide coordinates of `value` (a tensor of logical `shape`) at the
+/// element whose row-major logical index is `flat`.
+std::vector<Expr> coordinatesOf(Expr flat, const std::vector<int64_t> &shape) {
+  std::vector<Expr> logical(shape.size());
+  for (size_t d = shape.size(); d-- > 0;) {
+    logical[d] = flat % int(shape[d]);
+    flat = flat / int(shape[d]);
+  }
+  std::vector<int> order = physicalOrder(shape.size());
+  std::vector<Expr> halide;
+  for (int d : order)
+    halide.push_back(logical[d]);
+  return halide;
+}
+
+} // namespace
+
+Kernel buildUnary(const KernelSpec &spec) {
+  std::vector<int64_t> shape = spec.integers("shape");
+  ImageParam input = activationInput("input", shape);
+  std::vector<Var> vars = varsFor(shape.size());
+  Func output("output");
+  output(vars) = epilogue(spec, input(vars));
+  constrainOutput(output, shape);
+  scheduleStreaming(output, shape);
+  return {output, {input}};
+}
+
+Kernel buildBinary(const KernelSpec &spec) {
+  std::vector<int64_t> outShape = spec.integers("out");
+  std::vector<int64_t> shapes[2] = {spec.integers("a"), spec.integers("b")};
+  ImageParam inputs[2] = {activationInput("a", shapes[0]), activationInput("b", shapes[1])};
+  std::vector<Var> vars = varsFor(outShape.size());
+  std::vector<int> order = physicalOrder(outShape.size());
+  Expr operands[2];
+  for (int k = 0; k < 2; ++k) {
+    std::vector<Expr> at;
+    for (size_t i = 0; i < vars.size(); ++i)
+      at.push_back(shapes[k][order[i]] == 1 ? Expr(0) : Expr(vars[i]));
+    operands[k] = inputs[k](at);
+  }
+  std::string op = spec.word("op");
+  Func output("output");
+  if (op == "add")
+    output(vars) = operands[0] + operands[1];
+  else if (op == "mul")
+    output(vars) = operands[0] * operands[1];
+  else
+    throw SpecError("binary kernel: unknown op '" + op + "'");
+  constrainOutput(output, outShape);
+  scheduleStreaming(output, outShape);
+  return {output, {inputs[0], inputs[1]}};
+}
+
+Kernel buildAffine(const KernelSpec &spec) {
+  std::vector<int64_t> shape = spec.integers("shape");
+  int64_t channels = shape[1];
+  ImageParam input = activationInput("input", shape);
+  ImageParam scale = parameterInput("scale", {channels});
+  ImageParam shift = parameterInput("shift", {channels});
+  ImageParam mean = parameterInput("mean", {channels});
+  ImageParam variance = parameterInput("variance", {channels});
+  std::vector<Var> vars = varsFor(shape.size());
+  Var c = vars[0];
+  Func factor("factor"), output("output");
+  factor(c) = scale(c) / sqrt(variance(c) + float(spec.real("epsilon")));
+  output(vars) = (input(vars) - mean(c)) * factor(c) + shift(c);
+  factor.compute_root();
+  constrainOutput(output, shape);
+  scheduleStreaming(output, shape);
+  return {output, {input, scale, shift, mean, variance}};
+}
+
+Kernel buildCopy(const KernelSpec &spec) {
+  std::vector<int64_t> inShape = spec.integers("in"), outShape = spec.integers("out");
+  ImageParam input = activationInput("input", inShape);
+  std::vector<Var> vars = varsFor(outShape.size());
+  Func output("output");
+  if (inShape == outShape) {
+    output(vars) = input(vars);
+  } else {
+    // A reshape or flatten whose two sides differ in physical order: go
+    // through the row-major logical index.
+    std::vector<int> order = physicalOrder(outShape.size());
+    std::vector<Expr> logical(outShape.size());
+    for (size_t i = 0; i < vars.size(); ++i)
+      logical[order[i]] = vars[i];
+    Expr flat = 0;
+    for (size_t d = 0; d < outShape.size(); ++d)
+      flat = flat * int(outShape[d]) + logical[d];
+    output(vars) = input(coordinatesOf(flat, inShape));
+  }
+  constrainOutput(output, outShape);
+  scheduleStreaming(output, outShape);
+  return {output, {input}};
+}
+
+Kernel buildSoftmax(const KernelSpec &spec) {
+  std::vector<int64_t> shape = spec.integers("shape");
+  if (spec.integer("axis", 1) != 1)
+    throw SpecError("softmax kernel: only the channel axis (1) is supported");
+  ImageParam input = activationInput("input", shape);
+  std::vector<Var> vars = varsFor(shape.size());
+  std::vector<Expr> at = asExprs(vars);
+  RDom r(0, int(shape[1]), "r");
+  std::vector<Expr> along = at;
+  along[0] = r;
+  std::vector<Var> rest(vars.begin() + 1, vars.end());
+  std::vector<Expr> restAt = asExprs(rest);
+  std::vector<Expr> alongR = {Expr(r)};
+  alongR.insert(alongR.end(), restAt.begin(), restAt.end());
+  Func top("top"), total("total"), output("output");
+  top(rest) = maximum(input(alongR));
+  total(rest) = sum(exp(input(alongR) - top(rest)));
+  output(vars) = exp(input(at) - top(rest)) / total(rest);
+  top.compute_root();
+  total.compute_root();
+  constrainOutput(output, shape);
+  return {output, {input}};
+}
+
+Kernel buildLrn(const KernelSpec &spec) {
+  std::vector<int64_t> shape = spec.integers("shape");
+  int size = int(spec.integer("size"));
+  float alpha = float(spec.real("alpha")), beta = float(spec.real("beta"));
+  float k = float(spec.real("k"));
+  ImageParam input = activationInput("input", shape);
+  Var c("c"), x("x"), y("y"), n("n");
+  Func padded = BoundaryConditions::constant_exterior(input, 0.0f, {{0, int(shape[1])}});
+  // PyTorch's window: c - size/2 to c + (size-1)/2, divided by size.
+  RDom r(-(size / 2), size, "r");
+  Expr v = padded(c + r, x, y, n);
+  Func squares("squares"), output("output");
+  squares(c, x, y, n) = sum(v * v);
+  output(c, x, y, n) = input(c, x, y, n) / pow(k + alpha / float(size) * squares(c, x, y, n), beta);
+  constrainOutput(output, shape);
+  scheduleStreaming(output, shape);
+  return {output, {input}};
+}
+
+Kernel buildUpsample(const KernelSpec &spec) {
+  std::vector<int64_t> inShape = spec.integers("in"), outShape = spec.integers("out");
+  int height = int(inShape[2]), width = int(inShape[3]);
+  int outHeight = int(outShape[2]), outWidth = int(outShape[3]);
+  bool alignCorners = spec.integer("align_corners", 0);
+  ImageParam input = activationInput("input", inShape);
+  Var c("c"), x("x"), y("y"), n("n");
+  Func output("output");
+  if (spec.word("mode") == "nearest") {
+    // PyTorch's scale is a float: floor(dst * float(in / out)).
+    float scaleY = float(double(height) / outHeight), scaleX = float(double(width) / outWidth);
+    Expr sy = min(cast<int>(floor(cast<float>(y) * scaleY)), height - 1);
+    Expr sx = min(cast<int>(floor(cast<float>(x) * scaleX)), width - 1);
+    output(c, x, y, n) = input(c, sx, sy, n);
+  } else {
+    auto source = [&](Expr dst, int in, int out) -> Expr {
+      if (alignCorners)
+        return out > 1 ? cast<double>(dst) * Expr(double(in - 1) / double(out - 1)) : Expr(0.0);
+      double scale = float(double(in) / double(out));
+      return max(Expr(0.0), (cast<double>(dst) + Expr(0.5)) * Expr(scale) - Expr(0.5));
+    };
+    Expr sy = source(y, height, outHeight), sx = source(x, width, outWidth);
+    Expr y0 = cast<int>(sy), x0 = cast<int>(sx);
+    Expr y1 = min(y0 + 1, height - 1), x1 = min(x0 + 1, width - 1);
+    Expr ly = cast<float>(sy - y0), lx = cast<float>(sx - x0);
+    output(c, x, y, n) =
+        (1 - ly) * ((1 - lx) * input(c, x0, y0, n) + lx * input(c, x1, y0, n)) +
+        ly * ((1 - lx) * input(c, x0, y1, n) + lx * input(c, x1, y1, n));
+  }
+  constrainOutput(output, outShape);
+  scheduleStreaming(output, outShape);
+  return {output, {input}};
+}
+
+} // namespace cnnc::kernelgen

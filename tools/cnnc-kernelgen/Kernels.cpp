@@ -1,0 +1,93 @@
+//===- Kernels.cpp - dispatch and helpers shared by the families ----------===//
+
+#include "Kernels.h"
+
+namespace cnnc::kernelgen {
+
+using namespace Halide;
+
+Kernel buildKernel(const KernelSpec &spec) {
+  using Builder = Kernel (*)(const KernelSpec &);
+  static const std::map<std::string, Builder> families = {
+      {"conv", buildConv},       {"gemm", buildGemm},
+      {"conv_transpose", buildConvTranspose},
+      {"pool", buildPool},       {"adaptive_pool", buildAdaptivePool},
+      {"roi_pool", buildRoiPool}, {"unary", buildUnary},
+      {"binary", buildBinary},   {"affine", buildAffine},
+      {"copy", buildCopy},       {"softmax", buildSoftmax},
+      {"lrn", buildLrn},         {"upsample", buildUpsample},
+  };
+  auto it = families.find(spec.family);
+  if (it == families.end())
+    throw SpecError("spec line " + std::to_string(spec.line) + ": unknown kernel family '" +
+                    spec.family + "'");
+  return it->second(spec);
+}
+
+std::vector<int> physicalOrder(size_t rank) {
+  if (rank < 2)
+    return {0};
+  std::vector<int> order = {1};
+  for (int d = int(rank) - 1; d >= 2; --d)
+    order.push_back(d);
+  order.push_back(0);
+  return order;
+}
+
+ImageParam activationInput(const std::string &name, const std::vector<int64_t> &shape) {
+  ImageParam input(Float(32), int(shape.size()), name);
+  std::vector<int> order = physicalOrder(shape.size());
+  for (size_t i = 0; i < order.size(); ++i)
+    input.dim(int(i)).set_bounds(0, int(shape[order[i]]));
+  input.dim(0).set_stride(1);
+  return input;
+}
+
+ImageParam parameterInput(const std::string &name, const std::vector<int64_t> &extents) {
+  ImageParam input(Float(32), int(extents.size()), name);
+  int64_t stride = 1;
+  for (size_t i = 0; i < extents.size(); ++i) {
+    input.dim(int(i)).set_bounds(0, int(extents[i])).set_stride(int(stride));
+    stride *= extents[i];
+  }
+  return input;
+}
+
+void constrainOutput(Func output, const std::vector<int64_t> &shape) {
+  std::vector<int> order = physicalOrder(shape.size());
+  OutputImageParam buffer = output.output_buffer();
+  for (size_t i = 0; i < order.size(); ++i)
+    buffer.dim(int(i)).set_bounds(0, int(shape[order[i]]));
+  buffer.dim(0).set_stride(1);
+}
+
+Expr activate(Expr v, const std::string &kind, double alpha, double lo, double hi) {
+  if (kind == "none")
+    return v;
+  if (kind == "relu")
+    return max(v, 0.0f);
+  if (kind == "clip")
+    return clamp(v, float(lo), float(hi));
+  if (kind == "leaky_relu")
+    return select(v > 0.0f, v, float(alpha) * v);
+  if (kind == "sigmoid")
+    return 1.0f / (1.0f + exp(-v));
+  if (kind == "tanh")
+    return tanh(v);
+  if (kind == "silu")
+    return v / (1.0f + exp(-v));
+  if (kind == "hardswish")
+    return v * clamp(v + 3.0f, 0.0f, 6.0f) * (1.0f / 6.0f);
+  throw SpecError("unknown activation '" + kind + "'");
+}
+
+Expr epilogue(const KernelSpec &spec, Expr v) {
+  return activate(v, spec.word("act", "none"), spec.real("alpha"), spec.real("min"),
+                  spec.real("max"));
+}
+
+TailStrategy tailFor(int64_t extent, int64_t factor) {
+  return extent >= factor ? TailStrategy::ShiftInwards : TailStrategy::GuardWithIf;
+}
+
+} // namespace cnnc::kernelgen

@@ -1,0 +1,75 @@
+//===- Kernels.h - Halide pipelines for the kernel families ---------------===//
+//
+// Each family builds one Halide pipeline from a spec line: the algorithm
+// from the op's definition, the schedule from the spec's schedule keys. All
+// shapes are static: every buffer's extents are fixed, and only the strides
+// of dimensions past the first are left free, so that a producer can write
+// straight into its slice of a concat.
+//
+// Activations use the physical layout "channels innermost": a tensor with
+// logical (PyTorch) dimensions [d0, d1, d2, ..., dr-1] is a Halide buffer
+// whose dimension 0 is d1 (channels), then dr-1 down to d2, then d0 (batch).
+// [N, C, H, W] is (c, x, y, n); [N, K] is (k, n).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CNNC_KERNELGEN_KERNELS_H
+#define CNNC_KERNELGEN_KERNELS_H
+
+#include "Spec.h"
+
+#include "Halide.h"
+
+namespace cnnc::kernelgen {
+
+/// A pipeline ready for AOT compilation: its output and its inputs in the
+/// order of the generated function's parameters (the output comes last).
+struct Kernel {
+  Halide::Func output;
+  std::vector<Halide::Argument> arguments;
+};
+
+Kernel buildKernel(const KernelSpec &spec);
+
+// Family builders (one per file group).
+Kernel buildConv(const KernelSpec &spec);
+Kernel buildGemm(const KernelSpec &spec);
+Kernel buildConvTranspose(const KernelSpec &spec);
+Kernel buildPool(const KernelSpec &spec);
+Kernel buildAdaptivePool(const KernelSpec &spec);
+Kernel buildRoiPool(const KernelSpec &spec);
+Kernel buildUnary(const KernelSpec &spec);
+Kernel buildBinary(const KernelSpec &spec);
+Kernel buildAffine(const KernelSpec &spec);
+Kernel buildCopy(const KernelSpec &spec);
+Kernel buildSoftmax(const KernelSpec &spec);
+Kernel buildLrn(const KernelSpec &spec);
+Kernel buildUpsample(const KernelSpec &spec);
+
+//--- helpers shared by the families ---------------------------------------//
+
+/// The logical dimension behind each Halide dimension of an activation.
+std::vector<int> physicalOrder(size_t rank);
+
+/// An input activation of logical shape `shape`, its extents fixed and its
+/// innermost stride 1.
+Halide::ImageParam activationInput(const std::string &name, const std::vector<int64_t> &shape);
+/// A parameter tensor with the given Halide extents (dense, innermost first).
+Halide::ImageParam parameterInput(const std::string &name, const std::vector<int64_t> &extents);
+/// Fixes the output's extents to those of logical `shape`.
+void constrainOutput(Halide::Func output, const std::vector<int64_t> &shape);
+
+/// `kind` applied to v: none, relu, clip (lo, hi), leaky_relu (alpha),
+/// sigmoid, tanh, silu, hardswish, exactly as the cnn dialect defines them.
+Halide::Expr activate(Halide::Expr v, const std::string &kind, double alpha, double lo,
+                      double hi);
+/// The spec's epilogue activation (keys act, alpha, min, max).
+Halide::Expr epilogue(const KernelSpec &spec, Halide::Expr v);
+
+/// The loop split an output uses: vectorised over channels, the tail
+/// recomputed (shifted inwards) when the extent allows it.
+Halide::TailStrategy tailFor(int64_t extent, int64_t factor);
+
+} // namespace cnnc::kernelgen
+
+#endif // CNNC_KERNELGEN_KERNELS_H

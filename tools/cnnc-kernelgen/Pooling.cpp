@@ -1,0 +1,122 @@
+//===- Pooling.cpp - window, adaptive and region-of-interest pooling ------===//
+//
+// Schedules: pooling reads each input once or a few times and does one
+// operation per element, so it is bound by memory bandwidth. Channels are
+// innermost, so every window step is one contiguous vector load; rows go to
+// threads.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Kernels.h"
+
+#include <limits>
+
+namespace cnnc::kernelgen {
+
+using namespace Halide;
+
+namespace {
+void scheduleChannelsInnermost(Func output, int64_t channels, int vec) {
+  Var c = output.args()[0], y = output.args()[2];
+  output.vectorize(c, vec, tailFor(channels, vec)).parallel(y);
+}
+} // namespace
+
+Kernel buildPool(const KernelSpec &spec) {
+  std::vector<int64_t> inShape = spec.integers("in"), outShape = spec.integers("out");
+  std::vector<int64_t> window = spec.integers("kernel"), stride = spec.integers("stride");
+  std::vector<int64_t> pad = spec.integers("pad");
+  bool isMax = spec.word("kind") == "max";
+  int height = int(inShape[2]), width = int(inShape[3]);
+
+  ImageParam input = activationInput("input", inShape);
+  Var c("c"), x("x"), y("y"), n("n");
+  float outside = isMax ? -std::numeric_limits<float>::infinity() : 0.0f;
+  Func padded = BoundaryConditions::constant_exterior(
+      input, outside, {{Expr(), Expr()}, {0, width}, {0, height}});
+  RDom r(0, int(window[1]), 0, int(window[0]), "r");
+  Expr x0 = x * int(stride[1]) - int(pad[1]), y0 = y * int(stride[0]) - int(pad[0]);
+  Expr tap = padded(c, x0 + r.x, y0 + r.y, n);
+  Func output("output");
+  if (isMax) {
+    output(c, x, y, n) = maximum(tap);
+  } else {
+    // PyTorch's divisor: the window clipped to the padded input, or (without
+    // count_include_pad) to the input itself.
+    Expr x1 = min(x0 + int(window[1]), width + int(pad[3]));
+    Expr y1 = min(y0 + int(window[0]), height + int(pad[2]));
+    Expr count = (x1 - x0) * (y1 - y0);
+    if (!spec.integer("include_pad"))
+      count = (min(x1, width) - max(x0, 0)) * (min(y1, height) - max(y0, 0));
+    output(c, x, y, n) = sum(tap) / cast<float>(count);
+  }
+  constrainOutput(output, outShape);
+  scheduleChannelsInnermost(output, outShape[1], int(spec.integer("vec", 16)));
+  return {output, {input}};
+}
+
+Kernel buildAdaptivePool(const KernelSpec &spec) {
+  std::vector<int64_t> inShape = spec.integers("in"), outShape = spec.integers("out");
+  bool isMax = spec.word("kind") == "max";
+  int height = int(inShape[2]), width = int(inShape[3]);
+  int outHeight = int(outShape[2]), outWidth = int(outShape[3]);
+
+  ImageParam input = activationInput("input", inShape);
+  Var c("c"), x("x"), y("y"), n("n");
+  // Cell i covers floor(i * H / oh) to ceil((i + 1) * H / oh).
+  Expr x0 = x * width / outWidth, x1 = ((x + 1) * width + outWidth - 1) / outWidth;
+  Expr y0 = y * height / outHeight, y1 = ((y + 1) * height + outHeight - 1) / outHeight;
+  int cellWidth = (width + outWidth - 1) / outWidth + 1;
+  int cellHeight = (height + outHeight - 1) / outHeight + 1;
+  bool global = outHeight == 1 && outWidth == 1;
+  RDom r(0, global ? width : std::min(cellWidth, width), 0,
+         global ? height : std::min(cellHeight, height), "r");
+  if (!global)
+    r.where(r.x < x1 - x0 && r.y < y1 - y0);
+  Expr tap = input(c, x0 + r.x, y0 + r.y, n);
+  Func output("output");
+  if (isMax)
+    output(c, x, y, n) = maximum(tap);
+  else
+    output(c, x, y, n) = sum(tap) / cast<float>((x1 - x0) * (y1 - y0));
+  constrainOutput(output, outShape);
+  output.vectorize(c, 16, tailFor(outShape[1], 16));
+  return {output, {input}};
+}
+
+Kernel buildRoiPool(const KernelSpec &spec) {
+  std::vector<int64_t> inShape = spec.integers("in"), outShape = spec.integers("out");
+  int64_t regions = outShape[0];
+  int height = int(inShape[2]), width = int(inShape[3]);
+  int cellsY = int(outShape[2]), cellsX = int(outShape[3]);
+  double scale = spec.real("scale");
+
+  ImageParam input = activationInput("input", inShape);
+  ImageParam rois = activationInput("rois", {regions, 5});
+  Var c("c"), x("x"), y("y"), roi("roi");
+  // torchvision's rounding: half away from zero, in double like the
+  // reference, so that cell edges land on the same pixels.
+  auto corner = [&](int k) {
+    Expr v = cast<double>(rois(k, roi)) * Expr(scale);
+    return cast<int>(select(v >= 0, floor(v + Expr(0.5)), ceil(v - Expr(0.5))));
+  };
+  Expr batch = clamp(cast<int>(rois(0, roi)), 0, int(inShape[0]) - 1);
+  Expr startX = corner(1), startY = corner(2), endX = corner(3), endY = corner(4);
+  Expr binW = cast<double>(max(endX - startX + 1, 1)) / cellsX;
+  Expr binH = cast<double>(max(endY - startY + 1, 1)) / cellsY;
+  Expr y0 = clamp(cast<int>(floor(y * binH)) + startY, 0, height);
+  Expr y1 = clamp(cast<int>(ceil((y + 1) * binH)) + startY, 0, height);
+  Expr x0 = clamp(cast<int>(floor(x * binW)) + startX, 0, width);
+  Expr x1 = clamp(cast<int>(ceil((x + 1) * binW)) + startX, 0, width);
+  RDom r(0, width, 0, height, "r");
+  r.where(r.x < x1 - x0 && r.y < y1 - y0);
+  Func best("best"), output("output");
+  best(c, x, y, roi) = maximum(input(c, clamp(x0 + r.x, 0, width - 1),
+                                     clamp(y0 + r.y, 0, height - 1), batch));
+  output(c, x, y, roi) = select(y1 <= y0 || x1 <= x0, 0.0f, best(c, x, y, roi));
+  constrainOutput(output, outShape);
+  output.parallel(roi);
+  return {output, {input, rois}};
+}
+
+} // namespace cnnc::kernelgen

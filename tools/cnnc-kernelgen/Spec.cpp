@@ -1,0 +1,109 @@
+//===- Spec.cpp - parsing the kernel spec ---------------------------------===//
+
+#include "Spec.h"
+
+#include <sstream>
+
+namespace cnnc::kernelgen {
+
+namespace {
+[[noreturn]] void fail(const KernelSpec &spec, const std::string &message) {
+  throw SpecError("spec line " + std::to_string(spec.line) + " (" + spec.symbol +
+                  "): " + message);
+}
+} // namespace
+
+int64_t KernelSpec::integer(const std::string &key) const {
+  auto it = values.find(key);
+  if (it == values.end())
+    fail(*this, "missing key '" + key + "'");
+  try {
+    size_t used = 0;
+    int64_t value = std::stoll(it->second, &used);
+    if (used == it->second.size())
+      return value;
+  } catch (const std::exception &) {
+  }
+  fail(*this, "key '" + key + "' wants an integer, found '" + it->second + "'");
+}
+
+int64_t KernelSpec::integer(const std::string &key, int64_t fallback) const {
+  return has(key) ? integer(key) : fallback;
+}
+
+double KernelSpec::real(const std::string &key, double fallback) const {
+  auto it = values.find(key);
+  if (it == values.end())
+    return fallback;
+  try {
+    size_t used = 0;
+    double value = std::stod(it->second, &used);
+    if (used == it->second.size())
+      return value;
+  } catch (const std::exception &) {
+  }
+  fail(*this, "key '" + key + "' wants a number, found '" + it->second + "'");
+}
+
+std::string KernelSpec::word(const std::string &key, const std::string &fallback) const {
+  auto it = values.find(key);
+  return it == values.end() ? fallback : it->second;
+}
+
+std::vector<int64_t> KernelSpec::integers(const std::string &key) const {
+  auto it = values.find(key);
+  if (it == values.end())
+    fail(*this, "missing key '" + key + "'");
+  std::vector<int64_t> result;
+  std::stringstream items(it->second);
+  std::string item;
+  while (std::getline(items, item, ',')) {
+    try {
+      result.push_back(std::stoll(item));
+    } catch (const std::exception &) {
+      fail(*this, "key '" + key + "' wants integers, found '" + it->second + "'");
+    }
+  }
+  return result;
+}
+
+SpecFile parseSpec(const std::string &text) {
+  SpecFile file;
+  std::stringstream lines(text);
+  std::string line;
+  for (int number = 1; std::getline(lines, line); ++number) {
+    std::stringstream words(line);
+    std::string head;
+    if (!(words >> head) || head[0] == '#')
+      continue;
+    if (head == "version") {
+      words >> file.version;
+    } else if (head == "target") {
+      words >> file.target;
+    } else if (head == "kernel") {
+      KernelSpec spec;
+      spec.line = number;
+      if (!(words >> spec.symbol >> spec.family))
+        throw SpecError("spec line " + std::to_string(number) +
+                        ": expected 'kernel <symbol> <family> key=value...'");
+      std::string pair;
+      while (words >> pair) {
+        size_t equals = pair.find('=');
+        if (equals == std::string::npos || equals == 0)
+          fail(spec, "expected key=value, found '" + pair + "'");
+        spec.values[pair.substr(0, equals)] = pair.substr(equals + 1);
+      }
+      file.kernels.push_back(std::move(spec));
+    } else {
+      throw SpecError("spec line " + std::to_string(number) + ": unknown entry '" + head + "'");
+    }
+  }
+  if (file.version != 1)
+    throw SpecError("spec version " + std::to_string(file.version) +
+                    " is not supported (this generator reads version 1)");
+  if (file.target.empty())
+    throw SpecError("spec has no 'target' line");
+  return file;
+}
+
+} // namespace cnnc::kernelgen
