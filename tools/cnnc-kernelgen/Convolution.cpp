@@ -184,21 +184,23 @@ Kernel buildGemm(const KernelSpec &spec) {
     output.unroll(oi);
   // Channel tiles outermost keep one weight panel in cache while the pixels
   // stream; with few pixels (dense layers) that is also the parallel loop.
-  if (spec.word("parallel", "n") == "n")
+  bool channelTilesOuter = spec.word("parallel", "n") == "n";
+  if (channelTilesOuter)
     output.reorder(oi, mi, mo, oo).parallel(oo);
   else
     output.reorder(oi, mi, oo, mo).parallel(mo);
-  acc.compute_at(output, mo).vectorize(o, vec).unroll(m);
+  // Accumulators live per register tile; the prologue (1 / tile_n of the
+  // FMAs) is recomputed per tile rather than stored.
+  Var tile = channelTilesOuter ? mo : oo;
+  acc.compute_at(output, tile).vectorize(o, vec).unroll(m);
   acc.update().reorder(o, m, r).vectorize(o, vec).unroll(m);
   if (tileN > vec) {
     acc.unroll(o);
     acc.update().unroll(o);
   }
-  if (in.prologue.defined()) {
-    Var k = in.prologue.args()[0], pixel = in.prologue.args()[1];
-    in.prologue.compute_at(output, spec.word("parallel", "n") == "n" ? oo : mo)
-        .vectorize(k, vec, TailStrategy::GuardWithIf);
-  }
+  if (in.prologue.defined())
+    in.prologue.compute_at(output, tile)
+        .vectorize(in.prologue.args()[0], vec, TailStrategy::GuardWithIf);
   return {output, arguments};
 }
 

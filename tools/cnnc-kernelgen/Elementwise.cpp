@@ -8,7 +8,7 @@
 
 #include "Kernels.h"
 
-#include <limits>
+#include <algorithm>
 
 namespace cnnc::kernelgen {
 
@@ -136,22 +136,31 @@ Kernel buildCopy(const KernelSpec &spec) {
 
 Kernel buildSoftmax(const KernelSpec &spec) {
   std::vector<int64_t> shape = spec.integers("shape");
-  if (spec.integer("axis", 1) != 1)
-    throw SpecError("softmax kernel: only the channel axis (1) is supported");
+  int64_t axis = spec.integer("axis", 1);
+  std::vector<int> order = physicalOrder(shape.size());
+  int along = int(std::find(order.begin(), order.end(), int(axis)) - order.begin());
   ImageParam input = activationInput("input", shape);
   std::vector<Var> vars = varsFor(shape.size());
-  std::vector<Expr> at = asExprs(vars);
-  RDom r(0, int(shape[1]), "r");
-  std::vector<Expr> along = at;
-  along[0] = r;
-  std::vector<Var> rest(vars.begin() + 1, vars.end());
-  std::vector<Expr> restAt = asExprs(rest);
-  std::vector<Expr> alongR = {Expr(r)};
-  alongR.insert(alongR.end(), restAt.begin(), restAt.end());
+  // The reductions run over the softmax axis's Halide dimension; `rest`
+  // holds the other coordinates.
+  RDom r(0, int(shape[axis]), "r");
+  std::vector<Var> rest;
+  for (size_t i = 0; i < vars.size(); ++i)
+    if (int(i) != along)
+      rest.push_back(vars[i]);
+  auto at = [&](Expr position) {
+    std::vector<Expr> coordinates;
+    size_t next = 0;
+    for (size_t i = 0; i < vars.size(); ++i)
+      coordinates.push_back(int(i) == along ? position : Expr(rest[next++]));
+    return input(coordinates);
+  };
   Func top("top"), total("total"), output("output");
-  top(rest) = maximum(input(alongR));
-  total(rest) = sum(exp(input(alongR) - top(rest)));
-  output(vars) = exp(input(at) - top(rest)) / total(rest);
+  if (rest.empty())
+    throw SpecError("softmax kernel: a tensor of rank 1 has no other dimension");
+  top(rest) = maximum(at(r));
+  total(rest) = sum(exp(at(r) - top(rest)));
+  output(vars) = exp(at(vars[along]) - top(rest)) / total(rest);
   top.compute_root();
   total.compute_root();
   constrainOutput(output, shape);

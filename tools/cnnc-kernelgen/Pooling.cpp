@@ -73,7 +73,8 @@ Kernel buildAdaptivePool(const KernelSpec &spec) {
          global ? height : std::min(cellHeight, height), "r");
   if (!global)
     r.where(r.x < x1 - x0 && r.y < y1 - y0);
-  Expr tap = input(c, x0 + r.x, y0 + r.y, n);
+  // The clamp only tells bounds inference what the where clause ensures.
+  Expr tap = input(c, min(x0 + r.x, width - 1), min(y0 + r.y, height - 1), n);
   Func output("output");
   if (isMax)
     output(c, x, y, n) = maximum(tap);
