@@ -22,7 +22,11 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.cnnc_tools_dir, config.llvm_tools_dir]
-tools = ["cnnc", "cnnc-opt"]
+# Compiled models share one kernel cache per build tree, so a kernel is
+# generated once per test run however many tests use it.
+config.environment["CNNC_CACHE_DIR"] = os.path.join(config.cnnc_obj_root, "kernel-cache")
+
+tools = ["cnnc", "cnnc-opt", "cnnc-kernelgen"]
 if config.cnnc_have_fuzzer:
     config.available_features.add("fuzzer")
     tools += ["cnnc-fuzz-parser", "cnnrt-fuzz-safetensors"]

@@ -131,7 +131,7 @@ mlir::FailureOr<Plan> PlanBuilder::build() {
   for (unsigned i = 0; i < model.getNumArguments(); ++i) {
     mlir::Value argument = model.getArgument(i);
     auto name = model.getArgAttrOfType<mlir::StringAttr>(i, "cnn.name");
-    plan.inputs.push_back({name ? name.str() : "input" + std::to_string(i), shapeOf(argument),
+    plan.inputs.push_back({name ? name.str() : "input " + std::to_string(i), shapeOf(argument),
                            activation(argument)});
   }
   for (mlir::Operation &op : model.getBody().front())
@@ -303,7 +303,7 @@ mlir::LogicalResult PlanBuilder::addStep(mlir::Operation &op) {
     auto model = llvm::cast<mlir::func::FuncOp>(op.getParentOp());
     for (unsigned i = 0; i < ret.getNumOperands(); ++i) {
       auto name = model.getResultAttrOfType<mlir::StringAttr>(i, "cnn.name");
-      plan.outputs.push_back({name ? name.str() : "output" + std::to_string(i),
+      plan.outputs.push_back({name ? name.str() : "output " + std::to_string(i),
                               shapeOf(ret.getOperand(i)), activation(ret.getOperand(i))});
     }
     return mlir::success();
@@ -427,7 +427,7 @@ void printPlan(const Plan &plan, std::ostream &os) {
   os << "\n# arena " << plan.arenaBytes << " bytes; buffers are [extents / strides], "
         "innermost first\n";
   for (const ModelIo &input : plan.inputs) {
-    os << "input " << input.name << " ";
+    os << "input '" << input.name << "' ";
     printShape(os, input.shape);
     os << "\n";
   }
@@ -446,7 +446,7 @@ void printPlan(const Plan &plan, std::ostream &os) {
     os << "\n";
   }
   for (const ModelIo &output : plan.outputs) {
-    os << "output " << output.name << " ";
+    os << "output '" << output.name << "' ";
     printBuffer(os, output.buffer, plan);
     os << "\n";
   }

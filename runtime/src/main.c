@@ -14,6 +14,7 @@
 
 #include "HalideRuntime.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,22 +123,20 @@ static int compare_doubles(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
+/* The same line `cnnc run` prints, so the two can be compared by eye. */
 static void print_summary(const cnnrt_io *io, const float *data) {
   int64_t count = cnnrt_io_elements(io), best = 0;
-  double sum = 0, low = data[0], high = data[0];
+  double sum = 0, squares = 0;
   for (int64_t i = 0; i < count; ++i) {
     sum += data[i];
-    if (data[i] < low)
-      low = data[i];
-    if (data[i] > high) {
-      high = data[i];
+    squares += (double)data[i] * data[i];
+    if (data[i] > data[best])
       best = i;
-    }
   }
   char shape[128];
   shape_text(io->rank, io->shape, shape, sizeof shape);
-  printf("output %s %s: mean %.6g, min %.6g, max %.6g at index %lld\n", io->name, shape,
-         sum / (double)count, low, high, (long long)best);
+  printf("%s %s: mean %.6g, rms %.6g, max %.6g at flat index %lld\n", io->name, shape,
+         sum / (double)count, sqrt(squares / (double)count), (double)data[best], (long long)best);
 }
 
 typedef struct {

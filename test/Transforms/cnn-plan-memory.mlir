@@ -46,3 +46,48 @@ module {
     return %y : tensor<1x1xf32>
   }
 }
+
+// -----
+
+// Channels innermost: DenseNet's growing concats. The last concat claims
+// the places of a, b and c in its buffer; the first, a prefix of it, becomes
+// a view. Both are in place: nothing is copied, and the block needs one
+// 3 KiB buffer where copies would need 5 KiB more.
+// CHECK-LABEL: func.func @dense
+// CHECK: cnn.relu %arg0 {cnn.channel_offset = 0 : i64, cnn.offset = [[ROOT:[0-9]+]] : i64, cnn.root_channels = 12 : i64}
+// CHECK: cnn.conv2d {{.*}}{cnn.channel_offset = 4 : i64, cnn.offset = [[ROOT]] : i64, cnn.root_channels = 12 : i64}
+// CHECK: cnn.concat {{.*}}{cnn.channel_offset = 0 : i64, cnn.in_place, cnn.offset = [[ROOT]] : i64, cnn.root_channels = 12 : i64}
+// CHECK: cnn.conv2d {{.*}}{cnn.channel_offset = 8 : i64, cnn.offset = [[ROOT]] : i64, cnn.root_channels = 12 : i64}
+// CHECK: cnn.concat {{.*}}{cnn.in_place, cnn.offset = [[ROOT]] : i64}
+module attributes {cnn.layout = "nhwc"} {
+  // expected-remark @+1 {{2 of 2 concats in place}}
+  func.func @dense(%x: tensor<1x4x8x8xf32>, %w: tensor<4x4x3x3xf32>, %v: tensor<4x8x3x3xf32>)
+      -> tensor<1x12x8x8xf32> {
+    %a = cnn.relu %x : tensor<1x4x8x8xf32>
+    %b = cnn.conv2d %a, %w pad [1, 1, 1, 1] : (tensor<1x4x8x8xf32>, tensor<4x4x3x3xf32>) -> tensor<1x4x8x8xf32>
+    %c1 = cnn.concat %a, %b : (tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>) -> tensor<1x8x8x8xf32>
+    %c = cnn.conv2d %c1, %v pad [1, 1, 1, 1] : (tensor<1x8x8x8xf32>, tensor<4x8x3x3xf32>) -> tensor<1x4x8x8xf32>
+    %c2 = cnn.concat %a, %b, %c : (tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>) -> tensor<1x12x8x8xf32>
+    return %c2 : tensor<1x12x8x8xf32>
+  }
+}
+
+// -----
+
+// A model input belongs to the caller, and a repeated input can take one
+// place only: both are copied, so the concat is not in place. The relu
+// still writes straight into its slice. Without the nhwc layout nothing is
+// placed (see the first cases).
+// CHECK-LABEL: func.func @copies
+// CHECK: cnn.relu %arg0 {cnn.channel_offset = 4 : i64, cnn.offset = 0 : i64, cnn.root_channels = 12 : i64}
+// CHECK: cnn.concat
+// CHECK-NOT: cnn.in_place
+// CHECK-SAME: {cnn.offset = 0 : i64}
+module attributes {cnn.layout = "nhwc"} {
+  // expected-remark @+1 {{0 of 1 concats in place}}
+  func.func @copies(%x: tensor<1x4x8x8xf32>) -> tensor<1x12x8x8xf32> {
+    %a = cnn.relu %x : tensor<1x4x8x8xf32>
+    %c = cnn.concat %x, %a, %x : (tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>) -> tensor<1x12x8x8xf32>
+    return %c : tensor<1x12x8x8xf32>
+  }
+}

@@ -60,7 +60,7 @@ struct Slice {
 /// a kernel of its own (not a model input, not a view of another tensor).
 bool canWriteInPlace(mlir::Value value) {
   mlir::Operation *op = value.getDefiningOp();
-  return op && !llvm::isa<WeightOp, FlattenOp, ReshapeOp>(op);
+  return op && !llvm::isa<WeightOp>(op) && !isView(op, /*channelsInnermost=*/true);
 }
 
 Slice sliceOf(const llvm::DenseMap<mlir::Value, Slice> &slices, mlir::Value value) {

@@ -1,0 +1,29 @@
+/* Runs a model built with `cnnc --lib` through libcnnrt's session API. */
+#include "liblenet.h"
+
+#include <math.h>
+#include <stdio.h>
+
+int main(void) {
+  char error[512];
+  cnnrt_session *session;
+  if (cnnrt_session_open(&cnnc_model_lenet5, NULL, 1, &session, error, sizeof error)) {
+    fprintf(stderr, "%s\n", error);
+    return 1;
+  }
+  static float image[32 * 32], scores[10];
+  for (int i = 0; i < 32 * 32; ++i)
+    image[i] = (float)(i % 7) / 7.0f;
+  const float *inputs[] = {image};
+  float *outputs[] = {scores};
+  if (cnnrt_session_run(session, inputs, outputs, error, sizeof error)) {
+    fprintf(stderr, "%s\n", error);
+    return 1;
+  }
+  int finite = 1;
+  for (int i = 0; i < 10; ++i)
+    finite &= isfinite(scores[i]) != 0;
+  printf("lenet5: 10 outputs, %s\n", finite ? "finite" : "NOT finite");
+  cnnrt_session_close(session);
+  return 0;
+}
