@@ -1,0 +1,72 @@
+"""The peers cnnc is measured against, on the same networks and weights.
+
+    peers.py export NAME WEIGHTS BATCH OUT.onnx   # torchvision module -> ONNX
+    peers.py torch NAME WEIGHTS BATCH THREADS RUNS # eager and TorchScript
+
+The weights are cnnc's (`cnnc weights`), loaded by name into torchvision's
+module, so all runtimes compute the same function. `torch` prints two lines,
+`eager: <ms per run...>` and `torchscript: ...` (traced, frozen and
+optimized for inference, PyTorch's fastest CPU mode here).
+"""
+
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "test", "Models", "Inputs"))
+import compare_pytorch  # noqa: E402  (the zoo's PyTorch twins)
+import safetensors_io  # noqa: E402
+
+# bench name -> compare_pytorch's model name
+TWINS = {"resnet50": "resnet50", "mobilenet_v2": "mobilenet_v2", "vgg16": "vgg16",
+         "densenet121": "densenet121", "googlenet": "googlenet",
+         "efficientnet_b0": "efficientnet_b0"}
+
+
+def module_with_weights(name, weights):
+    build = compare_pytorch.MODELS[TWINS[name]][2]
+    torch.manual_seed(0)
+    module = build().eval()
+    state = {k: torch.from_numpy(v.copy()) for k, v in safetensors_io.read(weights).items()}
+    missing, unexpected = module.load_state_dict(state, strict=False)
+    missing = [k for k in missing if not k.endswith("num_batches_tracked")]
+    if missing or unexpected:
+        sys.exit(f"{name}: weights do not load: missing {missing[:3]}, unexpected {unexpected[:3]}")
+    return module
+
+
+def timed(function, runs):
+    function()  # warm-up (and TorchScript's profiling runs)
+    function()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        function()
+        times.append((time.perf_counter() - start) * 1e3)
+    return times
+
+
+def main():
+    command, name, weights, batch = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+    module = module_with_weights(name, weights)
+    image = torch.randn(batch, 3, 224, 224)
+    if command == "export":
+        torch.onnx.export(module, image, sys.argv[5], opset_version=13,
+                          input_names=["image"], output_names=["logits"])
+        return
+    threads, runs = int(sys.argv[5]), int(sys.argv[6])
+    torch.set_num_threads(threads)
+    with torch.no_grad():
+        eager = timed(lambda: module(image), runs)
+        traced = torch.jit.optimize_for_inference(torch.jit.freeze(torch.jit.trace(module, image)))
+        script = timed(lambda: traced(image), runs)
+    print("eager:", " ".join(f"{t:.3f}" for t in eager))
+    print("torchscript:", " ".join(f"{t:.3f}" for t in script))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,201 @@
+"""cnnc against PyTorch and ONNX Runtime, side by side, in one run.
+
+    bench/run.sh [--networks resnet50,mobilenet_v2] [--batches 1,8]
+                 [--threads 1,2] [--runs 20]
+
+For every network, batch size and thread count it times cnnc's binary
+(`--bench`), PyTorch eager, PyTorch TorchScript (traced, frozen, optimized
+for inference) and ONNX Runtime, all on the same weights, and measures the
+machine's fp32 FMA peak. It writes bench/results/<date>.md (the tables: per
+network median/min/max, ratio to the best peer, GFLOP/s and share of peak;
+per layer of ResNet-50 and MobileNet v2 on one thread, GFLOP/s and share of
+peak) and bench/results/<date>.png (latency per network and runtime).
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+CNNC = os.path.join(ROOT, "build", "bin", "cnnc")
+PYTHON = "/usr/bin/python3"
+
+# bench name -> (.cnn file, --param overrides)
+NETWORKS = {
+    "resnet50": ("resnet50", []), "mobilenet_v2": ("mobilenet_v2", []),
+    "vgg16": ("vgg16", []), "densenet121": ("densenet121", []),
+    "googlenet": ("googlenet", []), "efficientnet_b0": ("efficientnet", ["variant=0"]),
+}
+PROFILED = ["resnet50", "mobilenet_v2"]
+
+
+def run(command, **kwargs):
+    return subprocess.run(command, check=True, capture_output=True, text=True, **kwargs).stdout
+
+
+def peer_environment():
+    env = dict(os.environ)
+    env.pop("OPENBLAS_CORETYPE", None)  # set to Haswell here: halves OpenBLAS
+    return env
+
+
+def stats(times):
+    return {"median": statistics.median(times), "min": min(times), "max": max(times)}
+
+
+def measure_peak(work):
+    binary = os.path.join(work, "peak")
+    run(["cc", "-O2", "-mavx512f", "-mfma", os.path.join(HERE, "peak.c"), "-o", binary,
+         "-lpthread"])
+    peaks = {}
+    for line in run([binary, "2"]).splitlines():
+        threads, gflops = re.match(r"threads (\d+): ([\d.]+)", line).groups()
+        peaks[int(threads)] = float(gflops)
+    return peaks
+
+
+def cnnc_binary(work, name, batch):
+    file, params = NETWORKS[name]
+    flags = [a for p in params + [f"batch={batch}"] for a in ("--param", p)]
+    binary = os.path.join(work, f"{name}_b{batch}")
+    run([CNNC, os.path.join(ROOT, "models", file + ".cnn"), "-o", binary] + flags)
+    summary = json.loads(run([CNNC, "summary", "--json",
+                              os.path.join(ROOT, "models", file + ".cnn")] + flags))
+    return binary, 2.0 * summary["total_macs"]
+
+
+def time_cnnc(binary, weights, threads, runs):
+    out = run([binary, "--weights", weights, "--threads", str(threads), "--bench", str(runs)])
+    median, low, high = map(float, re.search(
+        r"median ([\d.]+) ms, min ([\d.]+) ms, max ([\d.]+) ms", out).groups())
+    return {"median": median, "min": low, "max": high}
+
+
+def time_peers(name, weights, onnx, batch, threads, runs):
+    results = {}
+    out = run([PYTHON, os.path.join(HERE, "peers.py"), "torch", name, weights, str(batch),
+               str(threads), str(runs)], env=peer_environment())
+    for line in out.splitlines():
+        label, values = line.split(":", 1)
+        results["PyTorch " + label] = stats([float(v) for v in values.split()])
+    out = run(["node", os.path.join(HERE, "ort.js"), onnx, str(batch), str(threads), str(runs)],
+              env=dict(peer_environment(), NODE_PATH=os.path.join(HERE, ".peers", "node_modules")))
+    results["ONNX Runtime"] = stats([float(v) for v in out.split(":", 1)[1].split()])
+    return results
+
+
+def profile(binary, weights, peak):
+    out = run([binary, "--weights", weights, "--threads", "1", "--profile", "--bench", "10"])
+    rows = []
+    for line in out.splitlines():
+        match = re.match(r"(\S+)\s+(conv2d|fused_conv2d|gemm)\s+([\d.]+)\s+([\d.]+)%\s+([\d.]+)$",
+                         line)
+        if match:
+            layer, op, ms, share, gflops = match.groups()
+            rows.append((layer, op, float(ms), float(share), float(gflops),
+                         100 * float(gflops) / peak))
+    return rows
+
+
+def plot(results, path, title):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    configs = sorted({(b, t) for (_, b, t) in results})
+    runtimes = ["cnnc", "PyTorch eager", "PyTorch torchscript", "ONNX Runtime"]
+    figure, axes = plt.subplots(len(configs), 1, figsize=(10, 3.2 * len(configs)), squeeze=False)
+    for axis, (batch, threads) in zip(axes[:, 0], configs):
+        names = [n for (n, b, t) in results if (b, t) == (batch, threads)]
+        width = 0.8 / len(runtimes)
+        for i, runtime in enumerate(runtimes):
+            values = [results[(n, batch, threads)].get(runtime, {}).get("median", 0) for n in names]
+            axis.bar([x + i * width for x in range(len(names))], values, width, label=runtime)
+        axis.set_xticks([x + 0.4 - width / 2 for x in range(len(names))], names)
+        axis.set_ylabel("ms (median)")
+        axis.set_title(f"batch {batch}, {threads} thread(s)")
+        axis.legend(fontsize=7)
+    figure.suptitle(title)
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--networks", default=",".join(NETWORKS))
+    parser.add_argument("--batches", default="1,8")
+    parser.add_argument("--threads", default="1,2")
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    networks = args.networks.split(",")
+    batches = [int(b) for b in args.batches.split(",")]
+    thread_counts = [int(t) for t in args.threads.split(",")]
+
+    work = os.path.join(ROOT, "build", "bench")
+    os.makedirs(work, exist_ok=True)
+    peaks = measure_peak(work)
+    print(f"FMA peak: {peaks[1]:.1f} GFLOP/s on 1 thread, {peaks.get(2, 0):.1f} on 2", flush=True)
+
+    results, profiles, flops = {}, {}, {}
+    for name in networks:
+        file, params = NETWORKS[name]
+        weights = os.path.join(work, f"{name}.safetensors")
+        flags = [a for p in params for a in ("--param", p)]
+        run([CNNC, "weights", os.path.join(ROOT, "models", file + ".cnn"), "-o", weights] + flags)
+        for batch in batches:
+            binary, flops[(name, batch)] = cnnc_binary(work, name, batch)
+            onnx = os.path.join(work, f"{name}_b{batch}.onnx")
+            run([PYTHON, os.path.join(HERE, "peers.py"), "export", name, weights, str(batch), onnx],
+                env=peer_environment())
+            for threads in thread_counts:
+                entry = {"cnnc": time_cnnc(binary, weights, threads, args.runs)}
+                entry.update(time_peers(name, weights, onnx, batch, threads, args.runs))
+                results[(name, batch, threads)] = entry
+                best = min(v["median"] for k, v in entry.items() if k != "cnnc")
+                print(f"{name} batch {batch}, {threads} thread(s): cnnc {entry['cnnc']['median']:.2f} ms,"
+                      f" best peer {best:.2f} ms, ratio {best / entry['cnnc']['median']:.2f}",
+                      flush=True)
+            if batch == 1 and name in PROFILED:
+                profiles[name] = profile(binary, weights, peaks[1])
+
+    stamp = datetime.datetime.now().strftime("%Y-%m-%d")
+    out_dir = os.path.join(HERE, "results")
+    os.makedirs(out_dir, exist_ok=True)
+    lines = [f"# cnnc against its peers, {stamp}", "",
+             f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
+             f"fp32 FMA peak {peaks[1]:.1f} GFLOP/s on 1 thread, {peaks.get(2, 0):.1f} on 2 "
+             f"(bench/peak.c). Command: `bench/run.sh --networks {args.networks} --batches "
+             f"{args.batches} --threads {args.threads} --runs {args.runs}`. Latencies in ms over "
+             f"{args.runs} runs; ratio = best peer's median / cnnc's median (above 1: cnnc is "
+             f"faster).", "",
+             "| network | batch | threads | runtime | median | min | max | ratio to best peer | GFLOP/s | share of peak |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for (name, batch, threads), entry in results.items():
+        best = min(v["median"] for k, v in entry.items() if k != "cnnc")
+        for runtime, s in entry.items():
+            gflops = flops[(name, batch)] / (s["median"] * 1e-3) * 1e-9
+            ratio = f"{best / s['median']:.2f}" if runtime == "cnnc" else ""
+            lines.append(f"| {name} | {batch} | {threads} | {runtime} | {s['median']:.2f} | "
+                         f"{s['min']:.2f} | {s['max']:.2f} | {ratio} | {gflops:.1f} | "
+                         f"{100 * gflops / peaks[threads]:.0f}% |")
+    for name, rows in profiles.items():
+        lines += ["", f"## {name}, batch 1, 1 thread: convolutions and GEMMs (`--profile`)", "",
+                  "| layer | op | ms | share of run | GFLOP/s | share of peak |",
+                  "| --- | --- | --- | --- | --- | --- |"]
+        for layer, op, ms, share, gflops, of_peak in rows:
+            lines.append(f"| {layer} | {op} | {ms:.3f} | {share:.1f}% | {gflops:.1f} | {of_peak:.0f}% |")
+    report = os.path.join(out_dir, f"{stamp}.md")
+    with open(report, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    plot(results, os.path.join(out_dir, f"{stamp}.png"), f"latency per network and runtime, {stamp}")
+    print(f"wrote {report} and {stamp}.png")
+
+
+if __name__ == "__main__":
+    main()
