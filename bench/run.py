@@ -52,7 +52,7 @@ def stats(times):
 
 def measure_peak(work):
     binary = os.path.join(work, "peak")
-    run(["cc", "-O2", "-mavx512f", "-mfma", os.path.join(HERE, "peak.c"), "-o", binary,
+    run(["cc", "-O3", "-mavx512f", "-mfma", os.path.join(HERE, "peak.c"), "-o", binary,
          "-lpthread"])
     peaks = {}
     for line in run([binary, "2"]).splitlines():

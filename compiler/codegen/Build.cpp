@@ -177,7 +177,7 @@ bool build(const Plan &plan, const BuildOptions &options) {
   emitDriverSource(plan, symbol, library || options.artifact == Artifact::Object, source);
   std::string sourcePath = work.path + "/model.c", objectPath = work.path + "/model.o";
   if (!writeFile(sourcePath, source.str()) ||
-      !run({"cc", "-std=c11", "-O1", "-c", sourcePath, "-o", objectPath, "-I",
+      !run({"cc", "-std=c11", "-O1", "-Werror", "-c", sourcePath, "-o", objectPath, "-I",
             CNNC_RUNTIME_INCLUDE_DIR},
            "compiling the model's driver"))
     return false;

@@ -19,8 +19,9 @@
 extern "C" {
 #endif
 
-#define CNNRT_MAX_DIMS 4
+#define CNNRT_MAX_DIMS 6
 #define CNNRT_MAX_ARGUMENTS 8
+#define CNNRT_MAX_PACKED_DIMS 6
 
 enum { CNNRT_ARENA = 0, CNNRT_INPUT = 1, CNNRT_PREPARED = 2 };
 
@@ -40,13 +41,15 @@ typedef struct {
   int computed; /* made by init, not read from the weights file */
 } cnnrt_parameter;
 
-/* A parameter as kernels read it: packed so that dimension d is the
- * source's dimension permutation[d] (rank 0: used as it is). */
+/* A parameter as kernels read it: viewed with `source_shape` (the same
+ * elements, e.g. output channels split into blocks) and packed so that
+ * dimension d is the view's dimension permutation[d] (rank 0: used as it
+ * is). */
 typedef struct {
   int parameter;
   int rank;
-  int64_t source_shape[CNNRT_MAX_DIMS];
-  int permutation[CNNRT_MAX_DIMS];
+  int64_t source_shape[CNNRT_MAX_PACKED_DIMS];
+  int permutation[CNNRT_MAX_PACKED_DIMS];
 } cnnrt_prepared;
 
 enum { CNNRT_FOLD_BATCH_NORM = 0, CNNRT_BATCH_NORM_AFFINE = 1 };

@@ -35,7 +35,7 @@ void cnnrt_batch_norm_affine(const float *scale, const float *shift, const float
 
 void cnnrt_permute(const float *source, int rank, const int64_t *shape, const int *permutation,
                    float *packed) {
-  int64_t source_strides[CNNRT_MAX_DIMS], packed_shape[CNNRT_MAX_DIMS];
+  int64_t source_strides[CNNRT_MAX_PACKED_DIMS], packed_shape[CNNRT_MAX_PACKED_DIMS];
   int64_t count = 1;
   for (int d = rank - 1; d >= 0; --d) {
     source_strides[d] = count;
@@ -43,7 +43,7 @@ void cnnrt_permute(const float *source, int rank, const int64_t *shape, const in
   }
   for (int d = 0; d < rank; ++d)
     packed_shape[d] = shape[permutation[d]];
-  int64_t index[CNNRT_MAX_DIMS] = {0};
+  int64_t index[CNNRT_MAX_PACKED_DIMS] = {0};
   for (int64_t i = 0; i < count; ++i) {
     int64_t from = 0;
     for (int d = 0; d < rank; ++d)

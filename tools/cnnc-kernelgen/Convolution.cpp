@@ -64,6 +64,15 @@ bool anyPadding(const std::vector<int64_t> &pad) {
 
 } // namespace
 
+// Direct convolution. With `wblock=T` (T output channels dividing their
+// count) weights are packed per block of T channels, (lane, ci, kx, ky,
+// block), so a block's weights are one contiguous panel, and one task (a
+// channel block and an output row) accumulates the whole row: the
+// reduction runs over input channels in blocks of `ci_block`, then kernel
+// taps, then column tiles of `tile_x`, so each tap's weight sub-panel
+// (ci_block x T floats) stays in L1 while every column tile of the row uses
+// it. Otherwise (a channel count with a tail, depthwise) each register tile
+// accumulates over the whole reduction on its own.
 Kernel buildConv(const KernelSpec &spec) {
   std::vector<int64_t> inShape = spec.integers("in"), outShape = spec.integers("out");
   std::vector<int64_t> window = spec.integers("kernel"), stride = spec.integers("stride");
@@ -71,36 +80,47 @@ Kernel buildConv(const KernelSpec &spec) {
   int64_t groups = spec.integer("groups"), channels = inShape[1], outChannels = outShape[1];
   int64_t perGroupIn = channels / groups, perGroupOut = outChannels / groups;
   bool depthwise = groups == channels && outChannels == channels && groups > 1;
+  int vec = int(spec.integer("vec")), tileC = int(spec.integer("tile_c"));
+  int tileX = int(spec.integer("tile_x"));
+  int block = int(spec.integer("wblock", 0));
+  if (block && (outChannels % block || depthwise))
+    throw SpecError("conv kernel: wblock must divide the output channels (not depthwise)");
 
   ImageParam input = activationInput("input", inShape);
   ImageParam weights =
-      parameterInput("weights", {outChannels, perGroupIn, window[1], window[0]});
+      block ? parameterInput("weights", {block, perGroupIn, window[1], window[0],
+                                         outChannels / block})
+            : parameterInput("weights", {outChannels, perGroupIn, window[1], window[0]});
   KernelInput in = prologueInput(spec, input, channels, anyPadding(pad), inShape[3], inShape[2]);
 
-  Var c("c"), x("x"), y("y"), n("n");
+  Var c("c"), x("x"), y("y"), n("n"), lane("lane"), cb("cb");
   Func acc("acc"), output("output");
   Expr ix = x * int(stride[1]) - int(pad[1]), iy = y * int(stride[0]) - int(pad[0]);
   std::vector<Argument> arguments = {input, weights};
+  // The accumulator's channel: c itself, or block cb's lane.
+  Expr channel = block ? cb * block + lane : Expr(c);
+  std::vector<Var> accVars = block ? std::vector<Var>{lane, x, y, n, cb}
+                                   : std::vector<Var>{c, x, y, n};
   Expr initial = 0.0f;
   if (spec.integer("bias")) {
     ImageParam bias = parameterInput("bias", {outChannels});
     arguments.push_back(bias);
-    initial = bias(c);
+    initial = bias(channel);
   }
-  acc(c, x, y, n) = initial;
+  acc(accVars) = initial;
   RDom taps(0, int(window[1]), 0, int(window[0]), "taps");
   RDom r(0, int(perGroupIn), 0, int(window[1]), 0, int(window[0]), "r");
   if (depthwise) {
-    acc(c, x, y, n) += weights(c, 0, taps.x, taps.y) *
-                       in.read(c, ix + taps.x * int(dilation[1]),
-                               iy + taps.y * int(dilation[0]), n);
+    acc(accVars) += weights(c, 0, taps.x, taps.y) *
+                    in.read(c, ix + taps.x * int(dilation[1]), iy + taps.y * int(dilation[0]), n);
   } else {
-    Expr inChannel = groups == 1 ? Expr(r.x) : (c / int(perGroupOut)) * int(perGroupIn) + r.x;
-    acc(c, x, y, n) += weights(c, r.x, r.y, r.z) *
-                       in.read(inChannel, ix + r.y * int(dilation[1]),
-                               iy + r.z * int(dilation[0]), n);
+    Expr inChannel = groups == 1 ? Expr(r.x)
+                                 : (channel / int(perGroupOut)) * int(perGroupIn) + r.x;
+    Expr weight = block ? weights(lane, r.x, r.y, r.z, cb) : weights(c, r.x, r.y, r.z);
+    acc(accVars) += weight * in.read(inChannel, ix + r.y * int(dilation[1]),
+                                     iy + r.z * int(dilation[0]), n);
   }
-  Expr value = acc(c, x, y, n);
+  Expr value = block ? acc(c % block, x, y, n, c / block) : acc(c, x, y, n);
   if (spec.integer("residual")) {
     ImageParam residual = activationInput("residual", outShape);
     arguments.push_back(residual);
@@ -110,11 +130,38 @@ Kernel buildConv(const KernelSpec &spec) {
   arguments.insert(arguments.end(), in.arguments.begin(), in.arguments.end());
   constrainOutput(output, outShape);
 
-  // Schedule.
-  int vec = int(spec.integer("vec")), tileC = int(spec.integer("tile_c"));
-  int tileX = int(spec.integer("tile_x"));
   std::string parallel = spec.word("parallel", "y");
   Var co("co"), ci("ci"), xo("xo"), xi("xi"), task("task");
+  if (in.prologue.defined())
+    in.prologue.compute_root()
+        .vectorize(in.prologue.args()[0], vec, TailStrategy::GuardWithIf)
+        .parallel(in.prologue.args()[2]);
+  if (block) {
+    output.split(c, co, ci, block, TailStrategy::RoundUp)
+        .reorder(ci, x, y, co, n)
+        .vectorize(ci, vec);
+    if (block > vec)
+      output.unroll(ci);
+    output.fuse(y, co, task).parallel(task);
+    acc.compute_at(output, task).vectorize(lane, vec);
+    RVar rco("rco"), rci("rci");
+    int ciBlock = int(spec.integer("ci_block", perGroupIn));
+    int64_t width = outShape[3];
+    Stage update = acc.update();
+    update.split(x, xo, xi, tileX,
+                 width % tileX ? TailStrategy::GuardWithIf : TailStrategy::RoundUp);
+    if (ciBlock < perGroupIn && perGroupIn % ciBlock == 0) {
+      update.split(r.x, rco, rci, ciBlock).reorder(lane, xi, rci, xo, r.y, r.z, rco);
+    } else {
+      update.reorder(lane, xi, r.x, xo, r.y, r.z);
+    }
+    update.vectorize(lane, vec).unroll(xi);
+    if (block > vec) {
+      acc.unroll(lane);
+      update.unroll(lane);
+    }
+    return {output, arguments};
+  }
   output.split(c, co, ci, tileC, tailFor(outChannels, tileC))
       .split(x, xo, xi, tileX, tailFor(outShape[3], tileX))
       .reorder(ci, xi, xo, co, y, n)
@@ -122,10 +169,11 @@ Kernel buildConv(const KernelSpec &spec) {
       .unroll(xi);
   if (tileC > vec)
     output.unroll(ci);
-  if (parallel == "yc")
-    output.fuse(co, y, task).parallel(task);
-  else
-    output.parallel(y);
+  // Rows are tasks, several to a task when a row is little work: finer
+  // tasks (a channel tile of a row) cost more in scheduling than they save
+  // in balance, on small depthwise layers most.
+  int64_t rowWork = outShape[3] * outChannels * perGroupIn * window[0] * window[1];
+  parallelInChunks(output, y, outShape[2], rowWork);
   acc.compute_at(output, xo).vectorize(c, vec).unroll(x);
   if (depthwise) {
     acc.update().reorder(c, x, taps.x, taps.y).vectorize(c, vec).unroll(x).unroll(taps.x);
@@ -136,34 +184,44 @@ Kernel buildConv(const KernelSpec &spec) {
   }
   if (tileC > vec)
     acc.unroll(c);
-  if (in.prologue.defined())
-    in.prologue.compute_root().vectorize(in.prologue.args()[0], vec, TailStrategy::GuardWithIf)
-        .parallel(in.prologue.args()[2]);
   return {output, arguments};
 }
 
+// GEMM: with `wblock=T`, weights packed (lane, k, block) like the direct
+// convolution's, and each task accumulates a block of `m_block` pixels for
+// one channel block, the reduction split into `k_block` slices so that a
+// slice of the weight panel (k_block x T floats) stays in L1 while the
+// pixel block's register tiles use it.
 Kernel buildGemm(const KernelSpec &spec) {
   int64_t rows = spec.integer("m"), depth = spec.integer("k"), columns = spec.integer("n");
   // Logical [rows, depth] -> Halide (k, m): the same physical layout as a
   // channels-innermost activation with its pixels flattened.
   std::vector<int64_t> inShape = {rows, depth}, outShape = {rows, columns};
+  int vec = int(spec.integer("vec")), tileN = int(spec.integer("tile_n"));
+  int tileM = int(spec.integer("tile_m"));
+  int block = int(spec.integer("wblock", 0));
+  if (block && columns % block)
+    throw SpecError("gemm kernel: wblock must divide n");
   ImageParam input = activationInput("input", inShape);
-  ImageParam weights = parameterInput("weights", {columns, depth});
+  ImageParam weights = block ? parameterInput("weights", {block, depth, columns / block})
+                             : parameterInput("weights", {columns, depth});
   KernelInput in = prologueInput(spec, input, depth, false, 0, 0);
 
-  Var o("o"), m("m");
+  Var o("o"), m("m"), lane("lane"), nb("nb");
   Func acc("acc"), output("output");
   std::vector<Argument> arguments = {input, weights};
+  Expr column = block ? nb * block + lane : Expr(o);
+  std::vector<Var> accVars = block ? std::vector<Var>{lane, m, nb} : std::vector<Var>{o, m};
   Expr initial = 0.0f;
   if (spec.integer("bias")) {
     ImageParam bias = parameterInput("bias", {columns});
     arguments.push_back(bias);
-    initial = bias(o);
+    initial = bias(column);
   }
   RDom r(0, int(depth), "r");
-  acc(o, m) = initial;
-  acc(o, m) += weights(o, r) * in.read(r, m);
-  Expr value = acc(o, m);
+  acc(accVars) = initial;
+  acc(accVars) += (block ? weights(lane, r, nb) : weights(o, r)) * in.read(r, m);
+  Expr value = block ? acc(o % block, m, o / block) : acc(o, m);
   if (spec.integer("residual")) {
     ImageParam residual = activationInput("residual", outShape);
     arguments.push_back(residual);
@@ -173,22 +231,60 @@ Kernel buildGemm(const KernelSpec &spec) {
   arguments.insert(arguments.end(), in.arguments.begin(), in.arguments.end());
   constrainOutput(output, outShape);
 
-  int vec = int(spec.integer("vec")), tileN = int(spec.integer("tile_n"));
-  int tileM = int(spec.integer("tile_m"));
+  // Channel tiles outermost keep one weight panel in cache while the pixels
+  // stream; with few pixels (dense layers) that is also the parallel loop.
+  bool channelTilesOuter = spec.word("parallel", "n") == "n";
   Var oo("oo"), oi("oi"), mo("mo"), mi("mi");
+  if (block) {
+    int mBlock = int(std::min<int64_t>(spec.integer("m_block", tileM), rows));
+    output.split(o, oo, oi, block, TailStrategy::RoundUp)
+        .split(m, mo, mi, mBlock, tailFor(rows, mBlock))
+        .vectorize(oi, vec);
+    if (block > vec)
+      output.unroll(oi);
+    int64_t pixelBlocks = (rows + mBlock - 1) / mBlock;
+    if (channelTilesOuter) {
+      output.reorder(oi, mi, mo, oo);
+      parallelInChunks(output, oo, columns / block, rows * block * depth);
+    } else {
+      output.reorder(oi, mi, oo, mo);
+      parallelInChunks(output, mo, pixelBlocks, mBlock * columns * depth);
+    }
+    Var tile = channelTilesOuter ? mo : oo;
+    acc.compute_at(output, tile).vectorize(lane, vec);
+    Var mt("mt"), mm("mm");
+    RVar rko("rko"), rki("rki");
+    int kBlock = int(spec.integer("k_block", depth));
+    Stage update = acc.update();
+    update.split(m, mt, mm, tileM, mBlock % tileM ? TailStrategy::GuardWithIf
+                                                  : TailStrategy::RoundUp);
+    if (kBlock < depth && depth % kBlock == 0)
+      update.split(r, rko, rki, kBlock).reorder(lane, mm, rki, mt, rko);
+    else
+      update.reorder(lane, mm, r, mt);
+    update.vectorize(lane, vec).unroll(mm);
+    if (block > vec) {
+      acc.unroll(lane);
+      update.unroll(lane);
+    }
+    if (in.prologue.defined())
+      in.prologue.compute_at(output, tile)
+          .vectorize(in.prologue.args()[0], vec, TailStrategy::GuardWithIf);
+    return {output, arguments};
+  }
   output.split(o, oo, oi, tileN, tailFor(columns, tileN))
       .split(m, mo, mi, tileM, tailFor(rows, tileM))
       .vectorize(oi, vec)
       .unroll(mi);
   if (tileN > vec)
     output.unroll(oi);
-  // Channel tiles outermost keep one weight panel in cache while the pixels
-  // stream; with few pixels (dense layers) that is also the parallel loop.
-  bool channelTilesOuter = spec.word("parallel", "n") == "n";
-  if (channelTilesOuter)
-    output.reorder(oi, mi, mo, oo).parallel(oo);
-  else
-    output.reorder(oi, mi, oo, mo).parallel(mo);
+  if (channelTilesOuter) {
+    output.reorder(oi, mi, mo, oo);
+    parallelInChunks(output, oo, (columns + tileN - 1) / tileN, rows * tileN * depth);
+  } else {
+    output.reorder(oi, mi, oo, mo);
+    parallelInChunks(output, mo, (rows + tileM - 1) / tileM, tileM * columns * depth);
+  }
   // Accumulators live per register tile; the prologue (1 / tile_n of the
   // FMAs) is recomputed per tile rather than stored.
   Var tile = channelTilesOuter ? mo : oo;

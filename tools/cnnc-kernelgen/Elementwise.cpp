@@ -31,10 +31,16 @@ std::vector<Expr> asExprs(const std::vector<Var> &vars) {
 void scheduleStreaming(Func output, const std::vector<int64_t> &shape) {
   std::vector<Var> vars = output.args();
   output.vectorize(vars[0], 16, tailFor(shape[1 < shape.size() ? 1 : 0], 16));
-  if (vars.size() >= 3)
-    output.parallel(vars[vars.size() - 2]);
-  else if (vars.size() == 2 && shape[0] > 1)
-    output.parallel(vars[1]);
+  // The outermost dimension but the batch goes to threads (the batch for
+  // a matrix), in chunks of enough elements.
+  std::vector<int> order = physicalOrder(shape.size());
+  size_t parallelDim = vars.size() >= 3 ? vars.size() - 2 : 1;
+  if (vars.size() < 2 || shape[order[parallelDim]] < 2)
+    return;
+  int64_t inner = 1;
+  for (size_t i = 0; i < parallelDim; ++i)
+    inner *= shape[order[i]];
+  parallelInChunks(output, vars[parallelDim], shape[order[parallelDim]], inner);
 }
 
 /// The Halide coordinates of `value` (a tensor of logical `shape`) at the

@@ -86,6 +86,17 @@ Expr epilogue(const KernelSpec &spec, Expr v) {
                   spec.real("max"));
 }
 
+void parallelInChunks(Func output, VarOrRVar v, int64_t iterations, int64_t work) {
+  int64_t chunk = std::max<int64_t>((iterations + 63) / 64, (65536 + work - 1) / std::max<int64_t>(work, 1));
+  chunk = std::min(chunk, iterations);
+  if (chunk <= 1) {
+    output.parallel(v);
+    return;
+  }
+  Var task(v.name() + "_task"), within(v.name() + "_within");
+  output.split(v, task, within, int(chunk), TailStrategy::GuardWithIf).parallel(task);
+}
+
 TailStrategy tailFor(int64_t extent, int64_t factor) {
   return extent >= factor ? TailStrategy::ShiftInwards : TailStrategy::GuardWithIf;
 }

@@ -66,6 +66,13 @@ Halide::Expr activate(Halide::Expr v, const std::string &kind, double alpha, dou
 /// The spec's epilogue activation (keys act, alpha, min, max).
 Halide::Expr epilogue(const KernelSpec &spec, Halide::Expr v);
 
+/// Runs loop `v` (of `iterations`, each `work` multiply-adds or element
+/// operations) in parallel, in chunks big enough that a task's scheduling
+/// cost (an atomic on a shared counter) is noise: at least 64k operations
+/// per task, and at most 64 tasks.
+void parallelInChunks(Halide::Func output, Halide::VarOrRVar v, int64_t iterations,
+                      int64_t work);
+
 /// The loop split an output uses: vectorised over channels, the tail
 /// recomputed (shifted inwards) when the extent allows it.
 Halide::TailStrategy tailFor(int64_t extent, int64_t factor);

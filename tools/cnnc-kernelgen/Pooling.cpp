@@ -16,9 +16,11 @@ namespace cnnc::kernelgen {
 using namespace Halide;
 
 namespace {
-void scheduleChannelsInnermost(Func output, int64_t channels, int vec) {
+void scheduleChannelsInnermost(Func output, const std::vector<int64_t> &shape, int64_t window,
+                               int vec) {
   Var c = output.args()[0], y = output.args()[2];
-  output.vectorize(c, vec, tailFor(channels, vec)).parallel(y);
+  output.vectorize(c, vec, tailFor(shape[1], vec));
+  parallelInChunks(output, y, shape[2], shape[1] * shape[3] * window);
 }
 } // namespace
 
@@ -51,7 +53,7 @@ Kernel buildPool(const KernelSpec &spec) {
     output(c, x, y, n) = sum(tap) / cast<float>(count);
   }
   constrainOutput(output, outShape);
-  scheduleChannelsInnermost(output, outShape[1], int(spec.integer("vec", 16)));
+  scheduleChannelsInnermost(output, outShape, window[0] * window[1], int(spec.integer("vec", 16)));
   return {output, {input}};
 }
 

@@ -63,6 +63,15 @@ RegisterTile chooseTile(int64_t channels, int64_t columns, int vectorWidth) {
   return best;
 }
 
+/// The slice of a reduction over `depth` channels whose weights (times a
+/// 64-channel register tile) fit in L1: 64 channels when that divides it.
+int64_t reductionBlock(int64_t depth) {
+  for (int64_t block : {64, 32, 16})
+    if (depth > block && depth % block == 0)
+      return block;
+  return depth;
+}
+
 llvm::ArrayRef<int64_t> shapeOf(mlir::Value value) {
   return llvm::cast<mlir::RankedTensorType>(value.getType()).getShape();
 }
@@ -162,6 +171,8 @@ mlir::DictionaryAttr defaultSchedule(mlir::Operation *op, int vectorWidth) {
     add("vec", tile.vector);
     add("tile_n", tile.channels);
     add("tile_m", tile.columns);
+    add("k_block", reductionBlock(shapeOf(gemm.getInput())[1]));
+    add("m_block", std::min<int64_t>(rows, tile.columns * 4));
     bool manyChannelTiles = (columns + tile.channels - 1) / tile.channels >= 4;
     addWord("parallel", manyChannelTiles || rows <= 2 * tile.columns ? "n" : "m");
     return builder.getDictionaryAttr(entries);
@@ -177,6 +188,8 @@ mlir::DictionaryAttr defaultSchedule(mlir::Operation *op, int vectorWidth) {
   add("vec", tile.vector);
   add("tile_c", tile.channels);
   add("tile_x", tile.columns);
+  if (!depthwise)
+    add("ci_block", reductionBlock(in[1] / groups));
   addWord("parallel", out[2] >= 16 ? "y" : "yc");
   return builder.getDictionaryAttr(entries);
 }
