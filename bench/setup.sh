@@ -5,11 +5,14 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 "$here/../scripts/setup.sh"
-packages=(libopenblas0-pthread python3-matplotlib nodejs npm)
+packages=(libopenblas0-pthread python3-matplotlib)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
+# Node.js may come from elsewhere than Debian (its npm then conflicts with
+# Debian's): install Debian's only when there is none.
+command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
 if ((${#missing[@]})); then
   sudo=""; [[ $(id -u) -ne 0 ]] && sudo=sudo
   $sudo apt-get update -qq

@@ -67,7 +67,7 @@ RegisterTile chooseTile(int64_t channels, int64_t columns, int vectorWidth) {
 /// 64-channel register tile) fit in L1: 64 channels when that divides it.
 int64_t reductionBlock(int64_t depth) {
   for (int64_t block : {64, 32, 16})
-    if (depth > block && depth % block == 0)
+    if (depth % block == 0)
       return block;
   return depth;
 }
