@@ -13,13 +13,11 @@ import os
 import sys
 import time
 
-import numpy as np
 import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "test", "Models", "Inputs"))
 import compare_pytorch  # noqa: E402  (the zoo's PyTorch twins)
-import safetensors_io  # noqa: E402
 
 # bench name -> compare_pytorch's model name
 TWINS = {"resnet50": "resnet50", "mobilenet_v2": "mobilenet_v2", "vgg16": "vgg16",
@@ -29,13 +27,9 @@ TWINS = {"resnet50": "resnet50", "mobilenet_v2": "mobilenet_v2", "vgg16": "vgg16
 
 def module_with_weights(name, weights):
     build = compare_pytorch.MODELS[TWINS[name]][2]
-    torch.manual_seed(0)
-    module = build().eval()
-    state = {k: torch.from_numpy(v.copy()) for k, v in safetensors_io.read(weights).items()}
-    missing, unexpected = module.load_state_dict(state, strict=False)
-    missing = [k for k in missing if not k.endswith("num_batches_tracked")]
-    if missing or unexpected:
-        sys.exit(f"{name}: weights do not load: missing {missing[:3]}, unexpected {unexpected[:3]}")
+    module, problem = compare_pytorch.load_module(build, weights)
+    if problem:
+        sys.exit(f"{name}: weights do not load: {problem}")
     return module
 
 

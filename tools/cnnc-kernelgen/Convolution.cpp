@@ -1,17 +1,20 @@
 //===- Convolution.cpp - direct, depthwise and transposed convolutions, GEMM ===//
 //
-// Schedules (AVX-512, one core, fp32; TOOLCHAIN.md's FMA peak is about 225
-// GFLOP/s):
+// Schedules. Figures are ResNet-50's layers on one core of this AVX-512
+// machine, whose FMA peak is 222 GFLOP/s (bench/peak.c), from `--profile`:
 // - Direct convolution: a register tile of tile_c output channels (whole
-//   vectors) by tile_x output columns accumulates over input channels, then
-//   kernel columns and rows; weights are packed so that the tile_c channels
-//   of one tap are contiguous. With a 64 x 6 tile (24 accumulators) each
-//   step is 4 weight loads and 6 broadcasts for 24 FMAs, which is what lets
-//   it approach peak (about 210 GFLOP/s on ResNet's 56x56x64 3x3 layer).
-// - GEMM (1x1 convolutions and dense layers): the same register tile over
-//   (output channels, pixels), the weight panel of one channel tile kept in
-//   L2 while the pixels stream past; dense layers at batch 1 are bound by
-//   reading their weights, so they split output channels over threads.
+//   vectors) by tile_x columns accumulates over input channels and taps.
+//   Each step is tile_c/16 weight loads and tile_x broadcasts for
+//   tile_c/16 * tile_x FMAs; with 64 x 6 (24 accumulators) that is 24 FMAs
+//   per 10 loads. The 56x56 3x3 layers reach 195-205 GFLOP/s (88-92%), the
+//   28x28 ones 180-190. On 14x14 and 7x7 maps (256-512 input channels) the
+//   cache-blocked form (wblock) keeps a tap's weight slice in L1 across a
+//   row and reaches 130-175 and 100-135: short rows leave few column tiles
+//   to reuse a slice, and 7 rows split badly over threads.
+// - GEMM (1x1 convolutions, dense layers): the same register tile over
+//   channels and pixels, 180-210 GFLOP/s on 28x28 and 56x56 maps and 130-160
+//   on 7x7 ones (49 pixels: little reuse of each weight). Dense layers at
+//   batch 1 read each weight once: they are bound by memory bandwidth.
 // - Depthwise convolution has no reuse across channels: one vector of
 //   channels by tile_x columns, all taps unrolled; it is bound by memory
 //   bandwidth, not FMAs.

@@ -215,6 +215,19 @@ def make_input(shape, rng, image_shape):
     return rng.standard_normal(shape).astype(np.float32)
 
 
+def load_module(build, weights):
+    """`build()` in eval mode with the safetensors file's weights, loaded by
+    name; the second value says what did not load (None when all did)."""
+    torch.manual_seed(0)
+    module = build().eval()
+    state = {k: torch.from_numpy(v.copy()) for k, v in safetensors_io.read(weights).items()}
+    missing, unexpected = module.load_state_dict(state, strict=False)
+    missing = [k for k in missing if not k.endswith("num_batches_tracked")]
+    if missing or unexpected:
+        return module, f"missing {missing[:3]}, unexpected {unexpected[:3]}"
+    return module, None
+
+
 def compare(name, cnnc, models_dir, work):
     file, params, build, shapes = MODELS[name]
     flags = [arg for p in params for arg in ("--param", p)]
@@ -228,13 +241,9 @@ def compare(name, cnnc, models_dir, work):
     for i, array in enumerate(inputs):
         input_paths.append(f"{work}/{name}.in{i}.npy")
         np.save(input_paths[-1], array)
-    torch.manual_seed(0)
-    module = build().eval()
-    state = {k: torch.from_numpy(v.copy()) for k, v in safetensors_io.read(weights).items()}
-    missing, unexpected = module.load_state_dict(state, strict=False)
-    missing = [k for k in missing if not k.endswith("num_batches_tracked")]
-    if missing or unexpected:
-        print(f"{name}: FAIL: weights do not load: missing {missing[:3]}, unexpected {unexpected[:3]}")
+    module, problem = load_module(build, weights)
+    if problem:
+        print(f"{name}: FAIL: weights do not load: {problem}")
         return False
     # PyTorch runs in float64: its own float32 rounding (about 1e-5 relative
     # through 50 layers) would otherwise hide ours. The float32 run is
