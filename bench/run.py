@@ -9,7 +9,8 @@ for inference) and ONNX Runtime, all on the same weights, and measures the
 machine's fp32 FMA peak. It writes bench/results/<date>.md (the tables: per
 network median/min/max, ratio to the best peer, GFLOP/s and share of peak;
 per layer of ResNet-50 and MobileNet v2 on one thread, GFLOP/s and share of
-peak) and bench/results/<date>.png (latency per network and runtime).
+peak) and bench/results/<date>.png (latency per network and runtime);
+<date> includes the time, so runs never overwrite each other.
 """
 
 import argparse
@@ -164,7 +165,7 @@ def main():
             if batch == 1 and name in PROFILED:
                 profiles[name] = profile(binary, weights, peaks[1])
 
-    stamp = datetime.datetime.now().strftime("%Y-%m-%d")
+    stamp = datetime.datetime.now().strftime("%Y-%m-%d-%H%M")
     out_dir = os.path.join(HERE, "results")
     os.makedirs(out_dir, exist_ok=True)
     lines = [f"# cnnc against its peers, {stamp}", "",
