@@ -140,12 +140,20 @@ Kernel buildConv(const KernelSpec &spec) {
         .vectorize(in.prologue.args()[0], vec, TailStrategy::GuardWithIf)
         .parallel(in.prologue.args()[2]);
   if (block) {
-    output.split(c, co, ci, block, TailStrategy::RoundUp)
-        .reorder(ci, x, y, co, n)
-        .vectorize(ci, vec);
+    // A task is `rows` output rows of one channel block: on small maps
+    // several rows, so that a weight slice serves enough column tiles.
+    int rowsPerTask = int(spec.integer("rows", 1));
+    Var yo("yo"), yi("yi");
+    output.split(c, co, ci, block, TailStrategy::RoundUp).vectorize(ci, vec);
+    if (rowsPerTask > 1)
+      output.split(y, yo, yi, rowsPerTask, tailFor(outShape[2], rowsPerTask))
+          .reorder(ci, x, yi, yo, co, n)
+          .fuse(yo, co, task);
+    else
+      output.reorder(ci, x, y, co, n).fuse(y, co, task);
     if (block > vec)
       output.unroll(ci);
-    output.fuse(y, co, task).parallel(task);
+    output.parallel(task);
     acc.compute_at(output, task).vectorize(lane, vec);
     RVar rco("rco"), rci("rci");
     int ciBlock = int(spec.integer("ci_block", perGroupIn));
@@ -154,9 +162,9 @@ Kernel buildConv(const KernelSpec &spec) {
     update.split(x, xo, xi, tileX,
                  width % tileX ? TailStrategy::GuardWithIf : TailStrategy::RoundUp);
     if (ciBlock < perGroupIn && perGroupIn % ciBlock == 0) {
-      update.split(r.x, rco, rci, ciBlock).reorder(lane, xi, rci, xo, r.y, r.z, rco);
+      update.split(r.x, rco, rci, ciBlock).reorder(lane, xi, rci, xo, y, r.y, r.z, rco);
     } else {
-      update.reorder(lane, xi, r.x, xo, r.y, r.z);
+      update.reorder(lane, xi, r.x, xo, y, r.y, r.z);
     }
     update.vectorize(lane, vec).unroll(xi);
     if (block > vec) {

@@ -35,7 +35,12 @@ struct RegisterTile {
   int64_t vector, channels, columns;
 };
 
-RegisterTile chooseTile(int64_t channels, int64_t columns, int vectorWidth) {
+/// With `exactChannels` (the cache-blocked convolution, whose weights are
+/// packed per channel tile) the tile must divide the channels, and column
+/// tails are guarded rather than recomputed, so a tail costs only its
+/// lower reuse.
+RegisterTile chooseTile(int64_t channels, int64_t columns, int vectorWidth,
+                        bool exactChannels = false) {
   int64_t vector = vectorWidth;
   while (vector > 1 && vector > channels)
     vector /= 2;
@@ -46,14 +51,25 @@ RegisterTile chooseTile(int64_t channels, int64_t columns, int vectorWidth) {
     int64_t tileChannels = vectors * vector;
     if (vectors > 1 && tileChannels > channels)
       break;
+    if (exactChannels && channels % tileChannels)
+      continue;
     for (int64_t tileColumns = 1; tileColumns <= std::min<int64_t>(columns, 12); ++tileColumns) {
       if (vectors * tileColumns > accumulators)
         break;
-      double computed = double((channels + tileChannels - 1) / tileChannels * tileChannels) *
-                        double((columns + tileColumns - 1) / tileColumns * tileColumns);
-      double useful = double(channels) * double(columns);
-      double reuse = double(vectors * tileColumns) / double(vectors + tileColumns);
-      double score = useful / computed * reuse;
+      double score;
+      if (exactChannels) {
+        // FMAs per load over a whole row, its guarded tail included.
+        int64_t full = columns / tileColumns, tail = columns % tileColumns;
+        double fmas = double(vectors * columns);
+        double loads = double(full * (vectors + tileColumns) + (tail ? vectors + tail : 0));
+        score = fmas / loads;
+      } else {
+        double computed = double((channels + tileChannels - 1) / tileChannels * tileChannels) *
+                          double((columns + tileColumns - 1) / tileColumns * tileColumns);
+        double useful = double(channels) * double(columns);
+        double reuse = double(vectors * tileColumns) / double(vectors + tileColumns);
+        score = useful / computed * reuse;
+      }
       if (score > bestScore + 1e-9) {
         bestScore = score;
         best = {vector, tileChannels, tileColumns};
@@ -182,14 +198,25 @@ mlir::DictionaryAttr defaultSchedule(mlir::Operation *op, int vectorWidth) {
   int64_t groups = llvm::isa<Conv2DOp>(op) ? llvm::cast<Conv2DOp>(op).getGroups()
                                             : llvm::cast<FusedConv2DOp>(op).getGroups();
   bool depthwise = groups > 1 && groups == in[1] && out[1] == in[1];
+  // Long reductions (64 input channels or more per group) get the
+  // cache-blocked kernel when a tile divides the output channels.
+  bool blockable = !depthwise && in[1] / groups >= 64;
   RegisterTile tile = depthwise ? chooseTile(std::min<int64_t>(out[1], vectorWidth), out[3],
                                              vectorWidth)
-                                : chooseTile(out[1], out[3], vectorWidth);
+                                : chooseTile(out[1], out[3], vectorWidth, blockable);
   add("vec", tile.vector);
   add("tile_c", tile.channels);
   add("tile_x", tile.columns);
-  if (!depthwise)
+  if (!depthwise) {
     add("ci_block", reductionBlock(in[1] / groups));
+    // Rows per task: the fewest (dividing the map's rows) that give a
+    // weight slice at least 28 pixels to serve.
+    int64_t rows = 1;
+    while (rows < out[2] && (rows * out[3] < 28 || out[2] % rows))
+      ++rows;
+    if (rows > 1)
+      add("rows", rows);
+  }
   addWord("parallel", out[2] >= 16 ? "y" : "yc");
   return builder.getDictionaryAttr(entries);
 }
