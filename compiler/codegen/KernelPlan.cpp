@@ -326,10 +326,17 @@ mlir::LogicalResult PlanBuilder::addStep(mlir::Operation &op) {
   if (!kernel)
     return op.emitError("code generation: no kernel for '") << op.getName() << "'";
   std::string keys = kernel->signature().substr(kernel->family.size() + 1);
-  if (auto schedule = op.getAttrOfType<mlir::DictionaryAttr>("cnn.schedule"))
+  // IR that did not go through cnn-schedule-kernels gets the heuristic's
+  // AVX-512 schedule.
+  auto schedule = op.getAttrOfType<mlir::DictionaryAttr>("cnn.schedule");
+  if (!schedule && llvm::isa<cnn::Conv2DOp, cnn::FusedConv2DOp, cnn::GemmOp>(op))
+    schedule = cnn::defaultSchedule(&op, 16);
+  if (schedule)
     keys += " " + cnn::scheduleKeys(schedule);
-  else if (llvm::isa<cnn::Conv2DOp, cnn::FusedConv2DOp, cnn::GemmOp>(op))
-    keys += " " + cnn::scheduleKeys(cnn::defaultSchedule(&op, 16));
+  auto scheduled = [&](llvm::StringRef key) -> int64_t {
+    auto value = schedule ? schedule.getAs<mlir::IntegerAttr>(key) : nullptr;
+    return value ? value.getInt() : 0;
+  };
 
   std::vector<BufferRef> arguments;
   auto optionalParameter = [&](mlir::Value value) {
@@ -340,30 +347,24 @@ mlir::LogicalResult PlanBuilder::addStep(mlir::Operation &op) {
     if (value)
       arguments.push_back(matrix ? asMatrix(activation(value)) : activation(value));
   };
-  // Weights are packed per channel tile (wblock, one contiguous panel per
-  // tile, and the kernels' cache-blocked schedules) where the tile divides
-  // the output channels and the reduction is long: at least 64 input
-  // channels for a convolution, 1024 for a GEMM. Shorter reductions run
-  // faster with the whole reduction in each register tile (measured on
-  // ResNet-50: conv1 and layer1's GEMMs lose a quarter blocked; layer3-4's
-  // 3x3 convolutions gain a third).
-  auto schedule = [&](llvm::StringRef key) -> int64_t {
-    auto dict = op.getAttrOfType<mlir::DictionaryAttr>("cnn.schedule");
-    if (!dict)
-      dict = cnn::defaultSchedule(&op, 16);
-    auto value = dict.getAs<mlir::IntegerAttr>(key);
-    return value ? value.getInt() : 0;
+  // The schedule's wblock: weights packed per tile of that many output
+  // channels, one contiguous panel each, for the cache-blocked kernels.
+  int64_t block = scheduled("wblock");
+  auto blockFits = [&](int64_t channels) {
+    if (block <= 0 || channels % block == 0)
+      return true;
+    op.emitError("code generation: schedule wblock=")
+        << block << " does not divide the " << channels << " output channels";
+    return false;
   };
   if (llvm::isa<cnn::Conv2DOp, cnn::FusedConv2DOp>(op)) {
-    std::vector<int64_t> weight = shapeOf(op.getOperand(1)), in = shapeOf(op.getOperand(0));
-    int64_t tile = schedule("tile_c");
-    bool depthwise = weight[1] == 1 && in[1] == weight[0] && in[1] > 1;
-    bool blocked = !depthwise && tile > 0 && weight[0] % tile == 0 && weight[1] >= 64;
-    keys += " wblock=" + std::to_string(blocked ? tile : 0);
+    std::vector<int64_t> weight = shapeOf(op.getOperand(1));
+    if (!blockFits(weight[0]))
+      return mlir::failure();
     arguments.push_back(activation(op.getOperand(0)));
-    if (blocked) // [O/T, T, I, kh, kw] -> [O/T, kh, kw, I, T]
+    if (block > 0) // [O/T, T, I, kh, kw] -> [O/T, kh, kw, I, T]
       arguments.push_back(parameter(op.getOperand(1),
-                                    {weight[0] / tile, tile, weight[1], weight[2], weight[3]},
+                                    {weight[0] / block, block, weight[1], weight[2], weight[3]},
                                     {0, 3, 4, 2, 1}));
     else // OIHW -> HWIO
       arguments.push_back(parameter(op.getOperand(1), {}, {2, 3, 1, 0}));
@@ -379,13 +380,12 @@ mlir::LogicalResult PlanBuilder::addStep(mlir::Operation &op) {
     arguments.push_back(activation(op.getResult(0)));
   } else if (auto gemm = llvm::dyn_cast<cnn::GemmOp>(op)) {
     std::vector<int64_t> weight = shapeOf(gemm.getWeight());
-    int64_t tile = schedule("tile_n");
-    bool blocked = tile > 0 && weight[0] % tile == 0 && weight[1] >= 1024;
-    keys += " wblock=" + std::to_string(blocked ? tile : 0);
+    if (!blockFits(weight[0]))
+      return mlir::failure();
     arguments.push_back(asMatrix(activation(gemm.getInput())));
-    if (blocked) // [N/T, T, K] -> [N/T, K, T]
+    if (block > 0) // [N/T, T, K] -> [N/T, K, T]
       arguments.push_back(
-          parameter(gemm.getWeight(), {weight[0] / tile, tile, weight[1]}, {0, 2, 1}));
+          parameter(gemm.getWeight(), {weight[0] / block, block, weight[1]}, {0, 2, 1}));
     else // -> IO
       arguments.push_back(parameter(gemm.getWeight(), {weight[0], weight[1]}, {1, 0}));
     optionalParameter(gemm.getBias());

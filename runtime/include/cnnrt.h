@@ -27,6 +27,7 @@ enum {
   CNNRT_SHAPE = 5,     /* a tensor's shape differs from the expected one */
   CNNRT_DTYPE = 6,     /* a tensor's element type cannot be read as f32 */
   CNNRT_MEMORY = 7,
+  CNNRT_KERNEL = 8,    /* a compiled kernel reported an error */
 };
 
 #define CNNRT_MAX_RANK 8

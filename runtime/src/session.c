@@ -282,7 +282,7 @@ int cnnrt_session_execute(cnnrt_session *session, char *error, size_t size) {
     if (session->profile)
       session->step_seconds[s] += cnnrt_now() - start;
     if (status)
-      return fail(error, size, CNNRT_FORMAT, "layer '%s' (%s): kernel %s failed (Halide error %d)",
+      return fail(error, size, CNNRT_KERNEL, "layer '%s' (%s): kernel %s failed (Halide error %d)",
                   step->layer, step->op, step->symbol, status);
   }
   return CNNRT_OK;

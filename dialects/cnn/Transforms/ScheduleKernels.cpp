@@ -189,6 +189,10 @@ mlir::DictionaryAttr defaultSchedule(mlir::Operation *op, int vectorWidth) {
     add("tile_m", tile.columns);
     add("k_block", reductionBlock(shapeOf(gemm.getInput())[1]));
     add("m_block", std::min<int64_t>(rows, tile.columns * 4));
+    // Weights packed per channel tile and the cache-blocked kernel pay off
+    // only on long reductions (measured on ResNet-50's layers).
+    int64_t depth = shapeOf(gemm.getInput())[1];
+    add("wblock", depth >= 1024 && columns % tile.channels == 0 ? tile.channels : 0);
     bool manyChannelTiles = (columns + tile.channels - 1) / tile.channels >= 4;
     addWord("parallel", manyChannelTiles || rows <= 2 * tile.columns ? "n" : "m");
     return builder.getDictionaryAttr(entries);
@@ -207,6 +211,7 @@ mlir::DictionaryAttr defaultSchedule(mlir::Operation *op, int vectorWidth) {
   add("vec", tile.vector);
   add("tile_c", tile.channels);
   add("tile_x", tile.columns);
+  add("wblock", blockable && out[1] % tile.channels == 0 ? tile.channels : 0);
   if (!depthwise) {
     add("ci_block", reductionBlock(in[1] / groups));
     // Rows per task: the fewest (dividing the map's rows) that give a
