@@ -10,20 +10,20 @@
 // cache-blocked kernel needs a tile that divides the channels), and a task
 // takes all 7 rows so each weight slice serves 7 x 2 column tiles. A dense
 // layer at batch 1 has one row and splits its output channels over threads.
-// CHECK: cnn.fused_conv2d {{.*}}cnn.schedule = {ci_block = 64 : i64, parallel = "y", tile_c = 64 : i64, tile_x = 6 : i64, vec = 16 : i64, wblock = 64 : i64}
-// CHECK: cnn.fused_conv2d {{.*}}cnn.schedule = {ci_block = 64 : i64, parallel = "yc", rows = 7 : i64, tile_c = 64 : i64, tile_x = 4 : i64, vec = 16 : i64, wblock = 64 : i64}
-// CHECK: cnn.conv2d {{.*}}cnn.schedule = {parallel = "y", tile_c = 16 : i64, tile_x = 8 : i64, vec = 16 : i64, wblock = 0 : i64}
+// CHECK: cnn.fused_conv2d {{.*}}cnn.schedule = {ci_block = 64 : i64, tile_c = 64 : i64, tile_x = 6 : i64, vec = 16 : i64, wblock = 64 : i64}
+// CHECK: cnn.fused_conv2d {{.*}}cnn.schedule = {ci_block = 64 : i64, rows = 7 : i64, tile_c = 64 : i64, tile_x = 4 : i64, vec = 16 : i64, wblock = 64 : i64}
+// CHECK: cnn.conv2d {{.*}}cnn.schedule = {tile_c = 16 : i64, tile_x = 8 : i64, vec = 16 : i64, wblock = 0 : i64}
 // CHECK: cnn.gemm {{.*}}cnn.schedule = {k_block = 64 : i64, m_block = 1 : i64, parallel = "n", tile_m = 1 : i64, tile_n = 64 : i64, vec = 16 : i64, wblock = 0 : i64}
-// AVX2: cnn.fused_conv2d {{.*}}cnn.schedule = {ci_block = 64 : i64, parallel = "y", tile_c = 32 : i64, tile_x = 3 : i64, vec = 8 : i64, wblock = 32 : i64}
-// TUNED: cnn.fused_conv2d {{.*}}cnn.schedule = {parallel = "yc", tile_c = 32 : i64, tile_x = 8 : i64, vec = 16 : i64}
-// TUNED: cnn.fused_conv2d {{.*}}cnn.schedule = {ci_block = 64 : i64, parallel = "yc", rows = 7 : i64, tile_c = 64 : i64, tile_x = 4 : i64, vec = 16 : i64, wblock = 64 : i64}
+// AVX2: cnn.fused_conv2d {{.*}}cnn.schedule = {ci_block = 64 : i64, tile_c = 32 : i64, tile_x = 3 : i64, vec = 8 : i64, wblock = 32 : i64}
+// TUNED: cnn.fused_conv2d {{.*}}cnn.schedule = {tile_c = 32 : i64, tile_x = 8 : i64, vec = 16 : i64}
+// TUNED: cnn.fused_conv2d {{.*}}cnn.schedule = {ci_block = 64 : i64, rows = 7 : i64, tile_c = 64 : i64, tile_x = 4 : i64, vec = 16 : i64, wblock = 64 : i64}
 // MISSING: cannot read tuning database
 // TARGET: unknown target 'neon' (expected avx512 or avx2)
 func.func @net(%x: tensor<1x64x56x56xf32>, %w: tensor<64x64x3x3xf32>, %y: tensor<1x512x7x7xf32>,
                %v: tensor<512x512x3x3xf32>, %z: tensor<1x32x56x56xf32>, %dw: tensor<32x1x3x3xf32>,
                %f: tensor<1x512xf32>, %d: tensor<1000x512xf32>)
     -> (tensor<1x64x56x56xf32>, tensor<1x512x7x7xf32>, tensor<1x32x56x56xf32>, tensor<1x1000xf32>) {
-  // expected-remark @+1 {{schedule of 'cnn.fused_conv2d': ci_block=64 parallel=y tile_c=64 tile_x=6 vec=16 wblock=64 (heuristic)}}
+  // expected-remark @+1 {{schedule of 'cnn.fused_conv2d': ci_block=64 tile_c=64 tile_x=6 vec=16 wblock=64 (heuristic)}}
   %a = cnn.fused_conv2d %x, %w pad [1, 1, 1, 1] activation relu
       : (tensor<1x64x56x56xf32>, tensor<64x64x3x3xf32>) -> tensor<1x64x56x56xf32>
   // expected-remark @+1 {{(heuristic)}}

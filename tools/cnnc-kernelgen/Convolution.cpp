@@ -133,7 +133,6 @@ Kernel buildConv(const KernelSpec &spec) {
   arguments.insert(arguments.end(), in.arguments.begin(), in.arguments.end());
   constrainOutput(output, outShape);
 
-  std::string parallel = spec.word("parallel", "y");
   Var co("co"), ci("ci"), xo("xo"), xi("xi"), task("task");
   if (in.prologue.defined())
     in.prologue.compute_root()

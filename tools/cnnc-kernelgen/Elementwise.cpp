@@ -27,10 +27,6 @@ std::vector<Var> varsFor(size_t rank) {
   return vars;
 }
 
-std::vector<Expr> asExprs(const std::vector<Var> &vars) {
-  return std::vector<Expr>(vars.begin(), vars.end());
-}
-
 void scheduleStreaming(Func output, const std::vector<int64_t> &shape) {
   std::vector<Var> vars = output.args();
   output.vectorize(vars[0], 16, tailFor(shape[1 < shape.size() ? 1 : 0], 16));

@@ -10,9 +10,9 @@
 //
 //   (useful work / computed work) * (FMAs per load),
 //
-// and the best wins: 64 x 6 on ResNet's 56-wide layers, 48 x 7 on its
-// 7-wide ones. Rows go to threads unless there are too few of them to keep
-// two cores even, in which case channel tiles and rows share the work.
+// and the best wins: 64 x 6 on ResNet's 56-wide layers. A convolution's
+// threads take rows (with channel blocks, in the cache-blocked kernel); a
+// GEMM's take channel tiles or pixel blocks, its `parallel` key says which.
 //
 //===----------------------------------------------------------------------===//
 
@@ -222,7 +222,6 @@ mlir::DictionaryAttr defaultSchedule(mlir::Operation *op, int vectorWidth) {
     if (rows > 1)
       add("rows", rows);
   }
-  addWord("parallel", out[2] >= 16 ? "y" : "yc");
   return builder.getDictionaryAttr(entries);
 }
 
