@@ -26,12 +26,6 @@ std::vector<int64_t> shapeOf(mlir::Value value) {
   return {shape.begin(), shape.end()};
 }
 
-std::string layerOf(mlir::Operation *op) {
-  if (auto name = llvm::dyn_cast<mlir::NameLoc>(op->getLoc()))
-    return name.getName().str();
-  return op->getName().getStringRef().str();
-}
-
 uint64_t fnv1a(const std::string &text) {
   uint64_t hash = 1469598103934665603ull;
   for (unsigned char c : text)
@@ -269,7 +263,7 @@ void PlanBuilder::emitStep(mlir::Operation *op, const std::string &family,
     kernelIndex[body] = plan.kernels.size();
     plan.kernels.push_back({symbol, family, "kernel " + symbol + " " + body});
   }
-  plan.steps.push_back({layerOf(op), op->getName().stripDialect().str(), symbol,
+  plan.steps.push_back({cnn::layerName(op, op->getName().getStringRef()), op->getName().stripDialect().str(), symbol,
                         std::move(arguments), cnn::multiplyAdds(op)});
 }
 

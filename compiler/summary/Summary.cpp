@@ -22,12 +22,6 @@ llvm::ArrayRef<int64_t> shape(mlir::Value value) {
   return llvm::cast<mlir::RankedTensorType>(value.getType()).getShape();
 }
 
-std::string layerName(mlir::Operation *op) {
-  if (auto name = llvm::dyn_cast<mlir::NameLoc>(op->getLoc()))
-    return name.getName().str();
-  return "-";
-}
-
 /// "25,557,032".
 std::string grouped(int64_t value) {
   std::string digits = std::to_string(value), result;
@@ -72,7 +66,7 @@ ModelSummary summarize(mlir::ModuleOp module) {
         llvm::isa<cnn::WeightOp, cnn::ParameterOp>(op))
       return;
     LayerSummary layer;
-    layer.name = layerName(op);
+    layer.name = cnn::layerName(op, "-");
     layer.op = op->getName().stripDialect().str();
     if (op->getNumResults() == 1) {
       auto out = shape(op->getResult(0));

@@ -454,6 +454,12 @@ LogicalResult UpsampleOp::verify() {
 }
 
 namespace cnn {
+std::string layerName(mlir::Operation *op, llvm::StringRef fallback) {
+  if (auto name = llvm::dyn_cast<mlir::NameLoc>(op->getLoc()))
+    return name.getName().str();
+  return fallback.str();
+}
+
 mlir::func::FuncOp modelFunction(mlir::ModuleOp module) {
   if (auto name = module->getAttrOfType<mlir::StringAttr>("cnn.model"))
     if (auto model = module.lookupSymbol<mlir::func::FuncOp>(name))

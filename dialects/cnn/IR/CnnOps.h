@@ -51,6 +51,10 @@ mlir::func::FuncOp modelFunction(mlir::ModuleOp module);
 /// The function that computes `computed` parameters at load, if any.
 mlir::func::FuncOp initFunction(mlir::ModuleOp module);
 
+/// The .cnn layer an op comes from (its NameLoc: "layer1.0.conv1"), or
+/// `fallback` for ops without one.
+std::string layerName(mlir::Operation *op, llvm::StringRef fallback);
+
 /// What a standalone activation op computes, in the form a fused kernel
 /// carries it (its `activation`, `alpha`, `min` and `max`).
 struct ActivationInfo {

@@ -17,13 +17,6 @@ bool isWeightTransform(mlir::Operation *op) {
   return llvm::isa<FoldBatchNormOp, BatchNormAffineOp>(op);
 }
 
-/// "layer1.0.bn1" from the op's location, or "transform".
-std::string layerNameOf(mlir::Operation *op) {
-  if (auto name = llvm::dyn_cast<mlir::NameLoc>(op->getLoc()))
-    return name.getName().str();
-  return "transform";
-}
-
 struct HoistWeightTransforms : impl::HoistWeightTransformsBase<HoistWeightTransforms> {
   using Base::Base;
 
@@ -72,7 +65,7 @@ struct HoistWeightTransforms : impl::HoistWeightTransformsBase<HoistWeightTransf
         });
         if (!usedByModel)
           continue;
-        std::string name = uniqueName(symbols, layerNameOf(op) + "." +
+        std::string name = uniqueName(symbols, layerName(op, "transform") + "." +
                                                    resultSuffix(op, index));
         builder.setInsertionPoint(model);
         auto parameter = ParameterOp::create(

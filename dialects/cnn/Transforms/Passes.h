@@ -24,9 +24,7 @@ inline mlir::Operation *soleUser(mlir::Value value) {
 
 /// "'layer1.0.conv1'": an op's layer name from its location, for remarks.
 inline std::string describeLayer(mlir::Operation *op) {
-  if (auto name = llvm::dyn_cast<mlir::NameLoc>(op->getLoc()))
-    return "'" + name.getName().str() + "'";
-  return "'" + op->getName().getStringRef().str() + "'";
+  return "'" + layerName(op, op->getName().getStringRef()) + "'";
 }
 
 /// The inference pipeline `cnnc --emit=opt` runs, in order; with
