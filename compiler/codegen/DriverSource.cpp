@@ -76,7 +76,8 @@ void emitDriverSource(const Plan &plan, const std::string &symbol, bool library,
   for (const PreparedParameter &prepared : plan.prepared)
     os << "  {" << prepared.parameter << ", "
        << (prepared.permutation.empty() ? 0 : prepared.sourceShape.size()) << ", "
-       << list(prepared.sourceShape) << ", " << list(prepared.permutation) << "},\n";
+       << list(prepared.sourceShape) << ", " << list(prepared.permutation) << ", "
+       << prepared.winograd << "},\n";
   if (plan.prepared.empty())
     os << "  {0},\n";
   os << "};\n\nstatic const cnnrt_init_call init[] = {\n";

@@ -95,7 +95,7 @@ private:
   Placement placementOf(mlir::Value value);
   BufferRef activation(mlir::Value value) { return describe(placementOf(value), shapeOf(value)); }
   BufferRef parameter(mlir::Value value, std::vector<int64_t> sourceShape = {},
-                      std::vector<int64_t> permutation = {});
+                      std::vector<int64_t> permutation = {}, int winograd = 0);
   void emitStep(mlir::Operation *op, const std::string &family, const std::string &keys,
                 std::vector<BufferRef> arguments);
 
@@ -103,7 +103,7 @@ private:
   std::string stamp;
   Plan plan;
   std::map<std::string, int> parameterIndex;
-  std::map<std::pair<int, std::vector<int64_t>>, int> preparedIndex;
+  std::map<std::tuple<int, std::vector<int64_t>, int>, int> preparedIndex;
   std::map<std::string, size_t> kernelIndex;
 };
 
@@ -218,16 +218,16 @@ Placement PlanBuilder::placementOf(mlir::Value value) {
 }
 
 BufferRef PlanBuilder::parameter(mlir::Value value, std::vector<int64_t> sourceShape,
-                                 std::vector<int64_t> permutation) {
+                                 std::vector<int64_t> permutation, int winograd) {
   auto weight = value.getDefiningOp<cnn::WeightOp>();
   int index = parameterIndex.at(weight.getName().str());
   if (sourceShape.empty())
     sourceShape = shapeOf(value);
-  auto key = std::make_pair(index, permutation);
+  auto key = std::make_tuple(index, permutation, winograd);
   auto it = preparedIndex.find(key);
   if (it == preparedIndex.end()) {
     it = preparedIndex.insert({key, int(plan.prepared.size())}).first;
-    plan.prepared.push_back({index, sourceShape, permutation});
+    plan.prepared.push_back({index, sourceShape, permutation, winograd});
   }
   // The packed tensor is row-major over the permuted dimensions; Halide
   // wants innermost first.
@@ -356,7 +356,17 @@ mlir::LogicalResult PlanBuilder::addStep(mlir::Operation &op) {
     if (!blockFits(weight[0]))
       return mlir::failure();
     arguments.push_back(activation(op.getOperand(0)));
-    if (block > 0) // [O/T, T, I, kh, kw] -> [O/T, kh, kw, I, T]
+    // Winograd F(m x m, 3x3): the transformed weights are an (m+2) x (m+2)
+    // window's, packed per block like the direct kernel's.
+    if (int64_t tile = scheduled("winograd")) {
+      if (block <= 0 || weight[2] != 3 || weight[3] != 3)
+        return op.emitError("code generation: schedule winograd=")
+               << tile << " needs a 3x3 kernel and a wblock";
+      weight[2] = weight[3] = tile + 2;
+      arguments.push_back(parameter(op.getOperand(1),
+                                    {weight[0] / block, block, weight[1], weight[2], weight[3]},
+                                    {0, 3, 4, 2, 1}, int(tile)));
+    } else if (block > 0) // [O/T, T, I, kh, kw] -> [O/T, kh, kw, I, T]
       arguments.push_back(parameter(op.getOperand(1),
                                     {weight[0] / block, block, weight[1], weight[2], weight[3]},
                                     {0, 3, 4, 2, 1}));
@@ -416,6 +426,8 @@ void printBuffer(std::ostream &os, const BufferRef &ref, const Plan &plan) {
   case BufferRef::Prepared: {
     const PreparedParameter &prepared = plan.prepared[ref.index];
     os << "@" << plan.parameters[prepared.parameter].name;
+    if (prepared.winograd)
+      os << "{winograd " << prepared.winograd << "}";
     if (!prepared.permutation.empty()) {
       os << "{perm ";
       printShape(os, prepared.permutation);

@@ -47,10 +47,14 @@ struct Parameter {
 
 /// A parameter as a kernel reads it: permuted so that the packed tensor's
 /// dimension d is the source's dimension permutation[d] (row-major on both
-/// sides), or used as it is when the permutation is empty.
+/// sides), or used as it is when the permutation is empty. With `winograd`
+/// (an output tile size m), 3x3 weights [O, I, 3, 3] first become the
+/// Winograd F(m x m, 3x3) weights [O, I, m+2, m+2], which the source shape
+/// and permutation then describe.
 struct PreparedParameter {
   int parameter = 0;
   std::vector<int64_t> sourceShape, permutation;
+  int winograd = 0;
 };
 
 /// One weight transform of init: cnnrt_<function>(parameters..., integers...).

@@ -44,12 +44,15 @@ typedef struct {
 /* A parameter as kernels read it: viewed with `source_shape` (the same
  * elements, e.g. output channels split into blocks) and packed so that
  * dimension d is the view's dimension permutation[d] (rank 0: used as it
- * is). */
+ * is). With `winograd` = m > 0, 3x3 weights [O, I, 3, 3] are first
+ * transformed into Winograd F(m x m, 3x3) weights [O, I, m+2, m+2], which
+ * `source_shape` then views. */
 typedef struct {
   int parameter;
   int rank;
   int64_t source_shape[CNNRT_MAX_PACKED_DIMS];
   int permutation[CNNRT_MAX_PACKED_DIMS];
+  int winograd;
 } cnnrt_prepared;
 
 enum { CNNRT_FOLD_BATCH_NORM = 0, CNNRT_BATCH_NORM_AFFINE = 1 };

@@ -162,11 +162,21 @@ static int prepare(cnnrt_session *session, char *error, size_t size) {
       session->prepared[i] = source;
       continue;
     }
-    float *packed = allocate(elements(prepared->rank, prepared->source_shape));
-    if (!packed)
+    int64_t count = elements(prepared->rank, prepared->source_shape);
+    float *packed = allocate(count);
+    float *transformed = prepared->winograd ? allocate(count) : NULL;
+    if (!packed || (prepared->winograd && !transformed)) {
+      free(packed);
       return fail(error, size, CNNRT_MEMORY, "out of memory repacking '%s'",
                   model->parameters[prepared->parameter].name);
+    }
+    if (transformed) {
+      int tile = prepared->winograd + 2;
+      cnnrt_winograd_weights(source, count / (tile * tile), prepared->winograd, transformed);
+      source = transformed;
+    }
     cnnrt_permute(source, prepared->rank, prepared->source_shape, prepared->permutation, packed);
+    free(transformed);
     session->prepared[i] = packed;
   }
   return CNNRT_OK;

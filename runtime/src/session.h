@@ -27,6 +27,9 @@ void cnnrt_batch_norm_affine(const float *scale, const float *shift, const float
                              float *multiplier, float *offset);
 void cnnrt_permute(const float *source, int rank, const int64_t *shape, const int *permutation,
                    float *packed);
+/* 3x3 filters (`filters` of them, row-major) -> Winograd F(m x m, 3x3)
+ * weights G g G^T, (m+2) x (m+2) each; m is 2 or 4. */
+void cnnrt_winograd_weights(const float *weights, int64_t filters, int m, float *transformed);
 double cnnrt_random_normal(uint64_t *state);
 void cnnrt_random_parameter(const cnnrt_parameter *parameter, uint64_t seed, float *data);
 

@@ -57,6 +57,31 @@ void cnnrt_permute(const float *source, int rank, const int64_t *shape, const in
   }
 }
 
+/* G of F(2x2, 3x3) and F(4x4, 3x3): interpolation points 0, +-1, (+-2,)
+ * infinity, matching B^T and A^T in tools/cnnc-kernelgen/Winograd.cpp. */
+static const double winograd_g2[4][3] = {
+    {1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
+static const double winograd_g4[6][3] = {
+    {1.0 / 4, 0, 0},           {-1.0 / 6, -1.0 / 6, -1.0 / 6}, {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+    {1.0 / 24, 1.0 / 12, 1.0 / 6}, {1.0 / 24, -1.0 / 12, 1.0 / 6}, {0, 0, 1}};
+
+void cnnrt_winograd_weights(const float *weights, int64_t filters, int m, float *transformed) {
+  int size = m + 2;
+  const double(*g)[3] = m == 2 ? winograd_g2 : winograd_g4;
+  for (int64_t f = 0; f < filters; ++f) {
+    const float *w = weights + f * 9;
+    float *out = transformed + f * size * size;
+    for (int row = 0; row < size; ++row)
+      for (int column = 0; column < size; ++column) {
+        double sum = 0;
+        for (int ky = 0; ky < 3; ++ky)
+          for (int kx = 0; kx < 3; ++kx)
+            sum += g[row][ky] * (double)w[ky * 3 + kx] * g[column][kx];
+        out[row * size + column] = (float)sum;
+      }
+  }
+}
+
 static uint64_t splitmix(uint64_t *state) {
   uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;

@@ -1,20 +1,26 @@
 // RUN: cnnc-opt %s --cnn-schedule-kernels | FileCheck %s
 // RUN: cnnc-opt %s --cnn-schedule-kernels="target=avx2" | FileCheck %s --check-prefix=AVX2
+// RUN: cnnc-opt %s --cnn-schedule-kernels="winograd=false" | FileCheck %s --check-prefix=DIRECT
 // RUN: cnnc-opt %s --cnn-schedule-kernels="tuning-db=%S/Inputs/tuning.db" | FileCheck %s --check-prefix=TUNED
 // RUN: cnnc-opt %s --cnn-schedule-kernels="emit-remarks=true" --verify-diagnostics > /dev/null
 // RUN: not cnnc-opt %s --cnn-schedule-kernels="tuning-db=%t.missing" 2>&1 | FileCheck %s --check-prefix=MISSING
 // RUN: not cnnc-opt %s --cnn-schedule-kernels="target=neon" 2>&1 | FileCheck %s --check-prefix=TARGET
 
-// The register tile that scores best (docs/passes.md): 64 channels by 6
-// columns on a 56-wide map; on a 7-wide one with 512 channels, 64 by 4 (the
-// cache-blocked kernel needs a tile that divides the channels), and a task
-// takes all 7 rows so each weight slice serves 7 x 2 column tiles. A dense
-// layer at batch 1 has one row and splits its output channels over threads.
-// CHECK: cnn.fused_conv2d {{.*}}cnn.schedule = {ci_block = 64 : i64, tile_c = 64 : i64, tile_x = 6 : i64, vec = 16 : i64, wblock = 64 : i64}
+// A 56x56 3x3 convolution takes Winograd F(4x4, 3x3): 14 x 14 tiles, two
+// tile rows (28 tiles) a task, 64 channels by 5 tiles a register tile.
+// Without Winograd, the register tile that scores best (docs/passes.md) is
+// 64 channels by 6 columns on a 56-wide map. The 7x7 map at batch 1 has
+// only 4 tiles, too few to pay for 4x the weights: it stays direct, 64 by 4
+// (the cache-blocked kernel needs a tile that divides the channels), and a
+// task takes all 7 rows so each weight slice serves 7 x 2 column tiles. A
+// dense layer at batch 1 has one row and splits its output channels over
+// threads.
+// CHECK: cnn.fused_conv2d {{.*}}cnn.schedule = {cgroup = 64 : i64, ci_block = 64 : i64, images = 1 : i64, rows = 2 : i64, tile_c = 64 : i64, tile_x = 5 : i64, vec = 16 : i64, wblock = 64 : i64, winograd = 4 : i64}
+// DIRECT: cnn.fused_conv2d {{.*}}cnn.schedule = {ci_block = 64 : i64, tile_c = 64 : i64, tile_x = 6 : i64, vec = 16 : i64, wblock = 64 : i64}
 // CHECK: cnn.fused_conv2d {{.*}}cnn.schedule = {ci_block = 64 : i64, rows = 7 : i64, tile_c = 64 : i64, tile_x = 4 : i64, vec = 16 : i64, wblock = 64 : i64}
 // CHECK: cnn.conv2d {{.*}}cnn.schedule = {tile_c = 16 : i64, tile_x = 8 : i64, vec = 16 : i64, wblock = 0 : i64}
 // CHECK: cnn.gemm {{.*}}cnn.schedule = {k_block = 64 : i64, m_block = 1 : i64, parallel = "n", tile_m = 1 : i64, tile_n = 64 : i64, vec = 16 : i64, wblock = 0 : i64}
-// AVX2: cnn.fused_conv2d {{.*}}cnn.schedule = {ci_block = 64 : i64, tile_c = 32 : i64, tile_x = 3 : i64, vec = 8 : i64, wblock = 32 : i64}
+// AVX2: cnn.fused_conv2d {{.*}}cnn.schedule = {cgroup = 64 : i64, ci_block = 64 : i64, images = 1 : i64, rows = 2 : i64, tile_c = 32 : i64, tile_x = 3 : i64, vec = 8 : i64, wblock = 32 : i64, winograd = 4 : i64}
 // TUNED: cnn.fused_conv2d {{.*}}cnn.schedule = {tile_c = 32 : i64, tile_x = 8 : i64, vec = 16 : i64}
 // TUNED: cnn.fused_conv2d {{.*}}cnn.schedule = {ci_block = 64 : i64, rows = 7 : i64, tile_c = 64 : i64, tile_x = 4 : i64, vec = 16 : i64, wblock = 64 : i64}
 // MISSING: cannot read tuning database
@@ -23,7 +29,7 @@ func.func @net(%x: tensor<1x64x56x56xf32>, %w: tensor<64x64x3x3xf32>, %y: tensor
                %v: tensor<512x512x3x3xf32>, %z: tensor<1x32x56x56xf32>, %dw: tensor<32x1x3x3xf32>,
                %f: tensor<1x512xf32>, %d: tensor<1000x512xf32>)
     -> (tensor<1x64x56x56xf32>, tensor<1x512x7x7xf32>, tensor<1x32x56x56xf32>, tensor<1x1000xf32>) {
-  // expected-remark @+1 {{schedule of 'cnn.fused_conv2d': ci_block=64 tile_c=64 tile_x=6 vec=16 wblock=64 (heuristic)}}
+  // expected-remark @+1 {{schedule of 'cnn.fused_conv2d': cgroup=64 ci_block=64 images=1 rows=2 tile_c=64 tile_x=5 vec=16 wblock=64 winograd=4 (heuristic)}}
   %a = cnn.fused_conv2d %x, %w pad [1, 1, 1, 1] activation relu
       : (tensor<1x64x56x56xf32>, tensor<64x64x3x3xf32>) -> tensor<1x64x56x56xf32>
   // expected-remark @+1 {{(heuristic)}}

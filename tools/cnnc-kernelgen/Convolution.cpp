@@ -27,16 +27,6 @@ namespace cnnc::kernelgen {
 
 using namespace Halide;
 
-namespace {
-
-/// The input as the kernel reads it: with the prologue (a batch norm and
-/// activation folded in front) applied, and zero outside the image.
-struct KernelInput {
-  Func read;                      // Zero-padded, prologue applied.
-  Func prologue;                  // Defined only when there is one.
-  std::vector<Argument> arguments; // The multiplier and offset.
-};
-
 KernelInput prologueInput(const KernelSpec &spec, ImageParam &input, int64_t channels,
                           bool pad, int64_t width, int64_t height) {
   KernelInput result;
@@ -65,8 +55,6 @@ bool anyPadding(const std::vector<int64_t> &pad) {
   return false;
 }
 
-} // namespace
-
 // Direct convolution. With `wblock=T` (T output channels dividing their
 // count) weights are packed per block of T channels, (lane, ci, kx, ky,
 // block), so a block's weights are one contiguous panel, and one task (a
@@ -77,6 +65,8 @@ bool anyPadding(const std::vector<int64_t> &pad) {
 // it. Otherwise (a channel count with a tail, depthwise) each register tile
 // accumulates over the whole reduction on its own.
 Kernel buildConv(const KernelSpec &spec) {
+  if (spec.integer("winograd", 0))
+    return buildWinogradConv(spec);
   std::vector<int64_t> inShape = spec.integers("in"), outShape = spec.integers("out");
   std::vector<int64_t> window = spec.integers("kernel"), stride = spec.integers("stride");
   std::vector<int64_t> dilation = spec.integers("dilation"), pad = spec.integers("pad");

@@ -34,6 +34,7 @@ Kernel buildKernel(const KernelSpec &spec);
 // Family builders (one per file group).
 Kernel buildConv(const KernelSpec &spec);
 Kernel buildGemm(const KernelSpec &spec);
+Kernel buildWinogradConv(const KernelSpec &spec);
 Kernel buildConvTranspose(const KernelSpec &spec);
 Kernel buildPool(const KernelSpec &spec);
 Kernel buildAdaptivePool(const KernelSpec &spec);
@@ -47,6 +48,18 @@ Kernel buildLrn(const KernelSpec &spec);
 Kernel buildUpsample(const KernelSpec &spec);
 
 //--- helpers shared by the families ---------------------------------------//
+
+/// A convolution's input as its kernel reads it: with the prologue (a batch
+/// norm and activation folded in front) applied, and zero outside the image
+/// when the convolution pads.
+struct KernelInput {
+  Halide::Func read;                      // Zero-padded, prologue applied.
+  Halide::Func prologue;                  // Defined only when there is one.
+  std::vector<Halide::Argument> arguments; // The multiplier and offset.
+};
+KernelInput prologueInput(const KernelSpec &spec, Halide::ImageParam &input, int64_t channels,
+                          bool pad, int64_t width, int64_t height);
+bool anyPadding(const std::vector<int64_t> &pad);
 
 /// The logical dimension behind each Halide dimension of an activation.
 std::vector<int> physicalOrder(size_t rank);

@@ -67,6 +67,10 @@ cl::opt<std::string> target("target",
 cl::opt<std::string> tuningDatabase("tuning-db",
                                     cl::desc("Schedules that replace the heuristic's"),
                                     cl::value_desc("file"), cl::cat(category));
+cl::opt<bool> noWinograd("no-winograd",
+                         cl::desc("Direct 3x3 convolutions only: no Winograd F(4x4, 3x3), "
+                                  "whose rounding differs slightly"),
+                         cl::cat(category));
 cl::opt<bool> library("lib", cl::desc("With -o libmodel.a: a static library and a C header"),
                       cl::cat(category));
 cl::opt<std::string> cacheDirectory("cache-dir",
@@ -240,6 +244,7 @@ int run(Command command) {
     cnn::PipelineOptions pipeline;
     pipeline.emitRemarks = remarks;
     pipeline.tuningDatabase = tuningDatabase;
+    pipeline.winograd = !noWinograd;
     pipeline.target = cnnc::codegen::vectorIsa(target);
     cnn::buildOptimizationPipeline(pm, pipeline);
     if (mlir::failed(pm.run(*module)))

@@ -40,8 +40,9 @@ std::optional<KernelDescription> describeKernel(mlir::Operation *op);
 /// matrix products), for GFLOP/s in profiles.
 int64_t multiplyAdds(mlir::Operation *op);
 
-/// The schedule `op` gets without a tuning database: see Schedule.cpp.
-mlir::DictionaryAttr defaultSchedule(mlir::Operation *op, int vectorWidth);
+/// The schedule `op` gets without a tuning database (ScheduleKernels.cpp);
+/// `winograd` allows Winograd F(4x4, 3x3) for the convolutions it suits.
+mlir::DictionaryAttr defaultSchedule(mlir::Operation *op, int vectorWidth, bool winograd = true);
 
 /// `schedule`'s entries as spec keys (`vec=16 tile_c=64 ...`).
 std::string scheduleKeys(mlir::DictionaryAttr schedule);

@@ -34,6 +34,7 @@ struct PipelineOptions {
   std::string layout = "nhwc";
   std::string target = "avx512"; // The vector ISA schedules are for.
   std::string tuningDatabase;
+  bool winograd = true; // Winograd F(4x4, 3x3) where it pays.
 };
 void buildOptimizationPipeline(mlir::OpPassManager &pm, const PipelineOptions &options = {});
 

@@ -26,7 +26,8 @@ void buildOptimizationPipeline(mlir::OpPassManager &pm, const PipelineOptions &o
   pm.addPass(createHoistWeightTransforms({emitRemarks}));
   pm.addPass(createSelectLayout({options.layout, emitRemarks}));
   pm.nest<mlir::func::FuncOp>().addPass(
-      createScheduleKernels({options.target, options.tuningDatabase, emitRemarks}));
+      createScheduleKernels(
+          {options.target, options.tuningDatabase, options.winograd, emitRemarks}));
   pm.addPass(createPlanMemory({emitRemarks}));
 }
 

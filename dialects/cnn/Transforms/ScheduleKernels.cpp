@@ -159,7 +159,7 @@ struct ScheduleKernels : impl::ScheduleKernelsBase<ScheduleKernels> {
       auto entry = database.find(kernel->signature());
       bool tuned = entry != database.end();
       mlir::DictionaryAttr schedule = tuned ? parseSchedule(op->getContext(), entry->second)
-                                            : defaultSchedule(op, vectorWidth);
+                                            : defaultSchedule(op, vectorWidth, winograd);
       op->setAttr("cnn.schedule", schedule);
       if (emitRemarks)
         op->emitRemark() << "schedule of " << describeLayer(op) << ": "
@@ -170,7 +170,52 @@ struct ScheduleKernels : impl::ScheduleKernelsBase<ScheduleKernels> {
 };
 } // namespace
 
-mlir::DictionaryAttr defaultSchedule(mlir::Operation *op, int vectorWidth) {
+/// Winograd F(4x4, 3x3) suits a stride-1 3x3 convolution with a vector of
+/// output channels and tiles enough to reuse its weights, which are 4x the
+/// direct form's: 16 tiles or more per call. (ResNet-50's 7x7 layers at
+/// batch 1 have 4, and stream 36 x 512 x 512 weights for them: slower than
+/// the direct kernel.)
+bool suitsWinograd(llvm::ArrayRef<int64_t> in, llvm::ArrayRef<int64_t> out,
+                   llvm::ArrayRef<int64_t> window, llvm::ArrayRef<int64_t> stride,
+                   llvm::ArrayRef<int64_t> dilation, int64_t groups, int vectorWidth) {
+  int64_t tiles = out[0] * ((out[2] + 3) / 4) * ((out[3] + 3) / 4);
+  return window == llvm::ArrayRef<int64_t>{3, 3} && stride == llvm::ArrayRef<int64_t>{1, 1} &&
+         dilation == llvm::ArrayRef<int64_t>{1, 1} && groups == 1 && in[1] >= 16 &&
+         out[1] % vectorWidth == 0 && tiles >= 16;
+}
+
+/// The Winograd kernel's schedule: the register tile over output channels
+/// and tiles, and tasks of `rows` tile rows of `images` images (at least
+/// 24 tiles, so a weight slice serves as many register tiles) for a group
+/// of `cgroup` channels, halved while there are fewer than 4 tasks.
+void addWinogradSchedule(llvm::ArrayRef<int64_t> in, llvm::ArrayRef<int64_t> out,
+                         int vectorWidth,
+                         const std::function<void(llvm::StringRef, int64_t)> &add) {
+  int64_t tilesWide = (out[3] + 3) / 4, tilesHigh = (out[2] + 3) / 4;
+  RegisterTile tile = chooseTile(out[1], tilesWide, vectorWidth, /*exactChannels=*/true);
+  int64_t rows = 1;
+  while (rows < tilesHigh && (rows * tilesWide < 24 || tilesHigh % rows))
+    ++rows;
+  int64_t images = 1;
+  if (rows == tilesHigh)
+    while (images < out[0] && (images * tilesHigh * tilesWide < 24 || out[0] % images))
+      ++images;
+  int64_t cgroup = out[1];
+  auto tasks = [&] { return tilesHigh / rows * (out[0] / images) * (out[1] / cgroup); };
+  while (tasks() < 4 && cgroup % (2 * tile.channels) == 0)
+    cgroup /= 2;
+  add("winograd", 4);
+  add("vec", tile.vector);
+  add("tile_c", tile.channels);
+  add("tile_x", tile.columns);
+  add("wblock", tile.channels);
+  add("ci_block", reductionBlock(in[1]));
+  add("rows", rows);
+  add("images", images);
+  add("cgroup", cgroup);
+}
+
+mlir::DictionaryAttr defaultSchedule(mlir::Operation *op, int vectorWidth, bool winograd) {
   mlir::Builder builder(op->getContext());
   llvm::SmallVector<mlir::NamedAttribute> entries;
   auto add = [&](llvm::StringRef key, int64_t value) {
@@ -201,6 +246,16 @@ mlir::DictionaryAttr defaultSchedule(mlir::Operation *op, int vectorWidth) {
   auto in = shapeOf(op->getOperand(0));
   int64_t groups = llvm::isa<Conv2DOp>(op) ? llvm::cast<Conv2DOp>(op).getGroups()
                                             : llvm::cast<FusedConv2DOp>(op).getGroups();
+  auto weight = shapeOf(op->getOperand(1));
+  auto conv = llvm::dyn_cast<Conv2DOp>(op);
+  auto fused = llvm::dyn_cast<FusedConv2DOp>(op);
+  llvm::ArrayRef<int64_t> stride = conv ? conv.getStride() : fused.getStride();
+  llvm::ArrayRef<int64_t> dilation = conv ? conv.getDilation() : fused.getDilation();
+  if (winograd && suitsWinograd(in, out, {weight[2], weight[3]}, stride, dilation, groups,
+                                vectorWidth)) {
+    addWinogradSchedule(in, out, vectorWidth, add);
+    return builder.getDictionaryAttr(entries);
+  }
   bool depthwise = groups > 1 && groups == in[1] && out[1] == in[1];
   // Long reductions (64 input channels or more per group) get the
   // cache-blocked kernel when a tile divides the output channels.
