@@ -18,7 +18,8 @@
 // Schedule. A task is `rows` tile rows of `images` images for a group of
 // `cgroup` output channels: it transforms its input tiles (all input
 // channels) into V, runs the GEMMs into M with the register tile of the
-// blocked direct convolution (tile_c channels by tile_x tiles, weights
+// blocked direct convolution (tile_c channels by tile_x tiles, which run
+// on across tile rows and images; weights
 // packed per wblock channels, the reduction split into ci_block slices so
 // that a slice of U stays in L1), and transforms M into outputs with the
 // epilogue applied. Tasks hold enough tiles that each weight slice, read
@@ -90,14 +91,14 @@ Kernel buildWinogradConv(const KernelSpec &spec) {
   int m = int(spec.integer("winograd")), a = m + 2;
   Transforms transforms = transformsFor(m);
   int64_t channels = inShape[1], outChannels = outShape[1];
-  int vec = int(spec.integer("vec")), tileX = int(spec.integer("tile_x"));
+  int vec = int(spec.integer("vec")), registerTiles = int(spec.integer("tile_x"));
   int block = int(spec.integer("wblock"));
   int cgroup = int(spec.integer("cgroup", outChannels));
   int rows = int(spec.integer("rows", 1)), images = int(spec.integer("images", 1));
   int ciBlock = int(spec.integer("ci_block", channels));
   if (block <= 0 || outChannels % block || cgroup % block || outChannels % cgroup)
     throw SpecError("conv kernel: winograd needs wblock dividing cgroup dividing the channels");
-  int64_t tilesWide = (outShape[3] + m - 1) / m;
+  int64_t tilesWide = (outShape[3] + m - 1) / m, tilesHigh = (outShape[2] + m - 1) / m;
 
   ImageParam input = activationInput("input", inShape);
   // U, packed per block like the direct kernel's weights with the (m+2)^2
@@ -107,29 +108,33 @@ Kernel buildWinogradConv(const KernelSpec &spec) {
   KernelInput in = prologueInput(spec, input, channels, true, inShape[3], inShape[2]);
   std::vector<Argument> arguments = {input, weights};
 
-  // u, v: tile positions along x and y; tx, ty: tile coordinates.
-  Var k("k"), u("u"), v("v"), j("j"), tx("tx"), ty("ty"), n("n"), lane("lane"), cb("cb");
-  Var c("c"), x("x"), y("y"), p("p");
+  // u, v: positions in a tile along x and y. t numbers the tiles along
+  // rows, then rows, then images, so that a task's tiles are one range of
+  // t and register tiles run on across tile rows and images.
+  Var k("k"), u("u"), v("v"), j("j"), t("t"), lane("lane"), cb("cb");
+  Var c("c"), x("x"), y("y"), n("n"), p("p");
+  int tilesPerImage = int(tilesWide * tilesHigh);
+  Expr tileColumn = t % int(tilesWide), tileRow = t / int(tilesWide) % int(tilesHigh);
+  Expr image = t / tilesPerImage;
   Func inputRows("winograd_input_rows"), transformed("winograd_input");
-  inputRows(k, u, j, tx, ty, n) = rowTimes(transforms.inputT, u, [&](int i) {
-    return in.read(k, tx * m + i - int(pad[1]), ty * m + j - int(pad[0]), n);
+  inputRows(k, u, j, t) = rowTimes(transforms.inputT, u, [&](int i) {
+    return in.read(k, tileColumn * m + i - int(pad[1]), tileRow * m + j - int(pad[0]), image);
   });
-  transformed(k, u, v, tx, ty, n) = rowTimes(
-      transforms.inputT, v, [&](int i) { return inputRows(k, u, i, tx, ty, n); });
+  transformed(k, u, v, t) =
+      rowTimes(transforms.inputT, v, [&](int i) { return inputRows(k, u, i, t); });
 
   Func products("winograd_products");
   RDom r(0, int(channels), "r");
-  products(lane, u, v, tx, ty, n, cb) = 0.0f;
-  products(lane, u, v, tx, ty, n, cb) +=
-      weights(lane, r, u, v, cb) * transformed(r, u, v, tx, ty, n);
+  products(lane, u, v, t, cb) = 0.0f;
+  products(lane, u, v, t, cb) += weights(lane, r, u, v, cb) * transformed(r, u, v, t);
 
   Func outputColumns("winograd_output_columns"), output("output");
-  outputColumns(c, p, v, tx, ty, n) = rowTimes(transforms.outputT, p, [&](int i) {
-    return products(c % block, i, v, tx, ty, n, c / block);
+  outputColumns(c, p, v, t) = rowTimes(transforms.outputT, p, [&](int i) {
+    return products(c % block, i, v, t, c / block);
   });
-  Expr value = rowTimes(transforms.outputT, y % m, [&](int i) {
-    return outputColumns(c, x % m, i, x / m, y / m, n);
-  });
+  Expr tile = x / m + int(tilesWide) * (y / m) + tilesPerImage * n;
+  Expr value = rowTimes(transforms.outputT, y % m,
+                        [&](int i) { return outputColumns(c, x % m, i, tile); });
   if (spec.integer("bias")) {
     ImageParam bias = parameterInput("bias", {outChannels});
     arguments.push_back(bias);
@@ -169,15 +174,15 @@ Kernel buildWinogradConv(const KernelSpec &spec) {
   // The GEMMs, over the task's tiles for each tile position and channel
   // block: the accumulators stay in registers across a ci_block slice.
   products.compute_at(output, task).vectorize(lane, vec);
-  Var txi("txi");
+  Var to("to"), ti("ti");
   RVar rco("rco"), rci("rci");
   Stage update = products.update();
-  update.split(tx, txo, txi, tileX, guardUnless(tilesWide % tileX == 0));
+  update.split(t, to, ti, registerTiles, TailStrategy::GuardWithIf);
   if (ciBlock < channels && channels % ciBlock == 0)
-    update.split(r, rco, rci, ciBlock).reorder(lane, txi, rci, txo, ty, n, rco, u, v, cb);
+    update.split(r, rco, rci, ciBlock).reorder(lane, ti, rci, to, rco, u, v, cb);
   else
-    update.reorder(lane, txi, r, txo, ty, n, u, v, cb);
-  update.vectorize(lane, vec).unroll(txi);
+    update.reorder(lane, ti, r, to, u, v, cb);
+  update.vectorize(lane, vec).unroll(ti);
   if (block > vec) {
     products.unroll(lane);
     update.unroll(lane);
@@ -187,7 +192,7 @@ Kernel buildWinogradConv(const KernelSpec &spec) {
   Var ko("ko"), ki("ki");
   transformed.compute_at(output, task)
       .split(k, ko, ki, vec, tailFor(channels, vec))
-      .reorder(ki, u, v, ko, tx, ty, n)
+      .reorder(ki, u, v, ko, t)
       .vectorize(ki)
       .unroll(u)
       .unroll(v);

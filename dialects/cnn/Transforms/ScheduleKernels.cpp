@@ -170,29 +170,37 @@ struct ScheduleKernels : impl::ScheduleKernelsBase<ScheduleKernels> {
 };
 } // namespace
 
-/// Winograd F(4x4, 3x3) suits a stride-1 3x3 convolution with a vector of
-/// output channels and tiles enough to reuse its weights, which are 4x the
-/// direct form's: 16 tiles or more per call. (ResNet-50's 7x7 layers at
-/// batch 1 have 4, and stream 36 x 512 x 512 weights for them: slower than
-/// the direct kernel.)
-bool suitsWinograd(llvm::ArrayRef<int64_t> in, llvm::ArrayRef<int64_t> out,
-                   llvm::ArrayRef<int64_t> window, llvm::ArrayRef<int64_t> stride,
-                   llvm::ArrayRef<int64_t> dilation, int64_t groups, int vectorWidth) {
-  int64_t tiles = out[0] * ((out[2] + 3) / 4) * ((out[3] + 3) / 4);
-  return window == llvm::ArrayRef<int64_t>{3, 3} && stride == llvm::ArrayRef<int64_t>{1, 1} &&
-         dilation == llvm::ArrayRef<int64_t>{1, 1} && groups == 1 && in[1] >= 16 &&
-         out[1] % vectorWidth == 0 && tiles >= 16;
+/// The Winograd output tile for a convolution, or 0 for the direct kernel.
+/// Winograd suits a stride-1 3x3 convolution with a vector of output
+/// channels and enough tiles to reuse its weights, which are (m+2)^2 / 9
+/// times the direct form's: 16 tiles or more per call. F(4x4, 3x3) (36
+/// products per 16 outputs) when that gives 16 tiles, else F(2x2, 3x3) (16
+/// per 4): ResNet-50's 7x7 maps at batch 1 make 4 tiles of 4x4 but 16 of
+/// 2x2, and F(2x2) runs them in 0.84 ms to the direct kernel's 1.59 (one
+/// core, weights from memory).
+int64_t winogradTile(llvm::ArrayRef<int64_t> in, llvm::ArrayRef<int64_t> out,
+                     llvm::ArrayRef<int64_t> window, llvm::ArrayRef<int64_t> stride,
+                     llvm::ArrayRef<int64_t> dilation, int64_t groups, int vectorWidth) {
+  if (window != llvm::ArrayRef<int64_t>{3, 3} || stride != llvm::ArrayRef<int64_t>{1, 1} ||
+      dilation != llvm::ArrayRef<int64_t>{1, 1} || groups != 1 || in[1] < 16 ||
+      out[1] % vectorWidth)
+    return 0;
+  for (int64_t m : {4, 2})
+    if (out[0] * ((out[2] + m - 1) / m) * ((out[3] + m - 1) / m) >= 16)
+      return m;
+  return 0;
 }
 
-/// The Winograd kernel's schedule: the register tile over output channels
-/// and tiles, and tasks of `rows` tile rows of `images` images (at least
-/// 24 tiles, so a weight slice serves as many register tiles) for a group
-/// of `cgroup` channels, halved while there are fewer than 4 tasks.
-void addWinogradSchedule(llvm::ArrayRef<int64_t> in, llvm::ArrayRef<int64_t> out,
+/// The Winograd kernel's schedule: tasks of `rows` tile rows of `images`
+/// images (at least 24 tiles, so a weight slice serves as many register
+/// tiles) for a group of `cgroup` channels, halved while there are fewer
+/// than 2 tasks; the register tile runs over a task's tiles, and over the
+/// whole reduction (slicing it measured slower: each slice stores and
+/// reloads the accumulators, and a task's tiles reuse the weights anyway).
+void addWinogradSchedule(int64_t m, llvm::ArrayRef<int64_t> in, llvm::ArrayRef<int64_t> out,
                          int vectorWidth,
                          const std::function<void(llvm::StringRef, int64_t)> &add) {
-  int64_t tilesWide = (out[3] + 3) / 4, tilesHigh = (out[2] + 3) / 4;
-  RegisterTile tile = chooseTile(out[1], tilesWide, vectorWidth, /*exactChannels=*/true);
+  int64_t tilesWide = (out[3] + m - 1) / m, tilesHigh = (out[2] + m - 1) / m;
   int64_t rows = 1;
   while (rows < tilesHigh && (rows * tilesWide < 24 || tilesHigh % rows))
     ++rows;
@@ -200,16 +208,18 @@ void addWinogradSchedule(llvm::ArrayRef<int64_t> in, llvm::ArrayRef<int64_t> out
   if (rows == tilesHigh)
     while (images < out[0] && (images * tilesHigh * tilesWide < 24 || out[0] % images))
       ++images;
+  RegisterTile tile = chooseTile(out[1], rows * tilesWide * images, vectorWidth,
+                                 /*exactChannels=*/true);
   int64_t cgroup = out[1];
   auto tasks = [&] { return tilesHigh / rows * (out[0] / images) * (out[1] / cgroup); };
-  while (tasks() < 4 && cgroup % (2 * tile.channels) == 0)
+  while (tasks() < 2 && cgroup % (2 * tile.channels) == 0)
     cgroup /= 2;
-  add("winograd", 4);
+  add("winograd", m);
   add("vec", tile.vector);
   add("tile_c", tile.channels);
   add("tile_x", tile.columns);
   add("wblock", tile.channels);
-  add("ci_block", reductionBlock(in[1]));
+  add("ci_block", in[1]);
   add("rows", rows);
   add("images", images);
   add("cgroup", cgroup);
@@ -251,9 +261,11 @@ mlir::DictionaryAttr defaultSchedule(mlir::Operation *op, int vectorWidth, bool 
   auto fused = llvm::dyn_cast<FusedConv2DOp>(op);
   llvm::ArrayRef<int64_t> stride = conv ? conv.getStride() : fused.getStride();
   llvm::ArrayRef<int64_t> dilation = conv ? conv.getDilation() : fused.getDilation();
-  if (winograd && suitsWinograd(in, out, {weight[2], weight[3]}, stride, dilation, groups,
-                                vectorWidth)) {
-    addWinogradSchedule(in, out, vectorWidth, add);
+  int64_t winogradM = winograd ? winogradTile(in, out, {weight[2], weight[3]}, stride, dilation,
+                                                groups, vectorWidth)
+                                : 0;
+  if (winogradM) {
+    addWinogradSchedule(winogradM, in, out, vectorWidth, add);
     return builder.getDictionaryAttr(entries);
   }
   bool depthwise = groups > 1 && groups == in[1] && out[1] == in[1];
