@@ -7,35 +7,38 @@
 // RUN: not cnnc-opt %s --cnn-schedule-kernels="target=neon" 2>&1 | FileCheck %s --check-prefix=TARGET
 
 // A 56x56 3x3 convolution takes Winograd F(4x4, 3x3): 14 x 14 tiles, two
-// tile rows (28 tiles) a task, 64 channels by 5 tiles a register tile.
+// tile rows (28 tiles) a task, 64 channels by 6 tiles a register tile. A
+// 7x7 map at batch 1 has only 4 tiles of 4x4, too few to pay for 4x the
+// weights, but 16 of 2x2: F(2x2, 3x3), its 512 channels split in two
+// groups so that two threads share it.
+// CHECK: cnn.fused_conv2d {{.*}}cnn.schedule = {cgroup = 64 : i64, ci_block = 64 : i64, images = 1 : i64, rows = 2 : i64, tile_c = 64 : i64, tile_x = 6 : i64, vec = 16 : i64, wblock = 64 : i64, winograd = 4 : i64}
+// CHECK: cnn.fused_conv2d {{.*}}cnn.schedule = {cgroup = 256 : i64, ci_block = 512 : i64, images = 1 : i64, rows = 4 : i64, tile_c = 64 : i64, tile_x = 6 : i64, vec = 16 : i64, wblock = 64 : i64, winograd = 2 : i64}
 // Without Winograd, the register tile that scores best (docs/passes.md) is
-// 64 channels by 6 columns on a 56-wide map. The 7x7 map at batch 1 has
-// only 4 tiles, too few to pay for 4x the weights: it stays direct, 64 by 4
+// 64 channels by 6 columns on a 56-wide map; on the 7-wide one, 64 by 4
 // (the cache-blocked kernel needs a tile that divides the channels), and a
-// task takes all 7 rows so each weight slice serves 7 x 2 column tiles. A
+// task takes all 7 rows so each weight slice serves 7 x 2 column tiles.
+// DIRECT: cnn.fused_conv2d {{.*}}cnn.schedule = {ci_block = 64 : i64, tile_c = 64 : i64, tile_x = 6 : i64, vec = 16 : i64, wblock = 64 : i64}
+// DIRECT: cnn.fused_conv2d {{.*}}cnn.schedule = {ci_block = 64 : i64, rows = 7 : i64, tile_c = 64 : i64, tile_x = 4 : i64, vec = 16 : i64, wblock = 64 : i64}
+// A depthwise convolution takes one vector of channels by 8 columns. A
 // dense layer at batch 1 has one row and splits its output channels over
 // threads.
-// CHECK: cnn.fused_conv2d {{.*}}cnn.schedule = {cgroup = 64 : i64, ci_block = 64 : i64, images = 1 : i64, rows = 2 : i64, tile_c = 64 : i64, tile_x = 5 : i64, vec = 16 : i64, wblock = 64 : i64, winograd = 4 : i64}
-// DIRECT: cnn.fused_conv2d {{.*}}cnn.schedule = {ci_block = 64 : i64, tile_c = 64 : i64, tile_x = 6 : i64, vec = 16 : i64, wblock = 64 : i64}
-// CHECK: cnn.fused_conv2d {{.*}}cnn.schedule = {ci_block = 64 : i64, rows = 7 : i64, tile_c = 64 : i64, tile_x = 4 : i64, vec = 16 : i64, wblock = 64 : i64}
 // CHECK: cnn.conv2d {{.*}}cnn.schedule = {tile_c = 16 : i64, tile_x = 8 : i64, vec = 16 : i64, wblock = 0 : i64}
 // CHECK: cnn.gemm {{.*}}cnn.schedule = {k_block = 64 : i64, m_block = 1 : i64, parallel = "n", tile_m = 1 : i64, tile_n = 64 : i64, vec = 16 : i64, wblock = 0 : i64}
 // AVX2: cnn.fused_conv2d {{.*}}cnn.schedule = {cgroup = 64 : i64, ci_block = 64 : i64, images = 1 : i64, rows = 2 : i64, tile_c = 32 : i64, tile_x = 3 : i64, vec = 8 : i64, wblock = 32 : i64, winograd = 4 : i64}
 // TUNED: cnn.fused_conv2d {{.*}}cnn.schedule = {tile_c = 32 : i64, tile_x = 8 : i64, vec = 16 : i64}
-// TUNED: cnn.fused_conv2d {{.*}}cnn.schedule = {ci_block = 64 : i64, rows = 7 : i64, tile_c = 64 : i64, tile_x = 4 : i64, vec = 16 : i64, wblock = 64 : i64}
+// TUNED: cnn.fused_conv2d {{.*}}cnn.schedule = {cgroup = 256 : i64, ci_block = 512 : i64, images = 1 : i64, rows = 4 : i64, tile_c = 64 : i64, tile_x = 6 : i64, vec = 16 : i64, wblock = 64 : i64, winograd = 2 : i64}
 // MISSING: cannot read tuning database
 // TARGET: unknown target 'neon' (expected avx512 or avx2)
 func.func @net(%x: tensor<1x64x56x56xf32>, %w: tensor<64x64x3x3xf32>, %y: tensor<1x512x7x7xf32>,
                %v: tensor<512x512x3x3xf32>, %z: tensor<1x32x56x56xf32>, %dw: tensor<32x1x3x3xf32>,
                %f: tensor<1x512xf32>, %d: tensor<1000x512xf32>)
     -> (tensor<1x64x56x56xf32>, tensor<1x512x7x7xf32>, tensor<1x32x56x56xf32>, tensor<1x1000xf32>) {
-  // expected-remark @+1 {{schedule of 'cnn.fused_conv2d': cgroup=64 ci_block=64 images=1 rows=2 tile_c=64 tile_x=5 vec=16 wblock=64 winograd=4 (heuristic)}}
+  // expected-remark @+1 {{schedule of 'cnn.fused_conv2d': cgroup=64 ci_block=64 images=1 rows=2 tile_c=64 tile_x=6 vec=16 wblock=64 winograd=4 (heuristic)}}
   %a = cnn.fused_conv2d %x, %w pad [1, 1, 1, 1] activation relu
       : (tensor<1x64x56x56xf32>, tensor<64x64x3x3xf32>) -> tensor<1x64x56x56xf32>
   // expected-remark @+1 {{(heuristic)}}
   %b = cnn.fused_conv2d %y, %v pad [1, 1, 1, 1] activation relu
       : (tensor<1x512x7x7xf32>, tensor<512x512x3x3xf32>) -> tensor<1x512x7x7xf32>
-  // Depthwise: one vector of channels by 8 columns.
   // expected-remark @+1 {{(heuristic)}}
   %c = cnn.conv2d %z, %dw pad [1, 1, 1, 1] groups 32
       : (tensor<1x32x56x56xf32>, tensor<32x1x3x3xf32>) -> tensor<1x32x56x56xf32>
