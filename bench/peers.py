@@ -2,6 +2,8 @@
 
     peers.py export NAME WEIGHTS BATCH OUT.onnx   # torchvision module -> ONNX
     peers.py torch NAME WEIGHTS BATCH THREADS RUNS # eager and TorchScript
+    peers.py check NAME WEIGHTS INPUT.npy OUTPUT.npy # cnnc's output against
+                                                    # PyTorch in float64
 
 The weights are cnnc's (`cnnc weights`), loaded by name into torchvision's
 module, so all runtimes compute the same function. `torch` prints two lines,
@@ -33,6 +35,18 @@ def module_with_weights(name, weights):
     return module
 
 
+def check(name, weights, input_path, output_path):
+    """Prints the relative L2 error of cnnc's output against PyTorch's, which
+    runs in float64 on the same weights and input."""
+    import numpy as np
+    module = module_with_weights(name, weights).double()
+    with torch.no_grad():
+        expected = module(torch.from_numpy(np.load(input_path)).double()).numpy()
+    found = np.load(output_path).astype(np.float64)
+    error = np.linalg.norm(found - expected) / np.linalg.norm(expected)
+    print(f"relative error: {error:.3e}")
+
+
 def timed(function, runs):
     function()  # warm-up (and TorchScript's profiling runs)
     function()
@@ -45,7 +59,11 @@ def timed(function, runs):
 
 
 def main():
-    command, name, weights, batch = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+    command, name, weights = sys.argv[1], sys.argv[2], sys.argv[3]
+    batch = int(sys.argv[4]) if command != "check" else 0
+    if command == "check":
+        check(name, weights, sys.argv[4], sys.argv[5])
+        return
     module = module_with_weights(name, weights)
     image = torch.randn(batch, 3, 224, 224)
     if command == "export":

@@ -6,10 +6,14 @@
 For every network, batch size and thread count it times cnnc's binary
 (`--bench`), PyTorch eager, PyTorch TorchScript (traced, frozen, optimized
 for inference) and ONNX Runtime, all on the same weights, and measures the
-machine's fp32 FMA peak. It writes bench/results/<date>.md (the tables: per
-network median/min/max, ratio to the best peer, GFLOP/s and share of peak;
-per layer of ResNet-50 and MobileNet v2 on one thread, GFLOP/s and share of
-peak) and bench/results/<date>.png (latency per network and runtime);
+machine's fp32 FMA peak and memory bandwidth (bench/peak.c,
+bench/bandwidth.c). It checks each network's output at batch 1 against
+PyTorch in float64 on the same weights and input. It writes
+bench/results/<date>.md (the tables: per network median/min/max, ratio to
+the best peer, GFLOP/s and share of peak, relative error; per layer of
+ResNet-50 and MobileNet v2 on one thread, GFLOP/s and share of peak for
+convolutions and GEMMs, and time against the bandwidth bound for depthwise
+convolutions) and bench/results/<date>.png (latency per network and runtime);
 <date> includes the time, so runs never overwrite each other.
 """
 
@@ -62,6 +66,61 @@ def measure_peak(work):
     return peaks
 
 
+def measure_bandwidth(work):
+    """{(buffer bytes, threads): copy GB/s} from bench/bandwidth.c."""
+    binary = os.path.join(work, "bandwidth")
+    run(["cc", "-O3", "-mavx512f", os.path.join(HERE, "bandwidth.c"), "-o", binary, "-lpthread"])
+    bandwidth = {}
+    for line in run([binary, "2"]).splitlines():
+        size, threads, copy = re.match(r"bytes (\d+) threads (\d+): .* copy ([\d.]+)", line).groups()
+        bandwidth[(int(size), int(threads))] = float(copy)
+    return bandwidth
+
+
+def check_output(work, name, binary, weights):
+    """cnnc's output at batch 1 against PyTorch's (float64), relative L2."""
+    import numpy as np
+    image = os.path.join(work, f"{name}.input.npy")
+    output = os.path.join(work, f"{name}.output.npy")
+    np.save(image, np.random.RandomState(1).randn(1, 3, 224, 224).astype(np.float32))
+    run([binary, "--weights", weights, "--input", image, "--output", output])
+    out = run([PYTHON, os.path.join(HERE, "peers.py"), "check", name, weights, image, output],
+              env=peer_environment())
+    return float(out.split(":")[1])
+
+
+def depthwise_rows(summary, profile_out, bandwidth):
+    """Depthwise convolutions against their memory-bandwidth bound: the
+    bytes they must move (input, output, weights) over the copy bandwidth
+    bench/bandwidth.c measured for a buffer of that size on one thread."""
+    times = {}
+    for line in profile_out.splitlines():
+        match = re.match(r"(\S+)\s+(conv2d|fused_conv2d)\s+([\d.]+)\s", line)
+        if match:
+            times[match.group(1)] = float(match.group(3))
+    layers = summary["layers"]
+    rows = []
+    for i, layer in enumerate(layers):
+        channels = layer["output"][1]
+        outputs = 1
+        for d in layer["output"]:
+            outputs *= d
+        per_output = layer["macs"] / outputs if outputs else 0
+        depthwise = (layer["op"] == "conv2d" and 0 < per_output <= 49 and
+                     layer["weights"] == channels * per_output)
+        if not depthwise or layer["name"] not in times or i == 0:
+            continue
+        inputs = 1
+        for d in layers[i - 1]["output"]:
+            inputs *= d
+        moved = 4 * (inputs + outputs + layer["weights"])
+        size = min([s for (s, t) in bandwidth if t == 1 and s >= moved] or
+                   [max(s for (s, _) in bandwidth)])
+        bound = moved / (bandwidth[(size, 1)] * 1e9) * 1e3
+        rows.append((layer["name"], times[layer["name"]], moved, bound))
+    return rows
+
+
 def cnnc_binary(work, name, batch):
     file, params = NETWORKS[name]
     flags = [a for p in params + [f"batch={batch}"] for a in ("--param", p)]
@@ -94,6 +153,10 @@ def time_peers(name, weights, onnx, batch, threads, runs):
 
 def profile(binary, weights, peak):
     out = run([binary, "--weights", weights, "--threads", "1", "--profile", "--bench", "10"])
+    return out, profile_rows(out, peak)
+
+
+def profile_rows(out, peak):
     rows = []
     for line in out.splitlines():
         match = re.match(r"(\S+)\s+(conv2d|fused_conv2d|gemm)\s+([\d.]+)\s+([\d.]+)%\s+([\d.]+)$",
@@ -142,8 +205,9 @@ def main():
     os.makedirs(work, exist_ok=True)
     peaks = measure_peak(work)
     print(f"FMA peak: {peaks[1]:.1f} GFLOP/s on 1 thread, {peaks.get(2, 0):.1f} on 2", flush=True)
+    bandwidth = measure_bandwidth(work)
 
-    results, profiles, flops = {}, {}, {}
+    results, profiles, flops, errors, depthwise = {}, {}, {}, {}, {}
     for name in networks:
         file, params = NETWORKS[name]
         weights = os.path.join(work, f"{name}.safetensors")
@@ -162,8 +226,15 @@ def main():
                 print(f"{name} batch {batch}, {threads} thread(s): cnnc {entry['cnnc']['median']:.2f} ms,"
                       f" best peer {best:.2f} ms, ratio {best / entry['cnnc']['median']:.2f}",
                       flush=True)
+            if batch == 1:
+                errors[name] = check_output(work, name, binary, weights)
+                print(f"{name}: relative error against PyTorch (float64) {errors[name]:.2e}",
+                      flush=True)
             if batch == 1 and name in PROFILED:
-                profiles[name] = profile(binary, weights, peaks[1])
+                out, profiles[name] = profile(binary, weights, peaks[1])
+                summary = json.loads(run([CNNC, "summary", "--json",
+                                          os.path.join(ROOT, "models", file + ".cnn")] + flags))
+                depthwise[name] = depthwise_rows(summary, out, bandwidth)
 
     stamp = datetime.datetime.now().strftime("%Y-%m-%d-%H%M")
     out_dir = os.path.join(HERE, "results")
@@ -175,6 +246,12 @@ def main():
              f"{args.batches} --threads {args.threads} --runs {args.runs}`. Latencies in ms over "
              f"{args.runs} runs; ratio = best peer's median / cnnc's median (above 1: cnnc is "
              f"faster).", "",
+             "Memory bandwidth (bench/bandwidth.c, copy, GB/s): " + ", ".join(
+                 f"{size >> 10} KB on {threads} thread(s) {gbs:.0f}"
+                 for (size, threads), gbs in sorted(bandwidth.items())) + ".", "",
+             "cnnc's output at batch 1 against PyTorch in float64, same weights and input "
+             "(relative L2 error): " + ", ".join(f"{n} {e:.1e}" for n, e in errors.items()) +
+             ".", "",
              "| network | batch | threads | runtime | median | min | max | ratio to best peer | GFLOP/s | share of peak |",
              "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for (name, batch, threads), entry in results.items():
@@ -191,6 +268,13 @@ def main():
                   "| --- | --- | --- | --- | --- | --- |"]
         for layer, op, ms, share, gflops, of_peak in rows:
             lines.append(f"| {layer} | {op} | {ms:.3f} | {share:.1f}% | {gflops:.1f} | {of_peak:.0f}% |")
+        if depthwise.get(name):
+            lines += ["", f"## {name}, batch 1, 1 thread: depthwise convolutions against the "
+                      "memory-bandwidth bound", "",
+                      "| layer | ms | bytes moved | bound (ms) | time / bound |",
+                      "| --- | --- | --- | --- | --- |"]
+            for layer, ms, moved, bound in depthwise[name]:
+                lines.append(f"| {layer} | {ms:.3f} | {moved} | {bound:.3f} | {ms / bound:.2f} |")
     report = os.path.join(out_dir, f"{stamp}.md")
     with open(report, "w") as f:
         f.write("\n".join(lines) + "\n")
