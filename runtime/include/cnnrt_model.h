@@ -117,6 +117,9 @@ int cnnrt_session_open(const cnnrt_model *model, const char *weights_path, uint6
 int cnnrt_session_run(cnnrt_session *session, const float *const *inputs, float *const *outputs,
                       char *error, size_t error_size);
 void cnnrt_session_close(cnnrt_session *session);
+/* How many threads the kernels use, the caller's included (0, the default:
+ * one per core). Applies to every session. */
+void cnnrt_set_threads(int threads);
 
 #ifdef __cplusplus
 }

@@ -179,7 +179,7 @@ int cnnrt_main(const cnnrt_model *model, int argc, char **argv) {
   if (status)
     return status;
   if (o.threads > 0)
-    halide_set_num_threads(o.threads);
+    cnnrt_set_threads(o.threads);
   char error[1024] = "";
   cnnrt_session *session = NULL;
   status = cnnrt_session_open(model, o.weights, o.seed, &session, error, sizeof error);

@@ -184,6 +184,7 @@ static int prepare(cnnrt_session *session, char *error, size_t size) {
 
 int cnnrt_session_open(const cnnrt_model *model, const char *weights_path, uint64_t seed,
                        cnnrt_session **result, char *error, size_t size) {
+  cnnrt_use_thread_pool();
   cnnrt_session *session = calloc(1, sizeof(cnnrt_session));
   if (!session)
     return fail(error, size, CNNRT_MEMORY, "out of memory");

@@ -33,6 +33,9 @@ void cnnrt_winograd_weights(const float *weights, int64_t filters, int m, float 
 double cnnrt_random_normal(uint64_t *state);
 void cnnrt_random_parameter(const cnnrt_parameter *parameter, uint64_t seed, float *data);
 
+/* Routes the kernels' parallel loops to thread_pool.c's workers. */
+void cnnrt_use_thread_pool(void);
+
 /* Runs every step once (inputs already in session->inputs). */
 int cnnrt_session_execute(cnnrt_session *session, char *error, size_t error_size);
 /* Copies between NCHW and the buffer's channels-innermost layout. */
