@@ -245,7 +245,8 @@ def main():
              f"(bench/peak.c). Command: `bench/run.sh --networks {args.networks} --batches "
              f"{args.batches} --threads {args.threads} --runs {args.runs}`. Latencies in ms over "
              f"{args.runs} runs; ratio = best peer's median / cnnc's median (above 1: cnnc is "
-             f"faster).", "",
+             f"faster). GFLOP/s counts the direct form's multiply-adds: Winograd convolutions "
+             f"do fewer, so their share of peak can pass 100%.", "",
              "Memory bandwidth (bench/bandwidth.c, copy, GB/s): " + ", ".join(
                  f"{size >> 10} KB on {threads} thread(s) {gbs:.0f}"
                  for (size, threads), gbs in sorted(bandwidth.items())) + ".", "",
