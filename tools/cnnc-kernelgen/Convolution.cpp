@@ -48,6 +48,19 @@ KernelInput prologueInput(const KernelSpec &spec, ImageParam &input, int64_t cha
   return result;
 }
 
+void defineConvolutionOutput(Func output, const KernelSpec &spec, Expr value,
+                             const std::vector<int64_t> &outShape, const KernelInput &in,
+                             std::vector<Argument> &arguments, const std::vector<Var> &at) {
+  if (spec.integer("residual")) {
+    ImageParam residual = activationInput("residual", outShape);
+    arguments.push_back(residual);
+    value += residual(at);
+  }
+  output(at) = epilogue(spec, value);
+  arguments.insert(arguments.end(), in.arguments.begin(), in.arguments.end());
+  constrainOutput(output, outShape);
+}
+
 bool anyPadding(const std::vector<int64_t> &pad) {
   for (int64_t p : pad)
     if (p)
@@ -114,14 +127,7 @@ Kernel buildConv(const KernelSpec &spec) {
                                      iy + r.z * int(dilation[0]), n);
   }
   Expr value = block ? acc(c % block, x, y, n, c / block) : acc(c, x, y, n);
-  if (spec.integer("residual")) {
-    ImageParam residual = activationInput("residual", outShape);
-    arguments.push_back(residual);
-    value += residual(c, x, y, n);
-  }
-  output(c, x, y, n) = epilogue(spec, value);
-  arguments.insert(arguments.end(), in.arguments.begin(), in.arguments.end());
-  constrainOutput(output, outShape);
+  defineConvolutionOutput(output, spec, value, outShape, in, arguments, {c, x, y, n});
 
   Var co("co"), ci("ci"), xo("xo"), xi("xi"), task("task");
   if (in.prologue.defined())

@@ -60,6 +60,13 @@ struct KernelInput {
 KernelInput prologueInput(const KernelSpec &spec, Halide::ImageParam &input, int64_t channels,
                           bool pad, int64_t width, int64_t height);
 bool anyPadding(const std::vector<int64_t> &pad);
+/// output(at) = epilogue(value + the residual, when the spec has one); adds
+/// the residual and the prologue's parameters to `arguments`, in the order
+/// the plan passes them, and fixes the output's extents.
+void defineConvolutionOutput(Halide::Func output, const KernelSpec &spec, Halide::Expr value,
+                             const std::vector<int64_t> &outShape, const KernelInput &in,
+                             std::vector<Halide::Argument> &arguments,
+                             const std::vector<Halide::Var> &at);
 
 /// The logical dimension behind each Halide dimension of an activation.
 std::vector<int> physicalOrder(size_t rank);

@@ -140,14 +140,7 @@ Kernel buildWinogradConv(const KernelSpec &spec) {
     arguments.push_back(bias);
     value += bias(c);
   }
-  if (spec.integer("residual")) {
-    ImageParam residual = activationInput("residual", outShape);
-    arguments.push_back(residual);
-    value += residual(c, x, y, n);
-  }
-  output(c, x, y, n) = epilogue(spec, value);
-  arguments.insert(arguments.end(), in.arguments.begin(), in.arguments.end());
-  constrainOutput(output, outShape);
+  defineConvolutionOutput(output, spec, value, outShape, in, arguments, {c, x, y, n});
 
   // The output: tasks of (channel group, tile-row group, image group), and
   // within one, an m x m tile of one channel vector at a time.
