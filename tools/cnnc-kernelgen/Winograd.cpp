@@ -108,9 +108,9 @@ Kernel buildWinogradConv(const KernelSpec &spec) {
   KernelInput in = prologueInput(spec, input, channels, true, inShape[3], inShape[2]);
   std::vector<Argument> arguments = {input, weights};
 
-  // u, v: positions in a tile along x and y. t numbers the tiles along
-  // rows, then rows, then images, so that a task's tiles are one range of
-  // t and register tiles run on across tile rows and images.
+  // u, v: positions in a tile along x and y. t numbers the tiles along a
+  // row, then down the rows, then across images, so that a task's tiles are
+  // one range of t and register tiles run on across tile rows and images.
   Var k("k"), u("u"), v("v"), j("j"), t("t"), lane("lane"), cb("cb");
   Var c("c"), x("x"), y("y"), n("n"), p("p");
   int tilesPerImage = int(tilesWide * tilesHigh);
