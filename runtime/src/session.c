@@ -167,6 +167,7 @@ static int prepare(cnnrt_session *session, char *error, size_t size) {
     float *transformed = prepared->winograd ? allocate(count) : NULL;
     if (!packed || (prepared->winograd && !transformed)) {
       free(packed);
+      free(transformed);
       return fail(error, size, CNNRT_MEMORY, "out of memory repacking '%s'",
                   model->parameters[prepared->parameter].name);
     }
