@@ -358,18 +358,17 @@ mlir::LogicalResult PlanBuilder::addStep(mlir::Operation &op) {
     arguments.push_back(activation(op.getOperand(0)));
     // Winograd F(m x m, 3x3): the transformed weights are an (m+2) x (m+2)
     // window's, packed per block like the direct kernel's.
-    if (int64_t tile = scheduled("winograd")) {
+    int64_t tile = scheduled("winograd");
+    if (tile) {
       if (block <= 0 || weight[2] != 3 || weight[3] != 3)
         return op.emitError("code generation: schedule winograd=")
                << tile << " needs a 3x3 kernel and a wblock";
       weight[2] = weight[3] = tile + 2;
+    }
+    if (block > 0) // [O/T, T, I, kh, kw] -> [O/T, kh, kw, I, T]
       arguments.push_back(parameter(op.getOperand(1),
                                     {weight[0] / block, block, weight[1], weight[2], weight[3]},
                                     {0, 3, 4, 2, 1}, int(tile)));
-    } else if (block > 0) // [O/T, T, I, kh, kw] -> [O/T, kh, kw, I, T]
-      arguments.push_back(parameter(op.getOperand(1),
-                                    {weight[0] / block, block, weight[1], weight[2], weight[3]},
-                                    {0, 3, 4, 2, 1}));
     else // OIHW -> HWIO
       arguments.push_back(parameter(op.getOperand(1), {}, {2, 3, 1, 0}));
     if (auto conv = llvm::dyn_cast<cnn::Conv2DOp>(op)) {

@@ -256,11 +256,10 @@ mlir::DictionaryAttr defaultSchedule(mlir::Operation *op, int vectorWidth, bool 
   }
   auto out = shapeOf(op->getResult(0));
   auto in = shapeOf(op->getOperand(0));
-  int64_t groups = llvm::isa<Conv2DOp>(op) ? llvm::cast<Conv2DOp>(op).getGroups()
-                                            : llvm::cast<FusedConv2DOp>(op).getGroups();
   auto weight = shapeOf(op->getOperand(1));
   auto conv = llvm::dyn_cast<Conv2DOp>(op);
   auto fused = llvm::dyn_cast<FusedConv2DOp>(op);
+  int64_t groups = conv ? conv.getGroups() : fused.getGroups();
   llvm::ArrayRef<int64_t> stride = conv ? conv.getStride() : fused.getStride();
   llvm::ArrayRef<int64_t> dilation = conv ? conv.getDilation() : fused.getDilation();
   int64_t winogradM = winograd ? winogradTile(in, out, {weight[2], weight[3]}, stride, dilation,
