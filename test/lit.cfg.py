@@ -29,5 +29,5 @@ config.environment["CNNC_CACHE_DIR"] = os.path.join(config.cnnc_obj_root, "kerne
 tools = ["cnnc", "cnnc-opt", "cnnc-kernelgen"]
 if config.cnnc_have_fuzzer:
     config.available_features.add("fuzzer")
-    tools += ["cnnc-fuzz-parser", "cnnrt-fuzz-safetensors"]
+    tools += ["cnnc-fuzz-parser", "cnnrt-fuzz-safetensors", "cnnrt-fuzz-npy"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

@@ -28,6 +28,8 @@ enum {
   CNNRT_DTYPE = 6,     /* a tensor's element type cannot be read as f32 */
   CNNRT_MEMORY = 7,
   CNNRT_KERNEL = 8,    /* a compiled kernel reported an error */
+  CNNRT_USAGE = 9,     /* a precondition of the API does not hold (NULL, size, state) */
+  CNNRT_VALUE = 10,    /* a value is outside its domain (a negative variance) */
 };
 
 #define CNNRT_MAX_RANK 8

@@ -12,6 +12,8 @@
 #ifndef CNNRT_MODEL_H
 #define CNNRT_MODEL_H
 
+#include "cnnrt.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -105,20 +107,42 @@ typedef struct {
 /* The command line of a compiled model (see docs/runtime.md). */
 int cnnrt_main(const cnnrt_model *model, int argc, char **argv);
 
-/*--- the library interface (cnnc --lib) ----------------------------------*/
+/*--- the library interface (cnnc --lib) ----------------------------------*
+ *
+ * Every function checks what it can: NULL pointers, counts and sizes against
+ * the model's, and whether the session is open (a closed session, or a
+ * pointer that never was one, is refused with CNNRT_USAGE, not used). Error
+ * buffers may be NULL. A session may be shared by threads: its runs are
+ * serialised, one at a time. Separate sessions run concurrently.
+ */
 
 typedef struct cnnrt_session cnnrt_session;
 
 /* Loads weights (NULL: seeded random) and runs init. */
 int cnnrt_session_open(const cnnrt_model *model, const char *weights_path, uint64_t seed,
                        cnnrt_session **session, char *error, size_t error_size);
-/* Runs the model: inputs and outputs are dense NCHW float arrays of the
- * model's shapes, in the model's order. */
-int cnnrt_session_run(cnnrt_session *session, const float *const *inputs, float *const *outputs,
-                      char *error, size_t error_size);
+
+/* A dense NCHW float array and how many floats it holds. */
+typedef struct {
+  const float *data;
+  size_t elements;
+} cnnrt_input;
+typedef struct {
+  float *data;
+  size_t elements;
+} cnnrt_output;
+
+/* Runs the model on `input_count` inputs into `output_count` outputs, in the
+ * model's order; each must hold exactly the elements of the model's shape
+ * for it. */
+int cnnrt_session_run(cnnrt_session *session, const cnnrt_input *inputs, int input_count,
+                      const cnnrt_output *outputs, int output_count, char *error,
+                      size_t error_size);
+/* Closes an open session; NULL or a session already closed is ignored. Wait
+ * for runs in other threads to return first. */
 void cnnrt_session_close(cnnrt_session *session);
 /* How many threads the kernels use, the caller's included (0, the default:
- * one per core). Applies to every session. */
+ * one per core; at most 64). Applies to every session. */
 void cnnrt_set_threads(int threads);
 
 #ifdef __cplusplus

@@ -34,7 +34,8 @@ static int append_utf8(char **buffer, size_t *size, size_t *capacity, uint32_t c
   size_t n;
   if (code < 0x80) { bytes[0] = (char)code; n = 1; }
   else if (code < 0x800) { bytes[0] = (char)(0xC0 | (code >> 6)); bytes[1] = (char)(0x80 | (code & 0x3F)); n = 2; }
-  else { bytes[0] = (char)(0xE0 | (code >> 12)); bytes[1] = (char)(0x80 | ((code >> 6) & 0x3F)); bytes[2] = (char)(0x80 | (code & 0x3F)); n = 3; }
+  else if (code < 0x10000) { bytes[0] = (char)(0xE0 | (code >> 12)); bytes[1] = (char)(0x80 | ((code >> 6) & 0x3F)); bytes[2] = (char)(0x80 | (code & 0x3F)); n = 3; }
+  else { bytes[0] = (char)(0xF0 | (code >> 18)); bytes[1] = (char)(0x80 | ((code >> 12) & 0x3F)); bytes[2] = (char)(0x80 | ((code >> 6) & 0x3F)); bytes[3] = (char)(0x80 | (code & 0x3F)); n = 4; }
   if (*size + n + 1 > *capacity) {
     size_t grown = (*capacity + n + 1) * 2;
     char *bigger = realloc(*buffer, grown);
@@ -47,6 +48,47 @@ static int append_utf8(char **buffer, size_t *size, size_t *capacity, uint32_t c
   *size += n;
   (*buffer)[*size] = '\0';
   return 0;
+}
+
+/* Four hex digits after "\u"; -1 if malformed. */
+static int32_t hex4(parser *p) {
+  if (p->pos + 4 > p->length)
+    return -1;
+  int32_t code = 0;
+  for (int i = 0; i < 4; ++i) {
+    char h = p->text[p->pos++];
+    code <<= 4;
+    if (h >= '0' && h <= '9') code |= h - '0';
+    else if (h >= 'a' && h <= 'f') code |= h - 'a' + 10;
+    else if (h >= 'A' && h <= 'F') code |= h - 'A' + 10;
+    else return -1;
+  }
+  return code;
+}
+
+/* The code point of a \u escape (the "\u" read), a surrogate pair joined.
+ * U+0000 is refused: C strings would end there, so "a\u0000b" would be
+ * read as "a". Returns NULL or what is wrong. */
+static const char *parse_code_point(parser *p, uint32_t *code) {
+  int32_t first = hex4(p);
+  if (first < 0)
+    return "bad \\u escape (four hex digits expected)";
+  if (first == 0)
+    return "\\u0000 in a string (names cannot hold NUL characters)";
+  if (first >= 0xDC00 && first <= 0xDFFF)
+    return "unpaired low surrogate in a \\u escape";
+  if (first >= 0xD800 && first <= 0xDBFF) {
+    if (p->pos + 2 > p->length || p->text[p->pos] != '\\' || p->text[p->pos + 1] != 'u')
+      return "unpaired high surrogate in a \\u escape";
+    p->pos += 2;
+    int32_t second = hex4(p);
+    if (second < 0xDC00 || second > 0xDFFF)
+      return "unpaired high surrogate in a \\u escape";
+    *code = 0x10000 + (((uint32_t)first - 0xD800) << 10) + ((uint32_t)second - 0xDC00);
+    return NULL;
+  }
+  *code = (uint32_t)first;
+  return NULL;
 }
 
 static int parse_string(parser *p, char **out) {
@@ -85,21 +127,10 @@ static int parse_string(parser *p, char **out) {
       case 'r': code = '\r'; break;
       case 't': code = '\t'; break;
       case 'u': {
-        if (p->pos + 4 > p->length) {
+        const char *problem = parse_code_point(p, &code);
+        if (problem) {
           free(buffer);
-          return fail(p, "short \\u escape");
-        }
-        code = 0;
-        for (int i = 0; i < 4; ++i) {
-          char h = p->text[p->pos++];
-          code <<= 4;
-          if (h >= '0' && h <= '9') code |= (uint32_t)(h - '0');
-          else if (h >= 'a' && h <= 'f') code |= (uint32_t)(h - 'a' + 10);
-          else if (h >= 'A' && h <= 'F') code |= (uint32_t)(h - 'A' + 10);
-          else {
-            free(buffer);
-            return fail(p, "bad hex digit in \\u escape");
-          }
+          return fail(p, problem);
         }
         break;
       }

@@ -11,22 +11,24 @@
 
 #define _POSIX_C_SOURCE 200809L
 #include "session.h"
+#include "report.h"
 
-#include "HalideRuntime.h"
-
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_FILES 16
+/* Bounds on the options: a benchmark keeps one latency per run. */
+enum { MAX_BENCH_RUNS = 1000000, MAX_THREADS = 64 };
 
 typedef struct {
   const char *weights;
-  const char *inputs[MAX_FILES], *outputs[MAX_FILES];
+  const char **inputs, **outputs; /* at most argc of each */
   int input_count, output_count;
   uint64_t seed;
   int threads, bench, profile;
+  int seen_seed, seen_threads, seen_bench;
 } options;
 
 static int usage(const char *program, const cnnrt_model *model) {
@@ -45,28 +47,65 @@ static int usage(const char *program, const cnnrt_model *model) {
   return 2;
 }
 
+/* A whole decimal number in [low, high]; anything else (a sign where none is
+ * allowed, trailing text, overflow) is refused with a message. */
+static int parse_number(const char *program, const char *option, const char *text,
+                        unsigned long long low, unsigned long long high,
+                        unsigned long long *value) {
+  char *end;
+  errno = 0;
+  unsigned long long n = strtoull(text, &end, 10);
+  if (text[0] < '0' || text[0] > '9' || *end || errno == ERANGE || n < low || n > high) {
+    fprintf(stderr, "%s: %s takes a whole number from %llu to %llu, not '%s'\n", program,
+            option, low, high, text);
+    return 2;
+  }
+  *value = n;
+  return 0;
+}
+
+static int repeated(const char *program, const char *option, int *seen) {
+  if ((*seen)++) {
+    fprintf(stderr, "%s: %s is given twice; give it once\n", program, option);
+    return 2;
+  }
+  return 0;
+}
+
 static int parse(int argc, char **argv, const cnnrt_model *model, options *o) {
-  memset(o, 0, sizeof(*o));
   o->seed = 1;
+  int seen_weights = 0;
   for (int i = 1; i < argc; ++i) {
     const char *arg = argv[i];
     int has_value = i + 1 < argc;
+    unsigned long long n;
     if (!strcmp(arg, "--profile")) {
       o->profile = 1;
     } else if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
       return usage(argv[0], model);
     } else if (has_value && !strcmp(arg, "--weights")) {
+      if (repeated(argv[0], arg, &seen_weights))
+        return 2;
       o->weights = argv[++i];
-    } else if (has_value && !strcmp(arg, "--input") && o->input_count < MAX_FILES) {
+    } else if (has_value && !strcmp(arg, "--input")) {
       o->inputs[o->input_count++] = argv[++i];
-    } else if (has_value && !strcmp(arg, "--output") && o->output_count < MAX_FILES) {
+    } else if (has_value && !strcmp(arg, "--output")) {
       o->outputs[o->output_count++] = argv[++i];
     } else if (has_value && !strcmp(arg, "--seed")) {
-      o->seed = strtoull(argv[++i], NULL, 10);
+      if (repeated(argv[0], arg, &o->seen_seed) ||
+          parse_number(argv[0], arg, argv[++i], 0, UINT64_MAX, &n))
+        return 2;
+      o->seed = n;
     } else if (has_value && !strcmp(arg, "--threads")) {
-      o->threads = atoi(argv[++i]);
+      if (repeated(argv[0], arg, &o->seen_threads) ||
+          parse_number(argv[0], arg, argv[++i], 1, MAX_THREADS, &n))
+        return 2;
+      o->threads = (int)n;
     } else if (has_value && !strcmp(arg, "--bench")) {
-      o->bench = atoi(argv[++i]);
+      if (repeated(argv[0], arg, &o->seen_bench) ||
+          parse_number(argv[0], arg, argv[++i], 1, MAX_BENCH_RUNS, &n))
+        return 2;
+      o->bench = (int)n;
     } else {
       fprintf(stderr, "%s: unknown or incomplete option '%s'\n", argv[0], arg);
       return usage(argv[0], model);
@@ -149,9 +188,11 @@ static int by_time(const void *a, const void *b) {
   return x < y ? 1 : x > y ? -1 : 0;
 }
 
-static void print_profile(const cnnrt_session *session, int runs) {
+static int print_profile(const cnnrt_session *session, int runs, char *error, size_t size) {
   const cnnrt_model *model = session->model;
-  step_time *times = malloc(sizeof(step_time) * (size_t)model->step_count);
+  step_time *times = malloc(sizeof(step_time) * ((size_t)model->step_count + 1));
+  if (!times)
+    return cnnrt_report(error, size, CNNRT_MEMORY, "out of memory");
   double total = 0;
   for (int s = 0; s < model->step_count; ++s) {
     times[s].step = s;
@@ -171,78 +212,112 @@ static void print_profile(const cnnrt_session *session, int runs) {
     printf("\n");
   }
   free(times);
+  return CNNRT_OK;
+}
+
+/* Runs the model once, then benchmarks and profiles it as asked, then writes
+ * or prints the outputs. `inputs` are filled, `outputs` allocated. */
+static int run(const options *o, cnnrt_session *session, float **inputs, float **outputs,
+               char *error, size_t size) {
+  const cnnrt_model *model = session->model;
+  cnnrt_input *in = calloc((size_t)model->input_count + 1, sizeof *in);
+  cnnrt_output *out = calloc((size_t)model->output_count + 1, sizeof *out);
+  int status = in && out ? CNNRT_OK : cnnrt_report(error, size, CNNRT_MEMORY, "out of memory");
+  for (int i = 0; !status && i < model->input_count; ++i)
+    in[i] = (cnnrt_input){inputs[i], (size_t)cnnrt_io_elements(&model->inputs[i])};
+  for (int i = 0; !status && i < model->output_count; ++i)
+    out[i] = (cnnrt_output){outputs[i], (size_t)cnnrt_io_elements(&model->outputs[i])};
+  if (!status)
+    status = cnnrt_session_run(session, in, model->input_count, out, model->output_count, error,
+                               size);
+  free(in);
+  free(out);
+
+  if (!status && o->bench > 0) {
+    double *latencies = malloc(sizeof(double) * (size_t)o->bench);
+    if (!latencies)
+      status = cnnrt_report(error, size, CNNRT_MEMORY, "out of memory for %d latencies",
+                            o->bench);
+    for (int r = 0; r < o->bench && !status; ++r) {
+      double start = cnnrt_now();
+      status = cnnrt_session_execute(session, error, size);
+      latencies[r] = (cnnrt_now() - start) * 1e3;
+    }
+    if (!status) {
+      qsort(latencies, (size_t)o->bench, sizeof(double), compare_doubles);
+      printf("latency: median %.3f ms, min %.3f ms, max %.3f ms over %d runs\n",
+             latencies[o->bench / 2], latencies[0], latencies[o->bench - 1], o->bench);
+    }
+    free(latencies);
+  }
+  if (!status && o->profile) {
+    int runs = o->bench > 0 ? o->bench : 10;
+    session->profile = 1;
+    for (int r = 0; r < runs && !status; ++r)
+      status = cnnrt_session_execute(session, error, size);
+    session->profile = 0;
+    if (!status)
+      status = print_profile(session, runs, error, size);
+  }
+  for (int i = 0; i < model->output_count && !status; ++i) {
+    const cnnrt_io *io = &model->outputs[i];
+    if (o->output_count)
+      status = cnnrt_npy_write_f32(o->outputs[i], io->rank, io->shape, outputs[i], error, size);
+    else if (!o->bench && !o->profile)
+      print_summary(io, outputs[i]);
+  }
+  return status;
 }
 
 int cnnrt_main(const cnnrt_model *model, int argc, char **argv) {
-  options o;
-  int status = parse(argc, argv, model, &o);
-  if (status)
-    return status;
+  options o = {0};
+  o.inputs = calloc((size_t)argc + 1, sizeof(char *));
+  o.outputs = calloc((size_t)argc + 1, sizeof(char *));
+  if (!o.inputs || !o.outputs || parse(argc, argv, model, &o)) {
+    free(o.inputs);
+    free(o.outputs);
+    return 2;
+  }
   if (o.threads > 0)
     cnnrt_set_threads(o.threads);
   char error[1024] = "";
   cnnrt_session *session = NULL;
-  status = cnnrt_session_open(model, o.weights, o.seed, &session, error, sizeof error);
-  if (status) {
-    fprintf(stderr, "%s: %s\n", argv[0], error);
-    return 1;
-  }
+  int status = cnnrt_session_open(model, o.weights, o.seed, &session, error, sizeof error);
   float **inputs = calloc((size_t)model->input_count + 1, sizeof(float *));
   float **outputs = calloc((size_t)model->output_count + 1, sizeof(float *));
+  if (!status && (!inputs || !outputs))
+    status = cnnrt_report(error, sizeof error, CNNRT_MEMORY, "out of memory");
   for (int i = 0; i < model->input_count && !status; ++i) {
-    inputs[i] = malloc(sizeof(float) * (size_t)cnnrt_io_elements(&model->inputs[i]));
-    if (o.input_count) {
+    size_t count = (size_t)cnnrt_io_elements(&model->inputs[i]);
+    if (!(inputs[i] = malloc(sizeof(float) * (count ? count : 1))))
+      status = cnnrt_report(error, sizeof error, CNNRT_MEMORY, "out of memory for input '%s'",
+                            model->inputs[i].name);
+    else if (o.input_count)
       status = read_input(&model->inputs[i], o.inputs[i], inputs[i], error, sizeof error);
-    } else {
+    else {
       uint64_t state = o.seed * 7919u + (uint64_t)i;
-      for (int64_t k = 0; k < cnnrt_io_elements(&model->inputs[i]); ++k)
+      for (size_t k = 0; k < count; ++k)
         inputs[i][k] = (float)cnnrt_random_normal(&state);
     }
   }
-  for (int i = 0; i < model->output_count; ++i)
-    outputs[i] = malloc(sizeof(float) * (size_t)cnnrt_io_elements(&model->outputs[i]));
-  if (!status)
-    status = cnnrt_session_run(session, (const float *const *)inputs, outputs, error, sizeof error);
-
-  if (!status && o.bench > 0) {
-    double *latencies = malloc(sizeof(double) * (size_t)o.bench);
-    for (int r = 0; r < o.bench && !status; ++r) {
-      double start = cnnrt_now();
-      status = cnnrt_session_execute(session, error, sizeof error);
-      latencies[r] = (cnnrt_now() - start) * 1e3;
-    }
-    if (!status) {
-      qsort(latencies, (size_t)o.bench, sizeof(double), compare_doubles);
-      printf("latency: median %.3f ms, min %.3f ms, max %.3f ms over %d runs\n",
-             latencies[o.bench / 2], latencies[0], latencies[o.bench - 1], o.bench);
-    }
-    free(latencies);
-  }
-  if (!status && o.profile) {
-    int runs = o.bench > 0 ? o.bench : 10;
-    session->profile = 1;
-    for (int r = 0; r < runs && !status; ++r)
-      status = cnnrt_session_execute(session, error, sizeof error);
-    session->profile = 0;
-    if (!status)
-      print_profile(session, runs);
-  }
   for (int i = 0; i < model->output_count && !status; ++i) {
-    const cnnrt_io *io = &model->outputs[i];
-    if (o.output_count)
-      status = cnnrt_npy_write_f32(o.outputs[i], io->rank, io->shape, outputs[i], error,
-                                   sizeof error);
-    else if (!o.bench && !o.profile)
-      print_summary(io, outputs[i]);
+    size_t count = (size_t)cnnrt_io_elements(&model->outputs[i]);
+    if (!(outputs[i] = malloc(sizeof(float) * (count ? count : 1))))
+      status = cnnrt_report(error, sizeof error, CNNRT_MEMORY, "out of memory for output '%s'",
+                            model->outputs[i].name);
   }
+  if (!status)
+    status = run(&o, session, inputs, outputs, error, sizeof error);
   if (status)
     fprintf(stderr, "%s: %s\n", argv[0], error);
-  for (int i = 0; i < model->input_count; ++i)
+  for (int i = 0; inputs && i < model->input_count; ++i)
     free(inputs[i]);
-  for (int i = 0; i < model->output_count; ++i)
+  for (int i = 0; outputs && i < model->output_count; ++i)
     free(outputs[i]);
   free(inputs);
   free(outputs);
+  free(o.inputs);
+  free(o.outputs);
   cnnrt_session_close(session);
   return status ? 1 : 0;
 }

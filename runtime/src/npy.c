@@ -4,6 +4,11 @@
  * literal {'descr': '<f4', 'fortran_order': False, 'shape': (...), } padded
  * to 64 bytes, then the raw data.
  *
+ * The header comes from elsewhere, so it is parsed as the dict literal it
+ * is (no searching for keys inside other values), every read is bounded by
+ * its length, and the shape is checked against the file's size before any
+ * allocation.
+ *
  *===----------------------------------------------------------------------===*/
 
 #define _POSIX_C_SOURCE 200809L
@@ -15,59 +20,169 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+/* A cursor over the header text; `end` bounds every read. */
+typedef struct {
+  const char *at, *end;
+} cursor;
 
-/* The text after `'key':` in the header dict, spaces skipped; NULL if absent. */
-static const char *dict_value(const char *header, const char *key) {
-  char quoted[32];
-  snprintf(quoted, sizeof quoted, "'%s'", key);
-  const char *at = strstr(header, quoted);
-  if (!at)
-    return NULL;
-  at += strlen(quoted);
-  while (*at == ' ')
-    at++;
-  if (*at != ':')
-    return NULL;
-  at++;
-  while (*at == ' ')
-    at++;
-  return at;
+static void skip_space(cursor *c) {
+  while (c->at < c->end && (*c->at == ' ' || *c->at == '\t' || *c->at == '\n' || *c->at == '\r'))
+    c->at++;
+}
+
+static int take(cursor *c, char expected) {
+  skip_space(c);
+  if (c->at < c->end && *c->at == expected) {
+    c->at++;
+    return 1;
+  }
+  return 0;
+}
+
+/* A quoted Python string without escapes (all the format writes), copied
+ * into `out`; 0 when malformed or longer than `size` - 1. */
+static int take_string(cursor *c, char *out, size_t size) {
+  skip_space(c);
+  if (c->at >= c->end || (*c->at != '\'' && *c->at != '"'))
+    return 0;
+  char quote = *c->at++;
+  size_t n = 0;
+  while (c->at < c->end && *c->at != quote) {
+    if (*c->at == '\\' || n + 1 >= size)
+      return 0;
+    out[n++] = *c->at++;
+  }
+  if (c->at >= c->end)
+    return 0;
+  c->at++;
+  out[n] = '\0';
+  return 1;
+}
+
+static int take_word(cursor *c, const char *word) {
+  skip_space(c);
+  size_t n = strlen(word);
+  if ((size_t)(c->end - c->at) < n || memcmp(c->at, word, n) != 0)
+    return 0;
+  c->at += n;
+  return 1;
+}
+
+/* A tuple of non-negative integers: (), (3,), (1, 3, 224, 224). */
+static int take_shape(cursor *c, int *rank, int64_t shape[CNNRT_MAX_RANK]) {
+  if (!take(c, '('))
+    return 0;
+  *rank = 0;
+  for (;;) {
+    if (take(c, ')'))
+      return 1;
+    skip_space(c);
+    if (c->at >= c->end || *c->at < '0' || *c->at > '9' || *rank == CNNRT_MAX_RANK)
+      return 0;
+    int64_t d = 0;
+    while (c->at < c->end && *c->at >= '0' && *c->at <= '9') {
+      if (d > (INT64_MAX - 9) / 10)
+        return 0;
+      d = d * 10 + (*c->at++ - '0');
+    }
+    shape[(*rank)++] = d;
+    if (!take(c, ',')) {
+      if (*rank == 1 && take(c, ')'))
+        return 0; /* (3) is an int in Python, not a tuple */
+      return take(c, ')');
+    }
+  }
+}
+
+typedef struct {
+  char descr[16];
+  int fortran_order, rank;
+  int64_t shape[CNNRT_MAX_RANK];
+} npy_header;
+
+/* Parses the dict; returns NULL or what is wrong with it. */
+static const char *parse_header(const char *text, size_t length, npy_header *h) {
+  cursor c = {text, text + length};
+  int seen_descr = 0, seen_order = 0, seen_shape = 0;
+  if (!take(&c, '{'))
+    return "the header is not a dict";
+  while (!take(&c, '}')) {
+    char key[32];
+    if (!take_string(&c, key, sizeof key) || !take(&c, ':'))
+      return "the header dict is malformed";
+    if (!strcmp(key, "descr")) {
+      if (seen_descr++ || !take_string(&c, h->descr, sizeof h->descr))
+        return "'descr' is repeated or not a short string";
+    } else if (!strcmp(key, "fortran_order")) {
+      if (seen_order++)
+        return "'fortran_order' is repeated";
+      if (take_word(&c, "True"))
+        h->fortran_order = 1;
+      else if (!take_word(&c, "False"))
+        return "'fortran_order' is neither True nor False";
+    } else if (!strcmp(key, "shape")) {
+      if (seen_shape++ || !take_shape(&c, &h->rank, h->shape))
+        return "'shape' is repeated or not a tuple of at most 8 non-negative integers";
+    } else {
+      return "the header has a key other than 'descr', 'fortran_order' and 'shape'";
+    }
+    if (!take(&c, ',')) {
+      if (!take(&c, '}'))
+        return "the header dict is malformed";
+      break;
+    }
+  }
+  skip_space(&c);
+  if (c.at != c.end)
+    return "text follows the header dict";
+  if (!seen_descr || !seen_order || !seen_shape)
+    return "the header lacks 'descr', 'fortran_order' or 'shape'";
+  return NULL;
 }
 
 int cnnrt_npy_read_f32(const char *path, int *rank, int64_t shape[CNNRT_MAX_RANK],
                        float **data, char *error, size_t error_size) {
   *data = NULL;
+  *rank = 0;
   FILE *f = fopen(path, "rb");
   if (!f)
     return cnnrt_report(error, error_size, CNNRT_IO, "%s: cannot open: %s", path,
-                  strerror(errno));
-  unsigned char prefix[10];
+                        strerror(errno));
+  struct stat st;
+  if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+    fclose(f);
+    return cnnrt_report(error, error_size, CNNRT_IO, "%s: not a regular file; expected a .npy file",
+                        path);
+  }
+  unsigned char prefix[12];
   if (fread(prefix, 1, 10, f) != 10 || memcmp(prefix, "\x93NUMPY", 6) != 0) {
     fclose(f);
-    return cnnrt_report(error, error_size, CNNRT_FORMAT, "%s: not a .npy file (no \\x93NUMPY magic)",
-                  path);
+    return cnnrt_report(error, error_size, CNNRT_FORMAT,
+                        "%s: not a .npy file (no \\x93NUMPY magic)", path);
   }
-  size_t header_length;
+  size_t header_length, header_start = 10;
   if (prefix[6] == 1) {
     header_length = prefix[8] | (size_t)prefix[9] << 8;
   } else if (prefix[6] == 2 || prefix[6] == 3) {
-    unsigned char more[2];
-    if (fread(more, 1, 2, f) != 2) {
+    if (fread(prefix + 10, 1, 2, f) != 2) {
       fclose(f);
       return cnnrt_report(error, error_size, CNNRT_FORMAT, "%s: truncated header", path);
     }
-    header_length = prefix[8] | (size_t)prefix[9] << 8 | (size_t)more[0] << 16 |
-                    (size_t)more[1] << 24;
+    header_length = prefix[8] | (size_t)prefix[9] << 8 | (size_t)prefix[10] << 16 |
+                    (size_t)prefix[11] << 24;
+    header_start = 12;
   } else {
     fclose(f);
     return cnnrt_report(error, error_size, CNNRT_FORMAT, "%s: unknown .npy version %d", path,
-                  prefix[6]);
+                        prefix[6]);
   }
-  if (header_length > 1 << 20) {
+  if (header_length > 1 << 16) {
     fclose(f);
-    return cnnrt_report(error, error_size, CNNRT_FORMAT, "%s: header of %zu bytes is too long",
-                  path, header_length);
+    return cnnrt_report(error, error_size, CNNRT_FORMAT,
+                        "%s: header of %zu bytes is too long (at most 65536)", path,
+                        header_length);
   }
   char *header = malloc(header_length + 1);
   if (!header || fread(header, 1, header_length, f) != header_length) {
@@ -76,68 +191,62 @@ int cnnrt_npy_read_f32(const char *path, int *rank, int64_t shape[CNNRT_MAX_RANK
     return cnnrt_report(error, error_size, CNNRT_FORMAT, "%s: truncated header", path);
   }
   header[header_length] = '\0';
-
-  int status = CNNRT_OK;
-  const char *descr = dict_value(header, "descr");
-  const char *order = dict_value(header, "fortran_order");
-  const char *dims = dict_value(header, "shape");
-  if (!descr || !order || !dims || *dims != '(')
-    status = cnnrt_report(error, error_size, CNNRT_FORMAT,
-                    "%s: header lacks 'descr', 'fortran_order' or 'shape'", path);
-  else if (strncmp(descr, "'<f4'", 5) != 0) {
-    const char *end = strchr(descr + 1, '\'');
-    int n = end ? (int)(end - descr + 1) : 8;
-    status = cnnrt_report(error, error_size, CNNRT_DTYPE,
-                    "%s: dtype %.*s; only little-endian float32 ('<f4') is read", path, n,
-                    descr);
-  } else if (strncmp(order, "False", 5) != 0)
-    status = cnnrt_report(error, error_size, CNNRT_FORMAT,
-                    "%s: Fortran-ordered data; save it in C order", path);
-  size_t count = 1;
-  *rank = 0;
-  if (status == CNNRT_OK) {
-    const char *p = dims + 1;
-    for (;;) {
-      while (*p == ' ' || *p == ',')
-        p++;
-      if (*p == ')')
-        break;
-      char *end;
-      long long d = strtoll(p, &end, 10);
-      if (end == p || d < 0 || *rank == CNNRT_MAX_RANK) {
-        status = cnnrt_report(error, error_size, CNNRT_FORMAT, "%s: bad shape in header", path);
-        break;
-      }
-      shape[(*rank)++] = d;
-      if (d && count > SIZE_MAX / 8 / (size_t)d) {
-        status = cnnrt_report(error, error_size, CNNRT_FORMAT, "%s: shape too large", path);
-        break;
-      }
-      count *= (size_t)d;
-      p = end;
-    }
-  }
+  npy_header h = {0};
+  const char *problem = parse_header(header, header_length, &h);
   free(header);
-  if (status == CNNRT_OK) {
-    *data = malloc(count ? count * sizeof(float) : 1);
-    if (!*data)
-      status = cnnrt_report(error, error_size, CNNRT_MEMORY, "%s: out of memory", path);
-    else if (fread(*data, sizeof(float), count, f) != count) {
-      status = cnnrt_report(error, error_size, CNNRT_FORMAT,
-                      "%s: truncated data: the shape needs %zu floats", path, count);
-    } else if (fgetc(f) != EOF) {
-      status = cnnrt_report(error, error_size, CNNRT_FORMAT,
-                      "%s: data continues past the %zu floats the shape needs", path, count);
+  int status = CNNRT_OK;
+  if (problem)
+    status = cnnrt_report(error, error_size, CNNRT_FORMAT, "%s: %s", path, problem);
+  else if (strcmp(h.descr, "<f4") != 0)
+    status = cnnrt_report(error, error_size, CNNRT_DTYPE,
+                          "%s: dtype '%s'; only little-endian float32 ('<f4') is read", path,
+                          h.descr);
+  else if (h.fortran_order)
+    status = cnnrt_report(error, error_size, CNNRT_FORMAT,
+                          "%s: Fortran-ordered data; save it in C order", path);
+  /* The data's size must match the shape, checked before allocating it. */
+  uint64_t available = (uint64_t)st.st_size - header_start - header_length;
+  uint64_t count = 1, held = available / 4;
+  int overflow = 0;
+  for (int d = 0; d < h.rank; ++d) {
+    if (h.shape[d] == 0) {
+      count = 0;
+      overflow = 0;
+      break;
     }
+    overflow |= __builtin_mul_overflow(count, (uint64_t)h.shape[d], &count);
+  }
+  if (status == CNNRT_OK && overflow)
+    status = cnnrt_report(error, error_size, CNNRT_FORMAT,
+                          "%s: truncated data: the shape needs more than 2^64 floats, the file "
+                          "holds %llu", path, (unsigned long long)held);
+  else if (status == CNNRT_OK && count > held)
+    status = cnnrt_report(error, error_size, CNNRT_FORMAT,
+                          "%s: truncated data: the shape needs %llu floats, the file holds %llu",
+                          path, (unsigned long long)count, (unsigned long long)held);
+  else if (status == CNNRT_OK && count * 4 < available)
+    status = cnnrt_report(error, error_size, CNNRT_FORMAT,
+                          "%s: data continues past the %llu floats the shape needs", path,
+                          (unsigned long long)count);
+  if (status == CNNRT_OK) {
+    *data = malloc(count ? (size_t)count * sizeof(float) : 1);
+    if (!*data)
+      status = cnnrt_report(error, error_size, CNNRT_MEMORY, "%s: out of memory for %llu floats",
+                            path, (unsigned long long)count);
+    else if (fread(*data, sizeof(float), (size_t)count, f) != count)
+      status = cnnrt_report(error, error_size, CNNRT_IO, "%s: read failed", path);
     if (status != CNNRT_OK) {
       free(*data);
       *data = NULL;
     }
   }
+  if (status == CNNRT_OK) {
+    *rank = h.rank;
+    memcpy(shape, h.shape, sizeof(int64_t) * (size_t)h.rank);
+  }
   fclose(f);
   return status;
 }
-
 int cnnrt_npy_write_f32(const char *path, int rank, const int64_t *shape,
                         const float *data, char *error, size_t error_size) {
   char dict[512];

@@ -30,7 +30,11 @@ struct cnnrt_weights {
   cnnrt_tensor *tensors;
   char **names;      /* owned; tensors[i].name points here */
   float **converted; /* per tensor: f16/bf16 data converted to f32, or NULL */
+  const cnnrt_tensor **by_name; /* sorted by name, for lookups and duplicates */
 };
+
+/* The safetensors reference implementation's own bound on the header. */
+enum { MAX_HEADER_BYTES = 100 << 20 };
 
 
 static const struct {
@@ -72,6 +76,7 @@ void cnnrt_weights_close(cnnrt_weights *w) {
   free(w->tensors);
   free(w->names);
   free(w->converted);
+  free(w->by_name);
   free(w->path);
   free(w);
 }
@@ -81,6 +86,52 @@ static int compare_begin(const void *a, const void *b) {
   const cnnrt_tensor *y = *(const cnnrt_tensor *const *)b;
   const unsigned char *p = x->data, *q = y->data;
   return p < q ? -1 : p > q;
+}
+
+static int compare_name(const void *a, const void *b) {
+  return strcmp((*(const cnnrt_tensor *const *)a)->name, (*(const cnnrt_tensor *const *)b)->name);
+}
+
+static int compare_string(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Sorts the tensors by name (refusing a name given twice) and checks that
+ * no two non-empty tensors share bytes; O(n log n) for any header. */
+static int index_tensors(cnnrt_weights *w, char *error, size_t error_size) {
+  if (!w->count)
+    return CNNRT_OK;
+  w->by_name = malloc(w->count * sizeof *w->by_name);
+  const cnnrt_tensor **order = malloc(w->count * sizeof *order);
+  if (!w->by_name || !order) {
+    free(order);
+    return cnnrt_report(error, error_size, CNNRT_MEMORY, "%s: out of memory", w->path);
+  }
+  for (size_t i = 0; i < w->count; ++i)
+    w->by_name[i] = order[i] = &w->tensors[i];
+  qsort(w->by_name, w->count, sizeof *w->by_name, compare_name);
+  int status = CNNRT_OK;
+  for (size_t i = 1; i < w->count && status == CNNRT_OK; ++i)
+    if (strcmp(w->by_name[i - 1]->name, w->by_name[i]->name) == 0)
+      status = cnnrt_report(error, error_size, CNNRT_FORMAT,
+                            "%s: tensor '%s' appears twice in the header", w->path,
+                            w->by_name[i]->name);
+  /* Empty tensors hold no bytes, so they overlap nothing wherever they start. */
+  qsort(order, w->count, sizeof *order, compare_begin);
+  const cnnrt_tensor *previous = NULL;
+  for (size_t i = 0; i < w->count && status == CNNRT_OK; ++i) {
+    if (!order[i]->bytes)
+      continue;
+    if (previous &&
+        (const unsigned char *)order[i]->data <
+            (const unsigned char *)previous->data + previous->bytes)
+      status = cnnrt_report(error, error_size, CNNRT_FORMAT,
+                            "%s: tensors '%s' and '%s' overlap in the data section", w->path,
+                            previous->name, order[i]->name);
+    previous = order[i];
+  }
+  free(order);
+  return status;
 }
 
 /* Reads one header entry into `t`; `data` and `data_size` bound the data. */
@@ -163,6 +214,11 @@ int cnnrt_weights_open(const char *path, cnnrt_weights **out, char *error,
     return cnnrt_report(error, error_size, CNNRT_IO, "%s: cannot stat: %s", path,
                   strerror(errno));
   }
+  if (!S_ISREG(st.st_mode)) {
+    close(fd);
+    return cnnrt_report(error, error_size, CNNRT_IO,
+                        "%s: not a regular file; expected a safetensors file", path);
+  }
   size_t size = (size_t)st.st_size;
   if (size < 8) {
     close(fd);
@@ -194,6 +250,12 @@ int cnnrt_weights_open(const char *path, cnnrt_weights **out, char *error,
                   "%s: header length %llu goes beyond the file (%zu bytes after the "
                   "length)", path, (unsigned long long)header, size - 8);
   }
+  if (header > MAX_HEADER_BYTES) {
+    cnnrt_weights_close(w);
+    return cnnrt_report(error, error_size, CNNRT_FORMAT,
+                        "%s: header of %llu bytes is longer than the %d allowed", path,
+                        (unsigned long long)header, MAX_HEADER_BYTES);
+  }
   json_value root;
   char message[256];
   if (json_parse((const char *)w->map + 8, (size_t)header, &root, message,
@@ -221,40 +283,19 @@ int cnnrt_weights_open(const char *path, cnnrt_weights **out, char *error,
   for (size_t i = 0; i < root.count && status == CNNRT_OK; ++i) {
     if (strcmp(root.keys[i], "__metadata__") == 0)
       continue;
-    for (size_t j = 0; j < w->count; ++j)
-      if (strcmp(w->tensors[j].name, root.keys[i]) == 0)
-        status = cnnrt_report(error, error_size, CNNRT_FORMAT,
-                        "%s: tensor '%s' appears twice in the header", path, root.keys[i]);
-    if (status != CNNRT_OK)
-      break;
     cnnrt_tensor *t = &w->tensors[w->count];
-    w->names[w->count] = strdup(root.keys[i]);
+    if (!(w->names[w->count] = strdup(root.keys[i]))) {
+      status = cnnrt_report(error, error_size, CNNRT_MEMORY, "%s: out of memory", path);
+      break;
+    }
     t->name = w->names[w->count];
     w->count++;
     status = read_entry(w, root.keys[i], &root.items[i], data, data_size, t, error,
                         error_size);
   }
   json_free(&root);
-  if (status == CNNRT_OK && w->count > 1) {
-    /* Sort by start to find overlaps in one pass. */
-    const cnnrt_tensor **order = malloc(w->count * sizeof *order);
-    if (!order)
-      status = cnnrt_report(error, error_size, CNNRT_MEMORY, "%s: out of memory", path);
-    for (size_t i = 0; order && i < w->count; ++i)
-      order[i] = &w->tensors[i];
-    if (order) {
-      qsort(order, w->count, sizeof *order, compare_begin);
-      for (size_t i = 1; i < w->count && status == CNNRT_OK; ++i) {
-        const unsigned char *previousEnd =
-            (const unsigned char *)order[i - 1]->data + order[i - 1]->bytes;
-        if ((const unsigned char *)order[i]->data < previousEnd)
-          status = cnnrt_report(error, error_size, CNNRT_FORMAT,
-                          "%s: tensors '%s' and '%s' overlap in the data section", path,
-                          order[i - 1]->name, order[i]->name);
-      }
-      free(order);
-    }
-  }
+  if (status == CNNRT_OK)
+    status = index_tensors(w, error, error_size);
   if (status != CNNRT_OK) {
     cnnrt_weights_close(w);
     return status;
@@ -270,10 +311,13 @@ const cnnrt_tensor *cnnrt_weights_at(const cnnrt_weights *w, size_t index) {
 }
 
 const cnnrt_tensor *cnnrt_weights_find(const cnnrt_weights *w, const char *name) {
-  for (size_t i = 0; i < w->count; ++i)
-    if (strcmp(w->tensors[i].name, name) == 0)
-      return &w->tensors[i];
-  return NULL;
+  if (!w->count)
+    return NULL;
+  cnnrt_tensor key = {.name = name};
+  const cnnrt_tensor *wanted = &key;
+  const cnnrt_tensor **found =
+      bsearch(&wanted, w->by_name, w->count, sizeof *w->by_name, compare_name);
+  return found ? *found : NULL;
 }
 
 static float half_to_float(uint16_t h) {
@@ -372,16 +416,22 @@ int cnnrt_weights_expect_names(const cnnrt_weights *w, size_t count,
       return cnnrt_report(error, error_size, CNNRT_MISSING,
                     "%s: missing tensor '%s' (the model has %zu parameters, the file %zu "
                     "tensors)", w->path, names[i], count, w->count);
-  for (size_t i = 0; i < w->count; ++i) {
-    int known = is_training_counter(w->tensors[i].name);
-    for (size_t j = 0; !known && j < count; ++j)
-      known = strcmp(w->tensors[i].name, names[j]) == 0;
-    if (!known)
-      return cnnrt_report(error, error_size, CNNRT_EXTRA,
-                    "%s: extra tensor '%s': the model has no parameter of that name",
-                    w->path, w->tensors[i].name);
+  const char **sorted = malloc((count ? count : 1) * sizeof *sorted);
+  if (!sorted)
+    return cnnrt_report(error, error_size, CNNRT_MEMORY, "%s: out of memory", w->path);
+  memcpy(sorted, names, count * sizeof *sorted);
+  qsort(sorted, count, sizeof *sorted, compare_string);
+  int status = CNNRT_OK;
+  for (size_t i = 0; i < w->count && status == CNNRT_OK; ++i) {
+    const char *name = w->tensors[i].name;
+    if (!is_training_counter(name) &&
+        !bsearch(&name, sorted, count, sizeof *sorted, compare_string))
+      status = cnnrt_report(error, error_size, CNNRT_EXTRA,
+                            "%s: extra tensor '%s': the model has no parameter of that name",
+                            w->path, name);
   }
-  return CNNRT_OK;
+  free(sorted);
+  return status;
 }
 
 /* JSON-escapes a tensor name into `out` (names are plain, but be safe). */

@@ -2,21 +2,72 @@
 
 #define _POSIX_C_SOURCE 200809L
 #include "session.h"
+#include "report.h"
 
 #include "HalideRuntime.h"
 
-#include <stdarg.h>
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-static int fail(char *error, size_t size, int code, const char *format, ...) {
-  va_list args;
-  va_start(args, format);
-  vsnprintf(error, size, format, args);
-  va_end(args);
-  return code;
+#define fail cnnrt_report
+
+static void destroy(cnnrt_session *session);
+
+/* The open sessions. A handle is checked against this list before it is
+ * used, so a closed session is refused rather than read after free. */
+static struct {
+  pthread_mutex_t lock;
+  pthread_cond_t idle; /* a session's last run has returned */
+  cnnrt_session **open;
+  size_t count, capacity;
+} registry = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, 0, 0};
+
+static int register_session(cnnrt_session *session) {
+  pthread_mutex_lock(&registry.lock);
+  int ok = 1;
+  if (registry.count == registry.capacity) {
+    size_t capacity = registry.capacity ? registry.capacity * 2 : 8;
+    cnnrt_session **grown = realloc(registry.open, capacity * sizeof *grown);
+    if (grown) {
+      registry.open = grown;
+      registry.capacity = capacity;
+    } else {
+      ok = 0;
+    }
+  }
+  if (ok)
+    registry.open[registry.count++] = session;
+  pthread_mutex_unlock(&registry.lock);
+  return ok;
+}
+
+/* Under the registry's lock: where `session` is in the list, or -1. */
+static ptrdiff_t find_session(const cnnrt_session *session) {
+  for (size_t i = 0; i < registry.count; ++i)
+    if (registry.open[i] == session)
+      return (ptrdiff_t)i;
+  return -1;
+}
+
+/* Marks a run of `session` as under way; 0 if it is not open. */
+static int enter_session(cnnrt_session *session) {
+  pthread_mutex_lock(&registry.lock);
+  int open = session && find_session(session) >= 0;
+  if (open)
+    session->users++;
+  pthread_mutex_unlock(&registry.lock);
+  return open;
+}
+
+static void leave_session(cnnrt_session *session) {
+  pthread_mutex_lock(&registry.lock);
+  if (--session->users == 0)
+    pthread_cond_broadcast(&registry.idle);
+  pthread_mutex_unlock(&registry.lock);
 }
 
 double cnnrt_now(void) {
@@ -35,6 +86,8 @@ static int64_t elements(int rank, const int64_t *shape) {
 int64_t cnnrt_io_elements(const cnnrt_io *io) { return elements(io->rank, io->shape); }
 
 static float *allocate(int64_t count) {
+  if (count < 0 || (uint64_t)count > (SIZE_MAX - 63) / sizeof(float))
+    return NULL;
   size_t bytes = ((size_t)count * sizeof(float) + 63) / 64 * 64;
   float *data = aligned_alloc(64, bytes ? bytes : 64);
   if (data)
@@ -107,7 +160,9 @@ static int load_parameters(cnnrt_session *session, const char *weights_path, uin
   if (weights_path) {
     if ((status = cnnrt_weights_open(weights_path, &session->weights, error, size)))
       return status;
-    const char **names = malloc(sizeof(char *) * (size_t)model->parameter_count);
+    const char **names = malloc(sizeof(char *) * ((size_t)model->parameter_count + 1));
+    if (!names)
+      return fail(error, size, CNNRT_MEMORY, "out of memory");
     size_t count = 0;
     for (int i = 0; i < model->parameter_count; ++i)
       if (!model->parameters[i].computed)
@@ -138,11 +193,30 @@ static int load_parameters(cnnrt_session *session, const char *weights_path, uin
   return CNNRT_OK;
 }
 
-static void run_init(cnnrt_session *session) {
+/* A running variance must be a number >= 0: a negative one (or NaN) is a
+ * corrupt file, and would give plausible-looking but wrong outputs. */
+static int check_variance(const cnnrt_session *session, int parameter, int64_t channels,
+                          char *error, size_t size) {
+  const float *variance = session->parameters[parameter];
+  for (int64_t c = 0; c < channels; ++c)
+    if (!(variance[c] >= 0) || isinf(variance[c]))
+      return fail(error, size, CNNRT_VALUE,
+                  "%s: tensor '%s': running variance %g at channel %lld; it must be a finite "
+                  "number >= 0",
+                  session->model->name, session->model->parameters[parameter].name,
+                  (double)variance[c], (long long)c);
+  return CNNRT_OK;
+}
+
+static int run_init(cnnrt_session *session, char *error, size_t size) {
   float **p = session->parameters;
   for (int i = 0; i < session->model->init_count; ++i) {
     const cnnrt_init_call *call = &session->model->init[i];
     const int *a = call->parameters;
+    int variance = call->function == CNNRT_FOLD_BATCH_NORM ? a[4] : a[3];
+    int status = check_variance(session, variance, call->integers[0], error, size);
+    if (status)
+      return status;
     if (call->function == CNNRT_FOLD_BATCH_NORM)
       cnnrt_fold_batch_norm(p[a[0]], p[a[1]], p[a[2]], p[a[3]], p[a[4]], a[5] < 0 ? NULL : p[a[5]],
                             call->integers[0], call->integers[1], call->epsilon, p[a[6]],
@@ -151,6 +225,7 @@ static void run_init(cnnrt_session *session) {
       cnnrt_batch_norm_affine(p[a[0]], p[a[1]], p[a[2]], p[a[3]], call->integers[0],
                               call->epsilon, p[a[4]], p[a[5]]);
   }
+  return CNNRT_OK;
 }
 
 static int prepare(cnnrt_session *session, char *error, size_t size) {
@@ -185,10 +260,15 @@ static int prepare(cnnrt_session *session, char *error, size_t size) {
 
 int cnnrt_session_open(const cnnrt_model *model, const char *weights_path, uint64_t seed,
                        cnnrt_session **result, char *error, size_t size) {
+  if (!model || !result)
+    return fail(error, size, CNNRT_USAGE, "cnnrt_session_open: the model and the result "
+                                          "pointer must not be NULL");
+  *result = NULL;
   cnnrt_use_thread_pool();
   cnnrt_session *session = calloc(1, sizeof(cnnrt_session));
   if (!session)
     return fail(error, size, CNNRT_MEMORY, "out of memory");
+  pthread_mutex_init(&session->run_lock, NULL);
   session->model = model;
   session->parameters = calloc((size_t)model->parameter_count + 1, sizeof(float *));
   session->owned = calloc((size_t)model->parameter_count + 1, sizeof(float *));
@@ -207,12 +287,14 @@ int cnnrt_session_open(const cnnrt_model *model, const char *weights_path, uint6
                     model->inputs[i].name);
   if (!status)
     status = load_parameters(session, weights_path, seed, error, size);
-  if (!status) {
-    run_init(session);
+  if (!status)
+    status = run_init(session, error, size);
+  if (!status)
     status = prepare(session, error, size);
-  }
+  if (!status && !register_session(session))
+    status = fail(error, size, CNNRT_MEMORY, "out of memory");
   if (status) {
-    cnnrt_session_close(session);
+    destroy(session);
     return status;
   }
   *result = session;
@@ -220,8 +302,19 @@ int cnnrt_session_open(const cnnrt_model *model, const char *weights_path, uint6
 }
 
 void cnnrt_session_close(cnnrt_session *session) {
-  if (!session)
-    return;
+  pthread_mutex_lock(&registry.lock);
+  ptrdiff_t at = session ? find_session(session) : -1;
+  if (at >= 0) {
+    registry.open[at] = registry.open[--registry.count];
+    while (session->users)
+      pthread_cond_wait(&registry.idle, &registry.lock);
+  }
+  pthread_mutex_unlock(&registry.lock);
+  if (at >= 0)
+    destroy(session);
+}
+
+static void destroy(cnnrt_session *session) {
   const cnnrt_model *model = session->model;
   for (int i = 0; session->prepared && i < model->prepared_count; ++i)
     if (model->prepared[i].rank)
@@ -238,6 +331,7 @@ void cnnrt_session_close(cnnrt_session *session) {
   free(session->arena);
   if (session->weights)
     cnnrt_weights_close(session->weights);
+  pthread_mutex_destroy(&session->run_lock);
   free(session);
 }
 
@@ -300,16 +394,54 @@ int cnnrt_session_execute(cnnrt_session *session, char *error, size_t size) {
   return CNNRT_OK;
 }
 
-int cnnrt_session_run(cnnrt_session *session, const float *const *inputs, float *const *outputs,
-                      char *error, size_t size) {
-  const cnnrt_model *model = session->model;
-  for (int i = 0; i < model->input_count; ++i)
-    cnnrt_to_buffer(&model->inputs[i], inputs[i], session->inputs[i]);
-  int status = cnnrt_session_execute(session, error, size);
-  if (status)
-    return status;
-  for (int i = 0; i < model->output_count; ++i)
-    cnnrt_from_buffer(&model->outputs[i], cnnrt_buffer_base(session, &model->outputs[i].buffer),
-                      outputs[i]);
+/* Checks one input or output array against the model's shape for it. */
+static int check_array(const char *side, const cnnrt_io *io, const void *data, size_t elements,
+                       char *error, size_t size) {
+  int64_t needed = cnnrt_io_elements(io);
+  if (!data)
+    return fail(error, size, CNNRT_USAGE, "cnnrt_session_run: %s '%s' is NULL", side, io->name);
+  if (elements != (size_t)needed)
+    return fail(error, size, CNNRT_USAGE,
+                "cnnrt_session_run: %s '%s' holds %zu floats; its shape needs %lld", side,
+                io->name, elements, (long long)needed);
   return CNNRT_OK;
+}
+
+static int check_run(const cnnrt_model *model, const cnnrt_input *inputs, int input_count,
+                     const cnnrt_output *outputs, int output_count, char *error, size_t size) {
+  if (input_count != model->input_count || output_count != model->output_count)
+    return fail(error, size, CNNRT_USAGE,
+                "cnnrt_session_run: the model has %d input(s) and %d output(s); %d and %d given",
+                model->input_count, model->output_count, input_count, output_count);
+  if ((input_count && !inputs) || (output_count && !outputs))
+    return fail(error, size, CNNRT_USAGE, "cnnrt_session_run: the inputs or outputs are NULL");
+  int status = CNNRT_OK;
+  for (int i = 0; !status && i < input_count; ++i)
+    status = check_array("input", &model->inputs[i], inputs[i].data, inputs[i].elements, error,
+                         size);
+  for (int i = 0; !status && i < output_count; ++i)
+    status = check_array("output", &model->outputs[i], outputs[i].data, outputs[i].elements,
+                         error, size);
+  return status;
+}
+
+int cnnrt_session_run(cnnrt_session *session, const cnnrt_input *inputs, int input_count,
+                      const cnnrt_output *outputs, int output_count, char *error, size_t size) {
+  if (!enter_session(session))
+    return fail(error, size, CNNRT_USAGE,
+                "cnnrt_session_run: the session is not open (NULL, closed, or never opened)");
+  const cnnrt_model *model = session->model;
+  int status = check_run(model, inputs, input_count, outputs, output_count, error, size);
+  if (!status) {
+    pthread_mutex_lock(&session->run_lock);
+    for (int i = 0; i < model->input_count; ++i)
+      cnnrt_to_buffer(&model->inputs[i], inputs[i].data, session->inputs[i]);
+    status = cnnrt_session_execute(session, error, size);
+    for (int i = 0; !status && i < model->output_count; ++i)
+      cnnrt_from_buffer(&model->outputs[i],
+                        cnnrt_buffer_base(session, &model->outputs[i].buffer), outputs[i].data);
+    pthread_mutex_unlock(&session->run_lock);
+  }
+  leave_session(session);
+  return status;
 }

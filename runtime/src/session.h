@@ -6,6 +6,8 @@
 #include "cnnrt.h"
 #include "cnnrt_model.h"
 
+#include <pthread.h>
+
 struct cnnrt_session {
   const cnnrt_model *model;
   cnnrt_weights *weights;    /* NULL with random weights */
@@ -16,6 +18,8 @@ struct cnnrt_session {
   unsigned char *arena;
   double *step_seconds;      /* per step, summed over profiled runs */
   int profile;
+  pthread_mutex_t run_lock;  /* one run at a time: they share the arena */
+  int users;                 /* runs under way; under the registry's lock */
 };
 
 void cnnrt_fold_batch_norm(const float *weight, const float *scale, const float *shift,

@@ -8,6 +8,11 @@
  * SPIN_SECONDS before they sleep, so the consecutive kernels of a model
  * find them awake, and the caller runs iterations too.
  *
+ * A spinning thread backs off: after a few hundred checks it yields the
+ * core at each check, so when more threads want the cores than there are
+ * (two models on one machine), the ones with work run instead of the ones
+ * waiting. Alone on its cores, a yield returns at once and costs nothing.
+ *
  * One job at a time: a parallel loop reached while another runs (a nested
  * loop, or two models run from two threads) runs serially in its caller.
  *
@@ -18,6 +23,7 @@
 #include "HalideRuntime.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <time.h>
@@ -27,7 +33,7 @@
  * executes many of them for one waiting on a lock and deschedule it. */
 #define PAUSE() atomic_signal_fence(memory_order_seq_cst)
 
-enum { MAX_WORKERS = 63 };
+enum { MAX_WORKERS = 63, SPINS_BEFORE_YIELD = 256 };
 static const double SPIN_SECONDS = 0.002;
 
 static struct {
@@ -57,6 +63,14 @@ static double seconds_now(void) {
   return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
+/* One check of a spin loop: a plain spin at first, then a yield. */
+static void back_off(unsigned *spins) {
+  if (++*spins < SPINS_BEFORE_YIELD)
+    PAUSE();
+  else
+    sched_yield();
+}
+
 /* Runs part `own`'s iterations, then helps with the others'. Each part is
  * a contiguous range, so consecutive kernels give a thread the same share
  * of the data (on this machine, data another core wrote moves at a third
@@ -78,10 +92,9 @@ static void *worker(void *number) {
   unsigned seen = atomic_load(&pool.generation);
   for (;;) {
     double start = seconds_now();
-    for (unsigned spins = 1; atomic_load_explicit(&pool.generation, memory_order_acquire) == seen;
-         ++spins) {
-      PAUSE();
-      if (spins % 1024 || seconds_now() - start < SPIN_SECONDS)
+    for (unsigned spins = 0; atomic_load_explicit(&pool.generation, memory_order_acquire) == seen;) {
+      back_off(&spins);
+      if (spins % 64 || seconds_now() - start < SPIN_SECONDS)
         continue;
       pthread_mutex_lock(&pool.lock);
       ++pool.sleepers;
@@ -152,13 +165,15 @@ static int do_par_for(void *user_context, halide_task_t task, int min, int size,
   pthread_mutex_unlock(&pool.lock);
 
   run_iterations(0);
+  unsigned spins = 0;
   while (atomic_load_explicit(&pool.done, memory_order_acquire) < size)
-    PAUSE();
+    back_off(&spins);
   pthread_mutex_lock(&pool.lock);
   pool.open = 0;
   pthread_mutex_unlock(&pool.lock);
+  spins = 0;
   while (atomic_load_explicit(&pool.active, memory_order_acquire))
-    PAUSE();
+    back_off(&spins);
   int failed = atomic_load(&pool.failed);
   atomic_flag_clear(&pool.busy);
   return failed;
@@ -166,7 +181,7 @@ static int do_par_for(void *user_context, halide_task_t task, int min, int size,
 
 void cnnrt_set_threads(int threads) {
   pthread_mutex_lock(&pool.lock);
-  pool.threads = threads > 0 ? threads : 0;
+  pool.threads = threads > 0 ? (threads < MAX_WORKERS + 1 ? threads : MAX_WORKERS + 1) : 0;
   pthread_mutex_unlock(&pool.lock);
   cnnrt_use_thread_pool();
 }

@@ -274,12 +274,136 @@ TEST(Npy, Faults) {
   std::string fortran = writeNpy("fortran.npy", "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", {1, 2, 3, 4});
   EXPECT_EQ(npyFails(fortran, CNNRT_FORMAT), fortran + ": Fortran-ordered data; save it in C order");
   std::string truncated = writeNpy("truncated.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", {1, 2});
-  EXPECT_EQ(npyFails(truncated, CNNRT_FORMAT), truncated + ": truncated data: the shape needs 6 floats");
+  EXPECT_EQ(npyFails(truncated, CNNRT_FORMAT), truncated + ": truncated data: the shape needs 6 floats, the file holds 2");
   std::string longer = writeNpy("long.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }", {1, 2});
   EXPECT_EQ(npyFails(longer, CNNRT_FORMAT), longer + ": data continues past the 1 floats the shape needs");
   std::string magic = temporaryPath("magic.npy");
   std::ofstream(magic, std::ios::binary) << "PK\x03\x04 this is a zip";
   EXPECT_EQ(npyFails(magic, CNNRT_FORMAT), magic + ": not a .npy file (no \\x93NUMPY magic)");
+}
+
+// Class 1 of the reliability work: files from elsewhere.
+
+TEST(HostileNpy, HeaderEndingAfterDescrKey) {
+  std::string path = writeNpy("descr-end.npy", "{'descr':", {});
+  EXPECT_EQ(npyFails(path, CNNRT_FORMAT), path + ": 'descr' is repeated or not a short string");
+}
+
+TEST(HostileNpy, DescrInsideAnotherValueIsNotRead) {
+  // The real descr is f8; a search for "'descr': '<f4'" would find the fake one.
+  std::string path = writeNpy(
+      "descr-hidden.npy", "{'fortran_order': False, 'shape': (1,), 'descr': '<f8', }", {0, 0});
+  EXPECT_EQ(npyFails(path, CNNRT_DTYPE),
+            path + ": dtype '<f8'; only little-endian float32 ('<f4') is read");
+  std::string inKey = writeNpy("descr-key.npy",
+                               "{\"x'descr': '<f4'\": 1, 'descr': '<f4', 'fortran_order': False, "
+                               "'shape': (1,), }", {0});
+  EXPECT_EQ(npyFails(inKey, CNNRT_FORMAT),
+            inKey + ": the header has a key other than 'descr', 'fortran_order' and 'shape'");
+}
+
+TEST(HostileNpy, HugeShapeIsTruncationNotAllocation) {
+  std::string path = writeNpy(
+      "huge.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (4611686018427387904, 8), }",
+      {1, 2});
+  EXPECT_EQ(npyFails(path, CNNRT_FORMAT),
+            path + ": truncated data: the shape needs more than 2^64 floats, the file holds 2");
+  std::string overflow = writeNpy(
+      "overflow.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999,), }",
+      {1});
+  EXPECT_EQ(npyFails(overflow, CNNRT_FORMAT),
+            overflow + ": 'shape' is repeated or not a tuple of at most 8 non-negative integers");
+}
+
+TEST(HostileNpy, ZeroSizedAndScalar) {
+  std::string empty = writeNpy(
+      "empty.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999, 0), }", {});
+  char error[512];
+  int rank;
+  int64_t shape[CNNRT_MAX_RANK];
+  float *data = nullptr;
+  ASSERT_EQ(cnnrt_npy_read_f32(empty.c_str(), &rank, shape, &data, error, sizeof error), CNNRT_OK)
+      << error;
+  EXPECT_EQ(rank, 2);
+  free(data);
+  std::string scalar =
+      writeNpy("scalar.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (), }", {7});
+  ASSERT_EQ(cnnrt_npy_read_f32(scalar.c_str(), &rank, shape, &data, error, sizeof error), CNNRT_OK)
+      << error;
+  EXPECT_EQ(rank, 0);
+  EXPECT_EQ(data[0], 7.0f);
+  free(data);
+}
+
+TEST(HostileNpy, MalformedDicts) {
+  const char *dicts[] = {
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), 'descr': '<f4', }",
+      "{'descr': '<f4', 'fortran_order': Maybe, 'shape': (1,), }",
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (1), }",
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (-1,), }",
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (1,1,1,1,1,1,1,1,1), }",
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), } trailing",
+      "{'descr': '<f4', 'fortran_order': False}",
+      "['descr', '<f4']",
+  };
+  for (const char *dict : dicts) {
+    std::string path = writeNpy("malformed.npy", dict, {1});
+    std::string message = npyFails(path, CNNRT_FORMAT);
+    EXPECT_EQ(message.rfind(path + ": ", 0), 0u) << dict << " -> " << message;
+  }
+}
+
+TEST(HostileNpy, DirectoryIsRefused) {
+  std::string path = testing::TempDir();
+  EXPECT_EQ(npyFails(path, CNNRT_IO), path + ": not a regular file; expected a .npy file");
+}
+
+TEST(HostileSafetensors, NulInNameIsRefused) {
+  std::string header = R"({"a\u0000b":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})";
+  std::string path = writeSafetensors("nul-name", header, {1});
+  EXPECT_EQ(openFails(path, CNNRT_FORMAT),
+            path + ": malformed JSON header at byte 9: \\u0000 in a string (names cannot hold "
+                   "NUL characters)");
+}
+
+TEST(HostileSafetensors, SurrogatePairsDecode) {
+  std::string header = R"({"\ud83d\ude00":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})";
+  std::string path = writeSafetensors("surrogate", header, {1});
+  char error[512];
+  cnnrt_weights *weights = nullptr;
+  ASSERT_EQ(cnnrt_weights_open(path.c_str(), &weights, error, sizeof error), CNNRT_OK) << error;
+  EXPECT_NE(cnnrt_weights_find(weights, "\xF0\x9F\x98\x80"), nullptr);
+  cnnrt_weights_close(weights);
+  std::string lone = writeSafetensors(
+      "lone", R"({"\ud83d":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", {1});
+  EXPECT_EQ(openFails(lone, CNNRT_FORMAT),
+            lone + ": malformed JSON header at byte 8: unpaired high surrogate in a \\u escape");
+}
+
+TEST(HostileSafetensors, ManyEntriesWithALateDuplicate) {
+  // 80,000 entries: the checks are O(n log n), so this is quick.
+  std::string header = "{";
+  for (int i = 0; i < 80000; ++i)
+    header += "\"t" + std::to_string(i) + "\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]},";
+  header += R"("t5":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}})";
+  std::string path = writeSafetensors("many", header, {});
+  EXPECT_EQ(openFails(path, CNNRT_FORMAT), path + ": tensor 't5' appears twice in the header");
+}
+
+TEST(HostileSafetensors, EmptyTensorsShareAnOffset) {
+  std::string header = R"({"a":{"dtype":"F32","shape":[0],"data_offsets":[4,4]},)"
+                       R"("b":{"dtype":"F32","shape":[2,0],"data_offsets":[4,4]},)"
+                       R"("c":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})";
+  std::string path = writeSafetensors("empty-shared", header, {1, 2});
+  char error[512];
+  cnnrt_weights *weights = nullptr;
+  ASSERT_EQ(cnnrt_weights_open(path.c_str(), &weights, error, sizeof error), CNNRT_OK) << error;
+  cnnrt_weights_close(weights);
+}
+
+TEST(HostileSafetensors, DirectoryIsRefused) {
+  std::string path = testing::TempDir();
+  EXPECT_EQ(openFails(path, CNNRT_IO), path + ": not a regular file; expected a safetensors file");
 }
 
 } // namespace

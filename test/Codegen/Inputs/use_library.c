@@ -14,9 +14,9 @@ int main(void) {
   static float image[32 * 32], scores[10];
   for (int i = 0; i < 32 * 32; ++i)
     image[i] = (float)(i % 7) / 7.0f;
-  const float *inputs[] = {image};
-  float *outputs[] = {scores};
-  if (cnnrt_session_run(session, inputs, outputs, error, sizeof error)) {
+  cnnrt_input inputs[] = {{image, 32 * 32}};
+  cnnrt_output outputs[] = {{scores, 10}};
+  if (cnnrt_session_run(session, inputs, 1, outputs, 1, error, sizeof error)) {
     fprintf(stderr, "%s\n", error);
     return 1;
   }
