@@ -171,7 +171,7 @@ bool build(const Plan &plan, const BuildOptions &options) {
   double kernelSeconds = secondsSince(start);
 
   auto driverStart = Clock::now();
-  std::string symbol = "cnnc_model_" + plan.model;
+  std::string symbol = modelSymbol(plan.model);
   std::ostringstream source;
   bool library = options.artifact == Artifact::Library;
   emitDriverSource(plan, symbol, library || options.artifact == Artifact::Object, source);

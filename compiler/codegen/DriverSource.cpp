@@ -8,6 +8,10 @@
 
 #include "codegen/DriverSource.h"
 
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <cstring>
 #include <iomanip>
 #include <set>
 #include <sstream>
@@ -16,10 +20,24 @@ namespace cnnc::codegen {
 
 namespace {
 
+/// A C string literal holding exactly `text`. Names come from model files,
+/// so only letters, digits and a few inert characters are written as they
+/// are; every other byte is a three-digit octal escape. That leaves no quote,
+/// backslash, newline, `?` (trigraphs: `??/` is a backslash in C11) or `*/`
+/// in the output, so the literal can end nowhere but at its closing quote,
+/// and it is safe inside a comment too.
 std::string quoted(const std::string &text) {
   std::string out = "\"";
-  for (char c : text)
-    out += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
+  for (char c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    if (std::isalnum(byte) || std::strchr(" _.-:,@#[]()", c) && c) {
+      out += c;
+    } else {
+      char escape[5];
+      std::snprintf(escape, sizeof escape, "\\%03o", byte);
+      out += escape;
+    }
+  }
   return out + "\"";
 }
 
@@ -56,7 +74,7 @@ void emitIo(const std::vector<ModelIo> &ios, const std::string &name, std::ostre
 
 void emitDriverSource(const Plan &plan, const std::string &symbol, bool library,
                       std::ostream &os) {
-  os << "/* The model '" << plan.model << "', compiled by cnnc for " << plan.target
+  os << "/* The model " << quoted(plan.model) << ", compiled by cnnc for " << plan.target
      << ". Generated: edit the .cnn file instead. */\n";
   os << "#include \"cnnrt_model.h\"\n\nstruct halide_buffer_t;\n";
   std::set<std::string> declared;
@@ -110,25 +128,45 @@ void emitDriverSource(const Plan &plan, const std::string &symbol, bool library,
 }
 
 void emitLibraryHeader(const Plan &plan, const std::string &symbol, std::ostream &os) {
-  std::string guard = "CNNC_MODEL_" + plan.model + "_H";
+  std::string guard = symbol + "_H";
   for (char &c : guard)
     c = char(std::toupper(static_cast<unsigned char>(c)));
-  os << "/* The model '" << plan.model << "', compiled by cnnc. Generated. */\n"
+  os << "/* The model " << quoted(plan.model) << ", compiled by cnnc. Generated. */\n"
      << "#ifndef " << guard << "\n#define " << guard << "\n\n#include \"cnnrt_model.h\"\n\n"
      << "/* Open a session on it with cnnrt_session_open(&" << symbol << ", ...).\n";
   for (const ModelIo &io : plan.inputs) {
-    os << " * input  " << io.name << ": float[";
+    os << " * input  " << quoted(io.name) << ": float[";
     for (size_t d = 0; d < io.shape.size(); ++d)
       os << (d ? "][" : "") << io.shape[d];
     os << "] (NCHW)\n";
   }
   for (const ModelIo &io : plan.outputs) {
-    os << " * output " << io.name << ": float[";
+    os << " * output " << quoted(io.name) << ": float[";
     for (size_t d = 0; d < io.shape.size(); ++d)
       os << (d ? "][" : "") << io.shape[d];
     os << "]\n";
   }
   os << " */\nextern const cnnrt_model " << symbol << ";\n\n#endif\n";
+}
+
+std::string modelSymbol(const std::string &model) {
+  auto plain = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  if (!model.empty() && std::all_of(model.begin(), model.end(), plain))
+    return "cnnc_model_" + model;
+  // Any other name is spelled out: letters and digits stay, every other
+  // byte becomes _xx (its hex value). The prefix differs from the plain
+  // names' one, so no two names share a symbol.
+  std::string symbol = "cnnc_modelx_";
+  for (char c : model) {
+    if (std::isalnum(static_cast<unsigned char>(c))) {
+      symbol += c;
+    } else {
+      char escape[4];
+      std::snprintf(escape, sizeof escape, "_%02x", static_cast<unsigned char>(c));
+      symbol += escape;
+    }
+  }
+  return symbol;
 }
 
 } // namespace cnnc::codegen

@@ -6,6 +6,7 @@
 #include "codegen/KernelPlan.h"
 
 #include <ostream>
+#include <string>
 
 namespace cnnc::codegen {
 
@@ -13,6 +14,10 @@ namespace cnnc::codegen {
 /// named `symbol`, and, unless `library`, a main() that runs it.
 void emitDriverSource(const Plan &plan, const std::string &symbol, bool library,
                       std::ostream &os);
+
+/// The C identifier of the model's `cnnrt_model`: cnnc_model_<name> for
+/// names of letters, digits and underscores; others are spelled out in hex.
+std::string modelSymbol(const std::string &model);
 
 /// The C header of a model built with --lib.
 void emitLibraryHeader(const Plan &plan, const std::string &symbol, std::ostream &os);

@@ -450,7 +450,13 @@ mlir::FailureOr<Plan> buildPlan(mlir::ModuleOp module, const std::string &target
 }
 
 void printKernelSpec(const Plan &plan, std::ostream &os) {
-  os << "# cnnc kernel spec: model " << plan.model << ", " << plan.kernels.size()
+  // The model's name is the user's; a comment line ends at a newline, so
+  // control characters never reach the spec (the verifier refuses them too).
+  std::string model = plan.model;
+  for (char &c : model)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+      c = '?';
+  os << "# cnnc kernel spec: model " << model << ", " << plan.kernels.size()
      << " distinct kernels\n";
   os << "version " << specVersion << "\n";
   os << "target " << plan.target << "\n";

@@ -1,6 +1,7 @@
 //===- Diagnostics.cpp - source files and error reports -------------------===//
 
 #include "frontend/Diagnostics.h"
+#include "frontend/ReadFile.h"
 
 #include <fstream>
 #include <sstream>
@@ -16,13 +17,11 @@ int SourceManager::add(std::string path, std::string text) {
   return static_cast<int>(files.size()) - 1;
 }
 
-int SourceManager::addFile(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
+int SourceManager::addFile(const std::string &path, std::string &error) {
+  std::string text;
+  if (!readRegularFile(path, text, error))
     return -1;
-  std::stringstream text;
-  text << in.rdbuf();
-  return add(path, text.str());
+  return add(path, std::move(text));
 }
 
 int SourceManager::addBuffer(const std::string &name, std::string text) {

@@ -30,8 +30,9 @@ struct SourceLocation {
 /// includes) so locations stay valid for the whole compilation.
 class SourceManager {
 public:
-  /// Reads `path`; returns its id, or -1 when it cannot be read.
-  int addFile(const std::string &path);
+  /// Reads `path` (a regular file, bounded: ReadFile.h); returns its id, or
+  /// -1 with `error` saying why it cannot be read.
+  int addFile(const std::string &path, std::string &error);
   /// Registers text that did not come from disk (tests, fuzzing).
   int addBuffer(const std::string &name, std::string text);
 

@@ -41,10 +41,11 @@ static void loadFile(int file, SourceManager &sources,
                         "(an include cycle)");
     if (loaded.count(key))
       continue;
-    int included = sources.addFile(path.string());
+    std::string why;
+    int included = sources.addFile(path.string(), why);
     if (included < 0)
       diagnostics.fatal(include.location, "cannot read included file '" +
-                                              path.string() + "'");
+                                              path.string() + "': " + why);
     loading.push_back(key);
     loadFile(included, sources, diagnostics, files, loading, loaded);
     loading.pop_back();

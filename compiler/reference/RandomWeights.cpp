@@ -140,6 +140,19 @@ Parameters randomParameters(mlir::ModuleOp module, uint64_t seed,
     }
     parameters[name] = std::move(t);
   });
+  // A declared parameter no op reads still belongs in the weights file.
+  module.walk([&](cnn::ParameterOp parameter) {
+    std::string name = parameter.getSymName().str();
+    if (parameter.getComputed() || parameters.count(name))
+      return;
+    auto shape = llvm::cast<mlir::RankedTensorType>(parameter.getType()).getShape();
+    Tensor t(std::vector<int64_t>(shape.begin(), shape.end()));
+    std::mt19937_64 rng(hashName(name, seed));
+    std::normal_distribution<double> normal(0.0, 1.0);
+    for (double &v : t.data)
+      v = float(0.1 * normal(rng));
+    parameters[name] = std::move(t);
+  });
 
   bool hasBatchNorm = false;
   module.walk([&](cnn::BatchNormOp) { hasBatchNorm = true; });

@@ -16,10 +16,14 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 namespace {
 
+/// A path of this process's own: the plain and the sanitized test binaries
+/// run these tests concurrently.
 std::string temporaryPath(const std::string &name) {
-  return testing::TempDir() + "cnnrt-" + name;
+  return testing::TempDir() + "cnnrt-" + std::to_string(getpid()) + "-" + name;
 }
 
 /// A safetensors file with `header` as its JSON and `data` after it;

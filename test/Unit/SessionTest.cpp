@@ -19,6 +19,8 @@
 #include <thread>
 #include <vector>
 
+#include <unistd.h>
+
 // The runtime's thread pool installs itself in Halide's runtime, which this
 // test does not link; the kernel below has no parallel loop.
 extern "C" halide_do_par_for_t halide_set_custom_do_par_for(halide_do_par_for_t) {
@@ -86,7 +88,8 @@ const cnnrt_model model = {"scale", 6, parameters, 2, prepared, 1, init, 1, inpu
 /// Writes weights with the given running variance; the rest is the identity
 /// but for the scale, 2.
 std::string writeWeights(const std::string &name, float variance) {
-  std::string path = testing::TempDir() + "cnnrt-session-" + name + ".safetensors";
+  std::string path = testing::TempDir() + "cnnrt-session-" + std::to_string(getpid()) + "-" +
+                     name + ".safetensors";
   static const float scale[kChannels] = {2, 2, 2, 2}, zero[kChannels] = {};
   float var[kChannels] = {1, 1, variance, 1};
   const char *names[] = {"bn.weight", "bn.bias", "bn.running_mean", "bn.running_var"};

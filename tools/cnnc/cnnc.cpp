@@ -22,6 +22,7 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
+#include "frontend/ReadFile.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
@@ -110,14 +111,14 @@ void printVersion(llvm::raw_ostream &os) {
 
 /// Parses an .mlir file (for IR work and tests).
 mlir::OwningOpRef<mlir::ModuleOp> loadMlir(mlir::MLIRContext &context) {
-  std::string error;
-  auto input = mlir::openInputFile(inputPath, &error);
-  if (!input) {
-    llvm::errs() << "cnnc: " << error << "\n";
+  std::string text, why;
+  if (!cnnc::readRegularFile(inputPath, text, why)) {
+    llvm::errs() << "cnnc: cannot open input file '" << inputPath << "': " << why << "\n";
     return nullptr;
   }
   llvm::SourceMgr sourceMgr;
-  sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
+  sourceMgr.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBufferCopy(text, inputPath),
+                               llvm::SMLoc());
   mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
   mlir::OwningOpRef<mlir::ModuleOp> module =
       mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
@@ -144,8 +145,9 @@ Emit effectiveEmit() {
     return emit;
   if (library)
     return Emit::Exe;
+  // The same for a .cnn and a .mlir input: -o model makes a program.
   bool toFile = outputPath != "-" && !llvm::StringRef(outputPath).ends_with(".mlir");
-  return toFile && !llvm::StringRef(inputPath).ends_with(".mlir") ? Emit::Exe : Emit::Cnn;
+  return toFile ? Emit::Exe : Emit::Cnn;
 }
 
 int generateCode(mlir::ModuleOp module, Emit stage) {
@@ -182,6 +184,9 @@ int run(Command command) {
   Emit emit = effectiveEmit();
   mlir::MLIRContext context;
   context.loadDialect<cnn::CnnDialect, mlir::func::FuncDialect>();
+  // Messages show the file, line and caret; a dump of the op is IR, not a
+  // message (--mlir-print-op-on-diagnostic brings it back).
+  context.printOpOnDiagnostic(false);
 
   mlir::OwningOpRef<mlir::ModuleOp> module;
   std::vector<std::pair<std::string, std::string>> sourceTexts;
@@ -196,13 +201,12 @@ int run(Command command) {
   } else {
     cnnc::SourceManager sources;
     cnnc::DiagnosticEngine diagnostics(sources, std::cerr);
-    auto buffer = llvm::MemoryBuffer::getFile(inputPath, /*IsText=*/true);
-    if (!buffer) {
-      llvm::errs() << "cnnc: cannot open input file '" << inputPath
-                   << "': " << buffer.getError().message() << "\n";
+    std::string why;
+    int file = sources.addFile(inputPath, why);
+    if (file < 0) {
+      llvm::errs() << "cnnc: cannot open input file '" << inputPath << "': " << why << "\n";
       return 1;
     }
-    int file = sources.addBuffer(inputPath, (*buffer)->getBuffer().str());
     cnnc::ElaborationOptions options;
     for (const std::string &param : params) {
       size_t equals = param.find('=');

@@ -35,6 +35,11 @@ def Cnn_Dialect : Dialect {
       (pooling with `ceil_mode` rounds up instead, PyTorch's rule).
   }];
   let usePropertiesForAttributes = 1;
+  // Names (`cnn.name` on a model's inputs and outputs, the `cnn.model`
+  // function) follow the same rule as parameter names.
+  let hasOperationAttrVerify = 1;
+  let hasRegionArgAttrVerify = 1;
+  let hasRegionResultAttrVerify = 1;
 }
 
 //===----------------------------------------------------------------------===//

@@ -447,6 +447,10 @@ LogicalResult UpsampleOp::inferReturnTypes(
   return CNN_RULE(UpsampleOp, inferUpsample(*input, *size));
 }
 
+LogicalResult ParameterOp::verify() {
+  return verifyExposedName(*this, "parameter name", getSymName());
+}
+
 LogicalResult UpsampleOp::verify() {
   if (getAlignCorners() && getMode() != UpsampleMode::bilinear)
     return emitOpError("align_corners applies only to bilinear upsampling");

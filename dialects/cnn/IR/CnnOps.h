@@ -55,6 +55,11 @@ mlir::func::FuncOp initFunction(mlir::ModuleOp module);
 /// `fallback` for ops without one.
 std::string layerName(mlir::Operation *op, llvm::StringRef fallback);
 
+/// Checks a name the model exposes (a parameter, input, output or the model
+/// itself): 1 to 256 bytes, no control characters.
+mlir::LogicalResult verifyExposedName(mlir::Operation *op, llvm::StringRef what,
+                                      llvm::StringRef name);
+
 /// What a standalone activation op computes, in the form a fused kernel
 /// carries it (its `activation`, `alpha`, `min` and `max`).
 struct ActivationInfo {

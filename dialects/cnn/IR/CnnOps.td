@@ -43,6 +43,9 @@ def Cnn_ParameterOp : Cnn_Op<"parameter", [Symbol, HasParent<"::mlir::ModuleOp">
     PyTorch `state_dict` convention (`layer1.0.conv1.weight`), so weights saved
     from PyTorch load unchanged. The data itself is never in the IR.
 
+    A name is 1 to 256 bytes with no control characters (it travels into
+    weights files, messages and generated code, where it is escaped).
+
     A `computed` parameter is not in the weights file: the model's `init`
     function computes it once at load (a folded or repacked weight) and
     writes it with `cnn.store`.
@@ -55,6 +58,7 @@ def Cnn_ParameterOp : Cnn_Op<"parameter", [Symbol, HasParent<"::mlir::ModuleOp">
   let arguments = (ins SymbolNameAttr:$sym_name, TypeAttrOf<Cnn_Tensor>:$type,
                        UnitAttr:$computed);
   let assemblyFormat = "$sym_name `:` $type (`computed` $computed^)? attr-dict";
+  let hasVerifier = 1;
 }
 
 def Cnn_WeightOp : Cnn_Op<"weight",

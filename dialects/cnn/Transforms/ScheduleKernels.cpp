@@ -20,6 +20,7 @@
 #include "cnn/Transforms/Passes.h"
 
 #include "mlir/IR/Builders.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <map>
@@ -95,6 +96,23 @@ llvm::ArrayRef<int64_t> shapeOf(mlir::Value value) {
 /// Parses `signature => key=value ...` lines; `#` starts a comment.
 std::map<std::string, std::string> readTuningDatabase(llvm::StringRef path, std::string &error) {
   std::map<std::string, std::string> entries;
+  // Only a regular file of bounded size: /dev/zero would read forever.
+  constexpr uint64_t maxBytes = uint64_t(64) << 20;
+  llvm::sys::fs::file_status status;
+  std::string why;
+  if (std::error_code failure = llvm::sys::fs::status(path, status))
+    why = failure.message();
+  else if (status.type() == llvm::sys::fs::file_type::directory_file)
+    why = "it is a directory";
+  else if (status.type() != llvm::sys::fs::file_type::regular_file)
+    why = "it is not a regular file";
+  else if (status.getSize() > maxBytes)
+    why = "it has " + std::to_string(status.getSize()) + " bytes; the limit is " +
+          std::to_string(maxBytes);
+  if (!why.empty()) {
+    error = "cannot read tuning database '" + path.str() + "': " + why;
+    return entries;
+  }
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
   if (!buffer) {
     error = "cannot read tuning database '" + path.str() + "': " + buffer.getError().message();
