@@ -1,7 +1,9 @@
 //===- Spec.cpp - parsing the kernel spec ---------------------------------===//
 
 #include "Spec.h"
+#include "Validate.h"
 
+#include <set>
 #include <sstream>
 
 namespace cnnc::kernelgen {
@@ -55,20 +57,24 @@ std::vector<int64_t> KernelSpec::integers(const std::string &key) const {
   if (it == values.end())
     fail(*this, "missing key '" + key + "'");
   std::vector<int64_t> result;
-  std::stringstream items(it->second);
+  std::stringstream items(it->second + ",");
   std::string item;
   while (std::getline(items, item, ',')) {
+    size_t used = 0;
     try {
-      result.push_back(std::stoll(item));
+      result.push_back(std::stoll(item, &used));
     } catch (const std::exception &) {
-      fail(*this, "key '" + key + "' wants integers, found '" + it->second + "'");
     }
+    if (used == 0 || used != item.size())
+      fail(*this, "key '" + key + "' wants integers separated by ',', found '" + it->second +
+                      "'");
   }
   return result;
 }
 
 SpecFile parseSpec(const std::string &text) {
   SpecFile file;
+  std::set<std::string> symbols;
   std::stringstream lines(text);
   std::string line;
   for (int number = 1; std::getline(lines, line); ++number) {
@@ -77,7 +83,8 @@ SpecFile parseSpec(const std::string &text) {
     if (!(words >> head) || head[0] == '#')
       continue;
     if (head == "version") {
-      words >> file.version;
+      if (!(words >> file.version))
+        throw SpecError("spec line " + std::to_string(number) + ": 'version' wants a number");
     } else if (head == "target") {
       words >> file.target;
     } else if (head == "kernel") {
@@ -91,8 +98,12 @@ SpecFile parseSpec(const std::string &text) {
         size_t equals = pair.find('=');
         if (equals == std::string::npos || equals == 0)
           fail(spec, "expected key=value, found '" + pair + "'");
-        spec.values[pair.substr(0, equals)] = pair.substr(equals + 1);
+        if (!spec.values.emplace(pair.substr(0, equals), pair.substr(equals + 1)).second)
+          fail(spec, "key '" + pair.substr(0, equals) + "' is given twice");
       }
+      validateKernel(spec);
+      if (!symbols.insert(spec.symbol).second)
+        fail(spec, "the symbol is defined twice in the spec");
       file.kernels.push_back(std::move(spec));
     } else {
       throw SpecError("spec line " + std::to_string(number) + ": unknown entry '" + head + "'");

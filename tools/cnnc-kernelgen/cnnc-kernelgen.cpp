@@ -16,9 +16,13 @@
 #include "Spec.h"
 
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
+#include <csignal>
+#include <elf.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -35,6 +39,48 @@ struct Options {
 bool exists(const std::string &path) {
   struct stat info;
   return stat(path.c_str(), &info) == 0;
+}
+
+/// Why a cached object cannot be used, or "" when it looks whole: an ELF
+/// relocatable whose section headers and sections lie inside the file. A
+/// generator killed mid-write, a full disk or a stray edit leaves a file
+/// that fails this, and every later link would fail without it.
+std::string damage(const std::string &path) {
+  std::ifstream file(path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  Elf64_Ehdr header;
+  if (bytes.size() < sizeof header)
+    return "shorter than an ELF header";
+  std::memcpy(&header, bytes.data(), sizeof header);
+  if (std::memcmp(header.e_ident, ELFMAG, SELFMAG) != 0 || header.e_ident[EI_CLASS] != ELFCLASS64)
+    return "not a 64-bit ELF object";
+  if (header.e_shentsize != sizeof(Elf64_Shdr) || header.e_shnum == 0 ||
+      header.e_shoff > bytes.size() ||
+      (bytes.size() - header.e_shoff) / sizeof(Elf64_Shdr) < header.e_shnum)
+    return "its section table is cut off";
+  for (unsigned i = 0; i < header.e_shnum; ++i) {
+    Elf64_Shdr section;
+    std::memcpy(&section, bytes.data() + header.e_shoff + i * sizeof section, sizeof section);
+    if (section.sh_type != SHT_NOBITS &&
+        (section.sh_offset > bytes.size() || bytes.size() - section.sh_offset < section.sh_size))
+      return "section " + std::to_string(i) + " is cut off";
+  }
+  return "";
+}
+
+/// Reads the spec: a regular file of at most 64 MiB.
+bool readSpec(const std::string &path, std::string &text) {
+  struct stat info;
+  if (stat(path.c_str(), &info) != 0 || !S_ISREG(info.st_mode) || info.st_size > (64 << 20)) {
+    std::cerr << "cnnc-kernelgen: cannot read '" << path
+              << "': not a regular file of at most 64 MiB\n";
+    return false;
+  }
+  std::ifstream file(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << file.rdbuf();
+  text = buffer.str();
+  return bool(file);
 }
 
 int usage() {
@@ -79,19 +125,35 @@ int compileAll(const SpecFile &spec, const Options &options) {
   Halide::Target target(spec.target);
   Halide::Target kernelTarget = target.with_feature(Halide::Target::NoRuntime);
   std::vector<const KernelSpec *> pending;
-  for (const KernelSpec &kernel : spec.kernels)
-    if (options.emit != "obj" || !exists(options.outputDir + "/" + kernel.symbol + ".o"))
-      pending.push_back(&kernel);
+  for (const KernelSpec &kernel : spec.kernels) {
+    std::string cached = options.outputDir + "/" + kernel.symbol + ".o";
+    if (options.emit == "obj" && exists(cached)) {
+      std::string why = damage(cached);
+      if (why.empty())
+        continue;
+      std::cerr << "cnnc-kernelgen: note: cached kernel " << cached << " is damaged (" << why
+                << "); generating it again\n";
+      std::remove(cached.c_str());
+    }
+    pending.push_back(&kernel);
+  }
 
   int jobs = options.jobs > 0 ? options.jobs : int(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
   int running = 0, failures = 0;
+  std::map<pid_t, const KernelSpec *> children;
   auto reap = [&] {
     int status = 0;
-    if (wait(&status) > 0) {
-      --running;
-      if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        ++failures;
-    }
+    pid_t child = wait(&status);
+    if (child <= 0)
+      return;
+    --running;
+    const KernelSpec *kernel = children[child];
+    if (WIFSIGNALED(status))
+      std::cerr << "cnnc-kernelgen: kernel " << kernel->symbol << " (" << kernel->family
+                << ", spec line " << kernel->line << ") died by signal " << WTERMSIG(status)
+                << " (" << strsignal(WTERMSIG(status)) << ")\n";
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+      ++failures;
   };
   for (const KernelSpec *kernel : pending) {
     while (running >= jobs)
@@ -105,6 +167,7 @@ int compileAll(const SpecFile &spec, const Options &options) {
       std::perror("cnnc-kernelgen: fork");
       return 1;
     }
+    children[child] = kernel;
     ++running;
   }
   while (running > 0)
@@ -136,8 +199,12 @@ int main(int argc, char **argv) {
     std::string arg = argv[i];
     if (arg == "-o" && i + 1 < argc)
       options.outputDir = argv[++i];
-    else if (arg == "-j" && i + 1 < argc)
-      options.jobs = std::atoi(argv[++i]);
+    else if (arg == "-j" && i + 1 < argc) {
+      std::string jobs = argv[++i];
+      if (jobs.empty() || jobs.size() > 3 || jobs.find_first_not_of("0123456789") != std::string::npos)
+        return usage();
+      options.jobs = std::stoi(jobs);
+    }
     else if (arg.rfind("--emit=", 0) == 0)
       options.emit = arg.substr(7);
     else if (arg[0] != '-' && options.specPath.empty())
@@ -148,16 +215,18 @@ int main(int argc, char **argv) {
   if (options.specPath.empty() || options.outputDir.empty() ||
       (options.emit != "obj" && options.emit != "stmt" && options.emit != "asm"))
     return usage();
-  std::ifstream file(options.specPath);
-  if (!file) {
-    std::cerr << "cnnc-kernelgen: cannot read '" << options.specPath << "'\n";
+  std::string text;
+  if (!readSpec(options.specPath, text))
     return 1;
-  }
-  std::stringstream text;
-  text << file.rdbuf();
   try {
-    SpecFile spec = parseSpec(text.str());
+    SpecFile spec = parseSpec(text);
     mkdir(options.outputDir.c_str(), 0755);
+    struct stat info;
+    if (stat(options.outputDir.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) {
+      std::cerr << "cnnc-kernelgen: the output directory '" << options.outputDir
+                << "' is not a directory and cannot be made one (does its parent exist?)\n";
+      return 1;
+    }
     return compileAll(spec, options);
   } catch (const SpecError &error) {
     std::cerr << "cnnc-kernelgen: " << options.specPath << ": " << error.what() << "\n";

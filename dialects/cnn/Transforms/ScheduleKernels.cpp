@@ -24,6 +24,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <map>
+#include <set>
 #include <sstream>
 
 namespace cnn {
@@ -93,6 +94,51 @@ llvm::ArrayRef<int64_t> shapeOf(mlir::Value value) {
   return llvm::cast<mlir::RankedTensorType>(value.getType()).getShape();
 }
 
+/// The schedule keys a tuning database may set, per kernel family, and
+/// their ranges. The generator checks every spec line again; this check
+/// names the database's line, where the value came from.
+std::string checkScheduleKeys(llvm::StringRef family, llvm::StringRef keys) {
+  struct Range {
+    int64_t low, high;
+  };
+  static const std::map<std::string, std::map<std::string, Range>> families = {
+      {"conv",
+       {{"vec", {1, 64}}, {"tile_c", {1, 1024}}, {"tile_x", {1, 1024}}, {"ci_block", {1, 1 << 30}},
+        {"rows", {1, 1 << 30}}, {"wblock", {0, 4096}}, {"winograd", {0, 4}},
+        {"images", {1, 1 << 30}}, {"cgroup", {1, 1 << 30}}}},
+      {"gemm",
+       {{"vec", {1, 64}}, {"tile_n", {1, 1024}}, {"tile_m", {1, 1024}}, {"k_block", {1, 1 << 30}},
+        {"m_block", {1, 1 << 30}}, {"wblock", {0, 4096}}}},
+  };
+  auto rules = families.find(family.str());
+  if (rules == families.end())
+    return "kernel family '" + family.str() + "' has no schedule to tune";
+  llvm::SmallVector<llvm::StringRef> pairs;
+  keys.split(pairs, ' ', -1, /*KeepEmpty=*/false);
+  std::set<std::string> seen;
+  for (llvm::StringRef pair : pairs) {
+    auto [key, value] = pair.split('=');
+    if (!seen.insert(key.str()).second)
+      return "'" + key.str() + "' is given twice";
+    if (family == "gemm" && key == "parallel") {
+      if (value != "n" && value != "m")
+        return "parallel=" + value.str() + ": must be n or m";
+      continue;
+    }
+    auto range = rules->second.find(key.str());
+    if (range == rules->second.end())
+      return "'" + key.str() + "' is not a schedule key of the " + family.str() + " family";
+    int64_t number;
+    if (value.getAsInteger(10, number) || number < range->second.low ||
+        number > range->second.high)
+      return pair.str() + ": must be a whole number from " + std::to_string(range->second.low) +
+             " to " + std::to_string(range->second.high);
+    if (key == "winograd" && number != 0 && number != 2 && number != 4)
+      return pair.str() + ": must be 0, 2 or 4";
+  }
+  return "";
+}
+
 /// Parses `signature => key=value ...` lines; `#` starts a comment.
 std::map<std::string, std::string> readTuningDatabase(llvm::StringRef path, std::string &error) {
   std::map<std::string, std::string> entries;
@@ -130,7 +176,17 @@ std::map<std::string, std::string> readTuningDatabase(llvm::StringRef path, std:
               ": expected '<kernel description> => <schedule keys>'";
       return entries;
     }
-    entries[signature.trim().str()] = schedule.trim().str();
+    std::string where = path.str() + ":" + std::to_string(number) + ": ";
+    std::string family = signature.trim().split(' ').first.str();
+    std::string problem = checkScheduleKeys(family, schedule.trim());
+    if (!problem.empty()) {
+      error = where + problem;
+      return entries;
+    }
+    if (!entries.emplace(signature.trim().str(), schedule.trim().str()).second) {
+      error = where + "this kernel already has a schedule on an earlier line";
+      return entries;
+    }
   }
   return entries;
 }

@@ -1,0 +1,289 @@
+//===- Validate.cpp - a kernel spec line checked against its family -------===//
+
+#include "Validate.h"
+
+#include <cmath>
+#include <functional>
+#include <set>
+
+namespace cnnc::kernelgen {
+
+namespace {
+
+/// Halide indexes buffers with 32-bit integers.
+constexpr int64_t kMaxElements = (int64_t(1) << 31) - 1;
+
+[[noreturn]] void fail(const KernelSpec &spec, const std::string &message) {
+  throw SpecError("spec line " + std::to_string(spec.line) + " (" + spec.symbol + "): " +
+                  message);
+}
+
+/// What one key holds. Lists have a fixed length (0: a shape, rank 1 to 6).
+struct Rule {
+  enum Kind { Integer, List, Real, Word } kind;
+  int64_t low = 0, high = kMaxElements;
+  size_t length = 0;
+  std::set<std::string> words;
+  bool optional = false;
+};
+
+Rule integer(int64_t low, int64_t high = kMaxElements) { return {Rule::Integer, low, high}; }
+Rule flag() { return integer(0, 1); }
+Rule shape() { return {Rule::List, 1, kMaxElements, 0}; }
+Rule list(size_t length, int64_t low) { return {Rule::List, low, kMaxElements, length}; }
+Rule real() { return {Rule::Real}; }
+Rule word(std::set<std::string> words) { return {Rule::Word, 0, 0, 0, std::move(words)}; }
+Rule optional(Rule rule) {
+  rule.optional = true;
+  return rule;
+}
+
+const std::set<std::string> kActivations = {"none", "relu", "clip", "leaky_relu", "sigmoid",
+                                            "tanh", "silu", "hardswish"};
+
+using Schema = std::map<std::string, Rule>;
+
+Schema activationKeys() {
+  return {{"act", word(kActivations)}, {"alpha", optional(real())},
+          {"min", optional(real())}, {"max", optional(real())}};
+}
+
+Schema merge(Schema a, const Schema &b) {
+  a.insert(b.begin(), b.end());
+  return a;
+}
+
+const std::map<std::string, Schema> &schemas() {
+  static const std::map<std::string, Schema> table = [] {
+    // Register tiles and blocks: at least 1; vectors of at most 64 lanes.
+    Schema tiles = {{"vec", integer(1, 64)}, {"wblock", optional(integer(0, 4096))}};
+    Schema convolution = {{"in", shape()},          {"out", shape()},
+                          {"kernel", list(2, 1)},   {"stride", list(2, 1)},
+                          {"dilation", list(2, 1)}, {"pad", list(4, 0)},
+                          {"groups", integer(1)}};
+    Schema fusion = {{"bias", flag()}, {"residual", flag()}, {"affine", flag()},
+                     {"pact", optional(word(kActivations))}};
+    std::map<std::string, Schema> t;
+    t["conv"] = merge(merge(merge(convolution, fusion), activationKeys()),
+                      merge(tiles, {{"tile_c", integer(1, 1024)},
+                                    {"tile_x", integer(1, 1024)},
+                                    {"ci_block", optional(integer(1))},
+                                    {"rows", optional(integer(1))},
+                                    {"winograd", optional(integer(0, 4))},
+                                    {"images", optional(integer(1))},
+                                    {"cgroup", optional(integer(1))}}));
+    t["gemm"] = merge(merge(merge({{"m", integer(1)}, {"k", integer(1)}, {"n", integer(1)}},
+                                  fusion),
+                            activationKeys()),
+                      merge(tiles, {{"tile_n", integer(1, 1024)},
+                                    {"tile_m", integer(1, 1024)},
+                                    {"k_block", integer(1)},
+                                    {"m_block", integer(1)},
+                                    {"parallel", optional(word({"n", "m"}))}}));
+    t["conv_transpose"] = merge(convolution, {{"bias", flag()}});
+    t["pool"] = {{"in", shape()},        {"out", shape()},
+                 {"kernel", list(2, 1)}, {"stride", list(2, 1)},
+                 {"pad", list(4, 0)},    {"kind", word({"max", "avg"})},
+                 {"include_pad", optional(flag())}};
+    t["adaptive_pool"] = {{"in", shape()}, {"out", shape()}, {"kind", word({"max", "avg"})}};
+    t["roi_pool"] = {{"in", shape()}, {"out", shape()}, {"scale", real()}};
+    t["unary"] = merge({{"shape", shape()}}, activationKeys());
+    t["binary"] = {{"op", word({"add", "mul"})}, {"a", shape()}, {"b", shape()},
+                   {"out", shape()}};
+    t["affine"] = {{"shape", shape()}, {"epsilon", real()}};
+    t["copy"] = {{"in", shape()}, {"out", shape()}};
+    t["softmax"] = {{"shape", shape()}, {"axis", integer(0, 5)}};
+    t["lrn"] = {{"shape", shape()}, {"size", integer(1, 1 << 16)}, {"alpha", real()},
+                {"beta", real()},   {"k", real()}};
+    t["upsample"] = {{"in", shape()}, {"out", shape()},
+                     {"mode", word({"nearest", "bilinear"})}, {"align_corners", flag()}};
+    return t;
+  }();
+  return table;
+}
+
+void checkValue(const KernelSpec &spec, const std::string &key, const Rule &rule) {
+  const std::string &text = spec.values.at(key);
+  auto range = [&] {
+    return std::to_string(rule.low) + " to " + std::to_string(rule.high);
+  };
+  switch (rule.kind) {
+  case Rule::Integer: {
+    int64_t value = spec.integer(key);
+    if (value < rule.low || value > rule.high)
+      fail(spec, key + "=" + text + ": must be a whole number from " + range());
+    return;
+  }
+  case Rule::List: {
+    std::vector<int64_t> values = spec.integers(key);
+    bool isShape = rule.length == 0;
+    if (isShape ? values.empty() || values.size() > 6 : values.size() != rule.length)
+      fail(spec, key + "=" + text + ": must be " +
+                     (isShape ? std::string("a shape of 1 to 6 extents")
+                              : std::to_string(rule.length) + " whole numbers"));
+    int64_t elements = 1;
+    for (int64_t value : values) {
+      if (value < rule.low || value > rule.high)
+        fail(spec, key + "=" + text + ": each entry must be from " + range());
+      if (isShape && (elements *= value) > kMaxElements)
+        fail(spec, key + "=" + text + ": more than 2^31 - 1 elements, the most a kernel "
+                                      "indexes");
+    }
+    return;
+  }
+  case Rule::Real:
+    if (!std::isfinite(spec.real(key)))
+      fail(spec, key + "=" + text + ": must be a finite number");
+    return;
+  case Rule::Word:
+    if (!rule.words.count(text)) {
+      std::string choices;
+      for (const std::string &choice : rule.words)
+        choices += (choices.empty() ? "" : ", ") + choice;
+      fail(spec, key + "=" + text + ": must be one of " + choices);
+    }
+    return;
+  }
+}
+
+/// An output extent of a sliding window, as the dialect defines it.
+int64_t windowExtent(int64_t in, int64_t before, int64_t after, int64_t window,
+                     int64_t dilation, int64_t stride) {
+  int64_t span = in + before + after - dilation * (window - 1) - 1;
+  return span < 0 ? 0 : span / stride + 1;
+}
+
+/// The relations between keys that each family's kernel relies on.
+void checkConsistency(const KernelSpec &spec) {
+  const std::string &family = spec.family;
+  auto require = [&](bool holds, const std::string &rule) {
+    if (!holds)
+      fail(spec, rule);
+  };
+  auto rank = [&](const char *key, size_t expected) {
+    require(spec.integers(key).size() == expected,
+            std::string(key) + " must have rank " + std::to_string(expected));
+  };
+  if (family == "conv" || family == "conv_transpose" || family == "pool") {
+    rank("in", 4);
+    rank("out", 4);
+    std::vector<int64_t> in = spec.integers("in"), out = spec.integers("out");
+    std::vector<int64_t> k = spec.integers("kernel"), s = spec.integers("stride"),
+                         p = spec.integers("pad");
+    std::vector<int64_t> d = family == "pool" ? std::vector<int64_t>{1, 1}
+                                              : spec.integers("dilation");
+    require(in[0] == out[0], "in and out must have the same batch");
+    if (family == "pool") {
+      require(in[1] == out[1], "pooling keeps the channels: in and out differ");
+      require(p[0] < k[0] && p[1] < k[1] && p[2] < k[0] && p[3] < k[1],
+              "padding must be smaller than the window");
+      // ceil_mode may add one window; anything else is inconsistent.
+      for (int axis = 0; axis < 2; ++axis) {
+        int64_t floor = windowExtent(in[2 + axis], p[axis], p[axis + 2], k[axis], 1, s[axis]);
+        require(out[2 + axis] == floor || out[2 + axis] == floor + 1,
+                "out does not follow from in, kernel, stride and pad");
+      }
+      return;
+    }
+    int64_t groups = spec.integer("groups");
+    require(in[1] % groups == 0 && out[1] % groups == 0,
+            "groups must divide the input and output channels");
+    if (family == "conv") {
+      for (int axis = 0; axis < 2; ++axis)
+        require(out[2 + axis] ==
+                    windowExtent(in[2 + axis], p[axis], p[axis + 2], k[axis], d[axis], s[axis]),
+                "out does not follow from in, kernel, stride, dilation and pad");
+      int64_t wblock = spec.integer("wblock", 0), m = spec.integer("winograd", 0);
+      require(wblock == 0 || out[1] % wblock == 0, "wblock must divide the output channels");
+      require(m == 0 || m == 2 || m == 4, "winograd must be 0, 2 or 4");
+      require(m == 0 || (k == std::vector<int64_t>{3, 3} && s == std::vector<int64_t>{1, 1} &&
+                         d == std::vector<int64_t>{1, 1} && groups == 1 && wblock > 0),
+              "winograd needs an ungrouped, undilated stride-1 3x3 convolution and a wblock");
+    }
+    return;
+  }
+  if (family == "gemm") {
+    int64_t wblock = spec.integer("wblock", 0);
+    require(wblock == 0 || spec.integer("n") % wblock == 0, "wblock must divide n");
+    require(spec.integer("m") * spec.integer("k") <= kMaxElements &&
+                spec.integer("m") * spec.integer("n") <= kMaxElements &&
+                spec.integer("k") * spec.integer("n") <= kMaxElements,
+            "an operand has more than 2^31 - 1 elements, the most a kernel indexes");
+    return;
+  }
+  if (family == "adaptive_pool" || family == "upsample" || family == "roi_pool") {
+    rank("in", 4);
+    rank("out", 4);
+    std::vector<int64_t> in = spec.integers("in"), out = spec.integers("out");
+    require(in[1] == out[1], "in and out must have the same channels");
+    if (family != "roi_pool")
+      require(in[0] == out[0], "in and out must have the same batch");
+    else
+      require(spec.real("scale") > 0, "scale must be positive");
+    return;
+  }
+  if (family == "binary") {
+    std::vector<int64_t> a = spec.integers("a"), b = spec.integers("b"),
+                         out = spec.integers("out");
+    require(a.size() == out.size() && b.size() == out.size(), "a, b and out must share a rank");
+    for (size_t i = 0; i < out.size(); ++i)
+      require((a[i] == out[i] || a[i] == 1) && (b[i] == out[i] || b[i] == 1),
+              "a and b must broadcast to out");
+    return;
+  }
+  if (family == "copy") {
+    auto count = [](const std::vector<int64_t> &shape) {
+      int64_t n = 1;
+      for (int64_t d : shape)
+        n *= d;
+      return n;
+    };
+    require(count(spec.integers("in")) == count(spec.integers("out")),
+            "in and out must have as many elements");
+    return;
+  }
+  if (family == "softmax")
+    require(spec.integer("axis") < int64_t(spec.integers("shape").size()),
+            "axis must name a dimension of shape");
+  if (family == "affine" || family == "lrn")
+    require(spec.integers("shape").size() >= 2, "shape needs a channel dimension");
+  if (family == "affine")
+    require(spec.real("epsilon") >= 0, "epsilon must be >= 0");
+}
+
+bool isIdentifier(const std::string &symbol) {
+  if (symbol.empty() || symbol.size() > 200 || std::isdigit(static_cast<unsigned char>(symbol[0])))
+    return false;
+  for (char c : symbol)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_')
+      return false;
+  return true;
+}
+
+} // namespace
+
+void validateKernel(const KernelSpec &spec) {
+  // The symbol names the object file and the C function: an identifier
+  // only, so no symbol reaches outside the output directory.
+  if (!isIdentifier(spec.symbol))
+    throw SpecError("spec line " + std::to_string(spec.line) + ": kernel symbol '" +
+                    spec.symbol + "' must be a C identifier (letters, digits, '_')");
+  auto schema = schemas().find(spec.family);
+  if (schema == schemas().end())
+    throw SpecError("spec line " + std::to_string(spec.line) + ": unknown kernel family '" +
+                    spec.family + "'");
+  for (const auto &[key, value] : spec.values)
+    if (!schema->second.count(key))
+      fail(spec, "key '" + key + "' is not one the " + spec.family + " family reads");
+  for (const auto &[key, rule] : schema->second) {
+    if (!spec.has(key)) {
+      if (!rule.optional)
+        fail(spec, "missing key '" + key + "'");
+      continue;
+    }
+    checkValue(spec, key, rule);
+  }
+  checkConsistency(spec);
+}
+
+} // namespace cnnc::kernelgen
