@@ -54,6 +54,9 @@ struct Expr {
   std::vector<Argument> arguments;     // Call.
   std::vector<NamePiece> layerName;    // Call with `as`.
   SourceLocation layerNameLocation;
+  /// The tree's height below this node, once the parser has measured it
+  /// (0: not yet). Operator chains deepen trees without nesting brackets.
+  int height = 0;
 
   Expr(Kind kind, SourceLocation location) : kind(kind), location(location) {}
 };

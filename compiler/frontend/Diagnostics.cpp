@@ -3,6 +3,7 @@
 #include "frontend/Diagnostics.h"
 #include "frontend/ReadFile.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -51,10 +52,19 @@ void DiagnosticEngine::report(SourceLocation location, const char *kind,
   os << sources.getPath(location.file) << ":" << location.line << ":"
      << location.column << ": " << kind << ": " << message << "\n";
   std::string line = sources.getLine(location.file, location.line);
+  // A very long line is shown as a window around the column, so one
+  // message stays a few lines long whatever the file holds.
+  constexpr int window = 120;
+  int column = location.column;
+  if (static_cast<int>(line.size()) > 2 * window) {
+    int start = std::max(0, column - 1 - window / 2);
+    line = (start ? "..." : "") + line.substr(start, window) + "...";
+    column = column - start + (start ? 3 : 0);
+  }
   os << line << "\n";
   // Keep tabs so the caret lines up under the same column.
   std::string caret;
-  for (int i = 1; i < location.column && i <= static_cast<int>(line.size()); ++i)
+  for (int i = 1; i < column && i <= static_cast<int>(line.size()); ++i)
     caret += line[i - 1] == '\t' ? '\t' : ' ';
   os << caret << "^\n";
 }

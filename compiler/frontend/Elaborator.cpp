@@ -99,26 +99,34 @@ std::optional<std::vector<int64_t>> Value::getDimensions() const {
   return dims;
 }
 
-std::string Value::str() const {
+bool Value::appendTo(std::string &out, size_t limit) const {
   switch (kind) {
-  case Kind::None: return "none";
-  case Kind::Bool: return whole ? "true" : "false";
-  case Kind::Int: return std::to_string(whole);
-  case Kind::Float: {
-    std::string s = std::to_string(real);
-    return s;
+  case Kind::None: out += "none"; break;
+  case Kind::Bool: out += whole ? "true" : "false"; break;
+  case Kind::Int: out += std::to_string(whole); break;
+  case Kind::Float: out += std::to_string(real); break;
+  case Kind::String: out += text; break;
+  case Kind::List:
+    out += "[";
+    for (size_t i = 0; i < items->size(); ++i) {
+      if (i)
+        out += ", ";
+      if (!(*items)[i].appendTo(out, limit))
+        return false;
+    }
+    out += "]";
+    break;
+  case Kind::Tensor: out += "tensor " + cnn::formatShape(getShape()); break;
+  case Kind::Callable: out += text; break;
   }
-  case Kind::String: return text;
-  case Kind::List: {
-    std::string s = "[";
-    for (size_t i = 0; i < items->size(); ++i)
-      s += (i ? ", " : "") + (*items)[i].str();
-    return s + "]";
-  }
-  case Kind::Tensor: return "tensor " + cnn::formatShape(getShape());
-  case Kind::Callable: return text;
-  }
-  return "";
+  return out.size() <= limit;
+}
+
+std::string Value::str(size_t limit) const {
+  std::string out;
+  if (!appendTo(out, limit))
+    out = out.substr(0, limit) + "...";
+  return out;
 }
 
 //===----------------------------------------------------------------------===//
@@ -129,6 +137,37 @@ std::string Value::str() const {
 constexpr size_t maxCallDepth = 100;
 /// Guards `range` and list repetition against programs that would never end.
 constexpr int64_t maxListLength = 1 << 20;
+
+// The elaboration budget. A model file is a program, and a hostile or
+// mistaken one (a loop of 2^40 steps, recursion that branches, a list that
+// doubles) must end with a message in about a second, not hang or exhaust
+// memory. Every network of the zoo elaborates in under 40,000 steps.
+/// Expressions evaluated and statements run.
+constexpr uint64_t maxSteps = 4'000'000;
+/// The longest string, in bytes (lists: maxListLength elements).
+constexpr uint64_t maxStringLength = 1 << 20;
+/// How deeply lists may nest.
+constexpr int maxListNesting = 64;
+/// The stack evaluation may use; the main thread has 8 MiB.
+constexpr size_t maxStackBytes = 6 << 20;
+
+void Elaborator::tick(SourceLocation location) {
+  if (++steps > maxSteps)
+    fail(location, "elaboration ran past its budget of " + std::to_string(maxSteps) +
+                       " steps (a loop or recursion that does not end?)");
+  char here;
+  if (stackBase && size_t(stackBase - &here) > maxStackBytes)
+    fail(location, "evaluation nested too deeply (blocks calling blocks inside deep "
+                   "expressions)");
+}
+
+void Elaborator::checkSize(SourceLocation location, uint64_t size, const char *what) {
+  uint64_t limit = std::string(what) == "string" ? maxStringLength : uint64_t(maxListLength);
+  if (size > limit)
+    fail(location, std::string("a ") + what + " of " + std::to_string(size) +
+                       (std::string(what) == "string" ? " bytes" : " elements") +
+                       " is longer than the " + std::to_string(limit) + " allowed");
+}
 
 Elaborator::Elaborator(mlir::MLIRContext &context, SourceManager &sources,
                        DiagnosticEngine &diagnostics)
@@ -214,6 +253,8 @@ void Elaborator::evaluateParams(const ElaborationOptions &options) {
 mlir::OwningOpRef<mlir::ModuleOp>
 Elaborator::run(const std::vector<std::unique_ptr<ast::File>> &files,
                 const ElaborationOptions &options) {
+  char base;
+  stackBase = &base;
   for (const auto &file : files)
     declare(*file);
   if (!model)
@@ -221,6 +262,10 @@ Elaborator::run(const std::vector<std::unique_ptr<ast::File>> &files,
                                          "(expected 'model name(input: [shape]):')");
   module = mlir::ModuleOp::create(builder.getUnknownLoc());
   (*module)->setAttr("cnn.model", builder.getStringAttr(model->name));
+  // The root scope: params may call blocks (which compute numbers; layers
+  // need the model, which fails with a message below).
+  scopes.push_back({"", false, std::make_shared<int>(0),
+                    std::make_shared<std::map<std::string, int>>()});
   evaluateParams(options);
   buildModel(*model);
   if (mlir::failed(mlir::verify(*module)))
@@ -253,8 +298,6 @@ void Elaborator::buildModel(const ast::Model &m) {
   }
   builder.setInsertionPointToEnd(entry);
 
-  scopes.push_back({"", false, std::make_shared<int>(0),
-                    std::make_shared<std::map<std::string, int>>()});
   std::optional<Returned> returned = exec(m.body, env);
   if (!returned)
     fail(m.location, "model '" + m.name + "' ends without 'return'");
@@ -314,6 +357,7 @@ static void bindTargets(Elaborator &elaborator, const std::vector<std::string> &
 
 std::optional<Elaborator::Returned> Elaborator::exec(const ast::Body &body, Env &env) {
   for (const ast::StmtPtr &stmt : body) {
+    tick(stmt->location);
     switch (stmt->kind) {
     case ast::Stmt::Kind::Assign:
       bindTargets(*this, stmt->targets, eval(*stmt->values[0], env), env,
@@ -419,6 +463,25 @@ Value Elaborator::lookup(const std::string &name, SourceLocation location, Env &
 }
 
 Value Elaborator::eval(const ast::Expr &expr, Env &env) {
+  tick(expr.location);
+  Value value = evalExpr(expr, env);
+  // Deeply nested lists would make printing, comparing and even freeing
+  // them recurse without bound.
+  if (value.getNesting() > maxListNesting)
+    fail(expr.location, "lists nested deeper than " + std::to_string(maxListNesting) +
+                            " levels");
+  return value;
+}
+
+std::string Elaborator::printed(const Value &value, SourceLocation location) {
+  std::string out;
+  if (!value.appendTo(out, maxStringLength))
+    fail(location, "the value spelled out is longer than the " +
+                       std::to_string(maxStringLength) + " bytes a string may hold");
+  return out;
+}
+
+Value Elaborator::evalExpr(const ast::Expr &expr, Env &env) {
   using Kind = ast::Expr::Kind;
   switch (expr.kind) {
   case Kind::Integer: return Value::integer(expr.integer);
@@ -435,8 +498,11 @@ Value Elaborator::eval(const ast::Expr &expr, Env &env) {
   }
   case Kind::Unary: {
     Value operand = eval(*expr.operands[0], env);
-    if (operand.is(Value::Kind::Int))
+    if (operand.is(Value::Kind::Int)) {
+      if (operand.getInt() == INT64_MIN)
+        fail(expr.location, "integer overflow in '-'");
       return Value::integer(-operand.getInt());
+    }
     if (operand.is(Value::Kind::Float))
       return Value::number(-operand.getNumber());
     fail(expr.location, "cannot negate " + operand.describe());
@@ -491,10 +557,8 @@ Value Elaborator::evalBinary(const ast::Expr &expr, Env &env) {
       equal = lhs.getNumber() == rhs.getNumber();
     else if (lhs.getKind() != rhs.getKind())
       equal = false;
-    else if (lhs.is(Value::Kind::List) || lhs.is(Value::Kind::Callable))
-      equal = lhs.str() == rhs.str();
     else
-      equal = lhs.str() == rhs.str();
+      equal = printed(lhs, expr.location) == printed(rhs, expr.location);
     return Value::boolean(op == "==" ? equal : !equal);
   }
   if (op == "<" || op == "<=" || op == ">" || op == ">=") {
@@ -508,17 +572,24 @@ Value Elaborator::evalBinary(const ast::Expr &expr, Env &env) {
     return Value::boolean(op == "<" ? order < 0 : op == "<=" ? order <= 0
                           : op == ">" ? order > 0 : order >= 0);
   }
-  if (op == "+" && lhs.is(Value::Kind::String) && rhs.is(Value::Kind::String))
+  if (op == "+" && lhs.is(Value::Kind::String) && rhs.is(Value::Kind::String)) {
+    checkSize(expr.location, lhs.getString().size() + rhs.getString().size(), "string");
     return Value::string(lhs.getString() + rhs.getString());
+  }
   if (op == "+" && lhs.is(Value::Kind::List) && rhs.is(Value::Kind::List)) {
+    checkSize(expr.location, lhs.getList().size() + rhs.getList().size(), "list");
     std::vector<Value> items = lhs.getList();
     items.insert(items.end(), rhs.getList().begin(), rhs.getList().end());
     return Value::list(std::move(items));
   }
   if (op == "*" && lhs.is(Value::Kind::List) && rhs.is(Value::Kind::Int)) {
-    if (rhs.getInt() < 0 || rhs.getInt() * int64_t(lhs.getList().size()) > maxListLength)
+    int64_t total;
+    if (rhs.getInt() < 0 ||
+        __builtin_mul_overflow(rhs.getInt(), int64_t(lhs.getList().size()), &total) ||
+        total > maxListLength)
       fail(expr.location, "list repetition by " + std::to_string(rhs.getInt()) +
-                              " is out of range");
+                              " is out of range (at most " + std::to_string(maxListLength) +
+                              " elements)");
     std::vector<Value> items;
     for (int64_t i = 0; i < rhs.getInt(); ++i)
       items.insert(items.end(), lhs.getList().begin(), lhs.getList().end());
@@ -554,6 +625,12 @@ Value Elaborator::evalBinary(const ast::Expr &expr, Env &env) {
       return Value::integer(op == "//" ? quotient : remainder);
     }
     if (op == "**" && y >= 0) {
+      // 0, 1 and -1 never overflow, whatever the exponent; any other base
+      // overflows within 63 multiplications.
+      if (x == 0 || x == 1)
+        return Value::integer(y == 0 ? 1 : x);
+      if (x == -1)
+        return Value::integer(y % 2 ? -1 : 1);
       int64_t power = 1;
       for (int64_t i = 0; i < y; ++i)
         if (__builtin_mul_overflow(power, x, &power))
@@ -741,6 +818,9 @@ Value Elaborator::callBlock(const ast::Block &block, BoundArguments &args,
 
 std::string Elaborator::nameLayer(const BoundArguments &args, const std::string &kind,
                                   bool consumesIndex) {
+  if (!function)
+    fail(args.location, "'" + args.callee + "' makes a layer, and layers exist only in the "
+                                            "model, not in a param's value");
   NameScope &scope = scopes.back();
   std::string relative;
   if (!args.layerName.empty())

@@ -121,6 +121,15 @@ public:
   }
   SourceLocation argLocation(const BoundArguments &args, const std::string &name);
 
+  /// Counts one step of evaluation against the budget, and checks the stack
+  /// left; past either, elaboration stops with an error at `location`.
+  void tick(SourceLocation location);
+  /// Checks that a list or string of `size` elements fits the budget.
+  void checkSize(SourceLocation location, uint64_t size, const char *what);
+
+  /// `value` spelled out (str()), within the string budget.
+  std::string printed(const Value &value, SourceLocation location);
+
   /// `a + b` and `a * b` on tensors, which make layers too.
   Value tensorBinary(const ast::Expr &expr, const std::string &op,
                      const Value &lhs, const Value &rhs);
@@ -141,6 +150,7 @@ private:
   void buildModel(const ast::Model &model);
 
   Value eval(const ast::Expr &expr, Env &env);
+  Value evalExpr(const ast::Expr &expr, Env &env);
   Value evalBinary(const ast::Expr &expr, Env &env);
   Value evalCall(const ast::Expr &expr, Env &env);
   Value lookup(const std::string &name, SourceLocation location, Env &env);
@@ -170,6 +180,8 @@ private:
   std::vector<Frame> callStack;
   std::vector<NameScope> scopes;
   std::map<std::string, SourceLocation> parameterSites;
+  uint64_t steps = 0;                 // evaluation steps so far (tick)
+  const char *stackBase = nullptr;    // the stack pointer where run() began
 };
 
 /// The built-in layers and functions, by name.

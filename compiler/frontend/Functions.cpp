@@ -177,7 +177,9 @@ const std::map<std::string, Builtin> &builtins() {
     fn("floor", {{"x"}}, [](Elaborator &e, Args &a) {
       return Value::integer(toInteger(e, a, std::floor(e.numberArg(a, "x"))));
     });
-    fn("str", {{"x"}}, [](Elaborator &, Args &a) { return Value::string(a.values.at("x").str()); });
+    fn("str", {{"x"}}, [](Elaborator &e, Args &a) {
+      return Value::string(e.printed(a.values.at("x"), a.location));
+    });
     fn("make_divisible", {{"v"}, {"divisor", Value::integer(8)}, {"min_value", none}},
        makeDivisible);
     return t;

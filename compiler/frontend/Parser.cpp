@@ -7,6 +7,8 @@
 
 #include "frontend/Parser.h"
 
+#include <algorithm>
+
 #include <cstdlib>
 #include <initializer_list>
 
@@ -17,6 +19,8 @@ using namespace ast;
 
 /// Deep nesting is legal but pathological; stop before the stack does.
 constexpr int maxNesting = 200;
+/// The deepest expression tree, operator chains included.
+constexpr int maxExpressionHeight = 1000;
 
 class Parser {
 public:
@@ -290,9 +294,40 @@ private:
     return conditional;
   }
 
+  /// The height of `expr`'s tree. Operator nodes record theirs when made,
+  /// so this descends only through brackets and calls, whose nesting the
+  /// NestingGuard bounds.
+  static int height(const Expr &expr) {
+    if (expr.height)
+      return expr.height;
+    int below = 0;
+    for (const ExprPtr &operand : expr.operands)
+      below = std::max(below, height(*operand));
+    for (const Argument &argument : expr.arguments)
+      below = std::max(below, height(*argument.value));
+    for (const NamePiece &piece : expr.layerName)
+      if (piece.value)
+        below = std::max(below, height(*piece.value));
+    return below + 1;
+  }
+
+  /// The height of a node over `lhs` and `rhs`. A chain like `1 + 1 + ...`
+  /// or `x[0][0]...` nests no brackets but makes a tree as deep as it is
+  /// long, and evaluating or freeing it recurses that deep.
+  int checkedHeight(const Expr &lhs, const Expr &rhs, SourceLocation location) {
+    int tall = std::max(height(lhs), height(rhs)) + 1;
+    if (tall > maxExpressionHeight)
+      diagnostics.fatal(location, "expression deeper than " +
+                                      std::to_string(maxExpressionHeight) +
+                                      " operators (split a long chain into named parts)");
+    return tall;
+  }
+
   ExprPtr makeBinary(Expr::Kind kind, const Token &op, ExprPtr lhs, ExprPtr rhs) {
+    int tall = checkedHeight(*lhs, *rhs, op.location);
     auto binary = std::make_unique<Expr>(kind, op.location);
     binary->text = op.text;
+    binary->height = tall;
     binary->operands.push_back(std::move(lhs));
     binary->operands.push_back(std::move(rhs));
     return binary;
@@ -390,6 +425,8 @@ private:
       indexed->operands.push_back(std::move(value));
       indexed->operands.push_back(parseExpr());
       expect(TokenKind::RBracket, "to close the index");
+      indexed->height = checkedHeight(*indexed->operands[0], *indexed->operands[1],
+                                      indexed->location);
       value = std::move(indexed);
     }
     return value;

@@ -14,6 +14,7 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Value.h"
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,6 +33,8 @@ public:
   static Value string(std::string s) { Value v(Kind::String); v.text = std::move(s); return v; }
   static Value list(std::vector<Value> items) {
     Value v(Kind::List);
+    for (const Value &item : items)
+      v.nesting = std::max(v.nesting, item.nesting + 1);
     v.items = std::make_shared<std::vector<Value>>(std::move(items));
     return v;
   }
@@ -65,8 +68,13 @@ public:
 
   /// "an integer", "a tensor 1x64x56x56", ... for messages.
   std::string describe() const;
-  /// The value as the language would print it.
-  std::string str() const;
+  /// The value as the language would print it, cut short with "..." past
+  /// `limit` bytes (lists that share items can spell out exponentially).
+  std::string str(size_t limit = 1 << 20) const;
+  /// Appends str() to `out`; false once `out` passes `limit` bytes.
+  bool appendTo(std::string &out, size_t limit) const;
+  /// How deeply lists nest in this value: 0 for a non-list, 1 for a flat list.
+  int getNesting() const { return nesting; }
 
 private:
   explicit Value(Kind kind) : kind(kind) {}
@@ -82,6 +90,7 @@ private:
   std::shared_ptr<std::vector<Value>> items;
   mlir::Value ssa;
   const ast::Block *block = nullptr;
+  int nesting = 0;
 };
 
 } // namespace cnnc

@@ -23,6 +23,8 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "frontend/ReadFile.h"
+
+#include <algorithm>
 #include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
@@ -214,7 +216,15 @@ int run(Command command) {
         llvm::errs() << "cnnc: --param expects name=value, found '" << param << "'\n";
         return 1;
       }
-      options.paramOverrides.push_back({param.substr(0, equals), param.substr(equals + 1)});
+      std::string name = param.substr(0, equals), value = param.substr(equals + 1);
+      auto earlier = std::find_if(options.paramOverrides.begin(), options.paramOverrides.end(),
+                                  [&](const auto &entry) { return entry.first == name; });
+      if (earlier != options.paramOverrides.end()) {
+        llvm::errs() << "cnnc: warning: --param " << name << " is given more than once; the "
+                     << "last, " << name << "=" << value << ", wins\n";
+        options.paramOverrides.erase(earlier);
+      }
+      options.paramOverrides.push_back({name, value});
     }
     try {
       std::vector<std::unique_ptr<cnnc::ast::File>> files;
