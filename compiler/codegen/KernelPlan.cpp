@@ -91,6 +91,8 @@ private:
   mlir::LogicalResult addInit(mlir::func::FuncOp init);
   mlir::LogicalResult addStep(mlir::Operation &op);
   mlir::LogicalResult addConcat(cnn::ConcatOp concat);
+  mlir::LogicalResult addConcatAlong(cnn::ConcatOp concat);
+  mlir::LogicalResult checkInterface(mlir::func::FuncOp model);
 
   Placement placementOf(mlir::Value value);
   BufferRef activation(mlir::Value value) { return describe(placementOf(value), shapeOf(value)); }
@@ -115,6 +117,8 @@ mlir::FailureOr<Plan> PlanBuilder::build() {
     return module.emitError("code generation needs the optimised graph (cnnc --emit=opt), "
                             "with the nhwc layout and a memory plan"),
            mlir::failure();
+  if (mlir::failed(checkInterface(model)))
+    return mlir::failure();
   plan.model = model.getSymName().str();
   plan.arenaBytes = module->getAttrOfType<mlir::IntegerAttr>("cnn.arena_bytes").getInt();
   if (mlir::failed(addParameters()))
@@ -132,6 +136,28 @@ mlir::FailureOr<Plan> PlanBuilder::build() {
     if (mlir::failed(addStep(op)))
       return mlir::failure();
   return plan;
+}
+
+/// What the runtime can take and give: f32 tensors of rank 1 to 6 as inputs,
+/// and outputs that are activations (a layer's result or an input), not a
+/// parameter's data.
+mlir::LogicalResult PlanBuilder::checkInterface(mlir::func::FuncOp model) {
+  for (unsigned i = 0; i < model.getNumArguments(); ++i) {
+    auto type = llvm::dyn_cast<mlir::RankedTensorType>(model.getArgument(i).getType());
+    if (!type || !type.getElementType().isF32() || !type.hasStaticShape() ||
+        type.getRank() < 1 || type.getRank() > 6)
+      return model.emitError("code generation: input ")
+             << i << " has type " << model.getArgument(i).getType()
+             << "; a model's inputs must be statically shaped f32 tensors of rank 1 to 6";
+  }
+  for (mlir::Operation &op : model.getBody().front())
+    if (auto ret = llvm::dyn_cast<mlir::func::ReturnOp>(op))
+      for (unsigned i = 0; i < ret.getNumOperands(); ++i)
+        if (auto weight = ret.getOperand(i).getDefiningOp<cnn::WeightOp>())
+          return ret.emitError("code generation: output ")
+                 << i << " is the parameter '" << weight.getName()
+                 << "' itself; a model's outputs must be computed by its layers";
+  return mlir::success();
 }
 
 mlir::LogicalResult PlanBuilder::addParameters() {
@@ -271,8 +297,7 @@ mlir::LogicalResult PlanBuilder::addConcat(cnn::ConcatOp concat) {
   if (concat->hasAttr("cnn.in_place"))
     return mlir::success();
   if (concat.getAxis() != 1)
-    return concat.emitError("code generation: concat along axis ")
-           << concat.getAxis() << " is not supported (only channels, axis 1)";
+    return addConcatAlong(concat);
   // Copy each input that is not already in its slice.
   Placement target = placementOf(concat.getResult());
   for (mlir::Value input : concat.getInputs()) {
@@ -288,6 +313,34 @@ mlir::LogicalResult PlanBuilder::addConcat(cnn::ConcatOp concat) {
                {describe(source, shape), describe(target, shape)});
     }
     target.channelOffset += shape[1];
+  }
+  return mlir::success();
+}
+
+/// A concat along another axis than channels: the memory plan places only
+/// channel concats, so each input is copied into its block of the result,
+/// a view with the result's strides, the input's extents and an offset
+/// along the axis.
+mlir::LogicalResult PlanBuilder::addConcatAlong(cnn::ConcatOp concat) {
+  int64_t axis = concat.getAxis();
+  std::vector<int64_t> outShape = shapeOf(concat.getResult());
+  int64_t rank = int64_t(outShape.size());
+  // Where the axis is among the buffer's dimensions (channels innermost,
+  // then the trailing dimensions from the last, then the batch).
+  int64_t position = rank < 2 ? 0 : axis == 0 ? rank - 1 : rank - axis;
+  BufferRef whole = activation(concat.getResult());
+  int64_t offset = 0;
+  for (mlir::Value input : concat.getInputs()) {
+    std::vector<int64_t> shape = shapeOf(input);
+    BufferRef source = activation(input);
+    BufferRef block = whole;
+    block.extents = source.extents;
+    block.byteOffset += offset * whole.strides[position] * 4;
+    cnn::KernelDescription copy{"copy", {}};
+    copy.add("in", shape);
+    copy.add("out", shape);
+    emitStep(concat, "copy", copy.signature().substr(5), {source, block});
+    offset += shape[axis];
   }
   return mlir::success();
 }

@@ -283,6 +283,9 @@ void Elaborator::buildModel(const ast::Model &m) {
       fail(input.shape->location, "the shape of input '" + input.name +
                                       "' must be a list of positive integers, found " +
                                       shape.str());
+    std::string tooLarge = cnn::tensorLimitError(*dims, "input '" + input.name + "'");
+    if (!tooLarge.empty())
+      fail(input.shape->location, tooLarge);
     inputTypes.push_back(mlir::RankedTensorType::get(*dims, builder.getF32Type()));
   }
   auto location = mlir::FileLineColLoc::get(
@@ -844,6 +847,9 @@ mlir::Value Elaborator::parameter(const BoundArguments &args, const std::string 
                                   const std::string &suffix,
                                   llvm::ArrayRef<int64_t> shape) {
   std::string name = layerName + "." + suffix;
+  std::string tooLarge = cnn::tensorLimitError(shape, "its parameter " + suffix);
+  if (!tooLarge.empty())
+    fail(args.location, args.callee + " '" + layerName + "': " + tooLarge);
   auto [it, inserted] = parameterSites.emplace(name, args.location);
   if (!inserted) {
     diagnostics.error(args.location, "parameter '" + name +

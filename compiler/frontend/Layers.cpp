@@ -236,6 +236,7 @@ template <typename Op> Value adaptivePool(Elaborator &e, Args &args) {
   mlir::Value x = e.tensorArg(args, "x", 4);
   auto size = e.intsArg(args, "size", 2, 1);
   std::string name = e.nameLayer(args, args.callee);
+  check(e, args, name, cnn::inferAdaptivePool2D(shapeOf(x), {size[0], size[1]}));
   return Value::tensor(Op::create(e.getBuilder(), e.locate(*args.call, name), x,
                                   ints(e, size)));
 }
@@ -266,7 +267,10 @@ Value upsample(Elaborator &e, Args &args) {
     size = e.intsArg(args, "size", 2, 1);
   } else {
     auto scale = e.intsArg(args, "scale", 2, 1);
-    size = {shapeOf(x)[2] * scale[0], shapeOf(x)[3] * scale[1]};
+    size = {0, 0};
+    if (__builtin_mul_overflow(shapeOf(x)[2], scale[0], &size[0]) ||
+        __builtin_mul_overflow(shapeOf(x)[3], scale[1], &size[1]))
+      e.fail(e.argLocation(args, "scale"), "upsample '" + name + "': the scale is too large");
   }
   auto parsed = cnn::symbolizeUpsampleMode(mode);
   if (!parsed)
@@ -275,6 +279,7 @@ Value upsample(Elaborator &e, Args &args) {
   if (alignCorners && *parsed != cnn::UpsampleMode::bilinear)
     e.fail(e.argLocation(args, "align_corners"),
            "upsample '" + name + "': align_corners applies only to bilinear mode");
+  check(e, args, name, cnn::inferUpsample(shapeOf(x), {size[0], size[1]}));
   auto &b = e.getBuilder();
   return Value::tensor(cnn::UpsampleOp::create(
       b, e.locate(*args.call, name), x, ints(e, size),

@@ -227,21 +227,33 @@ template <typename F> Tensor map(const Tensor &in, F f) {
 
 double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
+/// max(a, b) that keeps a NaN from either side, as PyTorch's max pooling and
+/// reductions do (std::max keeps `a` when `b` is NaN).
+double maxKeepingNan(double a, double b) { return std::isnan(b) || b > a ? b : a; }
+
+/// f(x), or x itself when it is NaN: PyTorch's activations pass NaN through.
+template <typename F> auto keepingNan(F f) {
+  return [f](double x) { return std::isnan(x) ? x : f(x); };
+}
+
 /// The activation a fused kernel applies last, as the separate ops define it.
 Tensor activate(const Tensor &in, cnn::Activation kind, double alpha, double lo,
                 double hi) {
   switch (kind) {
   case cnn::Activation::none: return in;
-  case cnn::Activation::relu: return map(in, [](double x) { return x > 0 ? x : 0.0; });
+  case cnn::Activation::relu:
+    return map(in, keepingNan([](double x) { return x > 0 ? x : 0.0; }));
   case cnn::Activation::clip:
-    return map(in, [=](double x) { return std::clamp(x, lo, hi); });
+    return map(in, keepingNan([=](double x) { return std::clamp(x, lo, hi); }));
   case cnn::Activation::leaky_relu:
-    return map(in, [=](double x) { return x > 0 ? x : alpha * x; });
-  case cnn::Activation::sigmoid: return map(in, sigmoid);
-  case cnn::Activation::tanh: return map(in, [](double x) { return std::tanh(x); });
-  case cnn::Activation::silu: return map(in, [](double x) { return x * sigmoid(x); });
+    return map(in, keepingNan([=](double x) { return x > 0 ? x : alpha * x; }));
+  case cnn::Activation::sigmoid: return map(in, keepingNan(sigmoid));
+  case cnn::Activation::tanh: return map(in, keepingNan([](double x) { return std::tanh(x); }));
+  case cnn::Activation::silu:
+    return map(in, keepingNan([](double x) { return x * sigmoid(x); }));
   case cnn::Activation::hardswish:
-    return map(in, [](double x) { return x * std::clamp(x + 3.0, 0.0, 6.0) / 6.0; });
+    return map(in,
+               keepingNan([](double x) { return x * std::clamp(x + 3.0, 0.0, 6.0) / 6.0; }));
   }
   llvm_unreachable("unknown activation");
 }
@@ -320,7 +332,7 @@ double reduceWindow(const double *plane, int64_t width, int64_t y0, int64_t y1, 
   double acc = isMax ? -std::numeric_limits<double>::infinity() : 0.0;
   for (int64_t y = y0; y < y1; ++y)
     for (int64_t x = x0; x < x1; ++x)
-      acc = isMax ? std::max(acc, plane[y * width + x]) : acc + plane[y * width + x];
+      acc = isMax ? maxKeepingNan(acc, plane[y * width + x]) : acc + plane[y * width + x];
   return acc;
 }
 
@@ -375,21 +387,27 @@ Tensor roiPool(const Tensor &in, const Tensor &rois, int64_t PH, int64_t PW, dou
   for (int64_t r = 0; r < R; ++r) {
     const double *roi = &rois.data[r * 5];
     int64_t n = std::clamp<int64_t>(int64_t(roi[0]), 0, in.dim(0) - 1);
-    int64_t startW = std::lround(roi[1] * scale), startH = std::lround(roi[2] * scale);
-    int64_t endW = std::lround(roi[3] * scale), endH = std::lround(roi[4] * scale);
-    double binH = double(std::max<int64_t>(endH - startH + 1, 1)) / double(PH);
-    double binW = double(std::max<int64_t>(endW - startW + 1, 1)) / double(PW);
+    // torchvision computes the corners and cell edges in the input's type,
+    // float: so do we, step by step, or edges land on other pixels.
+    auto corner = [&](int k) { return int64_t(std::round(float(roi[k]) * float(scale))); };
+    int64_t startW = corner(1), startH = corner(2), endW = corner(3), endH = corner(4);
+    float binH = float(std::max<int64_t>(endH - startH + 1, 1)) / float(PH);
+    float binW = float(std::max<int64_t>(endW - startW + 1, 1)) / float(PW);
     for (int64_t c = 0; c < C; ++c)
       for (int64_t ph = 0; ph < PH; ++ph)
         for (int64_t pw = 0; pw < PW; ++pw) {
-          int64_t y0 = std::clamp<int64_t>(int64_t(std::floor(ph * binH)) + startH, 0, H);
-          int64_t y1 = std::clamp<int64_t>(int64_t(std::ceil((ph + 1) * binH)) + startH, 0, H);
-          int64_t x0 = std::clamp<int64_t>(int64_t(std::floor(pw * binW)) + startW, 0, W);
-          int64_t x1 = std::clamp<int64_t>(int64_t(std::ceil((pw + 1) * binW)) + startW, 0, W);
+          auto edge = [](int64_t i, float bin, bool up) {
+            float at = float(i) * bin;
+            return int64_t(up ? std::ceil(at) : std::floor(at));
+          };
+          int64_t y0 = std::clamp<int64_t>(edge(ph, binH, false) + startH, 0, H);
+          int64_t y1 = std::clamp<int64_t>(edge(ph + 1, binH, true) + startH, 0, H);
+          int64_t x0 = std::clamp<int64_t>(edge(pw, binW, false) + startW, 0, W);
+          int64_t x1 = std::clamp<int64_t>(edge(pw + 1, binW, true) + startW, 0, W);
           double best = (y1 <= y0 || x1 <= x0) ? 0.0 : -std::numeric_limits<double>::infinity();
           for (int64_t y = y0; y < y1; ++y)
             for (int64_t x = x0; x < x1; ++x)
-              best = std::max(best, double(in.data[((n * C + c) * H + y) * W + x]));
+              best = maxKeepingNan(best, double(in.data[((n * C + c) * H + y) * W + x]));
           out.data[((r * C + c) * PH + ph) * PW + pw] = best;
         }
   }
@@ -427,7 +445,7 @@ Tensor softmax(const Tensor &in, int64_t axis) {
       auto at = [&](int64_t j) { return (o * length + j) * inner + i; };
       double top = -std::numeric_limits<double>::infinity(), sum = 0;
       for (int64_t j = 0; j < length; ++j)
-        top = std::max(top, double(in.data[at(j)]));
+        top = maxKeepingNan(top, double(in.data[at(j)]));
       for (int64_t j = 0; j < length; ++j)
         sum += std::exp(double(in.data[at(j)]) - top);
       for (int64_t j = 0; j < length; ++j)

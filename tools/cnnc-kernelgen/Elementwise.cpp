@@ -163,7 +163,8 @@ Kernel buildSoftmax(const KernelSpec &spec) {
   Func top("top"), total("total"), output("output");
   if (rest.empty())
     throw SpecError("softmax kernel: a tensor of rank 1 has no other dimension");
-  top(rest) = maximum(at(r));
+  // A NaN anywhere along the axis makes the whole slice NaN, as in PyTorch.
+  top(rest) = maximumKeepingNan(at(r));
   total(rest) = sum(exp(at(r) - top(rest)));
   output(vars) = exp(at(vars[along]) - top(rest)) / total(rest);
   top.compute_root();

@@ -2,6 +2,8 @@
 
 #include "Kernels.h"
 
+#include <limits>
+
 namespace cnnc::kernelgen {
 
 using namespace Halide;
@@ -61,9 +63,8 @@ void constrainOutput(Func output, const std::vector<int64_t> &shape) {
   buffer.dim(0).set_stride(1);
 }
 
-Expr activate(Expr v, const std::string &kind, double alpha, double lo, double hi) {
-  if (kind == "none")
-    return v;
+namespace {
+Expr activateFinite(Expr v, const std::string &kind, double alpha, double lo, double hi) {
   if (kind == "relu")
     return max(v, 0.0f);
   if (kind == "clip")
@@ -79,6 +80,31 @@ Expr activate(Expr v, const std::string &kind, double alpha, double lo, double h
   if (kind == "hardswish")
     return v * clamp(v + 3.0f, 0.0f, 6.0f) * (1.0f / 6.0f);
   throw SpecError("unknown activation '" + kind + "'");
+}
+} // namespace
+
+Expr activate(Expr v, const std::string &kind, double alpha, double lo, double hi) {
+  if (kind == "none")
+    return v;
+  // Halide compiles with fast-math flags (no NaNs assumed), and max, clamp
+  // and its exp drop a NaN. PyTorch keeps it, and so must we: a NaN input is
+  // a fault upstream that the output should show. is_nan is compiled
+  // strictly; the select costs one compare and blend per element.
+  Expr result = activateFinite(v, kind, alpha, lo, hi);
+  // The fast-math exp does not reach the infinities' limits: give PyTorch's
+  // values there (silu(-inf) is -inf * 0 in PyTorch: NaN).
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  if (kind == "sigmoid")
+    result = select(is_inf(v), select(v > 0.0f, 1.0f, 0.0f), result);
+  if (kind == "silu")
+    result = select(is_inf(v), select(v > 0.0f, v, nan), result);
+  return select(is_nan(v), v, result);
+}
+
+Expr maximumKeepingNan(Expr tap) {
+  Expr largest = maximum(tap);
+  Expr anyNan = maximum(select(is_nan(tap), 1, 0));
+  return select(anyNan > 0, std::numeric_limits<float>::quiet_NaN(), largest);
 }
 
 Expr epilogue(const KernelSpec &spec, Expr v) {

@@ -83,6 +83,11 @@ void constrainOutput(Halide::Func output, const std::vector<int64_t> &shape);
 /// sigmoid, tanh, silu, hardswish, exactly as the cnn dialect defines them.
 Halide::Expr activate(Halide::Expr v, const std::string &kind, double alpha, double lo,
                       double hi);
+/// The largest of `tap` over its RDom, NaN when any tap is NaN, as PyTorch's
+/// max pooling and max reductions give. Halide's max, like the hardware's,
+/// returns the other operand when one is NaN, which would hide a fault.
+Halide::Expr maximumKeepingNan(Halide::Expr tap);
+
 /// The spec's epilogue activation (keys act, alpha, min, max).
 Halide::Expr epilogue(const KernelSpec &spec, Halide::Expr v);
 

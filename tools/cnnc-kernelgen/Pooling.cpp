@@ -43,7 +43,7 @@ Kernel buildPool(const KernelSpec &spec) {
   Expr tap = padded(c, x0 + r.x, y0 + r.y, n);
   Func output("output");
   if (isMax) {
-    output(c, x, y, n) = maximum(tap);
+    output(c, x, y, n) = maximumKeepingNan(tap);
   } else {
     // PyTorch's divisor: the window clipped to the padded input, or (without
     // count_include_pad) to the input itself.
@@ -81,7 +81,7 @@ Kernel buildAdaptivePool(const KernelSpec &spec) {
   Expr tap = input(c, min(x0 + r.x, width - 1), min(y0 + r.y, height - 1), n);
   Func output("output");
   if (isMax)
-    output(c, x, y, n) = maximum(tap);
+    output(c, x, y, n) = maximumKeepingNan(tap);
   else
     output(c, x, y, n) = sum(tap) / cast<float>((x1 - x0) * (y1 - y0));
   constrainOutput(output, outShape);
@@ -99,25 +99,32 @@ Kernel buildRoiPool(const KernelSpec &spec) {
   ImageParam input = activationInput("input", inShape);
   ImageParam rois = activationInput("rois", {regions, 5});
   Var c("c"), x("x"), y("y"), roi("roi");
-  // torchvision's rounding: half away from zero, in double like the
-  // reference, so that cell edges land on the same pixels.
+  // torchvision computes corners and cell edges in float, one rounded
+  // operation at a time; an edge that is exact there must be exact here.
+  // strict_float keeps Halide from turning the division by the cell count
+  // into a multiplication by its rounded reciprocal (which put exact edges
+  // one pixel low on grids wider than about 200) and from contracting.
   auto corner = [&](int k) {
-    Expr v = cast<double>(rois(k, roi)) * Expr(scale);
-    return cast<int>(select(v >= 0, floor(v + Expr(0.5)), ceil(v - Expr(0.5))));
+    Expr v = strict_float(rois(k, roi) * float(scale));
+    return cast<int>(select(v >= 0, floor(v + 0.5f), ceil(v - 0.5f)));
   };
   Expr batch = clamp(cast<int>(rois(0, roi)), 0, int(inShape[0]) - 1);
   Expr startX = corner(1), startY = corner(2), endX = corner(3), endY = corner(4);
-  Expr binW = cast<double>(max(endX - startX + 1, 1)) / cellsX;
-  Expr binH = cast<double>(max(endY - startY + 1, 1)) / cellsY;
-  Expr y0 = clamp(cast<int>(floor(y * binH)) + startY, 0, height);
-  Expr y1 = clamp(cast<int>(ceil((y + 1) * binH)) + startY, 0, height);
-  Expr x0 = clamp(cast<int>(floor(x * binW)) + startX, 0, width);
-  Expr x1 = clamp(cast<int>(ceil((x + 1) * binW)) + startX, 0, width);
+  auto edge = [](Expr i, Expr extent, int cells, bool up) {
+    Expr bin = strict_float(cast<float>(extent) / cast<float>(Expr(cells)));
+    Expr at = strict_float(cast<float>(i) * bin);
+    return cast<int>(up ? ceil(at) : floor(at));
+  };
+  Expr extentX = max(endX - startX + 1, 1), extentY = max(endY - startY + 1, 1);
+  Expr y0 = clamp(edge(y, extentY, cellsY, false) + startY, 0, height);
+  Expr y1 = clamp(edge(y + 1, extentY, cellsY, true) + startY, 0, height);
+  Expr x0 = clamp(edge(x, extentX, cellsX, false) + startX, 0, width);
+  Expr x1 = clamp(edge(x + 1, extentX, cellsX, true) + startX, 0, width);
   RDom r(0, width, 0, height, "r");
   r.where(r.x < x1 - x0 && r.y < y1 - y0);
   Func best("best"), output("output");
-  best(c, x, y, roi) = maximum(input(c, clamp(x0 + r.x, 0, width - 1),
-                                     clamp(y0 + r.y, 0, height - 1), batch));
+  best(c, x, y, roi) = maximumKeepingNan(input(c, clamp(x0 + r.x, 0, width - 1),
+                                               clamp(y0 + r.y, 0, height - 1), batch));
   output(c, x, y, roi) = select(y1 <= y0 || x1 <= x0, 0.0f, best(c, x, y, roi));
   constrainOutput(output, outShape);
   output.parallel(roi);

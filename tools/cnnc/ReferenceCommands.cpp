@@ -68,8 +68,25 @@ bool loadWeights(mlir::ModuleOp module, const std::string &path,
       }
     });
   cnnrt_weights_close(weights);
-  if (!ok)
+  if (!ok) {
     llvm::errs() << "cnnc: " << error << "\n";
+    return false;
+  }
+  // A running variance below zero (or NaN) is a corrupt file: it would give
+  // plausible outputs, so it is refused, as the compiled model refuses it.
+  module.walk([&](cnn::BatchNormOp bn) {
+    auto variance = bn.getVariance().getDefiningOp<cnn::WeightOp>();
+    if (!ok || !variance || !parameters.count(variance.getName().str()))
+      return;
+    const Tensor &values = parameters.at(variance.getName().str());
+    for (size_t c = 0; ok && c < values.data.size(); ++c)
+      if (!(values.data[c] >= 0) || std::isinf(values.data[c])) {
+        llvm::errs() << "cnnc: " << path << ": tensor '" << variance.getName()
+                     << "': running variance " << llvm::format("%g", values.data[c]) << " at channel " << c
+                     << "; it must be a finite number >= 0\n";
+        ok = false;
+      }
+  });
   return ok;
 }
 

@@ -112,16 +112,15 @@ void printVersion(llvm::raw_ostream &os) {
 }
 
 /// Parses an .mlir file (for IR work and tests).
-mlir::OwningOpRef<mlir::ModuleOp> loadMlir(mlir::MLIRContext &context) {
+mlir::OwningOpRef<mlir::ModuleOp> loadMlir(mlir::MLIRContext &context,
+                                           llvm::SourceMgr &sourceMgr) {
   std::string text, why;
   if (!cnnc::readRegularFile(inputPath, text, why)) {
     llvm::errs() << "cnnc: cannot open input file '" << inputPath << "': " << why << "\n";
     return nullptr;
   }
-  llvm::SourceMgr sourceMgr;
   sourceMgr.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBufferCopy(text, inputPath),
                                llvm::SMLoc());
-  mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
   mlir::OwningOpRef<mlir::ModuleOp> module =
       mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
   if (!module || mlir::failed(mlir::verify(*module)))
@@ -189,15 +188,18 @@ int run(Command command) {
   // Messages show the file, line and caret; a dump of the op is IR, not a
   // message (--mlir-print-op-on-diagnostic brings it back).
   context.printOpOnDiagnostic(false);
+  // Every error from here on (the verifier, the passes, code generation)
+  // shows file:line:col and the source line, never a raw loc(...).
+  llvm::SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler mlirDiagnostics(sourceMgr, &context);
 
   mlir::OwningOpRef<mlir::ModuleOp> module;
-  std::vector<std::pair<std::string, std::string>> sourceTexts;
   if (llvm::StringRef(inputPath).ends_with(".mlir")) {
     if (emit == Emit::Ast) {
       llvm::errs() << "cnnc: --emit=ast needs a .cnn file\n";
       return 1;
     }
-    module = loadMlir(context);
+    module = loadMlir(context, sourceMgr);
     if (!module)
       return 1;
   } else {
@@ -236,7 +238,9 @@ int run(Command command) {
       }
       module = cnnc::elaborate(files, context, sources, diagnostics, options);
       for (int i = 0; i < sources.getFileCount(); ++i)
-        sourceTexts.push_back({sources.getPath(i), sources.getText(i)});
+        sourceMgr.AddNewSourceBuffer(
+            llvm::MemoryBuffer::getMemBufferCopy(sources.getText(i), sources.getPath(i)),
+            llvm::SMLoc());
     } catch (const cnnc::CompilationAborted &) {
       return 1;
     }
@@ -244,14 +248,6 @@ int run(Command command) {
 
   bool codegen = emit >= Emit::Plan && !summary && command == Command::Compile;
   if (emit == Emit::Opt || remarks || codegen) {
-    // Remarks and pass errors point into the .cnn sources: give MLIR their
-    // text so it can show the line and a caret.
-    llvm::SourceMgr sourceMgr;
-    for (const auto &[path, text] : sourceTexts)
-      sourceMgr.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBufferCopy(text, path),
-                                   llvm::SMLoc());
-    mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-    context.printOpOnDiagnostic(false);
     mlir::PassManager pm(&context);
     if (mlir::failed(mlir::applyPassManagerCLOptions(pm)))
       return 1;

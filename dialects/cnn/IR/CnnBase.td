@@ -46,7 +46,13 @@ def Cnn_Dialect : Dialect {
 // Types
 //===----------------------------------------------------------------------===//
 
-def Cnn_Tensor : StaticShapeTensorOf<[F32]>;
+// Statically shaped f32 tensors within what the kernels index: rank 1 to 6
+// and fewer than 2^31 elements (ShapeRules.h).
+def Cnn_Tensor : Type<
+    And<[StaticShapeTensorOf<[F32]>.predicate,
+         CPred<"::cnn::tensorLimitError(::llvm::cast<::mlir::ShapedType>($_self).getShape()).empty()">]>,
+    "statically shaped tensor of 32-bit float values, rank at most 6, fewer than 2^31 elements",
+    "::mlir::TensorType">;
 def Cnn_Tensor1D : AllOfType<[Cnn_Tensor, TensorRankOf<[F32], [1]>],
     "1-D statically shaped tensor of 32-bit float values">;
 def Cnn_Tensor2D : AllOfType<[Cnn_Tensor, TensorRankOf<[F32], [2]>],

@@ -30,6 +30,23 @@ int64_t slidingWindowExtent(int64_t in, int64_t kernel, int64_t stride,
   return extent;
 }
 
+std::string tensorLimitError(llvm::ArrayRef<int64_t> shape, llvm::StringRef what) {
+  if (shape.size() > kMaxTensorRank)
+    return formatv("{0} has rank {1}; at most {2} is supported", what, shape.size(),
+                   kMaxTensorRank)
+        .str();
+  int64_t elements = 1;
+  for (int64_t extent : shape)
+    if (extent > 0 && (elements > kMaxTensorElements / extent))
+      return formatv("{0} {1} has more than {2} elements (2^31 - 1), the most a "
+                     "kernel indexes",
+                     what, formatShape(shape), kMaxTensorElements)
+          .str();
+    else
+      elements *= std::max<int64_t>(extent, 0);
+  return "";
+}
+
 namespace {
 /// The spatial output of a window op, or why it would be empty.
 ShapeOrError spatialOutput(ShapeRef input, std::array<int64_t, 2> kernel,

@@ -12,6 +12,7 @@
 #define CNN_IR_SHAPERULES_H
 
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
 #include "llvm/ADT/SmallVector.h"
 
 #include <array>
@@ -25,9 +26,24 @@ using Shape = llvm::SmallVector<int64_t, 4>;
 using ShapeRef = llvm::ArrayRef<int64_t>;
 
 /// A result shape, or a sentence naming the rule the operands break.
+/// The largest tensors the back end handles: kernels index buffers with
+/// 32-bit integers, and the runtime's buffers have at most 6 dimensions.
+constexpr int64_t kMaxTensorElements = (int64_t(1) << 31) - 1;
+constexpr size_t kMaxTensorRank = 6;
+
+/// Why a tensor of `shape` is beyond the back end, or "" when it is not;
+/// `what` names the tensor in the message ("the result", "input 'x'").
+std::string tensorLimitError(llvm::ArrayRef<int64_t> shape,
+                             llvm::StringRef what = "the result");
+
+/// A rule's result: the output shape, or why there is none. A shape beyond
+/// the back end's limits is an error too, so every layer that could not be
+/// compiled is refused where it is made.
 class ShapeOrError {
 public:
-  ShapeOrError(Shape shape) : shape(std::move(shape)) {}
+  ShapeOrError(Shape shape) : shape(std::move(shape)) {
+    message = tensorLimitError(this->shape);
+  }
   static ShapeOrError error(std::string message) {
     ShapeOrError result{Shape{}};
     result.message = std::move(message);

@@ -1,0 +1,34 @@
+"""Makes an input with NaN, +inf and -inf, or checks a run's outputs against
+PyTorch's on it: NaN exactly where PyTorch has NaN, the rest within 1e-4."""
+import sys
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+NAMES = ['relu', 'relu6', 'leaky', 'sig', 'tanh', 'silu', 'hswish', 'maxpool', 'avgpool',
+         'gmp', 'gap', 'soft']
+
+if sys.argv[1] == 'input':
+    x = np.random.RandomState(0).randn(1, 16, 4, 4).astype('f4')
+    x[0, 3, 1, 2] = np.nan
+    x[0, 5, 0, 0] = np.inf
+    x[0, 6, 2, 2] = -np.inf
+    np.save(sys.argv[2], x)
+    sys.exit(0)
+
+x = torch.from_numpy(np.load(sys.argv[2]))
+reference = {'relu': F.relu(x), 'relu6': F.relu6(x), 'leaky': F.leaky_relu(x, 0.01),
+             'sig': torch.sigmoid(x), 'tanh': torch.tanh(x), 'silu': F.silu(x),
+             'hswish': F.hardswish(x), 'maxpool': F.max_pool2d(x, 2),
+             'avgpool': F.avg_pool2d(x, 2), 'gmp': F.adaptive_max_pool2d(x, 1),
+             'gap': F.adaptive_avg_pool2d(x, 1), 'soft': F.softmax(x, 1)}
+prefix = sys.argv[3]
+for name in NAMES:
+    want = reference[name].numpy()
+    got = np.load(f'{prefix}_{name}.npy')
+    same_nan = np.array_equal(np.isnan(got), np.isnan(want))
+    known = ~np.isnan(want)
+    close = same_nan and np.allclose(got[known], want[known], rtol=1e-4, atol=1e-5)
+    print(f'{name}: {np.isnan(got).sum()} NaN (PyTorch {np.isnan(want).sum()}): '
+          f'{"ok" if close else "WRONG"}')
