@@ -57,13 +57,19 @@ void cnnrt_permute(const float *source, int rank, const int64_t *shape, const in
   }
 }
 
-/* G of F(2x2, 3x3) and F(4x4, 3x3): interpolation points 0, +-1, (+-2,)
- * infinity, matching B^T and A^T in tools/cnnc-kernelgen/Winograd.cpp. */
+/* G of F(2x2, 3x3) (points 0, +-1, infinity) and of F(4x4, 3x3) (points 0,
+ * 1, -1, 1/2, -2, infinity), matching B^T and A^T in
+ * tools/cnnc-kernelgen/Winograd.cpp: F(4x4)'s rows are halved for B^T's
+ * doubled rows, and the row of point 1/2 divided by 8 more for A^T's. */
 static const double winograd_g2[4][3] = {
     {1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
 static const double winograd_g4[6][3] = {
-    {1.0 / 4, 0, 0},           {-1.0 / 6, -1.0 / 6, -1.0 / 6}, {-1.0 / 6, 1.0 / 6, -1.0 / 6},
-    {1.0 / 24, 1.0 / 12, 1.0 / 6}, {1.0 / 24, -1.0 / 12, 1.0 / 6}, {0, 0, 1}};
+    {1.0 / 2, 0, 0},
+    {1.0 / 6, 1.0 / 6, 1.0 / 6},
+    {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+    {-1.0 / 15, -1.0 / 30, -1.0 / 60},
+    {1.0 / 30, -1.0 / 15, 2.0 / 15},
+    {0, 0, 1.0 / 2}};
 
 void cnnrt_winograd_weights(const float *weights, int64_t filters, int m, float *transformed) {
   int size = m + 2;

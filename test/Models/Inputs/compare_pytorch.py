@@ -228,7 +228,7 @@ def load_module(build, weights):
     return module, None
 
 
-def compare(name, cnnc, models_dir, work):
+def compare(name, cnnc, models_dir, work, binary=False):
     file, params, build, shapes = MODELS[name]
     flags = [arg for p in params for arg in ("--param", p)]
     model = file if file.endswith(".cnn") else f"{models_dir}/{file}.cnn"
@@ -255,7 +255,12 @@ def compare(name, cnnc, models_dir, work):
     expected, single = forward(torch.float64), forward(torch.float32)
 
     output_paths = [f"{work}/{name}.out{i}.npy" for i in range(len(expected))]
-    command = [cnnc, "run", model, "--weights", weights] + flags
+    if binary:
+        program = f"{work}/{name}.bin"
+        subprocess.run([cnnc, model, "-o", program] + flags, check=True)
+        command = [program, "--weights", weights]
+    else:
+        command = [cnnc, "run", model, "--weights", weights] + flags
     command += [arg for p in input_paths for arg in ("--input", p)]
     command += [arg for p in output_paths for arg in ("--output", p)]
     subprocess.run(command, check=True)
@@ -271,6 +276,14 @@ def compare(name, cnnc, models_dir, work):
             return False
         worst = max(worst, relative(ours, theirs))
         worst_single = max(worst_single, relative(reference32.numpy().astype(np.float64), theirs))
+    if binary:
+        # The compiled kernels round in float32 as PyTorch's do; Winograd
+        # rounds more. The bound: at most twice PyTorch's own float32 error.
+        ratio = worst / max(worst_single, 1e-30)
+        verdict = "ok" if ratio <= 2 else "FAIL"
+        print(f"{name}: compiled {worst:.2e}, PyTorch float32 {worst_single:.2e}, "
+              f"ratio {ratio:.2f} (at most 2): {verdict}")
+        return ratio <= 2
     verdict = "ok" if worst < TOLERANCE else "FAIL"
     print(f"{name}: relative L2 error {worst:.2e} (tolerance {TOLERANCE:.0e}): {verdict}; "
           f"PyTorch float32 itself: {worst_single:.2e}")
@@ -283,10 +296,14 @@ def main():
     parser.add_argument("models_dir")
     parser.add_argument("work")
     parser.add_argument("names", nargs="*", default=list(MODELS))
+    parser.add_argument("--binary", action="store_true",
+                        help="compile each model and run the binary instead of `cnnc run`; "
+                             "its error must be at most twice PyTorch's float32 error")
     args = parser.parse_args()
     os.makedirs(args.work, exist_ok=True)
     torch.set_num_threads(2)
-    results = [compare(name, args.cnnc, args.models_dir, args.work) for name in args.names]
+    results = [compare(name, args.cnnc, args.models_dir, args.work, args.binary)
+               for name in args.names]
     sys.exit(0 if all(results) else 1)
 
 
