@@ -5,6 +5,7 @@
  *
  *===----------------------------------------------------------------------===*/
 
+#include "FuzzInput.h"
 #include "cnnrt.h"
 
 #include <stdio.h>
@@ -13,12 +14,8 @@
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size) {
   char path[64];
-  snprintf(path, sizeof path, "/tmp/cnnrt-fuzz-%d.npy", (int)getpid());
-  FILE *f = fopen(path, "wb");
-  if (!f)
+  if (!write_fuzz_input(data, size, ".npy", path, sizeof path))
     return 0;
-  fwrite(data, 1, size, f);
-  fclose(f);
   char error[512];
   int rank = -1;
   int64_t shape[CNNRT_MAX_RANK];

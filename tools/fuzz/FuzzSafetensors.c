@@ -6,6 +6,7 @@
  *
  *===----------------------------------------------------------------------===*/
 
+#include "FuzzInput.h"
 #include "cnnrt.h"
 
 #include <stdio.h>
@@ -14,12 +15,8 @@
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size) {
   char path[64];
-  snprintf(path, sizeof path, "/tmp/cnnrt-fuzz-%d.safetensors", (int)getpid());
-  FILE *f = fopen(path, "wb");
-  if (!f)
+  if (!write_fuzz_input(data, size, ".safetensors", path, sizeof path))
     return 0;
-  fwrite(data, 1, size, f);
-  fclose(f);
   char error[512];
   cnnrt_weights *weights = NULL;
   if (cnnrt_weights_open(path, &weights, error, sizeof error) == CNNRT_OK) {
