@@ -30,7 +30,7 @@ std::string quoted(const std::string &text) {
   std::string out = "\"";
   for (char c : text) {
     auto byte = static_cast<unsigned char>(c);
-    if (std::isalnum(byte) || std::strchr(" _.-:,@#[]()", c) && c) {
+    if (std::isalnum(byte) || (c && std::strchr(" _.-:,@#[]()", c))) {
       out += c;
     } else {
       char escape[5];

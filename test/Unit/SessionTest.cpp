@@ -78,7 +78,11 @@ const cnnrt_prepared prepared[] = {{4, 0, {0}, {0}, 0}, {5, 0, {0}, {0}, 0}};
 const cnnrt_init_call init[] = {{CNNRT_BATCH_NORM_AFFINE, {0, 1, 2, 3, 4, 5}, {kChannels, 0}, 0.0}};
 const cnnrt_io inputs[] = {{"x", 2, {1, kChannels}, batchOfOne(CNNRT_INPUT)}};
 const cnnrt_io outputs[] = {{"y", 2, {1, kChannels}, batchOfOne(CNNRT_ARENA)}};
-const cnnrt_step steps[] = {{"bn", "scale", "scaleKernel", (cnnrt_kernel)scaleKernel, 4,
+// Steps store kernels as a generic function pointer, as generated C does;
+// the cast through void (*)() says so without a warning.
+const cnnrt_kernel kernel =
+    reinterpret_cast<cnnrt_kernel>(reinterpret_cast<void (*)()>(scaleKernel));
+const cnnrt_step steps[] = {{"bn", "scale", "scaleKernel", kernel, 4,
                              {vector(CNNRT_INPUT, 0), vector(CNNRT_PREPARED, 0),
                               vector(CNNRT_PREPARED, 1), vector(CNNRT_ARENA, 0)},
                              kChannels}};
