@@ -1,7 +1,7 @@
 //===- Diagnostics.cpp - source files and error reports -------------------===//
 
 #include "frontend/Diagnostics.h"
-#include "frontend/ReadFile.h"
+#include "support/ReadFile.h"
 
 #include <algorithm>
 #include <fstream>

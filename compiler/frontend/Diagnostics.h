@@ -30,7 +30,7 @@ struct SourceLocation {
 /// includes) so locations stay valid for the whole compilation.
 class SourceManager {
 public:
-  /// Reads `path` (a regular file, bounded: ReadFile.h); returns its id, or
+  /// Reads `path` (a regular file, bounded: support/ReadFile.h); returns its id, or
   /// -1 with `error` saying why it cannot be read.
   int addFile(const std::string &path, std::string &error);
   /// Registers text that did not come from disk (tests, fuzzing).

@@ -161,11 +161,10 @@ void Elaborator::tick(SourceLocation location) {
                    "expressions)");
 }
 
-void Elaborator::checkSize(SourceLocation location, uint64_t size, const char *what) {
-  uint64_t limit = std::string(what) == "string" ? maxStringLength : uint64_t(maxListLength);
-  if (size > limit)
-    fail(location, std::string("a ") + what + " of " + std::to_string(size) +
-                       (std::string(what) == "string" ? " bytes" : " elements") +
+void Elaborator::checkLength(SourceLocation location, uint64_t length, uint64_t limit,
+                             const std::string &what, const std::string &unit) {
+  if (length > limit)
+    fail(location, "a " + what + " of " + std::to_string(length) + " " + unit +
                        " is longer than the " + std::to_string(limit) + " allowed");
 }
 
@@ -576,11 +575,13 @@ Value Elaborator::evalBinary(const ast::Expr &expr, Env &env) {
                           : op == ">" ? order > 0 : order >= 0);
   }
   if (op == "+" && lhs.is(Value::Kind::String) && rhs.is(Value::Kind::String)) {
-    checkSize(expr.location, lhs.getString().size() + rhs.getString().size(), "string");
+    checkLength(expr.location, lhs.getString().size() + rhs.getString().size(),
+                maxStringLength, "string", "bytes");
     return Value::string(lhs.getString() + rhs.getString());
   }
   if (op == "+" && lhs.is(Value::Kind::List) && rhs.is(Value::Kind::List)) {
-    checkSize(expr.location, lhs.getList().size() + rhs.getList().size(), "list");
+    checkLength(expr.location, lhs.getList().size() + rhs.getList().size(), maxListLength,
+                "list", "elements");
     std::vector<Value> items = lhs.getList();
     items.insert(items.end(), rhs.getList().begin(), rhs.getList().end());
     return Value::list(std::move(items));

@@ -124,8 +124,6 @@ public:
   /// Counts one step of evaluation against the budget, and checks the stack
   /// left; past either, elaboration stops with an error at `location`.
   void tick(SourceLocation location);
-  /// Checks that a list or string of `size` elements fits the budget.
-  void checkSize(SourceLocation location, uint64_t size, const char *what);
 
   /// `value` spelled out (str()), within the string budget.
   std::string printed(const Value &value, SourceLocation location);
@@ -151,6 +149,10 @@ private:
 
   Value eval(const ast::Expr &expr, Env &env);
   Value evalExpr(const ast::Expr &expr, Env &env);
+  /// Stops elaboration when a `what` (a list, a string) would hold more
+  /// than `limit` `unit`s (elements, bytes).
+  void checkLength(SourceLocation location, uint64_t length, uint64_t limit,
+                   const std::string &what, const std::string &unit);
   Value evalBinary(const ast::Expr &expr, Env &env);
   Value evalCall(const ast::Expr &expr, Env &env);
   Value lookup(const std::string &name, SourceLocation location, Env &env);

@@ -13,8 +13,6 @@
 #include <string.h>
 #include <time.h>
 
-#define fail cnnrt_report
-
 static void destroy(cnnrt_session *session);
 
 /* The open sessions. A handle is checked against this list before it is
@@ -162,7 +160,7 @@ static int load_parameters(cnnrt_session *session, const char *weights_path, uin
       return status;
     const char **names = malloc(sizeof(char *) * ((size_t)model->parameter_count + 1));
     if (!names)
-      return fail(error, size, CNNRT_MEMORY, "out of memory");
+      return cnnrt_report(error, size, CNNRT_MEMORY, "out of memory");
     size_t count = 0;
     for (int i = 0; i < model->parameter_count; ++i)
       if (!model->parameters[i].computed)
@@ -185,7 +183,8 @@ static int load_parameters(cnnrt_session *session, const char *weights_path, uin
     }
     float *data = allocate(elements(parameter->rank, parameter->shape));
     if (!data)
-      return fail(error, size, CNNRT_MEMORY, "out of memory for parameter '%s'", parameter->name);
+      return cnnrt_report(error, size, CNNRT_MEMORY, "out of memory for parameter '%s'",
+                          parameter->name);
     session->owned[i] = session->parameters[i] = data;
     if (!parameter->computed)
       cnnrt_random_parameter(parameter, seed, data);
@@ -200,11 +199,12 @@ static int check_variance(const cnnrt_session *session, int parameter, int64_t c
   const float *variance = session->parameters[parameter];
   for (int64_t c = 0; c < channels; ++c)
     if (!(variance[c] >= 0) || isinf(variance[c]))
-      return fail(error, size, CNNRT_VALUE,
-                  "%s: tensor '%s': running variance %g at channel %lld; it must be a finite "
-                  "number >= 0",
-                  session->model->name, session->model->parameters[parameter].name,
-                  (double)variance[c], (long long)c);
+      return cnnrt_report(
+          error, size, CNNRT_VALUE,
+          "%s: tensor '%s': running variance %g at channel %lld; it must be a finite "
+          "number >= 0",
+          session->model->name, session->model->parameters[parameter].name, (double)variance[c],
+          (long long)c);
   return CNNRT_OK;
 }
 
@@ -243,8 +243,8 @@ static int prepare(cnnrt_session *session, char *error, size_t size) {
     if (!packed || (prepared->winograd && !transformed)) {
       free(packed);
       free(transformed);
-      return fail(error, size, CNNRT_MEMORY, "out of memory repacking '%s'",
-                  model->parameters[prepared->parameter].name);
+      return cnnrt_report(error, size, CNNRT_MEMORY, "out of memory repacking '%s'",
+                          model->parameters[prepared->parameter].name);
     }
     if (transformed) {
       int tile = prepared->winograd + 2;
@@ -261,13 +261,14 @@ static int prepare(cnnrt_session *session, char *error, size_t size) {
 int cnnrt_session_open(const cnnrt_model *model, const char *weights_path, uint64_t seed,
                        cnnrt_session **result, char *error, size_t size) {
   if (!model || !result)
-    return fail(error, size, CNNRT_USAGE, "cnnrt_session_open: the model and the result "
-                                          "pointer must not be NULL");
+    return cnnrt_report(error, size, CNNRT_USAGE,
+                        "cnnrt_session_open: the model and the result "
+                        "pointer must not be NULL");
   *result = NULL;
   cnnrt_use_thread_pool();
   cnnrt_session *session = calloc(1, sizeof(cnnrt_session));
   if (!session)
-    return fail(error, size, CNNRT_MEMORY, "out of memory");
+    return cnnrt_report(error, size, CNNRT_MEMORY, "out of memory");
   pthread_mutex_init(&session->run_lock, NULL);
   session->model = model;
   session->parameters = calloc((size_t)model->parameter_count + 1, sizeof(float *));
@@ -279,12 +280,12 @@ int cnnrt_session_open(const cnnrt_model *model, const char *weights_path, uint6
   int status = CNNRT_OK;
   if (!session->parameters || !session->owned || !session->prepared || !session->inputs ||
       !session->step_seconds || !session->arena)
-    status = fail(error, size, CNNRT_MEMORY, "out of memory for a %lld-byte arena",
-                  (long long)model->arena_bytes);
+    status = cnnrt_report(error, size, CNNRT_MEMORY, "out of memory for a %lld-byte arena",
+                          (long long)model->arena_bytes);
   for (int i = 0; !status && i < model->input_count; ++i)
     if (!(session->inputs[i] = allocate(cnnrt_io_elements(&model->inputs[i]))))
-      status = fail(error, size, CNNRT_MEMORY, "out of memory for input '%s'",
-                    model->inputs[i].name);
+      status = cnnrt_report(error, size, CNNRT_MEMORY, "out of memory for input '%s'",
+                            model->inputs[i].name);
   if (!status)
     status = load_parameters(session, weights_path, seed, error, size);
   if (!status)
@@ -292,7 +293,7 @@ int cnnrt_session_open(const cnnrt_model *model, const char *weights_path, uint6
   if (!status)
     status = prepare(session, error, size);
   if (!status && !register_session(session))
-    status = fail(error, size, CNNRT_MEMORY, "out of memory");
+    status = cnnrt_report(error, size, CNNRT_MEMORY, "out of memory");
   if (status) {
     destroy(session);
     return status;
@@ -388,8 +389,9 @@ int cnnrt_session_execute(cnnrt_session *session, char *error, size_t size) {
     if (session->profile)
       session->step_seconds[s] += cnnrt_now() - start;
     if (status)
-      return fail(error, size, CNNRT_KERNEL, "layer '%s' (%s): kernel %s failed (Halide error %d)",
-                  step->layer, step->op, step->symbol, status);
+      return cnnrt_report(error, size, CNNRT_KERNEL,
+                          "layer '%s' (%s): kernel %s failed (Halide error %d)", step->layer,
+                          step->op, step->symbol, status);
   }
   return CNNRT_OK;
 }
@@ -399,22 +401,25 @@ static int check_array(const char *side, const cnnrt_io *io, const void *data, s
                        char *error, size_t size) {
   int64_t needed = cnnrt_io_elements(io);
   if (!data)
-    return fail(error, size, CNNRT_USAGE, "cnnrt_session_run: %s '%s' is NULL", side, io->name);
+    return cnnrt_report(error, size, CNNRT_USAGE, "cnnrt_session_run: %s '%s' is NULL", side,
+                        io->name);
   if (elements != (size_t)needed)
-    return fail(error, size, CNNRT_USAGE,
-                "cnnrt_session_run: %s '%s' holds %zu floats; its shape needs %lld", side,
-                io->name, elements, (long long)needed);
+    return cnnrt_report(error, size, CNNRT_USAGE,
+                        "cnnrt_session_run: %s '%s' holds %zu floats; its shape needs %lld", side,
+                        io->name, elements, (long long)needed);
   return CNNRT_OK;
 }
 
 static int check_run(const cnnrt_model *model, const cnnrt_input *inputs, int input_count,
                      const cnnrt_output *outputs, int output_count, char *error, size_t size) {
   if (input_count != model->input_count || output_count != model->output_count)
-    return fail(error, size, CNNRT_USAGE,
-                "cnnrt_session_run: the model has %d input(s) and %d output(s); %d and %d given",
-                model->input_count, model->output_count, input_count, output_count);
+    return cnnrt_report(
+        error, size, CNNRT_USAGE,
+        "cnnrt_session_run: the model has %d input(s) and %d output(s); %d and %d given",
+        model->input_count, model->output_count, input_count, output_count);
   if ((input_count && !inputs) || (output_count && !outputs))
-    return fail(error, size, CNNRT_USAGE, "cnnrt_session_run: the inputs or outputs are NULL");
+    return cnnrt_report(error, size, CNNRT_USAGE,
+                        "cnnrt_session_run: the inputs or outputs are NULL");
   int status = CNNRT_OK;
   for (int i = 0; !status && i < input_count; ++i)
     status = check_array("input", &model->inputs[i], inputs[i].data, inputs[i].elements, error,
@@ -428,8 +433,9 @@ static int check_run(const cnnrt_model *model, const cnnrt_input *inputs, int in
 int cnnrt_session_run(cnnrt_session *session, const cnnrt_input *inputs, int input_count,
                       const cnnrt_output *outputs, int output_count, char *error, size_t size) {
   if (!enter_session(session))
-    return fail(error, size, CNNRT_USAGE,
-                "cnnrt_session_run: the session is not open (NULL, closed, or never opened)");
+    return cnnrt_report(
+        error, size, CNNRT_USAGE,
+        "cnnrt_session_run: the session is not open (NULL, closed, or never opened)");
   const cnnrt_model *model = session->model;
   int status = check_run(model, inputs, input_count, outputs, output_count, error, size);
   if (!status) {

@@ -14,13 +14,13 @@
 
 #include "Kernels.h"
 #include "Spec.h"
+#include "support/ReadFile.h"
 
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iostream>
 #include <map>
-#include <sstream>
 #include <csignal>
 #include <elf.h>
 #include <sys/stat.h>
@@ -66,21 +66,6 @@ std::string damage(const std::string &path) {
       return "section " + std::to_string(i) + " is cut off";
   }
   return "";
-}
-
-/// Reads the spec: a regular file of at most 64 MiB.
-bool readSpec(const std::string &path, std::string &text) {
-  struct stat info;
-  if (stat(path.c_str(), &info) != 0 || !S_ISREG(info.st_mode) || info.st_size > (64 << 20)) {
-    std::cerr << "cnnc-kernelgen: cannot read '" << path
-              << "': not a regular file of at most 64 MiB\n";
-    return false;
-  }
-  std::ifstream file(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << file.rdbuf();
-  text = buffer.str();
-  return bool(file);
 }
 
 int usage() {
@@ -215,9 +200,11 @@ int main(int argc, char **argv) {
   if (options.specPath.empty() || options.outputDir.empty() ||
       (options.emit != "obj" && options.emit != "stmt" && options.emit != "asm"))
     return usage();
-  std::string text;
-  if (!readSpec(options.specPath, text))
+  std::string text, why;
+  if (!cnnc::readRegularFile(options.specPath, text, why)) {
+    std::cerr << "cnnc-kernelgen: cannot read '" << options.specPath << "': " << why << "\n";
     return 1;
+  }
   try {
     SpecFile spec = parseSpec(text);
     mkdir(options.outputDir.c_str(), 0755);

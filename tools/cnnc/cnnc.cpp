@@ -22,7 +22,7 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
-#include "frontend/ReadFile.h"
+#include "support/ReadFile.h"
 
 #include <algorithm>
 #include "mlir/IR/Verifier.h"

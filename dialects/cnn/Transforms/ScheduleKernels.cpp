@@ -20,8 +20,7 @@
 #include "cnn/Transforms/Passes.h"
 
 #include "mlir/IR/Builders.h"
-#include "llvm/Support/FileSystem.h"
-#include "llvm/Support/MemoryBuffer.h"
+#include "support/ReadFile.h"
 
 #include <map>
 #include <set>
@@ -143,28 +142,12 @@ std::string checkScheduleKeys(llvm::StringRef family, llvm::StringRef keys) {
 std::map<std::string, std::string> readTuningDatabase(llvm::StringRef path, std::string &error) {
   std::map<std::string, std::string> entries;
   // Only a regular file of bounded size: /dev/zero would read forever.
-  constexpr uint64_t maxBytes = uint64_t(64) << 20;
-  llvm::sys::fs::file_status status;
-  std::string why;
-  if (std::error_code failure = llvm::sys::fs::status(path, status))
-    why = failure.message();
-  else if (status.type() == llvm::sys::fs::file_type::directory_file)
-    why = "it is a directory";
-  else if (status.type() != llvm::sys::fs::file_type::regular_file)
-    why = "it is not a regular file";
-  else if (status.getSize() > maxBytes)
-    why = "it has " + std::to_string(status.getSize()) + " bytes; the limit is " +
-          std::to_string(maxBytes);
-  if (!why.empty()) {
+  std::string contents, why;
+  if (!cnnc::readRegularFile(path.str(), contents, why)) {
     error = "cannot read tuning database '" + path.str() + "': " + why;
     return entries;
   }
-  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
-  if (!buffer) {
-    error = "cannot read tuning database '" + path.str() + "': " + buffer.getError().message();
-    return entries;
-  }
-  std::stringstream lines((*buffer)->getBuffer().str());
+  std::stringstream lines(contents);
   std::string line;
   for (int number = 1; std::getline(lines, line); ++number) {
     llvm::StringRef text = llvm::StringRef(line).trim();

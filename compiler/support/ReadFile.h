@@ -1,13 +1,13 @@
 //===- ReadFile.h - reading a file from elsewhere, bounded ------------------===//
 //
-// Model sources, IR and tuning databases are read whole. `/dev/zero`, a FIFO
+// Model sources, IR, tuning databases and kernel specs are read whole. `/dev/zero`, a FIFO
 // or a directory would read forever or fail obscurely, and a huge file would
 // exhaust memory, so only regular files up to a stated size are read.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef CNNC_FRONTEND_READFILE_H
-#define CNNC_FRONTEND_READFILE_H
+#ifndef CNNC_SUPPORT_READFILE_H
+#define CNNC_SUPPORT_READFILE_H
 
 #include <cerrno>
 #include <cstdio>
@@ -58,4 +58,4 @@ inline bool readRegularFile(const std::string &path, std::string &text, std::str
 
 } // namespace cnnc
 
-#endif // CNNC_FRONTEND_READFILE_H
+#endif // CNNC_SUPPORT_READFILE_H
