@@ -99,7 +99,7 @@ private:
   BufferRef parameter(mlir::Value value, std::vector<int64_t> sourceShape = {},
                       std::vector<int64_t> permutation = {}, int winograd = 0);
   void emitStep(mlir::Operation *op, const std::string &family, const std::string &keys,
-                std::vector<BufferRef> arguments);
+                std::vector<BufferRef> arguments, const std::string &schedule = "");
 
   mlir::ModuleOp module;
   std::string stamp;
@@ -273,8 +273,9 @@ BufferRef PlanBuilder::parameter(mlir::Value value, std::vector<int64_t> sourceS
 }
 
 void PlanBuilder::emitStep(mlir::Operation *op, const std::string &family,
-                           const std::string &keys, std::vector<BufferRef> arguments) {
-  std::string body = family + " " + keys;
+                           const std::string &keys, std::vector<BufferRef> arguments,
+                           const std::string &schedule) {
+  std::string body = family + " " + keys + (schedule.empty() ? "" : " " + schedule);
   std::string symbol;
   auto it = kernelIndex.find(body);
   if (it != kernelIndex.end()) {
@@ -287,7 +288,8 @@ void PlanBuilder::emitStep(mlir::Operation *op, const std::string &family,
                                       16);
     symbol = "cnnk_" + family + "_" + hash;
     kernelIndex[body] = plan.kernels.size();
-    plan.kernels.push_back({symbol, family, "kernel " + symbol + " " + body});
+    plan.kernels.push_back({symbol, family, "kernel " + symbol + " " + body, family + " " + keys,
+                            schedule});
   }
   plan.steps.push_back({cnn::layerName(op, op->getName().getStringRef()), op->getName().stripDialect().str(), symbol,
                         std::move(arguments), cnn::multiplyAdds(op)});
@@ -378,8 +380,7 @@ mlir::LogicalResult PlanBuilder::addStep(mlir::Operation &op) {
   auto schedule = op.getAttrOfType<mlir::DictionaryAttr>("cnn.schedule");
   if (!schedule && llvm::isa<cnn::Conv2DOp, cnn::FusedConv2DOp, cnn::GemmOp>(op))
     schedule = cnn::defaultSchedule(&op, 16);
-  if (schedule)
-    keys += " " + cnn::scheduleKeys(schedule);
+  std::string scheduleText = schedule ? cnn::scheduleKeys(schedule) : "";
   auto scheduled = [&](llvm::StringRef key) -> int64_t {
     auto value = schedule ? schedule.getAs<mlir::IntegerAttr>(key) : nullptr;
     return value ? value.getInt() : 0;
@@ -462,7 +463,7 @@ mlir::LogicalResult PlanBuilder::addStep(mlir::Operation &op) {
                                                                   : activation(operand));
     arguments.push_back(activation(op.getResult(0)));
   }
-  emitStep(&op, kernel->family, keys, std::move(arguments));
+  emitStep(&op, kernel->family, keys, std::move(arguments), scheduleText);
   return mlir::success();
 }
 

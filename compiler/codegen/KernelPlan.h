@@ -31,6 +31,8 @@ struct BufferRef {
 
 struct KernelLine {
   std::string symbol, family, text; // text: the whole spec line.
+  std::string description;          // `family key=value ...`: the tuning database's key.
+  std::string schedule;             // Its schedule keys, if the family has any.
 };
 
 struct Step {

@@ -70,6 +70,10 @@ cl::opt<std::string> target("target",
 cl::opt<std::string> tuningDatabase("tuning-db",
                                     cl::desc("Schedules that replace the heuristic's"),
                                     cl::value_desc("file"), cl::cat(category));
+cl::opt<int> tuningThreads("tuning-threads",
+                           cl::desc("The thread count whose --tuning-db schedules to use "
+                                    "(default: one per core, as the binary runs)"),
+                           cl::init(0), cl::cat(category));
 cl::opt<bool> noWinograd("no-winograd",
                          cl::desc("Direct 3x3 convolutions only: no Winograd F(4x4, 3x3), "
                                   "whose rounding differs slightly"),
@@ -181,6 +185,10 @@ int generateCode(mlir::ModuleOp module, Emit stage) {
 }
 
 int run(Command command) {
+  if (tuningThreads < 0 || tuningThreads > 64) {
+    llvm::errs() << "cnnc: --tuning-threads " << tuningThreads << ": expected 1 to 64\n";
+    return 1;
+  }
   bool summary = command == Command::Summary;
   Emit emit = effectiveEmit();
   mlir::MLIRContext context;
@@ -254,6 +262,7 @@ int run(Command command) {
     cnn::PipelineOptions pipeline;
     pipeline.emitRemarks = remarks;
     pipeline.tuningDatabase = tuningDatabase;
+    pipeline.threads = tuningThreads;
     pipeline.winograd = !noWinograd;
     pipeline.target = cnnc::codegen::vectorIsa(target);
     cnn::buildOptimizationPipeline(pm, pipeline);

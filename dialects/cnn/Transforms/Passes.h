@@ -34,6 +34,7 @@ struct PipelineOptions {
   std::string layout = "nhwc";
   std::string target = "avx512"; // The vector ISA schedules are for.
   std::string tuningDatabase;
+  int threads = 0; // The thread count whose tuning-db entries apply; 0: one per core.
   bool winograd = true; // Winograd F(4x4, 3x3) where it pays.
 };
 void buildOptimizationPipeline(mlir::OpPassManager &pm, const PipelineOptions &options = {});

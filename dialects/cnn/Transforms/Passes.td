@@ -169,6 +169,8 @@ def ScheduleKernels : Cnn_FunctionPass<"cnn-schedule-kernels"> {
            "The vector ISA the schedule is for: avx512 or avx2">,
     Option<"tuningDatabase", "tuning-db", "std::string", "\"\"",
            "A tuning database whose entries replace the heuristic">,
+    Option<"threads", "threads", "int", "0",
+           "The thread count whose tuning-db entries apply (0: one per core)">,
     Option<"winograd", "winograd", "bool", "true",
            "Winograd F(4x4, 3x3) for stride-1 3x3 convolutions with enough tiles">,
     Option<"emitRemarks", "emit-remarks", "bool", "false",

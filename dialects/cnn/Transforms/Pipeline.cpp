@@ -27,7 +27,7 @@ void buildOptimizationPipeline(mlir::OpPassManager &pm, const PipelineOptions &o
   pm.addPass(createSelectLayout({options.layout, emitRemarks}));
   pm.nest<mlir::func::FuncOp>().addPass(
       createScheduleKernels(
-          {options.target, options.tuningDatabase, options.winograd, emitRemarks}));
+          {options.target, options.tuningDatabase, options.threads, options.winograd, emitRemarks}));
   pm.addPass(createPlanMemory({emitRemarks}));
 }
 

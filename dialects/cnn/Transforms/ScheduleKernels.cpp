@@ -20,11 +20,10 @@
 #include "cnn/Transforms/Passes.h"
 
 #include "mlir/IR/Builders.h"
-#include "support/ReadFile.h"
+#include "cnn/Transforms/TuningDatabase.h"
 
-#include <map>
 #include <set>
-#include <sstream>
+#include <thread>
 
 namespace cnn {
 #define GEN_PASS_DEF_SCHEDULEKERNELS
@@ -93,87 +92,6 @@ llvm::ArrayRef<int64_t> shapeOf(mlir::Value value) {
   return llvm::cast<mlir::RankedTensorType>(value.getType()).getShape();
 }
 
-/// The schedule keys a tuning database may set, per kernel family, and
-/// their ranges. The generator checks every spec line again; this check
-/// names the database's line, where the value came from.
-std::string checkScheduleKeys(llvm::StringRef family, llvm::StringRef keys) {
-  struct Range {
-    int64_t low, high;
-  };
-  static const std::map<std::string, std::map<std::string, Range>> families = {
-      {"conv",
-       {{"vec", {1, 64}}, {"tile_c", {1, 1024}}, {"tile_x", {1, 1024}}, {"ci_block", {1, 1 << 30}},
-        {"rows", {1, 1 << 30}}, {"wblock", {0, 4096}}, {"winograd", {0, 4}},
-        {"images", {1, 1 << 30}}, {"cgroup", {1, 1 << 30}}}},
-      {"gemm",
-       {{"vec", {1, 64}}, {"tile_n", {1, 1024}}, {"tile_m", {1, 1024}}, {"k_block", {1, 1 << 30}},
-        {"m_block", {1, 1 << 30}}, {"wblock", {0, 4096}}}},
-  };
-  auto rules = families.find(family.str());
-  if (rules == families.end())
-    return "kernel family '" + family.str() + "' has no schedule to tune";
-  llvm::SmallVector<llvm::StringRef> pairs;
-  keys.split(pairs, ' ', -1, /*KeepEmpty=*/false);
-  std::set<std::string> seen;
-  for (llvm::StringRef pair : pairs) {
-    auto [key, value] = pair.split('=');
-    if (!seen.insert(key.str()).second)
-      return "'" + key.str() + "' is given twice";
-    if (family == "gemm" && key == "parallel") {
-      if (value != "n" && value != "m")
-        return "parallel=" + value.str() + ": must be n or m";
-      continue;
-    }
-    auto range = rules->second.find(key.str());
-    if (range == rules->second.end())
-      return "'" + key.str() + "' is not a schedule key of the " + family.str() + " family";
-    int64_t number;
-    if (value.getAsInteger(10, number) || number < range->second.low ||
-        number > range->second.high)
-      return pair.str() + ": must be a whole number from " + std::to_string(range->second.low) +
-             " to " + std::to_string(range->second.high);
-    if (key == "winograd" && number != 0 && number != 2 && number != 4)
-      return pair.str() + ": must be 0, 2 or 4";
-  }
-  return "";
-}
-
-/// Parses `signature => key=value ...` lines; `#` starts a comment.
-std::map<std::string, std::string> readTuningDatabase(llvm::StringRef path, std::string &error) {
-  std::map<std::string, std::string> entries;
-  // Only a regular file of bounded size: /dev/zero would read forever.
-  std::string contents, why;
-  if (!cnnc::readRegularFile(path.str(), contents, why)) {
-    error = "cannot read tuning database '" + path.str() + "': " + why;
-    return entries;
-  }
-  std::stringstream lines(contents);
-  std::string line;
-  for (int number = 1; std::getline(lines, line); ++number) {
-    llvm::StringRef text = llvm::StringRef(line).trim();
-    if (text.empty() || text.starts_with("#"))
-      continue;
-    auto [signature, schedule] = text.split("=>");
-    if (schedule.empty()) {
-      error = path.str() + ":" + std::to_string(number) +
-              ": expected '<kernel description> => <schedule keys>'";
-      return entries;
-    }
-    std::string where = path.str() + ":" + std::to_string(number) + ": ";
-    std::string family = signature.trim().split(' ').first.str();
-    std::string problem = checkScheduleKeys(family, schedule.trim());
-    if (!problem.empty()) {
-      error = where + problem;
-      return entries;
-    }
-    if (!entries.emplace(signature.trim().str(), schedule.trim().str()).second) {
-      error = where + "this kernel already has a schedule on an earlier line";
-      return entries;
-    }
-  }
-  return entries;
-}
-
 mlir::DictionaryAttr parseSchedule(mlir::MLIRContext *context, llvm::StringRef keys) {
   mlir::Builder builder(context);
   llvm::SmallVector<mlir::NamedAttribute> entries;
@@ -200,22 +118,32 @@ struct ScheduleKernels : impl::ScheduleKernelsBase<ScheduleKernels> {
                                   << "' (expected avx512 or avx2)";
       return signalPassFailure();
     }
-    std::map<std::string, std::string> database;
+    TuningDatabase database;
+    int threadCount = threads > 0 ? int(threads) : int(std::thread::hardware_concurrency());
     if (!tuningDatabase.empty()) {
       std::string error;
-      database = readTuningDatabase(tuningDatabase, error);
-      if (!error.empty()) {
+      if (!readTuningDatabase(tuningDatabase, database, error)) {
         getOperation()->emitError() << error;
         return signalPassFailure();
       }
+      std::string cpu = hostCpuModel();
+      if (!database.cpu.empty() && database.cpu != cpu)
+        getOperation()->emitWarning()
+            << "tuning database '" << tuningDatabase << "' was measured on '" << database.cpu
+            << "', this machine is '" << cpu << "': its schedules may not suit it";
     }
+    std::set<int> otherThreadCounts;
     getOperation().walk([&](mlir::Operation *op) {
       if (!llvm::isa<Conv2DOp, FusedConv2DOp, GemmOp>(op))
         return;
       std::optional<KernelDescription> kernel = describeKernel(op);
-      auto entry = database.find(kernel->signature());
-      bool tuned = entry != database.end();
-      mlir::DictionaryAttr schedule = tuned ? parseSchedule(op->getContext(), entry->second)
+      const TuningEntry *entry = database.find(kernel->signature(), target, threadCount);
+      if (!entry)
+        for (const TuningEntry &other : database.entries)
+          if (other.signature == kernel->signature() && other.target == target)
+            otherThreadCounts.insert(other.threads);
+      bool tuned = entry && !entry->keepsDefault();
+      mlir::DictionaryAttr schedule = tuned ? parseSchedule(op->getContext(), entry->schedule)
                                             : defaultSchedule(op, vectorWidth, winograd);
       op->setAttr("cnn.schedule", schedule);
       if (emitRemarks)
@@ -223,6 +151,15 @@ struct ScheduleKernels : impl::ScheduleKernelsBase<ScheduleKernels> {
                          << scheduleKeys(schedule)
                          << (tuned ? " (tuning database)" : " (heuristic)");
     });
+    if (!otherThreadCounts.empty()) {
+      std::string counts;
+      for (int count : otherThreadCounts)
+        counts += (counts.empty() ? "" : ", ") + std::to_string(count);
+      getOperation()->emitWarning()
+          << "tuning database '" << tuningDatabase << "' has schedules for " << counts
+          << " thread(s), none for " << threadCount
+          << "; those kernels keep the heuristic's (cnnc --tuning-threads picks the count)";
+    }
   }
 };
 } // namespace
