@@ -27,7 +27,7 @@ double secondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-bool run(llvm::ArrayRef<std::string> command, const std::string &what) {
+bool run(llvm::ArrayRef<std::string> command, const std::string &what, bool quiet = false) {
   std::vector<llvm::StringRef> arguments(command.begin(), command.end());
   auto program = llvm::sys::findProgramByName(command[0]);
   if (!program) {
@@ -35,7 +35,13 @@ bool run(llvm::ArrayRef<std::string> command, const std::string &what) {
     return false;
   }
   std::string error;
-  int status = llvm::sys::ExecuteAndWait(*program, arguments, std::nullopt, {}, 0, 0, &error);
+  // Quiet: the program's report of what it did is dropped (its errors stay).
+  std::optional<llvm::StringRef> redirects[] = {std::nullopt, llvm::StringRef("/dev/null"),
+                                                std::nullopt};
+  int status = llvm::sys::ExecuteAndWait(*program, arguments, std::nullopt,
+                                         quiet ? llvm::ArrayRef(redirects)
+                                               : llvm::ArrayRef<std::optional<llvm::StringRef>>(),
+                                         0, 0, &error);
   if (status != 0) {
     llvm::errs() << "cnnc: " << what << " failed";
     if (!error.empty())
@@ -100,7 +106,7 @@ bool generateKernels(const Plan &plan, const std::string &directory, const std::
                                       "--emit=" + emit};
   if (options.jobs > 0)
     command.insert(command.end(), {"-j", std::to_string(options.jobs)});
-  return run(command, "kernel generation");
+  return run(command, "kernel generation", options.quiet);
 }
 
 bool concatenate(const Plan &plan, const std::string &directory, const std::string &extension,
@@ -224,6 +230,58 @@ bool build(const Plan &plan, const BuildOptions &options) {
                                  kernelSeconds, driverSeconds, secondsSince(linkStart),
                                  secondsSince(start));
   return linked;
+}
+
+bool buildMeasurement(const std::vector<Plan> &candidates, const BuildOptions &options) {
+  WorkDirectory work;
+  if (work.path.empty() || candidates.empty()) {
+    llvm::errs() << "cnnc: cannot create a temporary directory\n";
+    return false;
+  }
+  // One generator run for every candidate's kernel, so they build in parallel.
+  Plan kernels = candidates.front();
+  kernels.kernels.clear();
+  std::set<std::string> symbols;
+  for (const Plan &candidate : candidates)
+    for (const KernelLine &kernel : candidate.kernels)
+      if (symbols.insert(kernel.symbol).second)
+        kernels.kernels.push_back(kernel);
+  std::string cache = cacheDirectory(options);
+  if (llvm::sys::fs::create_directories(cache)) {
+    llvm::errs() << "cnnc: cannot create the kernel cache '" << cache << "'\n";
+    return false;
+  }
+  if (!generateKernels(kernels, cache, work.path, options, "obj"))
+    return false;
+
+  std::string main = "#include \"cnnrt_model.h\"\n\n";
+  std::string table;
+  std::vector<std::string> command = {"cc", "-std=c11", "-O1", "-Werror", "-I",
+                                      CNNC_RUNTIME_INCLUDE_DIR, "-o", options.outputPath};
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    std::string symbol = "cnnc_candidate_" + std::to_string(i);
+    std::ostringstream source;
+    emitDriverSource(candidates[i], symbol, /*library=*/true, source);
+    std::string path = work.path + "/" + symbol + ".c";
+    if (!writeFile(path, source.str()))
+      return false;
+    command.push_back(path);
+    main += "extern const cnnrt_model " + symbol + ";\n";
+    table += "&" + symbol + ", ";
+  }
+  main += "static const cnnrt_model *const candidates[] = {" + table +
+          "};\n\nint main(int argc, char **argv) {\n  return cnnrt_measure_main(candidates, " +
+          std::to_string(candidates.size()) + ", argc, argv);\n}\n";
+  std::string mainPath = work.path + "/measure_main.c";
+  if (!writeFile(mainPath, main))
+    return false;
+  command.push_back(mainPath);
+  for (const std::string &symbol : symbols)
+    command.push_back(cache + "/" + symbol + ".o");
+  command.insert(command.end(), {cache + "/halide_runtime_" + kernels.target + ".o",
+                                 CNNC_RUNTIME_MODEL_LIBRARY, CNNC_RUNTIME_LIBRARY, "-lpthread",
+                                 "-ldl", "-lm"});
+  return run(command, "building the measuring program");
 }
 
 } // namespace cnnc::codegen

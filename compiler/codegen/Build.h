@@ -23,6 +23,7 @@ struct BuildOptions {
   std::string cacheDirectory; // Empty: $CNNC_CACHE_DIR or ~/.cache/cnnc.
   int jobs = 0;               // Kernel generator processes; 0: one per core.
   bool verbose = false;       // Time each phase on stderr.
+  bool quiet = false;         // No report from the kernel generator.
 };
 
 /// The Halide target string for --target: host, x86-avx512, x86-avx2, or a
@@ -35,6 +36,11 @@ std::string generatorStamp();
 
 /// Builds `options.artifact`; prints what failed and returns false.
 bool build(const Plan &plan, const BuildOptions &options);
+
+/// Builds cnnc-tune's measuring program at `options.outputPath`: the plans
+/// are schedule variants of one kernel call, the first the reference
+/// (runtime/src/measure.c runs them). Kernels come from the cache.
+bool buildMeasurement(const std::vector<Plan> &candidates, const BuildOptions &options);
 
 } // namespace cnnc::codegen
 

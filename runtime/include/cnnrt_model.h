@@ -107,6 +107,10 @@ typedef struct {
 /* The command line of a compiled model (see docs/runtime.md). */
 int cnnrt_main(const cnnrt_model *model, int argc, char **argv);
 
+/* The measuring program of cnnc-tune: `models` are schedule variants of one
+ * kernel call, the first the reference (see measure.c). */
+int cnnrt_measure_main(const cnnrt_model *const *models, int count, int argc, char **argv);
+
 /*--- the library interface (cnnc --lib) ----------------------------------*
  *
  * Every function checks what it can: NULL pointers, counts and sizes against

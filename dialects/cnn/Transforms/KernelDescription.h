@@ -44,6 +44,9 @@ int64_t multiplyAdds(mlir::Operation *op);
 /// `winograd` allows Winograd F(4x4, 3x3) for the convolutions it suits.
 mlir::DictionaryAttr defaultSchedule(mlir::Operation *op, int vectorWidth, bool winograd = true);
 
+/// Spec keys (`vec=16 tile_c=64 parallel=n`) as a schedule attribute.
+mlir::DictionaryAttr parseScheduleKeys(mlir::MLIRContext *context, llvm::StringRef keys);
+
 /// `schedule`'s entries as spec keys (`vec=16 tile_c=64 ...`).
 std::string scheduleKeys(mlir::DictionaryAttr schedule);
 

@@ -92,22 +92,6 @@ llvm::ArrayRef<int64_t> shapeOf(mlir::Value value) {
   return llvm::cast<mlir::RankedTensorType>(value.getType()).getShape();
 }
 
-mlir::DictionaryAttr parseSchedule(mlir::MLIRContext *context, llvm::StringRef keys) {
-  mlir::Builder builder(context);
-  llvm::SmallVector<mlir::NamedAttribute> entries;
-  llvm::SmallVector<llvm::StringRef> pairs;
-  keys.split(pairs, ' ', -1, /*KeepEmpty=*/false);
-  for (llvm::StringRef pair : pairs) {
-    auto [key, value] = pair.split('=');
-    int64_t number;
-    mlir::Attribute attr = value.getAsInteger(10, number)
-                               ? mlir::Attribute(builder.getStringAttr(value))
-                               : mlir::Attribute(builder.getI64IntegerAttr(number));
-    entries.push_back(builder.getNamedAttr(key, attr));
-  }
-  return builder.getDictionaryAttr(entries);
-}
-
 struct ScheduleKernels : impl::ScheduleKernelsBase<ScheduleKernels> {
   using Base::Base;
 
@@ -143,7 +127,7 @@ struct ScheduleKernels : impl::ScheduleKernelsBase<ScheduleKernels> {
           if (other.signature == kernel->signature() && other.target == target)
             otherThreadCounts.insert(other.threads);
       bool tuned = entry && !entry->keepsDefault();
-      mlir::DictionaryAttr schedule = tuned ? parseSchedule(op->getContext(), entry->schedule)
+      mlir::DictionaryAttr schedule = tuned ? parseScheduleKeys(op->getContext(), entry->schedule)
                                             : defaultSchedule(op, vectorWidth, winograd);
       op->setAttr("cnn.schedule", schedule);
       if (emitRemarks)
@@ -217,6 +201,22 @@ void addWinogradSchedule(int64_t m, llvm::ArrayRef<int64_t> in, llvm::ArrayRef<i
   add("rows", rows);
   add("images", images);
   add("cgroup", cgroup);
+}
+
+mlir::DictionaryAttr parseScheduleKeys(mlir::MLIRContext *context, llvm::StringRef keys) {
+  mlir::Builder builder(context);
+  llvm::SmallVector<mlir::NamedAttribute> entries;
+  llvm::SmallVector<llvm::StringRef> pairs;
+  keys.split(pairs, ' ', -1, /*KeepEmpty=*/false);
+  for (llvm::StringRef pair : pairs) {
+    auto [key, value] = pair.split('=');
+    int64_t number;
+    mlir::Attribute attr = value.getAsInteger(10, number)
+                               ? mlir::Attribute(builder.getStringAttr(value))
+                               : mlir::Attribute(builder.getI64IntegerAttr(number));
+    entries.push_back(builder.getNamedAttr(key, attr));
+  }
+  return builder.getDictionaryAttr(entries);
 }
 
 mlir::DictionaryAttr defaultSchedule(mlir::Operation *op, int vectorWidth, bool winograd) {

@@ -1,0 +1,217 @@
+//===- TuningModel.cpp - loading, tasks, and one kernel's plan ------------===//
+
+#include "TuningModel.h"
+
+#include "codegen/Build.h"
+
+#include "cnn/IR/CnnDialect.h"
+#include "cnn/Transforms/KernelDescription.h"
+#include "cnn/Transforms/Passes.h"
+#include "frontend/Elaborator.h"
+#include "frontend/Parser.h"
+#include "support/ReadFile.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <iostream>
+
+namespace cnnc::tune {
+
+bool TuningModel::load(const std::string &path, const std::vector<std::string> &params,
+                       const std::string &target) {
+  context.loadDialect<cnn::CnnDialect, mlir::func::FuncDialect>();
+  context.printOpOnDiagnostic(false);
+  diagnostics = std::make_unique<mlir::SourceMgrDiagnosticHandler>(sourceMgr, &context);
+  if (llvm::StringRef(path).ends_with(".mlir")) {
+    std::string text, why;
+    if (!readRegularFile(path, text, why)) {
+      llvm::errs() << "cnnc-tune: cannot open '" << path << "': " << why << "\n";
+      return false;
+    }
+    sourceMgr.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBufferCopy(text, path), llvm::SMLoc());
+    module = mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
+    if (!module || mlir::failed(mlir::verify(*module)))
+      return false;
+  } else {
+    SourceManager sources;
+    DiagnosticEngine engine(sources, std::cerr);
+    std::string why;
+    int file = sources.addFile(path, why);
+    if (file < 0) {
+      llvm::errs() << "cnnc-tune: cannot open '" << path << "': " << why << "\n";
+      return false;
+    }
+    ElaborationOptions options;
+    for (const std::string &param : params) {
+      size_t equals = param.find('=');
+      if (equals == std::string::npos || equals == 0) {
+        llvm::errs() << "cnnc-tune: --param expects name=value, found '" << param << "'\n";
+        return false;
+      }
+      options.paramOverrides.push_back({param.substr(0, equals), param.substr(equals + 1)});
+    }
+    try {
+      std::vector<std::unique_ptr<ast::File>> files;
+      loadProgram(file, sources, engine, files);
+      module = elaborate(files, context, sources, engine, options);
+      for (int i = 0; i < sources.getFileCount(); ++i)
+        sourceMgr.AddNewSourceBuffer(
+            llvm::MemoryBuffer::getMemBufferCopy(sources.getText(i), sources.getPath(i)),
+            llvm::SMLoc());
+    } catch (const CompilationAborted &) {
+      return false;
+    }
+    if (!module)
+      return false;
+  }
+  halideTarget = codegen::halideTarget(target);
+  isa = codegen::vectorIsa(target);
+  stamp = codegen::generatorStamp();
+  mlir::PassManager pm(&context);
+  cnn::PipelineOptions pipeline;
+  pipeline.target = isa;
+  cnn::buildOptimizationPipeline(pm, pipeline);
+  if (mlir::failed(pm.run(*module)))
+    return false;
+
+  mlir::FailureOr<codegen::Plan> initial = plan({});
+  if (mlir::failed(initial))
+    return false;
+  name = initial->model;
+  for (const codegen::KernelLine &kernel : initial->kernels) {
+    if (kernel.family != "conv" && kernel.family != "gemm")
+      continue;
+    Task task;
+    task.signature = kernel.description;
+    task.family = kernel.family;
+    task.defaultSchedule = kernel.schedule;
+    for (const codegen::Step &step : initial->steps)
+      if (step.symbol == kernel.symbol) {
+        task.layers.push_back(step.layer);
+        task.multiplyAdds = step.multiplyAdds;
+        ++task.calls;
+      }
+    module->walk([&](mlir::Operation *op) {
+      std::optional<cnn::KernelDescription> described =
+          llvm::isa<cnn::Conv2DOp, cnn::FusedConv2DOp, cnn::GemmOp>(op) ? cnn::describeKernel(op)
+                                                                       : std::nullopt;
+      if (described && described->signature() == task.signature)
+        task.ops.push_back(op);
+    });
+    int vectorWidth = isa == "avx2" ? 8 : 16;
+    if (!task.ops.empty())
+      for (bool winograd : {false, true})
+        task.alternatives.push_back(
+            cnn::scheduleKeys(cnn::defaultSchedule(task.ops.front(), vectorWidth, winograd)));
+    mlir::FailureOr<codegen::Plan> alone = kernelPlan(task, task.defaultSchedule);
+    if (mlir::failed(alone))
+      return false;
+    for (const codegen::PreparedParameter &prepared : alone->prepared) {
+      int64_t count = 1;
+      for (int64_t extent : alone->parameters[prepared.parameter].shape)
+        count *= extent;
+      task.parameterBytes += 8 * count; // As loaded, and packed.
+    }
+    taskList.push_back(std::move(task));
+  }
+  return true;
+}
+
+mlir::FailureOr<codegen::Plan> TuningModel::plan(const Schedules &schedules) {
+  std::vector<std::pair<mlir::Operation *, mlir::Attribute>> saved;
+  for (const Task &task : taskList) {
+    auto chosen = schedules.find(task.signature);
+    if (chosen == schedules.end() || chosen->second == "default")
+      continue;
+    for (mlir::Operation *op : task.ops) {
+      saved.push_back({op, op->getAttr("cnn.schedule")});
+      op->setAttr("cnn.schedule", cnn::parseScheduleKeys(&context, chosen->second));
+    }
+  }
+  mlir::FailureOr<codegen::Plan> result = codegen::buildPlan(*module, halideTarget, stamp);
+  for (auto &[op, attribute] : saved)
+    op->setAttr("cnn.schedule", attribute);
+  return result;
+}
+
+namespace {
+/// The bytes a buffer spans from its first element.
+int64_t spanBytes(const codegen::BufferRef &ref) {
+  int64_t last = 0;
+  for (size_t d = 0; d < ref.extents.size(); ++d)
+    last += (ref.extents[d] - 1) * ref.strides[d];
+  return (last + 1) * 4;
+}
+} // namespace
+
+mlir::FailureOr<codegen::Plan> TuningModel::kernelPlan(const Task &task,
+                                                       const std::string &schedule) {
+  mlir::FailureOr<codegen::Plan> whole = plan({{task.signature, schedule}});
+  if (mlir::failed(whole))
+    return mlir::failure();
+  const codegen::KernelLine *kernel = nullptr;
+  for (const codegen::KernelLine &line : whole->kernels)
+    if (line.description == task.signature)
+      kernel = &line;
+  const codegen::Step *step = nullptr;
+  for (const codegen::Step &candidate : whole->steps)
+    if (kernel && candidate.symbol == kernel->symbol) {
+      step = &candidate;
+      break;
+    }
+  if (!step) {
+    llvm::errs() << "cnnc-tune: no call of kernel '" << task.signature << "'\n";
+    return mlir::failure();
+  }
+  codegen::Plan alone;
+  alone.model = whole->model;
+  alone.target = whole->target;
+  alone.kernels = {*kernel};
+  codegen::Step call = *step;
+  // Arena buffers keep their relative places, moved down to a cache line
+  // boundary near 0.
+  int64_t low = INT64_MAX, high = 0;
+  for (const codegen::BufferRef &argument : call.arguments)
+    if (argument.kind == codegen::BufferRef::Arena) {
+      low = std::min(low, argument.byteOffset);
+      high = std::max(high, argument.byteOffset + spanBytes(argument));
+    }
+  low = low == INT64_MAX ? 0 : low / 64 * 64;
+  std::map<int, int> inputs, prepared, parameters;
+  for (codegen::BufferRef &argument : call.arguments) {
+    if (argument.kind == codegen::BufferRef::Arena) {
+      argument.byteOffset -= low;
+    } else if (argument.kind == codegen::BufferRef::Input) {
+      auto [it, fresh] = inputs.insert({argument.index, int(alone.inputs.size())});
+      if (fresh) {
+        alone.inputs.push_back(whole->inputs[argument.index]);
+        alone.inputs.back().buffer.index = it->second;
+      }
+      argument.index = it->second;
+    } else {
+      auto [it, fresh] = prepared.insert({argument.index, int(alone.prepared.size())});
+      if (fresh) {
+        codegen::PreparedParameter packed = whole->prepared[argument.index];
+        auto [slot, added] = parameters.insert({packed.parameter, int(alone.parameters.size())});
+        if (added) {
+          codegen::Parameter parameter = whole->parameters[packed.parameter];
+          parameter.computed = false;
+          alone.parameters.push_back(parameter);
+        }
+        packed.parameter = slot->second;
+        alone.prepared.push_back(packed);
+      }
+      argument.index = it->second;
+    }
+  }
+  alone.arenaBytes = std::max<int64_t>(high - low, 4);
+  alone.steps = {call};
+  return alone;
+}
+
+} // namespace cnnc::tune
