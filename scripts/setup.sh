@@ -9,6 +9,7 @@ packages=(
   libgtest-dev                                             # unit tests
   clang-14 libclang-rt-14-dev                              # the parser fuzzer
   python3-torch python3-torchvision python3-numpy          # reference models
+  slurm-wlm munge                                          # cnnc-tune shards as array jobs
 )
 
 missing=()

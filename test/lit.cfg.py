@@ -26,8 +26,21 @@ tool_dirs = [config.cnnc_tools_dir, config.llvm_tools_dir]
 # generated once per test run however many tests use it.
 config.environment["CNNC_CACHE_DIR"] = os.path.join(config.cnnc_obj_root, "kernel-cache")
 
-tools = ["cnnc", "cnnc-opt", "cnnc-kernelgen"]
+tools = ["cnnc", "cnnc-opt", "cnnc-kernelgen", "cnnc-tune"]
 if config.cnnc_have_fuzzer:
     config.available_features.add("fuzzer")
     tools += ["cnnc-fuzz-parser", "cnnrt-fuzz-safetensors", "cnnrt-fuzz-npy"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# The Slurm test starts munged, slurmctld and slurmd itself, as root (the
+# daemons' user); elsewhere it is skipped, and the reason said.
+import shutil
+slurm_programs = ["munged", "slurmctld", "slurmd", "sbatch", "squeue", "sinfo", "scontrol"]
+missing = [p for p in slurm_programs if not shutil.which(p, path=os.environ.get("PATH", "") + ":/usr/sbin:/sbin")]
+if missing:
+    lit_config.note("Slurm tests skipped: %s not installed (scripts/setup.sh installs slurm-wlm "
+                    "and munge)" % ", ".join(missing))
+elif os.geteuid() != 0:
+    lit_config.note("Slurm tests skipped: the single-node Slurm they start needs root")
+else:
+    config.available_features.add("slurm")

@@ -150,10 +150,37 @@ bool Tuner::tuneKernel(KernelResult &result, double budgetSeconds, int index, in
     for (Schedule &neighbour : space.neighbours(initial))
       frontier.push_back(std::move(neighbour));
   }
-  while (!frontier.empty() && now() + perVariant * 2 < deadline) {
+  // Best first: when the frontier runs dry, the best variant not yet
+  // expanded gives its neighbours (a walk out of a local optimum).
+  std::set<Schedule> expanded = {initial};
+  auto refill = [&] {
+    std::vector<std::pair<double, Schedule>> ranked;
+    for (const auto &[schedule, ratio] : tried)
+      if (std::isfinite(ratio) && !expanded.count(schedule))
+        ranked.push_back({ratio, schedule});
+    std::sort(ranked.begin(), ranked.end());
+    for (const auto &[ratio, schedule] : ranked) {
+      expanded.insert(schedule);
+      for (Schedule &neighbour : space.neighbours(schedule))
+        if (!tried.count(neighbour))
+          frontier.push_back(std::move(neighbour));
+      if (!frontier.empty())
+        return;
+    }
+  };
+  while (true) {
+    // A batch ends before the deadline: as many variants as still fit.
+    int fits = int((deadline - now()) / perVariant) - 1;
+    if (fits < 1)
+      break;
+    if (frontier.empty() && !exhaustive)
+      refill();
+    if (frontier.empty())
+      break;
     std::vector<Schedule> batch;
     std::vector<std::string> schedules = {task.defaultSchedule};
-    for (auto it = frontier.begin(); it != frontier.end() && int(batch.size()) < batchSize;) {
+    for (auto it = frontier.begin();
+         it != frontier.end() && int(batch.size()) < std::min(batchSize, fits);) {
       if (!tried.count(*it)) {
         batch.push_back(*it);
         schedules.push_back(formatSchedule(*it));
@@ -196,6 +223,7 @@ bool Tuner::tuneKernel(KernelResult &result, double budgetSeconds, int index, in
     }
     if (!exhaustive && moved) {
       // Walk on from the new best; the rest of the old frontier follows.
+      expanded.insert(best);
       std::vector<Schedule> next = space.neighbours(best);
       next.insert(next.end(), frontier.begin(), frontier.end());
       frontier = std::move(next);

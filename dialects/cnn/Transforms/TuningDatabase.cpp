@@ -126,15 +126,14 @@ std::string parseMeasurements(llvm::StringRef text, TuningEntry &entry) {
 }
 
 std::string parseEntry(llvm::StringRef text, TuningEntry &entry) {
+  if (text.count("=>") > 1)
+    return "two '=>' on one line";
   llvm::SmallVector<llvm::StringRef> parts;
   text.split(parts, " | ");
   int body = -1;
   for (size_t i = 0; i < parts.size(); ++i)
-    if (parts[i].contains("=>")) {
-      if (body >= 0)
-        return "two '=>' on one line";
+    if (parts[i].contains("=>"))
       body = int(i);
-    }
   if (body < 0 || body > 1 || parts.size() - body > 2)
     return "expected '[target=T threads=N | ]<kernel description> => <schedule keys>"
            "[ | default=<ms>ms tuned=<ms>ms]'";
