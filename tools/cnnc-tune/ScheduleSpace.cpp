@@ -190,12 +190,12 @@ Schedule ScheduleSpace::otherWinogradTile(const Schedule &s) const {
 
 std::vector<Schedule> ScheduleSpace::seeds() const {
   std::vector<Schedule> result = alternativeSeeds;
-  for (const Schedule &start : std::vector<Schedule>{initial}) // and the default's other tile
-    if (value(start, "winograd", 0)) {
-      Schedule other = otherWinogradTile(start);
-      if (valid(other))
-        result.push_back(other);
-    }
+  // A Winograd default's other tile size.
+  if (value(initial, "winograd", 0)) {
+    Schedule other = otherWinogradTile(initial);
+    if (valid(other))
+      result.push_back(other);
+  }
   for (const Schedule &seed : alternativeSeeds)
     if (value(seed, "winograd", 0)) {
       Schedule other = otherWinogradTile(seed);
