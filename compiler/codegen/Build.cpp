@@ -109,6 +109,17 @@ bool generateKernels(const Plan &plan, const std::string &directory, const std::
   return run(command, "kernel generation", options.quiet);
 }
 
+/// The plan's kernels as objects in the kernel cache, which is created if
+/// need be.
+bool generateObjects(const Plan &plan, const std::string &cache, const std::string &work,
+                     const BuildOptions &options) {
+  if (llvm::sys::fs::create_directories(cache)) {
+    llvm::errs() << "cnnc: cannot create the kernel cache '" << cache << "'\n";
+    return false;
+  }
+  return generateKernels(plan, cache, work, options, "obj");
+}
+
 bool concatenate(const Plan &plan, const std::string &directory, const std::string &extension,
                  const std::string &outputPath) {
   std::string text;
@@ -168,11 +179,7 @@ bool build(const Plan &plan, const BuildOptions &options) {
   }
 
   std::string cache = cacheDirectory(options);
-  if (llvm::sys::fs::create_directories(cache)) {
-    llvm::errs() << "cnnc: cannot create the kernel cache '" << cache << "'\n";
-    return false;
-  }
-  if (!generateKernels(plan, cache, work.path, options, "obj"))
+  if (!generateObjects(plan, cache, work.path, options))
     return false;
   double kernelSeconds = secondsSince(start);
 
@@ -247,11 +254,7 @@ bool buildMeasurement(const std::vector<Plan> &candidates, const BuildOptions &o
       if (symbols.insert(kernel.symbol).second)
         kernels.kernels.push_back(kernel);
   std::string cache = cacheDirectory(options);
-  if (llvm::sys::fs::create_directories(cache)) {
-    llvm::errs() << "cnnc: cannot create the kernel cache '" << cache << "'\n";
-    return false;
-  }
-  if (!generateKernels(kernels, cache, work.path, options, "obj"))
+  if (!generateObjects(kernels, cache, work.path, options))
     return false;
 
   std::string main = "#include \"cnnrt_model.h\"\n\n";
