@@ -1,7 +1,7 @@
 """cnnc against PyTorch and ONNX Runtime, side by side, in one run.
 
     bench/run.sh [--networks resnet50,mobilenet_v2] [--batches 1,8]
-                 [--threads 1,2] [--runs 20]
+                 [--threads 1,2] [--runs 20] [--tuning-dir DIR]
 
 For every network, batch size and thread count it times cnnc's binary
 (`--bench`), PyTorch eager, PyTorch TorchScript (traced, frozen, optimized
@@ -15,6 +15,10 @@ ResNet-50 and MobileNet v2 on one thread, GFLOP/s and share of peak for
 convolutions and GEMMs, and time against the bandwidth bound for depthwise
 convolutions) and bench/results/<date>.png (latency per network and runtime);
 <date> includes the time, so runs never overwrite each other.
+
+With --tuning-dir (bench/tune.sh writes build/bench/tuning), a configuration
+whose database DIR/<network>-<batch>x<threads>.db exists also times a binary
+built with it (`cnnc --tuning-db --tuning-threads`), as "cnnc tuned".
 """
 
 import argparse
@@ -121,10 +125,14 @@ def depthwise_rows(summary, profile_out, bandwidth):
     return rows
 
 
-def cnnc_binary(work, name, batch):
+def cnnc_binary(work, name, batch, tuning=None):
+    """The binary, and the FLOPs of one run; `tuning` is (database, threads)."""
     file, params = NETWORKS[name]
     flags = [a for p in params + [f"batch={batch}"] for a in ("--param", p)]
     binary = os.path.join(work, f"{name}_b{batch}")
+    if tuning:
+        binary += f"_tuned{tuning[1]}"
+        flags += ["--tuning-db", tuning[0], "--tuning-threads", str(tuning[1])]
     run([CNNC, os.path.join(ROOT, "models", file + ".cnn"), "-o", binary] + flags)
     summary = json.loads(run([CNNC, "summary", "--json",
                               os.path.join(ROOT, "models", file + ".cnn")] + flags))
@@ -173,7 +181,7 @@ def plot(results, path, title):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     configs = sorted({(b, t) for (_, b, t) in results})
-    runtimes = ["cnnc", "PyTorch eager", "PyTorch torchscript", "ONNX Runtime"]
+    runtimes = ["cnnc", "cnnc tuned", "PyTorch eager", "PyTorch torchscript", "ONNX Runtime"]
     figure, axes = plt.subplots(len(configs), 1, figsize=(10, 3.2 * len(configs)), squeeze=False)
     for axis, (batch, threads) in zip(axes[:, 0], configs):
         names = [n for (n, b, t) in results if (b, t) == (batch, threads)]
@@ -196,6 +204,7 @@ def main():
     parser.add_argument("--batches", default="1,8")
     parser.add_argument("--threads", default="1,2")
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--tuning-dir", help="cnnc-tune databases, <network>-<batch>x<threads>.db")
     args = parser.parse_args()
     networks = args.networks.split(",")
     batches = [int(b) for b in args.batches.split(",")]
@@ -220,11 +229,16 @@ def main():
                 env=peer_environment())
             for threads in thread_counts:
                 entry = {"cnnc": time_cnnc(binary, weights, threads, args.runs)}
+                database = os.path.join(args.tuning_dir or "", f"{name}-{batch}x{threads}.db")
+                if args.tuning_dir and os.path.exists(database):
+                    tuned, _ = cnnc_binary(work, name, batch, (database, threads))
+                    entry["cnnc tuned"] = time_cnnc(tuned, weights, threads, args.runs)
                 entry.update(time_peers(name, weights, onnx, batch, threads, args.runs))
                 results[(name, batch, threads)] = entry
-                best = min(v["median"] for k, v in entry.items() if k != "cnnc")
-                print(f"{name} batch {batch}, {threads} thread(s): cnnc {entry['cnnc']['median']:.2f} ms,"
-                      f" best peer {best:.2f} ms, ratio {best / entry['cnnc']['median']:.2f}",
+                best = min(v["median"] for k, v in entry.items() if not k.startswith("cnnc"))
+                ours = " ".join(f"{k} {v['median']:.2f} ms (ratio {best / v['median']:.2f})"
+                                for k, v in entry.items() if k.startswith("cnnc"))
+                print(f"{name} batch {batch}, {threads} thread(s): {ours}, best peer {best:.2f} ms",
                       flush=True)
             if batch == 1:
                 errors[name] = check_output(work, name, binary, weights)
@@ -243,7 +257,8 @@ def main():
              f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
              f"fp32 FMA peak {peaks[1]:.1f} GFLOP/s on 1 thread, {peaks.get(2, 0):.1f} on 2 "
              f"(bench/peak.c). Command: `bench/run.sh --networks {args.networks} --batches "
-             f"{args.batches} --threads {args.threads} --runs {args.runs}`. Latencies in ms over "
+             f"{args.batches} --threads {args.threads} --runs {args.runs}"
+             f"{' --tuning-dir ' + args.tuning_dir if args.tuning_dir else ''}`. Latencies in ms over "
              f"{args.runs} runs; ratio = best peer's median / cnnc's median (above 1: cnnc is "
              f"faster). GFLOP/s counts the direct form's multiply-adds: Winograd convolutions "
              f"do fewer, so their share of peak can pass 100%.", "",
@@ -256,10 +271,10 @@ def main():
              "| network | batch | threads | runtime | median | min | max | ratio to best peer | GFLOP/s | share of peak |",
              "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for (name, batch, threads), entry in results.items():
-        best = min(v["median"] for k, v in entry.items() if k != "cnnc")
+        best = min(v["median"] for k, v in entry.items() if not k.startswith("cnnc"))
         for runtime, s in entry.items():
             gflops = flops[(name, batch)] / (s["median"] * 1e-3) * 1e-9
-            ratio = f"{best / s['median']:.2f}" if runtime == "cnnc" else ""
+            ratio = f"{best / s['median']:.2f}" if runtime.startswith("cnnc") else ""
             lines.append(f"| {name} | {batch} | {threads} | {runtime} | {s['median']:.2f} | "
                          f"{s['min']:.2f} | {s['max']:.2f} | {ratio} | {gflops:.1f} | "
                          f"{100 * gflops / peaks[threads]:.0f}% |")

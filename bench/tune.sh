@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Tunes networks with cnnc-tune and reports, per configuration, the tuning
 # time and the tuned model against the default one (cnnc-tune's own A/B/A/B
-# of the two binaries in one run). Writes results/tune-<date-time>.md.
+# of the two binaries in one run). Writes results/tune-<date-time>.md, each
+# run's report beside it, and keeps the databases in build/bench/tuning, where
+# `bench/run.sh --tuning-dir build/bench/tuning` times the tuned binaries
+# against the peers.
 #
 #   bench/tune.sh [--budget 10m] [--networks resnet50,mobilenet_v2,...]
 #                 [--configs 1x1,1x2,8x2]   (batch x threads)
@@ -9,7 +12,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$here/.."
 budget=10m
-networks=resnet50,mobilenet_v2,efficientnet,googlenet
+networks=resnet50,mobilenet_v2,efficientnet_b0,googlenet
 configs=1x1,1x2,8x2
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -24,6 +27,8 @@ mkdir -p "$here/results"
 out="$here/results/tune-$(date +%Y-%m-%d-%H%M).md"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+databases="$root/build/bench/tuning"
+mkdir -p "$databases"
 {
   echo "# cnnc-tune, budget $budget, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)"
   echo
@@ -33,9 +38,13 @@ trap 'rm -rf "$work"' EXIT
 for network in ${networks//,/ }; do
   for config in ${configs//,/ }; do
     batch=${config%x*} threads=${config#*x}
-    db="$work/$network-$config.db"
+    db="$databases/$network-$config.db"
+    model=(--param batch="$batch" "$root/models/$network.cnn")
+    [ "$network" = efficientnet_b0 ] &&
+      model=(--param batch="$batch" --param variant=0 "$root/models/efficientnet.cnn")
+    rm -f "$db" "$db.report"  # a database left from before would be resumed, not tuned afresh
     start=$(date +%s.%N)
-    "$root/build/bin/cnnc-tune" "$root/models/$network.cnn" --param batch="$batch" \
+    "$root/build/bin/cnnc-tune" "${model[@]}" \
       --threads "$threads" --budget "$budget" -o "$db" > "$work/report" 2> "$work/log" ||
       { echo "cnnc-tune failed on $network $config:"; tail "$work/log"; exit 1; } >&2
     seconds=$(echo "$(date +%s.%N) - $start" | bc)

@@ -283,11 +283,24 @@ def compare(name, cnnc, models_dir, work, binary=False):
         verdict = "ok" if ratio <= 2 else "FAIL"
         print(f"{name}: compiled {worst:.2e}, PyTorch float32 {worst_single:.2e}, "
               f"ratio {ratio:.2f} (at most 2): {verdict}")
+        if ratio <= 2:
+            remove_outputs(work, name)
         return ratio <= 2
     verdict = "ok" if worst < TOLERANCE else "FAIL"
     print(f"{name}: relative L2 error {worst:.2e} (tolerance {TOLERANCE:.0e}): {verdict}; "
           f"PyTorch float32 itself: {worst_single:.2e}")
+    if worst < TOLERANCE:
+        remove_outputs(work, name)
     return worst < TOLERANCE
+
+
+def remove_outputs(work, name):
+    """A passing model's files go: the zoo's weights (VGG's and YOLO's near a
+    gigabyte each) add up to more than a small CI disk holds. A failing
+    one's stay for a look."""
+    for entry in os.listdir(work):
+        if entry.startswith(name + "."):
+            os.remove(os.path.join(work, entry))
 
 
 def main():
