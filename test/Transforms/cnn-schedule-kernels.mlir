@@ -17,15 +17,15 @@
 // 64 channels by 6 columns on a 56-wide map; on the 7-wide one, 64 by 4
 // (the cache-blocked kernel needs a tile that divides the channels), and a
 // task takes all 7 rows so each weight slice serves 7 x 2 column tiles.
-// The reduction runs in slices of 128 input channels where they divide it
-// (128 x 64 floats of weights a tap, L1's 32 KiB).
+// A 3x3 window's reduction runs whole (up to 512 channels): the blocked
+// kernel reloads its accumulators once per slice and tap.
 // DIRECT: cnn.fused_conv2d {{.*}}cnn.schedule = {ci_block = 64 : i64, tile_c = 64 : i64, tile_x = 6 : i64, vec = 16 : i64, wblock = 64 : i64}
-// DIRECT: cnn.fused_conv2d {{.*}}cnn.schedule = {ci_block = 128 : i64, rows = 7 : i64, tile_c = 64 : i64, tile_x = 4 : i64, vec = 16 : i64, wblock = 64 : i64}
+// DIRECT: cnn.fused_conv2d {{.*}}cnn.schedule = {ci_block = 512 : i64, rows = 7 : i64, tile_c = 64 : i64, tile_x = 4 : i64, vec = 16 : i64, wblock = 64 : i64}
 // A depthwise convolution takes one vector of channels by 8 columns. A
 // dense layer at batch 1 has one row and splits its output channels over
 // threads.
 // CHECK: cnn.conv2d {{.*}}cnn.schedule = {tile_c = 16 : i64, tile_x = 8 : i64, vec = 16 : i64, wblock = 0 : i64}
-// CHECK: cnn.gemm {{.*}}cnn.schedule = {k_block = 128 : i64, m_block = 1 : i64, parallel = "n", tile_m = 1 : i64, tile_n = 64 : i64, vec = 16 : i64, wblock = 0 : i64}
+// CHECK: cnn.gemm {{.*}}cnn.schedule = {k_block = 64 : i64, m_block = 1 : i64, parallel = "n", tile_m = 1 : i64, tile_n = 64 : i64, vec = 16 : i64, wblock = 0 : i64}
 // AVX2: cnn.fused_conv2d {{.*}}cnn.schedule = {cgroup = 64 : i64, ci_block = 64 : i64, images = 1 : i64, rows = 2 : i64, tile_c = 32 : i64, tile_x = 3 : i64, vec = 8 : i64, wblock = 32 : i64, winograd = 4 : i64}
 // TUNED: cnn.fused_conv2d {{.*}}cnn.schedule = {tile_c = 32 : i64, tile_x = 8 : i64, vec = 16 : i64}
 // TUNED: cnn.fused_conv2d {{.*}}cnn.schedule = {cgroup = 256 : i64, ci_block = 512 : i64, images = 1 : i64, rows = 4 : i64, tile_c = 64 : i64, tile_x = 6 : i64, vec = 16 : i64, wblock = 64 : i64, winograd = 2 : i64}

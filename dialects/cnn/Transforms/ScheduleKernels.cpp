@@ -79,16 +79,25 @@ RegisterTile chooseTile(int64_t channels, int64_t columns, int vectorWidth,
   return best;
 }
 
-/// The slice of a reduction over `depth` channels whose weights, times a
-/// register tile of `tileChannels`, fill at most L1's 32 KiB: the largest of
-/// 128, 64, 32 and 16 that divides it. A bigger slice stores and reloads
-/// the accumulators less often; cnnc-tune found 128 rather than 64 worth
-/// 10-20% on ResNet-18's stride-2 3x3 layers (64-channel tiles).
-int64_t reductionBlock(int64_t depth, int64_t tileChannels = 64) {
-  for (int64_t block : {128, 64, 32, 16})
-    if (depth % block == 0 && block * tileChannels * int64_t(sizeof(float)) <= 32 * 1024)
+/// The slice of a reduction over `depth` channels: the largest power of two
+/// from `largest` down to 16 that divides it, else all of it.
+int64_t reductionBlock(int64_t depth, int64_t largest) {
+  for (int64_t block = largest; block >= 16; block /= 2)
+    if (depth % block == 0)
       return block;
   return depth;
+}
+
+/// The cache-blocked convolution stores and reloads a task's accumulators
+/// once per reduction slice and kernel tap, so a window of several taps
+/// wants few slices: the whole reduction up to 512 channels (cnnc-tune chose
+/// it on every stride-2 3x3 layer of ResNet-18 and -50, 5-20% faster than
+/// slices of 64 or 128). A 1x1 window takes slices of 128, whose weights
+/// (times a 64-channel tile) fill L1's 32 KiB.
+int64_t convolutionReductionBlock(int64_t depth, llvm::ArrayRef<int64_t> window) {
+  if (window[0] * window[1] > 1)
+    return depth <= 512 ? depth : reductionBlock(depth, 512);
+  return reductionBlock(depth, 128);
 }
 
 llvm::ArrayRef<int64_t> shapeOf(mlir::Value value) {
@@ -239,7 +248,9 @@ mlir::DictionaryAttr defaultSchedule(mlir::Operation *op, int vectorWidth, bool 
     add("vec", tile.vector);
     add("tile_n", tile.channels);
     add("tile_m", tile.columns);
-    add("k_block", reductionBlock(shapeOf(gemm.getInput())[1]));
+    // Slices of 64 (16 KiB of weights a 64-channel tile): on ResNet-50's
+    // 1024-deep GEMM cnnc-tune kept 64 over 128.
+    add("k_block", reductionBlock(shapeOf(gemm.getInput())[1], 64));
     // A pixel block per task of 4 register tiles; all of them on small maps
     // (ResNet-50's 7x7 GEMMs: 0.75 to 0.64 ms with 49 rather than 20).
     add("m_block", rows <= 64 ? rows : std::min<int64_t>(rows, tile.columns * 4));
@@ -278,7 +289,7 @@ mlir::DictionaryAttr defaultSchedule(mlir::Operation *op, int vectorWidth, bool 
   add("tile_x", tile.columns);
   add("wblock", blockable && out[1] % tile.channels == 0 ? tile.channels : 0);
   if (!depthwise) {
-    add("ci_block", reductionBlock(in[1] / groups, tile.channels));
+    add("ci_block", convolutionReductionBlock(in[1] / groups, {weight[2], weight[3]}));
     // Rows per task: the fewest (dividing the map's rows) that give a
     // weight slice at least 28 pixels to serve.
     int64_t rows = 1;
