@@ -139,11 +139,20 @@ def cnnc_binary(work, name, batch, tuning=None):
     return binary, 2.0 * summary["total_macs"]
 
 
-def time_cnnc(binary, weights, threads, runs):
-    out = run([binary, "--weights", weights, "--threads", str(threads), "--bench", str(runs)])
-    median, low, high = map(float, re.search(
-        r"median ([\d.]+) ms, min ([\d.]+) ms, max ([\d.]+) ms", out).groups())
-    return {"median": median, "min": low, "max": high}
+def time_cnnc(binaries, weights, threads, runs, rounds=4):
+    """{label: median, min, max} for cnnc's binaries, timed in alternating
+    rounds (A B A B ...) so that the VM's drift falls on all of them alike;
+    the median is the median of the rounds' medians."""
+    rounds_of = {label: [] for label in binaries}
+    for _ in range(rounds):
+        for label, binary in binaries.items():
+            out = run([binary, "--weights", weights, "--threads", str(threads), "--bench",
+                       str(max(1, runs // rounds))])
+            rounds_of[label].append(tuple(map(float, re.search(
+                r"median ([\d.]+) ms, min ([\d.]+) ms, max ([\d.]+) ms", out).groups())))
+    return {label: {"median": statistics.median(r[0] for r in measured),
+                    "min": min(r[1] for r in measured), "max": max(r[2] for r in measured)}
+            for label, measured in rounds_of.items()}
 
 
 def time_peers(name, weights, onnx, batch, threads, runs):
@@ -228,11 +237,11 @@ def main():
             run([PYTHON, os.path.join(HERE, "peers.py"), "export", name, weights, str(batch), onnx],
                 env=peer_environment())
             for threads in thread_counts:
-                entry = {"cnnc": time_cnnc(binary, weights, threads, args.runs)}
+                binaries = {"cnnc": binary}
                 database = os.path.join(args.tuning_dir or "", f"{name}-{batch}x{threads}.db")
                 if args.tuning_dir and os.path.exists(database):
-                    tuned, _ = cnnc_binary(work, name, batch, (database, threads))
-                    entry["cnnc tuned"] = time_cnnc(tuned, weights, threads, args.runs)
+                    binaries["cnnc tuned"], _ = cnnc_binary(work, name, batch, (database, threads))
+                entry = time_cnnc(binaries, weights, threads, args.runs)
                 entry.update(time_peers(name, weights, onnx, batch, threads, args.runs))
                 results[(name, batch, threads)] = entry
                 best = min(v["median"] for k, v in entry.items() if not k.startswith("cnnc"))

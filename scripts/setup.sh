@@ -10,6 +10,7 @@ packages=(
   clang-14 libclang-rt-14-dev                              # the parser fuzzer
   python3-torch python3-torchvision python3-numpy          # reference models
   slurm-wlm munge                                          # cnnc-tune shards as array jobs
+  python3-psutil                                           # lit's per-test time limit
 )
 
 missing=()
