@@ -45,6 +45,11 @@ bool admits(const ScheduleSpace &space, const std::string &schedule) {
   return space.valid(parseSchedule(schedule));
 }
 
+bool contains(const std::vector<Schedule> &schedules, const std::string &schedule) {
+  return std::find(schedules.begin(), schedules.end(), parseSchedule(schedule)) !=
+         schedules.end();
+}
+
 // Every neighbour is valid, differs from its origin, and appears once.
 void expectSoundNeighbours(const ScheduleSpace &space, const Schedule &origin) {
   std::set<Schedule> seen;
@@ -96,9 +101,7 @@ TEST(ScheduleSpace, DirectNeighboursStepOneKey) {
   Schedule origin = parseSchedule(strideTwoDefault);
   expectSoundNeighbours(space, origin);
   std::vector<Schedule> next = space.neighbours(origin);
-  auto has = [&](const std::string &text) {
-    return std::find(next.begin(), next.end(), parseSchedule(text)) != next.end();
-  };
+  auto has = [&](const std::string &text) { return contains(next, text); };
   EXPECT_TRUE(has("ci_block=256 rows=2 tile_c=64 tile_x=4 vec=16 wblock=64"));
   EXPECT_TRUE(has("ci_block=256 rows=2 tile_c=64 tile_x=6 vec=16 wblock=64"));
   EXPECT_TRUE(has("ci_block=128 rows=2 tile_c=64 tile_x=5 vec=16 wblock=64"));
@@ -123,9 +126,7 @@ TEST(ScheduleSpace, WinogradAndItsDirectForm) {
   EXPECT_FALSE(admits(space, "cgroup=64 ci_block=64 images=1 rows=15 tile_c=64 tile_x=6 "
                              "vec=16 wblock=64 winograd=4"));
   std::vector<Schedule> seeds = space.seeds();
-  auto seeded = [&](const std::string &text) {
-    return std::find(seeds.begin(), seeds.end(), parseSchedule(text)) != seeds.end();
-  };
+  auto seeded = [&](const std::string &text) { return contains(seeds, text); };
   EXPECT_TRUE(seeded(winogradDirect));
   EXPECT_TRUE(seeded("cgroup=64 ci_block=64 images=1 rows=2 tile_c=64 tile_x=6 vec=16 "
                      "wblock=64 winograd=2"));
@@ -160,9 +161,7 @@ TEST(ScheduleSpace, Gemm) {
   Schedule origin = parseSchedule(gemmDefault);
   expectSoundNeighbours(space, origin);
   std::vector<Schedule> next = space.neighbours(origin);
-  auto has = [&](const std::string &text) {
-    return std::find(next.begin(), next.end(), parseSchedule(text)) != next.end();
-  };
+  auto has = [&](const std::string &text) { return contains(next, text); };
   EXPECT_TRUE(has("k_block=64 m_block=24 parallel=m tile_m=6 tile_n=64 vec=16 wblock=0"));
   EXPECT_TRUE(has("k_block=64 m_block=24 parallel=n tile_m=6 tile_n=64 vec=16 wblock=64"));
 }
