@@ -19,6 +19,9 @@ import sys
 
 import numpy as np
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Inputs"))
+from work_files import remove_outputs  # noqa: E402
+
 TOLERANCE = 1e-4
 SMALL = ["--param", "resolution=32"]
 MODELS = {
@@ -78,14 +81,6 @@ def check(cnnc, models, work, name, flags):
     if error < TOLERANCE:
         remove_outputs(work, name)
     return error < TOLERANCE
-
-
-def remove_outputs(work, name):
-    """A passing model's files go: the zoo's weights and binaries add up to
-    gigabytes, more than a small CI disk holds. A failing one's stay."""
-    for entry in os.listdir(work):
-        if entry == name or entry.startswith(name + "."):
-            os.remove(os.path.join(work, entry))
 
 
 def main():

@@ -22,6 +22,8 @@ import torchvision.ops as tvops
 
 sys.path.insert(0, os.path.dirname(__file__))
 import safetensors_io  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Inputs"))
+from work_files import remove_outputs  # noqa: E402
 
 TOLERANCE = 1e-5
 
@@ -307,15 +309,6 @@ def compare(name, cnnc, models_dir, work, binary=False):
     if worst < TOLERANCE:
         remove_outputs(work, name)
     return worst < TOLERANCE
-
-
-def remove_outputs(work, name):
-    """A passing model's files go: the zoo's weights (VGG's and YOLO's near a
-    gigabyte each) add up to more than a small CI disk holds. A failing
-    one's stay for a look."""
-    for entry in os.listdir(work):
-        if entry.startswith(name + "."):
-            os.remove(os.path.join(work, entry))
 
 
 def main():
