@@ -125,18 +125,26 @@ def depthwise_rows(summary, profile_out, bandwidth):
     return rows
 
 
-def cnnc_binary(work, name, batch, tuning=None):
-    """The binary, and the FLOPs of one run; `tuning` is (database, threads)."""
+def model_flags(name, batch):
     file, params = NETWORKS[name]
     flags = [a for p in params + [f"batch={batch}"] for a in ("--param", p)]
+    return os.path.join(ROOT, "models", file + ".cnn"), flags
+
+
+def cnnc_binary(work, name, batch, tuning=None):
+    """The compiled binary; `tuning` is (database, threads)."""
+    model, flags = model_flags(name, batch)
     binary = os.path.join(work, f"{name}_b{batch}")
     if tuning:
         binary += f"_tuned{tuning[1]}"
         flags += ["--tuning-db", tuning[0], "--tuning-threads", str(tuning[1])]
-    run([CNNC, os.path.join(ROOT, "models", file + ".cnn"), "-o", binary] + flags)
-    summary = json.loads(run([CNNC, "summary", "--json",
-                              os.path.join(ROOT, "models", file + ".cnn")] + flags))
-    return binary, 2.0 * summary["total_macs"]
+    run([CNNC, model, "-o", binary] + flags)
+    return binary
+
+
+def flops_per_run(name, batch):
+    model, flags = model_flags(name, batch)
+    return 2.0 * json.loads(run([CNNC, "summary", "--json", model] + flags))["total_macs"]
 
 
 def time_cnnc(binaries, weights, threads, runs, rounds=4):
@@ -232,7 +240,7 @@ def main():
         flags = [a for p in params for a in ("--param", p)]
         run([CNNC, "weights", os.path.join(ROOT, "models", file + ".cnn"), "-o", weights] + flags)
         for batch in batches:
-            binary, flops[(name, batch)] = cnnc_binary(work, name, batch)
+            binary, flops[(name, batch)] = cnnc_binary(work, name, batch), flops_per_run(name, batch)
             onnx = os.path.join(work, f"{name}_b{batch}.onnx")
             run([PYTHON, os.path.join(HERE, "peers.py"), "export", name, weights, str(batch), onnx],
                 env=peer_environment())
@@ -240,7 +248,7 @@ def main():
                 binaries = {"cnnc": binary}
                 database = os.path.join(args.tuning_dir or "", f"{name}-{batch}x{threads}.db")
                 if args.tuning_dir and os.path.exists(database):
-                    binaries["cnnc tuned"], _ = cnnc_binary(work, name, batch, (database, threads))
+                    binaries["cnnc tuned"] = cnnc_binary(work, name, batch, (database, threads))
                 entry = time_cnnc(binaries, weights, threads, args.runs)
                 entry.update(time_peers(name, weights, onnx, batch, threads, args.runs))
                 results[(name, batch, threads)] = entry
