@@ -141,6 +141,20 @@ bool concatenate(const Plan &plan, const std::string &directory, const std::stri
 std::string halideTarget(const std::string &target) {
   if (target == "host" || target.empty())
     return "host";
+  // Halide 14's newest CUDA capability is 86; a newer GPU's driver compiles
+  // its PTX at load.
+  if (target == "cuda")
+    return "host-cuda-cuda_capability_86";
+  if (llvm::StringRef(target).starts_with("cuda-")) {
+    std::string capability = target.substr(5);
+    for (const char *known : {"30", "32", "35", "50", "61", "70", "75", "80", "86"})
+      if (capability == known)
+        return "host-cuda-cuda_capability_" + capability;
+    return "";
+  }
+  // Upsampling computes its source coordinates in double, as PyTorch does.
+  if (target == "opencl")
+    return "host-opencl-cl_doubles";
   if (target == "x86-avx512")
     return "x86-64-linux-avx-avx2-avx512-avx512_skylake-f16c-fma-sse41";
   if (target == "x86-avx2")
@@ -150,6 +164,9 @@ std::string halideTarget(const std::string &target) {
 
 std::string vectorIsa(const std::string &target) {
   std::string resolved = halideTarget(target);
+  std::string device = deviceApi(resolved);
+  if (!device.empty())
+    return device;
   if (resolved == "host") {
     llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
     return features.lookup("avx512f") ? "avx512" : "avx2";

@@ -26,10 +26,12 @@ struct BuildOptions {
   bool quiet = false;         // No report from the kernel generator.
 };
 
-/// The Halide target string for --target: host, x86-avx512, x86-avx2, or a
-/// Halide target string as it is.
+/// The Halide target string for --target: host, x86-avx512, x86-avx2,
+/// cuda (capability 86), cuda-NN (capability NN), opencl, or a Halide
+/// target string as it is. "" for a CUDA capability Halide 14 lacks.
 std::string halideTarget(const std::string &target);
-/// The vector ISA the schedules are for ("avx512" or "avx2").
+/// What the schedules are for: "avx512" or "avx2" (the vector ISA), or
+/// "cuda" or "opencl".
 std::string vectorIsa(const std::string &target);
 /// What identifies the kernel generator build (kernels' hashes include it).
 std::string generatorStamp();

@@ -77,6 +77,10 @@ void emitDriverSource(const Plan &plan, const std::string &symbol, bool library,
   os << "/* The model " << quoted(plan.model) << ", compiled by cnnc for " << plan.target
      << ". Generated: edit the .cnn file instead. */\n";
   os << "#include \"cnnrt_model.h\"\n\nstruct halide_buffer_t;\n";
+  std::string device = deviceApi(plan.target);
+  if (!device.empty())
+    os << "extern const struct halide_device_interface_t *halide_" << device
+       << "_device_interface(void);\n";
   std::set<std::string> declared;
   for (const Step &step : plan.steps)
     if (declared.insert(step.symbol).second) {
@@ -121,7 +125,11 @@ void emitDriverSource(const Plan &plan, const std::string &symbol, bool library,
      << plan.parameters.size() << ", parameters,\n  " << plan.prepared.size() << ", prepared,\n  "
      << plan.init.size() << ", init,\n  " << plan.inputs.size() << ", inputs,\n  "
      << plan.outputs.size() << ", outputs,\n  " << plan.steps.size() << ", steps,\n  "
-     << plan.arenaBytes << ",\n};\n";
+     << plan.arenaBytes << ",\n  ";
+  if (device.empty())
+    os << "0, 0,\n};\n";
+  else
+    os << quoted(device) << ", halide_" << device << "_device_interface,\n};\n";
   if (!library)
     os << "\nint main(int argc, char **argv) { return cnnrt_main(&" << symbol
        << ", argc, argv); }\n";

@@ -498,6 +498,15 @@ void printBuffer(std::ostream &os, const BufferRef &ref, const Plan &plan) {
 
 } // namespace
 
+std::string deviceApi(const std::string &halideTarget) {
+  llvm::SmallVector<llvm::StringRef> features;
+  llvm::StringRef(halideTarget).split(features, '-');
+  for (llvm::StringRef feature : features)
+    if (feature == "cuda" || feature == "opencl")
+      return feature.str();
+  return "";
+}
+
 mlir::FailureOr<Plan> buildPlan(mlir::ModuleOp module, const std::string &target,
                                 const std::string &generatorStamp) {
   return PlanBuilder(module, target, generatorStamp).build();

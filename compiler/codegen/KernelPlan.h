@@ -73,6 +73,10 @@ struct ModelIo {
   BufferRef buffer;
 };
 
+/// The GPU API a Halide target string runs kernels on: "cuda", "opencl",
+/// or "" (the host CPU).
+std::string deviceApi(const std::string &halideTarget);
+
 struct Plan {
   std::string model, target;
   std::vector<KernelLine> kernels;

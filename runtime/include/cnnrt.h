@@ -30,6 +30,7 @@ enum {
   CNNRT_KERNEL = 8,    /* a compiled kernel reported an error */
   CNNRT_USAGE = 9,     /* a precondition of the API does not hold (NULL, size, state) */
   CNNRT_VALUE = 10,    /* a value is outside its domain (a negative variance) */
+  CNNRT_DEVICE = 11,   /* a GPU model found no usable GPU, or the GPU failed */
 };
 
 #define CNNRT_MAX_RANK 8

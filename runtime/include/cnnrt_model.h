@@ -71,6 +71,7 @@ typedef struct {
 } cnnrt_init_call;
 
 typedef int (*cnnrt_kernel)(void);
+struct halide_device_interface_t;
 
 typedef struct {
   const char *layer, *op, *symbol;
@@ -102,6 +103,11 @@ typedef struct {
   int step_count;
   const cnnrt_step *steps;
   int64_t arena_bytes;
+  /* A GPU model: its device ("cuda" or "opencl") and Halide's interface to
+   * it, from the Halide runtime linked with the model. NULL on the CPU, so
+   * a CPU model references no GPU code. */
+  const char *device;
+  const struct halide_device_interface_t *(*device_interface)(void);
 } cnnrt_model;
 
 /* The command line of a compiled model (see docs/runtime.md). */

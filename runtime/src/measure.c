@@ -155,6 +155,11 @@ static int parse_int(const char *text, int low, int high, int *value) {
 
 int cnnrt_measure_main(const cnnrt_model *const *models, int count, int argc, char **argv) {
   int threads = 1, rounds = 7, round_us = 20000;
+  if (count > 0 && models[0]->device_interface) {
+    fprintf(stderr, "%s: cnnc-tune measures CPU kernels only; this one runs on %s\n", argv[0],
+            models[0]->device);
+    return 2;
+  }
   for (int i = 1; i < argc; ++i) {
     int ok = i + 1 < argc;
     if (ok && !strcmp(argv[i], "--threads"))

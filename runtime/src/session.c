@@ -266,6 +266,7 @@ int cnnrt_session_open(const cnnrt_model *model, const char *weights_path, uint6
                         "pointer must not be NULL");
   *result = NULL;
   cnnrt_use_thread_pool();
+  cnnrt_install_error_handler();
   cnnrt_session *session = calloc(1, sizeof(cnnrt_session));
   if (!session)
     return cnnrt_report(error, size, CNNRT_MEMORY, "out of memory");
@@ -276,10 +277,11 @@ int cnnrt_session_open(const cnnrt_model *model, const char *weights_path, uint6
   session->prepared = calloc((size_t)model->prepared_count + 1, sizeof(float *));
   session->inputs = calloc((size_t)model->input_count + 1, sizeof(float *));
   session->step_seconds = calloc((size_t)model->step_count + 1, sizeof(double));
-  session->arena = (unsigned char *)allocate((model->arena_bytes + 3) / 4);
+  if (!model->device_interface)
+    session->arena = (unsigned char *)allocate((model->arena_bytes + 3) / 4);
   int status = CNNRT_OK;
   if (!session->parameters || !session->owned || !session->prepared || !session->inputs ||
-      !session->step_seconds || !session->arena)
+      !session->step_seconds || (!session->arena && !model->device_interface))
     status = cnnrt_report(error, size, CNNRT_MEMORY, "out of memory for a %lld-byte arena",
                           (long long)model->arena_bytes);
   for (int i = 0; !status && i < model->input_count; ++i)
@@ -292,6 +294,8 @@ int cnnrt_session_open(const cnnrt_model *model, const char *weights_path, uint6
     status = run_init(session, error, size);
   if (!status)
     status = prepare(session, error, size);
+  if (!status)
+    status = cnnrt_device_open(session, error, size);
   if (!status && !register_session(session))
     status = cnnrt_report(error, size, CNNRT_MEMORY, "out of memory");
   if (status) {
@@ -317,6 +321,7 @@ void cnnrt_session_close(cnnrt_session *session) {
 
 static void destroy(cnnrt_session *session) {
   const cnnrt_model *model = session->model;
+  cnnrt_device_close(session);
   for (int i = 0; session->prepared && i < model->prepared_count; ++i)
     if (model->prepared[i].rank)
       free(session->prepared[i]);
@@ -347,7 +352,7 @@ typedef int (*kernel7)(buffer_t *, buffer_t *, buffer_t *, buffer_t *, buffer_t 
 typedef int (*kernel8)(buffer_t *, buffer_t *, buffer_t *, buffer_t *, buffer_t *, buffer_t *,
                        buffer_t *, buffer_t *);
 
-static int call_kernel(const cnnrt_step *step, buffer_t **b) {
+int cnnrt_call_kernel(const cnnrt_step *step, buffer_t **b) {
   switch (step->argument_count) {
   case 2: return ((kernel2)step->kernel)(b[0], b[1]);
   case 3: return ((kernel3)step->kernel)(b[0], b[1], b[2]);
@@ -360,8 +365,32 @@ static int call_kernel(const cnnrt_step *step, buffer_t **b) {
   }
 }
 
+/* A GPU model's steps: launched back to back; `--profile` waits for each
+ * so that its time is the kernel's, and every run waits for the last so
+ * that a run's time is real. */
+static int execute_on_device(cnnrt_session *session, char *error, size_t size) {
+  const cnnrt_model *model = session->model;
+  for (int s = 0; s < model->step_count; ++s) {
+    const cnnrt_step *step = &model->steps[s];
+    double start = session->profile ? cnnrt_now() : 0;
+    int status = cnnrt_device_run_step(session, s);
+    if (!status && session->profile) {
+      status = cnnrt_device_sync(session, s, error, size);
+      session->step_seconds[s] += cnnrt_now() - start;
+    }
+    if (status)
+      return cnnrt_report(error, size, CNNRT_KERNEL,
+                          "layer '%s' (%s): kernel %s failed (Halide error %d: %s)", step->layer,
+                          step->op, step->symbol, status, cnnrt_halide_message());
+  }
+  return model->step_count ? cnnrt_device_sync(session, model->step_count - 1, error, size)
+                           : CNNRT_OK;
+}
+
 int cnnrt_session_execute(cnnrt_session *session, char *error, size_t size) {
   const cnnrt_model *model = session->model;
+  if (session->device)
+    return execute_on_device(session, error, size);
   buffer_t buffers[CNNRT_MAX_ARGUMENTS];
   halide_dimension_t dims[CNNRT_MAX_ARGUMENTS][CNNRT_MAX_DIMS];
   buffer_t *pointers[CNNRT_MAX_ARGUMENTS];
@@ -385,13 +414,13 @@ int cnnrt_session_execute(cnnrt_session *session, char *error, size_t size) {
       pointers[a] = &buffers[a];
     }
     double start = session->profile ? cnnrt_now() : 0;
-    int status = call_kernel(step, pointers);
+    int status = cnnrt_call_kernel(step, pointers);
     if (session->profile)
       session->step_seconds[s] += cnnrt_now() - start;
     if (status)
       return cnnrt_report(error, size, CNNRT_KERNEL,
-                          "layer '%s' (%s): kernel %s failed (Halide error %d)", step->layer,
-                          step->op, step->symbol, status);
+                          "layer '%s' (%s): kernel %s failed (Halide error %d: %s)",
+                          step->layer, step->op, step->symbol, status, cnnrt_halide_message());
   }
   return CNNRT_OK;
 }
@@ -442,10 +471,17 @@ int cnnrt_session_run(cnnrt_session *session, const cnnrt_input *inputs, int inp
     pthread_mutex_lock(&session->run_lock);
     for (int i = 0; i < model->input_count; ++i)
       cnnrt_to_buffer(&model->inputs[i], inputs[i].data, session->inputs[i]);
-    status = cnnrt_session_execute(session, error, size);
-    for (int i = 0; !status && i < model->output_count; ++i)
-      cnnrt_from_buffer(&model->outputs[i],
-                        cnnrt_buffer_base(session, &model->outputs[i].buffer), outputs[i].data);
+    if (session->device)
+      status = cnnrt_device_upload_inputs(session, error, size);
+    if (!status)
+      status = cnnrt_session_execute(session, error, size);
+    for (int i = 0; !status && i < model->output_count; ++i) {
+      const float *base =
+          session->device ? cnnrt_device_download_output(session, i, error, size, &status)
+                          : cnnrt_buffer_base(session, &model->outputs[i].buffer);
+      if (base)
+        cnnrt_from_buffer(&model->outputs[i], base, outputs[i].data);
+    }
     pthread_mutex_unlock(&session->run_lock);
   }
   leave_session(session);

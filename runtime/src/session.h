@@ -15,7 +15,8 @@ struct cnnrt_session {
   float **owned;             /* the ones allocated here */
   float **prepared;          /* as kernels read them */
   float **inputs;            /* channels innermost */
-  unsigned char *arena;
+  unsigned char *arena;      /* NULL for a GPU model: its arena is on the device */
+  struct cnnrt_device *device; /* a GPU model's device buffers (device.c) */
   double *step_seconds;      /* per step, summed over profiled runs */
   int profile;
   pthread_mutex_t run_lock;  /* one run at a time: they share the arena */
@@ -40,7 +41,28 @@ void cnnrt_random_parameter(const cnnrt_parameter *parameter, uint64_t seed, flo
 /* Routes the kernels' parallel loops to thread_pool.c's workers. */
 void cnnrt_use_thread_pool(void);
 
-/* Runs every step once (inputs already in session->inputs). */
+/* device.c: a GPU model's buffers. open makes them (after the weights
+ * are prepared), close frees them; a CPU model has none. */
+typedef struct cnnrt_device cnnrt_device;
+struct halide_buffer_t;
+int cnnrt_device_open(cnnrt_session *session, char *error, size_t error_size);
+void cnnrt_device_close(cnnrt_session *session);
+int cnnrt_device_upload_inputs(cnnrt_session *session, char *error, size_t error_size);
+/* Runs step `step`'s kernel on the device; Halide's status. */
+int cnnrt_device_run_step(cnnrt_session *session, int step);
+/* Calls a step's kernel with its `argument_count` buffers. */
+int cnnrt_call_kernel(const cnnrt_step *step, struct halide_buffer_t **buffers);
+/* Waits for the kernels up to step `step` to finish. */
+int cnnrt_device_sync(cnnrt_session *session, int step, char *error, size_t error_size);
+/* Output i, downloaded, in the output's buffer layout; NULL on failure. */
+const float *cnnrt_device_download_output(cnnrt_session *session, int i, char *error,
+                                          size_t error_size, int *status);
+/* Halide's errors are kept, per thread, for the caller's report. */
+void cnnrt_install_error_handler(void);
+const char *cnnrt_halide_message(void);
+
+/* Runs every step once (inputs already in session->inputs, and on the
+ * device for a GPU model). */
 int cnnrt_session_execute(cnnrt_session *session, char *error, size_t error_size);
 /* Copies between NCHW and the buffer's channels-innermost layout. */
 void cnnrt_to_buffer(const cnnrt_io *io, const float *nchw, float *base);

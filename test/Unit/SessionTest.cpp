@@ -27,6 +27,27 @@ extern "C" halide_do_par_for_t halide_set_custom_do_par_for(halide_do_par_for_t)
   return nullptr;
 }
 
+// Likewise its error handler and device calls: these models run on the CPU,
+// and no device call may happen (each one fails).
+extern "C" {
+halide_error_handler_t halide_set_error_handler(halide_error_handler_t) { return nullptr; }
+int halide_device_malloc(void *, halide_buffer_t *, const halide_device_interface_t *) {
+  return -1;
+}
+int halide_device_free(void *, halide_buffer_t *) { return -1; }
+int halide_device_crop(void *, const halide_buffer_t *, halide_buffer_t *) { return -1; }
+int halide_device_release_crop(void *, halide_buffer_t *) { return -1; }
+int halide_copy_to_device(void *, halide_buffer_t *, const halide_device_interface_t *) {
+  return -1;
+}
+int halide_copy_to_host(void *, halide_buffer_t *) { return -1; }
+int halide_device_sync(void *, halide_buffer_t *) { return -1; }
+int halide_buffer_copy(void *, halide_buffer_t *, const halide_device_interface_t *,
+                       halide_buffer_t *) {
+  return -1;
+}
+}
+
 namespace {
 
 constexpr int kChannels = 4;

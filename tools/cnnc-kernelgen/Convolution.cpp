@@ -129,6 +129,17 @@ Kernel buildConv(const KernelSpec &spec) {
   Expr value = block ? acc(c % block, x, y, n, c / block) : acc(c, x, y, n);
   defineConvolutionOutput(output, spec, value, outShape, in, arguments, {c, x, y, n});
 
+  if (spec.gpu) {
+    GpuTiles tiles = gpuTiles(spec, outChannels, outShape[3], "tile_c", "tile_x",
+                              int(spec.integer("block_x", 1)));
+    if (depthwise) {
+      tiles.unrolledReduction = {taps.x};
+      scheduleTilesOnGpu(output, acc, {taps.x, taps.y}, tiles);
+    } else {
+      scheduleTilesOnGpu(output, acc, {r.x, r.y, r.z}, tiles);
+    }
+    return {output, arguments};
+  }
   Var co("co"), ci("ci"), xo("xo"), xi("xi"), task("task");
   if (in.prologue.defined())
     in.prologue.compute_root()
@@ -237,6 +248,12 @@ Kernel buildGemm(const KernelSpec &spec) {
   arguments.insert(arguments.end(), in.arguments.begin(), in.arguments.end());
   constrainOutput(output, outShape);
 
+  if (spec.gpu) {
+    int threads = int(spec.integer("m_block") / spec.integer("tile_m"));
+    scheduleTilesOnGpu(output, acc, {r},
+                       gpuTiles(spec, columns, rows, "tile_n", "tile_m", threads));
+    return {output, arguments};
+  }
   // Channel tiles outermost keep one weight panel in cache while the pixels
   // stream; with few pixels (dense layers) that is also the parallel loop.
   bool channelTilesOuter = spec.word("parallel", "n") == "n";
@@ -340,6 +357,10 @@ Kernel buildConvTranspose(const KernelSpec &spec) {
                            clamp(ty / int(stride[0]), 0, int(inShape[2]) - 1), n);
   output(c, x, y, n) = acc(c, x, y, n);
   constrainOutput(output, outShape);
+  if (spec.gpu) {
+    scheduleFlatOnGpu(output); // acc, unscheduled, is computed per thread.
+    return {output, arguments};
+  }
   output.parallel(y);
   acc.compute_at(output, y);
   return {output, arguments};

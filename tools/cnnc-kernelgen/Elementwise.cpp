@@ -27,7 +27,9 @@ std::vector<Var> varsFor(size_t rank) {
   return vars;
 }
 
-void scheduleStreaming(Func output, const std::vector<int64_t> &shape) {
+void scheduleStreaming(Func output, const std::vector<int64_t> &shape, bool gpu) {
+  if (gpu)
+    return scheduleFlatOnGpu(output);
   std::vector<Var> vars = output.args();
   output.vectorize(vars[0], 16, tailFor(shape[1 < shape.size() ? 1 : 0], 16));
   // The outermost dimension but the batch goes to threads (the batch for
@@ -66,7 +68,7 @@ Kernel buildUnary(const KernelSpec &spec) {
   Func output("output");
   output(vars) = epilogue(spec, input(vars));
   constrainOutput(output, shape);
-  scheduleStreaming(output, shape);
+  scheduleStreaming(output, shape, spec.gpu);
   return {output, {input}};
 }
 
@@ -92,7 +94,7 @@ Kernel buildBinary(const KernelSpec &spec) {
   else
     throw SpecError("binary kernel: unknown op '" + op + "'");
   constrainOutput(output, outShape);
-  scheduleStreaming(output, outShape);
+  scheduleStreaming(output, outShape, spec.gpu);
   return {output, {inputs[0], inputs[1]}};
 }
 
@@ -109,9 +111,10 @@ Kernel buildAffine(const KernelSpec &spec) {
   Func factor("factor"), output("output");
   factor(c) = scale(c) / sqrt(variance(c) + float(spec.real("epsilon")));
   output(vars) = (input(vars) - mean(c)) * factor(c) + shift(c);
-  factor.compute_root();
+  if (!spec.gpu) // On a GPU, recomputing it per element costs less than a launch.
+    factor.compute_root();
   constrainOutput(output, shape);
-  scheduleStreaming(output, shape);
+  scheduleStreaming(output, shape, spec.gpu);
   return {output, {input, scale, shift, mean, variance}};
 }
 
@@ -135,7 +138,7 @@ Kernel buildCopy(const KernelSpec &spec) {
     output(vars) = input(coordinatesOf(flat, inShape));
   }
   constrainOutput(output, outShape);
-  scheduleStreaming(output, outShape);
+  scheduleStreaming(output, outShape, spec.gpu);
   return {output, {input}};
 }
 
@@ -167,8 +170,15 @@ Kernel buildSoftmax(const KernelSpec &spec) {
   top(rest) = maximumKeepingNan(at(r));
   total(rest) = sum(exp(at(r) - top(rest)));
   output(vars) = exp(at(vars[along]) - top(rest)) / total(rest);
-  top.compute_root();
-  total.compute_root();
+  if (spec.gpu) {
+    for (Func f : {top, total, output}) {
+      f.compute_root();
+      scheduleFlatOnGpu(f);
+    }
+  } else {
+    top.compute_root();
+    total.compute_root();
+  }
   constrainOutput(output, shape);
   return {output, {input}};
 }
@@ -188,7 +198,7 @@ Kernel buildLrn(const KernelSpec &spec) {
   squares(c, x, y, n) = sum(v * v);
   output(c, x, y, n) = input(c, x, y, n) / pow(k + alpha / float(size) * squares(c, x, y, n), beta);
   constrainOutput(output, shape);
-  scheduleStreaming(output, shape);
+  scheduleStreaming(output, shape, spec.gpu);
   return {output, {input}};
 }
 
@@ -222,7 +232,7 @@ Kernel buildUpsample(const KernelSpec &spec) {
         ly * ((1 - lx) * input(c, x0, y1, n) + lx * input(c, x1, y1, n));
   }
   constrainOutput(output, outShape);
-  scheduleStreaming(output, outShape);
+  scheduleStreaming(output, outShape, spec.gpu);
   return {output, {input}};
 }
 

@@ -102,6 +102,33 @@ void parallelInChunks(Halide::Func output, Halide::VarOrRVar v, int64_t iteratio
 /// recomputed (shifted inwards) when the extent allows it.
 Halide::TailStrategy tailFor(int64_t extent, int64_t factor);
 
+//--- GPU schedules (Gpu.cpp) ------------------------------------------------//
+
+/// One thread per element, 256 to a block, all dimensions fused (channels
+/// innermost, so a warp touches consecutive addresses).
+void scheduleFlatOnGpu(Halide::Func f);
+
+/// A convolution's or GEMM's register tiles on a GPU: the output's
+/// dimension 0 is channels, dimension 1 columns (pixels), the rest go to one
+/// block dimension.
+struct GpuTiles {
+  int64_t channelExtent = 0, columnExtent = 0;
+  int channels = 32;     // Channels per block (tile_c, tile_n).
+  int vector = 1;        // Channels per thread, one vector load (vec).
+  int columns = 1;       // Columns per thread (tile_x, tile_m).
+  int columnThreads = 1; // Threads across column tiles (block_x).
+  std::vector<Halide::RVar> unrolledReduction; // E.g. a depthwise window's taps.
+};
+/// The tiles a spec line's schedule keys give: `channelKey` channels per
+/// block, `columnKey` columns per thread, `vec`.
+GpuTiles gpuTiles(const KernelSpec &spec, int64_t channels, int64_t columns,
+                  const std::string &channelKey, const std::string &columnKey,
+                  int columnThreads);
+/// `acc` (pure definition then one update over `reduction`, innermost
+/// first) accumulates per thread in registers; `output` reads it.
+void scheduleTilesOnGpu(Halide::Func output, Halide::Func acc,
+                        const std::vector<Halide::RVar> &reduction, const GpuTiles &tiles);
+
 } // namespace cnnc::kernelgen
 
 #endif // CNNC_KERNELGEN_KERNELS_H

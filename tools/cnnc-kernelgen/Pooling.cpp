@@ -55,7 +55,11 @@ Kernel buildPool(const KernelSpec &spec) {
     output(c, x, y, n) = sum(tap) / cast<float>(count);
   }
   constrainOutput(output, outShape);
-  scheduleChannelsInnermost(output, outShape, window[0] * window[1], int(spec.integer("vec", 16)));
+  if (spec.gpu)
+    scheduleFlatOnGpu(output);
+  else
+    scheduleChannelsInnermost(output, outShape, window[0] * window[1],
+                              int(spec.integer("vec", 16)));
   return {output, {input}};
 }
 
@@ -85,7 +89,10 @@ Kernel buildAdaptivePool(const KernelSpec &spec) {
   else
     output(c, x, y, n) = sum(tap) / cast<float>((x1 - x0) * (y1 - y0));
   constrainOutput(output, outShape);
-  output.vectorize(c, 16, tailFor(outShape[1], 16));
+  if (spec.gpu)
+    scheduleFlatOnGpu(output);
+  else
+    output.vectorize(c, 16, tailFor(outShape[1], 16));
   return {output, {input}};
 }
 
@@ -127,7 +134,10 @@ Kernel buildRoiPool(const KernelSpec &spec) {
                                                clamp(y0 + r.y, 0, height - 1), batch));
   output(c, x, y, roi) = select(y1 <= y0 || x1 <= x0, 0.0f, best(c, x, y, roi));
   constrainOutput(output, outShape);
-  output.parallel(roi);
+  if (spec.gpu)
+    scheduleFlatOnGpu(output);
+  else
+    output.parallel(roi);
   return {output, {input, rois}};
 }
 

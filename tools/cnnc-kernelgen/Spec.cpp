@@ -72,6 +72,15 @@ std::vector<int64_t> KernelSpec::integers(const std::string &key) const {
   return result;
 }
 
+bool isGpuTarget(const std::string &target) {
+  std::stringstream features(target);
+  std::string feature;
+  while (std::getline(features, feature, '-'))
+    if (feature == "cuda" || feature == "opencl")
+      return true;
+  return false;
+}
+
 SpecFile parseSpec(const std::string &text) {
   SpecFile file;
   std::set<std::string> symbols;
@@ -86,10 +95,16 @@ SpecFile parseSpec(const std::string &text) {
       if (!(words >> file.version))
         throw SpecError("spec line " + std::to_string(number) + ": 'version' wants a number");
     } else if (head == "target") {
-      words >> file.target;
+      if (!file.target.empty() || !(words >> file.target))
+        throw SpecError("spec line " + std::to_string(number) +
+                        ": one 'target <halide target>' line is expected");
     } else if (head == "kernel") {
       KernelSpec spec;
       spec.line = number;
+      if (file.target.empty())
+        throw SpecError("spec line " + std::to_string(number) +
+                        ": a kernel before the 'target' line");
+      spec.gpu = isGpuTarget(file.target);
       if (!(words >> spec.symbol >> spec.family))
         throw SpecError("spec line " + std::to_string(number) +
                         ": expected 'kernel <symbol> <family> key=value...'");

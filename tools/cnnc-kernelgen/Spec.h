@@ -32,6 +32,7 @@ struct KernelSpec {
   std::string family;
   std::map<std::string, std::string> values;
   int line = 0;
+  bool gpu = false; // The spec's target is a GPU (CUDA or OpenCL).
 
   bool has(const std::string &key) const { return values.count(key) != 0; }
   int64_t integer(const std::string &key) const;
@@ -47,6 +48,10 @@ struct SpecFile {
   std::string target;
   std::vector<KernelSpec> kernels;
 };
+
+/// Whether a Halide target string names a GPU back end cnnc runs: `cuda`
+/// or `opencl` among its features. Any other GPU API is refused.
+bool isGpuTarget(const std::string &target);
 
 /// Parses a whole spec; throws SpecError naming the line.
 SpecFile parseSpec(const std::string &text);

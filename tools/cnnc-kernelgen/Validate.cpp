@@ -69,6 +69,7 @@ const std::map<std::string, Schema> &schemas() {
                                     {"tile_x", integer(1, 1024)},
                                     {"ci_block", optional(integer(1))},
                                     {"rows", optional(integer(1))},
+                                    {"block_x", optional(integer(1, 1024))},
                                     {"winograd", optional(integer(0, 4))},
                                     {"images", optional(integer(1))},
                                     {"cgroup", optional(integer(1))}}));
@@ -154,6 +155,23 @@ int64_t windowExtent(int64_t in, int64_t before, int64_t after, int64_t window,
 }
 
 /// The relations between keys that each family's kernel relies on.
+/// A GPU kernel's thread block: whole vectors of at most 4 lanes (the
+/// widest load both back ends have), at most 1024 threads, and none of the
+/// CPU-only forms.
+void checkGpuTiles(const KernelSpec &spec, const std::string &channelKey, int64_t channels,
+                   int64_t columnThreads) {
+  int64_t vec = spec.integer("vec");
+  auto require = [&](bool ok, const std::string &what) {
+    if (!ok)
+      fail(spec, "on a GPU target, " + what);
+  };
+  require(vec == 1 || vec == 2 || vec == 4, "vec must be 1, 2 or 4");
+  require(channels % vec == 0, channelKey + " must be a multiple of vec");
+  require(channels / vec * columnThreads <= 1024, "a block has at most 1024 threads");
+  require(spec.integer("wblock", 0) == 0, "wblock (the CPU's cache-blocked form) must be 0");
+  require(spec.integer("winograd", 0) == 0, "there is no Winograd kernel (winograd must be 0)");
+}
+
 void checkConsistency(const KernelSpec &spec) {
   const std::string &family = spec.family;
   auto require = [&](bool holds, const std::string &rule) {
@@ -199,12 +217,28 @@ void checkConsistency(const KernelSpec &spec) {
       require(m == 0 || (k == std::vector<int64_t>{3, 3} && s == std::vector<int64_t>{1, 1} &&
                          d == std::vector<int64_t>{1, 1} && groups == 1 && wblock > 0),
               "winograd needs an ungrouped, undilated stride-1 3x3 convolution and a wblock");
+      if (spec.gpu) {
+        checkGpuTiles(spec, "tile_c", spec.integer("tile_c"), spec.integer("block_x", 1));
+        require(spec.integer("tile_c") <= out[1] &&
+                    spec.integer("tile_x") * spec.integer("block_x", 1) <= out[3],
+                "on a GPU, a block (tile_c channels, tile_x * block_x columns) must fit in "
+                "the output");
+      }
     }
     return;
   }
   if (family == "gemm") {
     int64_t wblock = spec.integer("wblock", 0);
     require(wblock == 0 || spec.integer("n") % wblock == 0, "wblock must divide n");
+    if (spec.gpu) {
+      require(spec.integer("m_block") % spec.integer("tile_m") == 0,
+              "on a GPU, m_block (pixels per block) must be a multiple of tile_m");
+      require(spec.integer("tile_n") <= spec.integer("n") &&
+                  spec.integer("m_block") <= spec.integer("m"),
+              "on a GPU, a block (tile_n channels, m_block pixels) must fit in the output");
+      checkGpuTiles(spec, "tile_n", spec.integer("tile_n"),
+                    spec.integer("m_block") / spec.integer("tile_m"));
+    }
     require(spec.integer("m") * spec.integer("k") <= kMaxElements &&
                 spec.integer("m") * spec.integer("n") <= kMaxElements &&
                 spec.integer("k") * spec.integer("n") <= kMaxElements,

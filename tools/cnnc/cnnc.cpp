@@ -65,7 +65,8 @@ cl::opt<Emit> emit(
     cl::cat(category));
 cl::opt<std::string> target("target",
                             cl::desc("What to compile for: host (default), x86-avx512, "
-                                     "x86-avx2, or a Halide target string"),
+                                     "x86-avx2, cuda, cuda-NN (a CUDA capability), "
+                                     "opencl, or a Halide target string"),
                             cl::init("host"), cl::cat(category));
 cl::opt<std::string> tuningDatabase("tuning-db",
                                     cl::desc("Schedules that replace the heuristic's"),
@@ -330,5 +331,11 @@ int main(int argc, char **argv) {
       "  cnnc weights model.cnn [--seed N] -o w.safetensors\n"
       "  cnnc run model.cnn [--weights w.safetensors] [--input x.npy]... "
       "[--output y.npy]... [--seed N]\n");
+  if (cnnc::codegen::halideTarget(target).empty()) {
+    llvm::errs() << "cnnc: --target=" << target
+                 << ": Halide 14 knows CUDA capabilities 30, 32, 35, 50, 61, 70, 75, 80 and 86 "
+                    "(a newer GPU runs capability 86's PTX)\n";
+    return 2;
+  }
   return run(command);
 }

@@ -43,6 +43,10 @@ int64_t multiplyAdds(mlir::Operation *op);
 /// The schedule `op` gets without a tuning database (ScheduleKernels.cpp);
 /// `winograd` allows Winograd F(4x4, 3x3) for the convolutions it suits.
 mlir::DictionaryAttr defaultSchedule(mlir::Operation *op, int vectorWidth, bool winograd = true);
+/// The GPU schedule of a convolution or GEMM (CUDA and OpenCL alike): a
+/// block of channel threads by column threads, each a register tile of
+/// `vec` channels by `tile_x` (`tile_m`) columns.
+mlir::DictionaryAttr defaultGpuSchedule(mlir::Operation *op);
 
 /// Spec keys (`vec=16 tile_c=64 parallel=n`) as a schedule attribute.
 mlir::DictionaryAttr parseScheduleKeys(mlir::MLIRContext *context, llvm::StringRef keys);

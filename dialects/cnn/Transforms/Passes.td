@@ -166,7 +166,7 @@ def ScheduleKernels : Cnn_FunctionPass<"cnn-schedule-kernels"> {
   }];
   let options = [
     Option<"target", "target", "std::string", "\"avx512\"",
-           "The vector ISA the schedule is for: avx512 or avx2">,
+           "What the schedule is for: avx512 or avx2 (vector ISAs), cuda or opencl">,
     Option<"tuningDatabase", "tuning-db", "std::string", "\"\"",
            "A tuning database whose entries replace the heuristic">,
     Option<"threads", "threads", "int", "0",

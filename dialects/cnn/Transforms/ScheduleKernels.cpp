@@ -109,13 +109,16 @@ struct ScheduleKernels : impl::ScheduleKernelsBase<ScheduleKernels> {
 
   void runOnOperation() override {
     int vectorWidth = target == "avx2" ? 8 : 16;
-    if (target != "avx2" && target != "avx512") {
+    bool gpu = target == "cuda" || target == "opencl";
+    if (target != "avx2" && target != "avx512" && !gpu) {
       getOperation()->emitError() << "cnn-schedule-kernels: unknown target '" << target
-                                  << "' (expected avx512 or avx2)";
+                                  << "' (expected avx512, avx2, cuda or opencl)";
       return signalPassFailure();
     }
     TuningDatabase database;
-    int threadCount = threads > 0 ? int(threads) : int(std::thread::hardware_concurrency());
+    // A GPU kernel's speed does not depend on the host's threads: its
+    // database entries are kept under one.
+    int threadCount = gpu ? 1 : threads > 0 ? int(threads) : int(std::thread::hardware_concurrency());
     if (!tuningDatabase.empty()) {
       std::string error;
       if (!readTuningDatabase(tuningDatabase, database, error)) {
@@ -123,7 +126,7 @@ struct ScheduleKernels : impl::ScheduleKernelsBase<ScheduleKernels> {
         return signalPassFailure();
       }
       std::string cpu = hostCpuModel();
-      if (!database.cpu.empty() && database.cpu != cpu)
+      if (!gpu && !database.cpu.empty() && database.cpu != cpu)
         getOperation()->emitWarning()
             << "tuning database '" << tuningDatabase << "' was measured on '" << database.cpu
             << "', this machine is '" << cpu << "': its schedules may not suit it";
@@ -140,7 +143,8 @@ struct ScheduleKernels : impl::ScheduleKernelsBase<ScheduleKernels> {
             otherThreadCounts.insert(other.threads);
       bool tuned = entry && !entry->keepsDefault();
       mlir::DictionaryAttr schedule = tuned ? parseScheduleKeys(op->getContext(), entry->schedule)
-                                            : defaultSchedule(op, vectorWidth, winograd);
+                                        : gpu ? defaultGpuSchedule(op)
+                                              : defaultSchedule(op, vectorWidth, winograd);
       op->setAttr("cnn.schedule", schedule);
       if (emitRemarks)
         op->emitRemark() << "schedule of " << describeLayer(op) << ": "
@@ -213,6 +217,50 @@ void addWinogradSchedule(int64_t m, llvm::ArrayRef<int64_t> in, llvm::ArrayRef<i
   add("rows", rows);
   add("images", images);
   add("cgroup", cgroup);
+}
+
+/// The widest vector of channels (at most 4, one 128-bit load) that
+/// divides `channels`.
+int64_t gpuVector(int64_t channels) {
+  return channels % 4 == 0 ? 4 : channels % 2 == 0 ? 2 : 1;
+}
+
+mlir::DictionaryAttr defaultGpuSchedule(mlir::Operation *op) {
+  mlir::Builder builder(op->getContext());
+  llvm::SmallVector<mlir::NamedAttribute> entries;
+  auto add = [&](llvm::StringRef key, int64_t value) {
+    entries.push_back(builder.getNamedAttr(key, builder.getI64IntegerAttr(value)));
+  };
+  // A block of up to 16 channel vectors by enough column tiles for 128
+  // threads; a thread's tile is `vec` channels by up to 4 columns: 16
+  // accumulators, 5 loads per 16 FMAs, and registers left for occupancy.
+  auto tiles = [&](int64_t channels, int64_t columns, llvm::StringRef channelKey,
+                   llvm::StringRef columnKey) {
+    int64_t vector = gpuVector(channels);
+    int64_t channelThreads = std::min<int64_t>((channels + vector - 1) / vector, 16);
+    int64_t perThread = std::min<int64_t>(columns, 4);
+    // Whole tiles only: a block that overhangs the edge is shifted inwards.
+    int64_t columnThreads =
+        std::max<int64_t>(1, std::min(columns / perThread, 128 / channelThreads));
+    add("vec", vector);
+    add(channelKey, channelThreads * vector);
+    add(columnKey, perThread);
+    add("wblock", 0);
+    return columnThreads;
+  };
+  if (auto gemm = llvm::dyn_cast<GemmOp>(op)) {
+    int64_t columns = shapeOf(gemm.getWeight())[0];
+    int64_t depth = shapeOf(gemm.getInput())[1];
+    int64_t rows =
+        llvm::cast<mlir::RankedTensorType>(gemm.getInput().getType()).getNumElements() / depth;
+    int64_t columnThreads = tiles(columns, rows, "tile_n", "tile_m");
+    add("m_block", columnThreads * std::min<int64_t>(rows, 4));
+    add("k_block", depth);
+    return builder.getDictionaryAttr(entries);
+  }
+  auto out = shapeOf(op->getResult(0));
+  add("block_x", tiles(out[1], out[3], "tile_c", "tile_x"));
+  return builder.getDictionaryAttr(entries);
 }
 
 mlir::DictionaryAttr parseScheduleKeys(mlir::MLIRContext *context, llvm::StringRef keys) {

@@ -47,7 +47,7 @@ def signature(ir_path):
     return [[int(d) for d in s.split("x")] for s in shapes], results
 
 
-def check(cnnc, models, work, name, flags):
+def check(cnnc, models, work, name, flags, target):
     here = os.path.dirname(os.path.abspath(__file__))
     model = next(path for path in (f"{models}/{name}.cnn", f"{here}/{name}.cnn",
                                    f"{here}/../../Models/Inputs/{name}.cnn")
@@ -69,7 +69,7 @@ def check(cnnc, models, work, name, flags):
     compiled = [f"{base}.out{i}.npy" for i in range(outputs)]
     subprocess.run([cnnc, "run", base + ".mlir", "--weights", base + ".safetensors"] + inputs +
                    [a for p in reference for a in ("--output", p)], check=True)
-    subprocess.run([cnnc, model, "-o", base] + flags, check=True)
+    subprocess.run([cnnc, model, "-o", base, "--target=" + target] + flags, check=True)
     subprocess.run([base, "--weights", base + ".safetensors"] + inputs +
                    [a for p in compiled for a in ("--output", p)], check=True)
     error = 0.0
@@ -84,14 +84,22 @@ def check(cnnc, models, work, name, flags):
 
 
 def main():
-    cnnc, models, work = sys.argv[1:4]
-    names = sys.argv[4:] or list(MODELS)
+    arguments = sys.argv[1:]
+    # --target T compiles the binaries for T (e.g. opencl, run on pocl).
+    target = "host"
+    if "--target" in arguments:
+        at = arguments.index("--target")
+        target = arguments[at + 1]
+        del arguments[at:at + 2]
+    cnnc, models, work = arguments[:3]
+    names = arguments[3:] or list(MODELS)
     os.makedirs(work, exist_ok=True)
     ok = True
     for name in names:
         # `model:param=value` runs a model with that param instead of its own.
         model, _, param = name.partition(":")
-        ok &= check(cnnc, models, work, model, ["--param", param] if param else MODELS[model])
+        ok &= check(cnnc, models, work, model, ["--param", param] if param else MODELS[model],
+                    target)
     sys.exit(0 if ok else 1)
 
 
