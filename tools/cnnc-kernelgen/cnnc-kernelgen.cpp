@@ -77,6 +77,18 @@ std::string extensionFor(const std::string &emit) {
   return emit == "stmt" ? ".stmt" : emit == "asm" ? ".s" : ".o";
 }
 
+/// A GPU kernel's device code as its back end wrote it (PTX for CUDA,
+/// OpenCL C for OpenCL): the module keeps it as a buffer of text, which the
+/// host assembly would show only as one escaped string.
+void writeDeviceSource(const Halide::Module &module, const std::string &path) {
+  std::ofstream out(path);
+  for (const Halide::Buffer<> &buffer : module.buffers())
+    if (buffer.name().find("gpu_source_kernels") != std::string::npos) {
+      std::string text(reinterpret_cast<const char *>(buffer.data()), buffer.size_in_bytes());
+      out << text.c_str() << "\n"; // The text ends at its NUL terminator.
+    }
+}
+
 /// Builds and compiles one kernel; returns an exit status for the child.
 int compileKernel(const KernelSpec &spec, const Halide::Target &target, const Options &options) {
   std::string path = options.outputDir + "/" + spec.symbol + extensionFor(options.emit);
@@ -86,6 +98,9 @@ int compileKernel(const KernelSpec &spec, const Halide::Target &target, const Op
     if (options.emit == "stmt")
       kernel.output.compile_to_lowered_stmt(partial, kernel.arguments, Halide::StmtOutputFormat::Text,
                                             target);
+    else if (options.emit == "asm" && target.has_gpu_feature())
+      writeDeviceSource(kernel.output.compile_to_module(kernel.arguments, spec.symbol, target),
+                        partial);
     else if (options.emit == "asm")
       kernel.output.compile_to_assembly(partial, kernel.arguments, spec.symbol, target);
     else
