@@ -25,6 +25,9 @@ tool_dirs = [config.cnnc_tools_dir, config.llvm_tools_dir]
 # Compiled models share one kernel cache per build tree, so a kernel is
 # generated once per test run however many tests use it.
 config.environment["CNNC_CACHE_DIR"] = os.path.join(config.cnnc_obj_root, "kernel-cache")
+# pocl (OpenCL on the CPU, for the GPU kernels) caches its compiled kernels
+# in the build tree too, not in the user's home.
+config.environment["POCL_CACHE_DIR"] = os.path.join(config.cnnc_obj_root, "pocl-cache")
 
 tools = ["cnnc", "cnnc-opt", "cnnc-kernelgen", "cnnc-tune"]
 if config.cnnc_have_fuzzer:

@@ -5,6 +5,8 @@
 // RUN: cnnc-opt %s --cnn-schedule-kernels="emit-remarks=true" --verify-diagnostics > /dev/null
 // RUN: not cnnc-opt %s --cnn-schedule-kernels="tuning-db=%t.missing" 2>&1 | FileCheck %s --check-prefix=MISSING
 // RUN: not cnnc-opt %s --cnn-schedule-kernels="target=neon" 2>&1 | FileCheck %s --check-prefix=TARGET
+// RUN: cnnc-opt %s --cnn-schedule-kernels="target=cuda tuning-db=%S/Inputs/tuning.db" | FileCheck %s --check-prefix=GPU
+// RUN: cnnc-opt %s --cnn-schedule-kernels="target=opencl tuning-db=%S/Inputs/gpu-tuning.db" | FileCheck %s --check-prefix=GPU-TUNED
 
 // A 56x56 3x3 convolution takes Winograd F(4x4, 3x3): 14 x 14 tiles, two
 // tile rows (28 tiles) a task, 64 channels by 6 tiles a register tile. A
@@ -30,7 +32,18 @@
 // TUNED: cnn.fused_conv2d {{.*}}cnn.schedule = {tile_c = 32 : i64, tile_x = 8 : i64, vec = 16 : i64}
 // TUNED: cnn.fused_conv2d {{.*}}cnn.schedule = {cgroup = 256 : i64, ci_block = 512 : i64, images = 1 : i64, rows = 4 : i64, tile_c = 64 : i64, tile_x = 6 : i64, vec = 16 : i64, wblock = 64 : i64, winograd = 2 : i64}
 // MISSING: cannot read tuning database
-// TARGET: unknown target 'neon' (expected avx512 or avx2)
+// TARGET: unknown target 'neon' (expected avx512, avx2, cuda or opencl)
+// On a GPU (CUDA and OpenCL alike), a block is up to 16 threads across
+// channels, each 4 channels (one vector load of weights), by threads across
+// columns, each 4 columns; up to 128 threads, blocks that overhang an edge
+// shifted inwards. The hand-written database entry is a CPU schedule and is
+// not applied; one for the GPU target is.
+// GPU: cnn.fused_conv2d {{.*}}cnn.schedule = {block_x = 8 : i64, tile_c = 64 : i64, tile_x = 4 : i64, vec = 4 : i64, wblock = 0 : i64}
+// GPU: cnn.fused_conv2d {{.*}}cnn.schedule = {block_x = 1 : i64, tile_c = 64 : i64, tile_x = 4 : i64, vec = 4 : i64, wblock = 0 : i64}
+// GPU: cnn.conv2d {{.*}}cnn.schedule = {block_x = 14 : i64, tile_c = 32 : i64, tile_x = 4 : i64, vec = 4 : i64, wblock = 0 : i64}
+// GPU: cnn.gemm {{.*}}cnn.schedule = {k_block = 512 : i64, m_block = 1 : i64, tile_m = 1 : i64, tile_n = 64 : i64, vec = 4 : i64, wblock = 0 : i64}
+// GPU-TUNED: cnn.fused_conv2d {{.*}}cnn.schedule = {block_x = 4 : i64, tile_c = 32 : i64, tile_x = 2 : i64, vec = 2 : i64, wblock = 0 : i64}
+// GPU-TUNED: cnn.fused_conv2d {{.*}}cnn.schedule = {block_x = 1 : i64, tile_c = 64 : i64, tile_x = 4 : i64, vec = 4 : i64, wblock = 0 : i64}
 func.func @net(%x: tensor<1x64x56x56xf32>, %w: tensor<64x64x3x3xf32>, %y: tensor<1x512x7x7xf32>,
                %v: tensor<512x512x3x3xf32>, %z: tensor<1x32x56x56xf32>, %dw: tensor<32x1x3x3xf32>,
                %f: tensor<1x512xf32>, %d: tensor<1000x512xf32>)

@@ -213,10 +213,6 @@ void checkConsistency(const KernelSpec &spec) {
                 "out does not follow from in, kernel, stride, dilation and pad");
       int64_t wblock = spec.integer("wblock", 0), m = spec.integer("winograd", 0);
       require(wblock == 0 || out[1] % wblock == 0, "wblock must divide the output channels");
-      require(m == 0 || m == 2 || m == 4, "winograd must be 0, 2 or 4");
-      require(m == 0 || (k == std::vector<int64_t>{3, 3} && s == std::vector<int64_t>{1, 1} &&
-                         d == std::vector<int64_t>{1, 1} && groups == 1 && wblock > 0),
-              "winograd needs an ungrouped, undilated stride-1 3x3 convolution and a wblock");
       if (spec.gpu) {
         checkGpuTiles(spec, "tile_c", spec.integer("tile_c"), spec.integer("block_x", 1));
         require(spec.integer("tile_c") <= out[1] &&
@@ -224,6 +220,10 @@ void checkConsistency(const KernelSpec &spec) {
                 "on a GPU, a block (tile_c channels, tile_x * block_x columns) must fit in "
                 "the output");
       }
+      require(m == 0 || m == 2 || m == 4, "winograd must be 0, 2 or 4");
+      require(m == 0 || (k == std::vector<int64_t>{3, 3} && s == std::vector<int64_t>{1, 1} &&
+                         d == std::vector<int64_t>{1, 1} && groups == 1 && wblock > 0),
+              "winograd needs an ungrouped, undilated stride-1 3x3 convolution and a wblock");
     }
     return;
   }

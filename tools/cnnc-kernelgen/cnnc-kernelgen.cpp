@@ -123,6 +123,11 @@ int compileKernel(const KernelSpec &spec, const Halide::Target &target, const Op
 
 int compileAll(const SpecFile &spec, const Options &options) {
   Halide::Target target(spec.target);
+  if (target.has_gpu_feature() && !isGpuTarget(spec.target)) {
+    std::cerr << "cnnc-kernelgen: target " << spec.target
+              << ": cnnc runs GPU kernels through CUDA or OpenCL only\n";
+    return 1;
+  }
   Halide::Target kernelTarget = target.with_feature(Halide::Target::NoRuntime);
   std::vector<const KernelSpec *> pending;
   for (const KernelSpec &kernel : spec.kernels) {

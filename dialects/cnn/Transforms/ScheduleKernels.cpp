@@ -137,6 +137,8 @@ struct ScheduleKernels : impl::ScheduleKernelsBase<ScheduleKernels> {
         return;
       std::optional<KernelDescription> kernel = describeKernel(op);
       const TuningEntry *entry = database.find(kernel->signature(), target, threadCount);
+      if (gpu && entry && entry->target != target)
+        entry = nullptr; // A CPU schedule, which means nothing on a GPU.
       if (!entry)
         for (const TuningEntry &other : database.entries)
           if (other.signature == kernel->signature() && other.target == target)

@@ -49,6 +49,7 @@ std::string checkScheduleKeys(const std::string &family, const std::string &keys
       {"conv",
        {{"vec", {1, 64}}, {"tile_c", {1, 1024}}, {"tile_x", {1, 1024}}, {"ci_block", {1, 1 << 30}},
         {"rows", {1, 1 << 30}}, {"wblock", {0, 4096}}, {"winograd", {0, 4}},
+        {"block_x", {1, 1024}},
         {"images", {1, 1 << 30}}, {"cgroup", {1, 1 << 30}}}},
       {"gemm",
        {{"vec", {1, 64}}, {"tile_n", {1, 1024}}, {"tile_m", {1, 1024}}, {"k_block", {1, 1 << 30}},
@@ -94,14 +95,14 @@ std::string parseContext(llvm::StringRef text, TuningEntry &entry) {
   for (llvm::StringRef pair : pairs) {
     auto [key, value] = pair.split('=');
     if (key == "target" && entry.target.empty()) {
-      if (value != "avx512" && value != "avx2")
-        return "target=" + value.str() + ": expected avx512 or avx2";
+      if (value != "avx512" && value != "avx2" && value != "cuda" && value != "opencl")
+        return "target=" + value.str() + ": expected avx512, avx2, cuda or opencl";
       entry.target = value.str();
     } else if (key == "threads" && entry.threads == 0) {
       if (value.getAsInteger(10, entry.threads) || entry.threads < 1 || entry.threads > 64)
         return "threads=" + value.str() + ": expected a whole number from 1 to 64";
     } else {
-      return "'" + pair.str() + "': expected 'target=avx512|avx2 threads=N', each once";
+      return "'" + pair.str() + "': expected 'target=avx512|avx2|cuda|opencl threads=N', each once";
     }
   }
   if (entry.target.empty() || entry.threads == 0)

@@ -11,7 +11,9 @@
 // (KernelDescription::signature); after it, the schedule keys, or `default`
 // for "the heuristic's", which the tuner writes when nothing beat it. The
 // context and the measurements are optional: a hand-written
-// `signature => keys` line applies to every target and thread count.
+// `signature => keys` line applies to every CPU target and thread count (a
+// GPU kernel's schedule keys mean other things: its entries name cuda or
+// opencl).
 // The schedule pass reads it; cnnc-tune writes and merges it.
 //
 //===----------------------------------------------------------------------===//
@@ -25,7 +27,7 @@
 namespace cnn {
 
 struct TuningEntry {
-  std::string target; // avx512 or avx2; empty: any.
+  std::string target; // avx512, avx2, cuda or opencl; empty: any CPU.
   int threads = 0;    // 0: any.
   std::string signature, schedule; // schedule "default": the heuristic's.
   double defaultMs = 0, tunedMs = 0; // 0: not measured.
