@@ -11,6 +11,7 @@ packages=(
   python3-torch python3-torchvision python3-numpy          # reference models
   slurm-wlm munge                                          # cnnc-tune shards as array jobs
   python3-psutil                                           # lit's per-test time limit
+  pocl-opencl-icd ocl-icd-opencl-dev                       # GPU kernels tested on the CPU
 )
 
 missing=()
