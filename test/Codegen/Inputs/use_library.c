@@ -21,9 +21,12 @@ int main(void) {
     return 1;
   }
   int finite = 1;
-  for (int i = 0; i < 10; ++i)
+  double sum = 0;
+  for (int i = 0; i < 10; ++i) {
     finite &= isfinite(scores[i]) != 0;
-  printf("lenet5: 10 outputs, %s\n", finite ? "finite" : "NOT finite");
+    sum += scores[i];
+  }
+  printf("lenet5: 10 outputs, %s, sum %.3f\n", finite ? "finite" : "NOT finite", sum);
   cnnrt_session_close(session);
   return 0;
 }
