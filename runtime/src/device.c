@@ -186,11 +186,10 @@ int cnnrt_device_open(cnnrt_session *session, char *error, size_t size) {
       calloc(((size_t)model->output_count + 1) * CNNRT_MAX_DIMS, sizeof(halide_dimension_t));
   device->output_host = calloc((size_t)model->output_count + 1, sizeof(float *));
   if (!device->base_dims || !device->inputs || !device->prepared || !device->views ||
-      !device->view_dims || !device->staging || !device->staging_dims || !device->outputs || !device->output_dims || !device->output_host)
+      !device->view_dims || !device->staging || !device->staging_dims || !device->outputs ||
+      !device->output_dims || !device->output_host)
     return cnnrt_report(error, size, CNNRT_MEMORY, "out of memory");
 
-  halide_dimension_t *next_dim = device->base_dims;
-  int opencl = model->device && !strcmp(model->device, "opencl");
   /* The arena has no host side: activations never leave the device. */
   halide_dimension_t *arena_dim_storage = malloc(sizeof(halide_dimension_t));
   if (!arena_dim_storage)
@@ -201,15 +200,25 @@ int cnnrt_device_open(cnnrt_session *session, char *error, size_t size) {
                         "%s: cannot use the GPU (a %lld-byte arena): %s", model->name,
                         (long long)model->arena_bytes, cnnrt_halide_message());
   for (int i = 0; i < model->input_count; ++i) {
-    one_dimensional(&device->inputs[i], next_dim++, session->inputs[i],
+    one_dimensional(&device->inputs[i], &device->base_dims[i], session->inputs[i],
                     cnnrt_io_elements(&model->inputs[i]));
     if (halide_device_malloc(NULL, &device->inputs[i], device->interface))
       return failed(error, size, model->name, "allocating an input");
   }
+  return CNNRT_OK;
+}
+
+int cnnrt_device_upload(cnnrt_session *session, char *error, size_t size) {
+  const cnnrt_model *model = session->model;
+  cnnrt_device *device = session->device;
+  if (!device)
+    return CNNRT_OK;
+  int opencl = model->device && !strcmp(model->device, "opencl");
   /* Weights: transformed on the host at open, uploaded once. */
   for (int i = 0; i < model->prepared_count; ++i) {
     halide_buffer_t *buffer = &device->prepared[i];
-    one_dimensional(buffer, next_dim++, session->prepared[i], prepared_floats(model, i));
+    one_dimensional(buffer, &device->base_dims[model->input_count + i], session->prepared[i],
+                    prepared_floats(model, i));
     buffer->flags = halide_buffer_flag_host_dirty;
     if (halide_copy_to_device(NULL, buffer, device->interface))
       return failed(error, size, model->name, "uploading the weights");

@@ -289,13 +289,15 @@ int cnnrt_session_open(const cnnrt_model *model, const char *weights_path, uint6
       status = cnnrt_report(error, size, CNNRT_MEMORY, "out of memory for input '%s'",
                             model->inputs[i].name);
   if (!status)
+    status = cnnrt_device_open(session, error, size);
+  if (!status)
     status = load_parameters(session, weights_path, seed, error, size);
   if (!status)
     status = run_init(session, error, size);
   if (!status)
     status = prepare(session, error, size);
   if (!status)
-    status = cnnrt_device_open(session, error, size);
+    status = cnnrt_device_upload(session, error, size);
   if (!status && !register_session(session))
     status = cnnrt_report(error, size, CNNRT_MEMORY, "out of memory");
   if (status) {

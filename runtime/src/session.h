@@ -41,11 +41,14 @@ void cnnrt_random_parameter(const cnnrt_parameter *parameter, uint64_t seed, flo
 /* Routes the kernels' parallel loops to thread_pool.c's workers. */
 void cnnrt_use_thread_pool(void);
 
-/* device.c: a GPU model's buffers. open makes them (after the weights
- * are prepared), close frees them; a CPU model has none. */
+/* device.c: a GPU model's buffers. open allocates the arena and inputs
+ * (first, so that a machine without a usable GPU is told so before the
+ * weights load), upload the weights once they are prepared, and the
+ * kernels' views; close frees them. A CPU model has none. */
 typedef struct cnnrt_device cnnrt_device;
 struct halide_buffer_t;
 int cnnrt_device_open(cnnrt_session *session, char *error, size_t error_size);
+int cnnrt_device_upload(cnnrt_session *session, char *error, size_t error_size);
 void cnnrt_device_close(cnnrt_session *session);
 int cnnrt_device_upload_inputs(cnnrt_session *session, char *error, size_t error_size);
 /* Runs step `step`'s kernel on the device; Halide's status. */
