@@ -11,7 +11,7 @@
  *
  * OpenCL passes a crop to a kernel as a sub-buffer, whose offset must be a
  * multiple of the device's base address alignment (CL_DEVICE_MEM_BASE_ADDR_
- * ALIGN: 1024 bits on pocl, 4096 on NVIDIA's). A view at another offset (a
+ * ALIGN, asked of the device: 1024 bits on pocl). A view at another offset (a
  * concat's channel slice, an odd-sized buffer's neighbour) gets a dense
  * staging buffer of its own: copied in before a kernel that reads it,
  * copied out after the kernel that writes it (buffer copies take any
@@ -25,9 +25,17 @@
 
 #include "HalideRuntime.h"
 
+#include <dlfcn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Halide's OpenCL runtime, when the model has it (weak: a CUDA or CPU
+ * model's runtime does not define them). */
+extern int halide_acquire_cl_context(void *user_context, void **context, void **queue,
+                                     bool create) __attribute__((weak));
+extern int halide_release_cl_context(void *user_context) __attribute__((weak));
 
 struct cnnrt_device {
   const struct halide_device_interface_t *interface;
@@ -123,9 +131,38 @@ static halide_buffer_t *base_of(cnnrt_device *device, const cnnrt_buffer_ref *re
   }
 }
 
-/* The largest base address alignment OpenCL devices ask of a sub-buffer
- * (4096 bits); a view at a multiple of it is never staged. */
-enum { OPENCL_SUB_BUFFER_ALIGNMENT = 512 };
+/* The byte alignment OpenCL asks of a sub-buffer's offset on the device
+ * Halide's runtime opened, or 512 (4096 bits, the largest devices ask) when
+ * it cannot be asked. */
+static int64_t opencl_sub_buffer_alignment(void) {
+  int64_t alignment = 512;
+  void *library = dlopen("libOpenCL.so", RTLD_LAZY | RTLD_NOLOAD);
+  if (!library)
+    library = dlopen("libOpenCL.so.1", RTLD_LAZY | RTLD_NOLOAD);
+  typedef int32_t (*info_function)(void *, uint32_t, size_t, void *, size_t *);
+  info_function context_info = NULL, device_info = NULL;
+  if (library) {
+    void *symbol = dlsym(library, "clGetContextInfo");
+    memcpy(&context_info, &symbol, sizeof symbol);
+    symbol = dlsym(library, "clGetDeviceInfo");
+    memcpy(&device_info, &symbol, sizeof symbol);
+  }
+  void *context = NULL, *queue = NULL;
+  if (!context_info || !device_info || !halide_acquire_cl_context ||
+      halide_acquire_cl_context(NULL, &context, &queue, true))
+    return alignment;
+  enum { CONTEXT_DEVICES = 0x1081, DEVICE_MEM_BASE_ADDR_ALIGN = 0x1019 };
+  void *devices[16];
+  size_t bytes = 0;
+  uint32_t bits = 0;
+  if (context && context_info(context, CONTEXT_DEVICES, sizeof devices, devices, &bytes) == 0 &&
+      bytes >= sizeof devices[0] &&
+      device_info(devices[0], DEVICE_MEM_BASE_ADDR_ALIGN, sizeof bits, &bits, NULL) == 0 &&
+      bits >= 8)
+    alignment = bits / 8;
+  halide_release_cl_context(NULL);
+  return alignment;
+}
 
 /* A dense device buffer shaped like `ref`, for a view OpenCL cannot pass. */
 static int make_staging(cnnrt_device *device, const cnnrt_buffer_ref *ref,
@@ -213,7 +250,9 @@ int cnnrt_device_upload(cnnrt_session *session, char *error, size_t size) {
   cnnrt_device *device = session->device;
   if (!device)
     return CNNRT_OK;
-  int opencl = model->device && !strcmp(model->device, "opencl");
+  int64_t alignment = model->device && !strcmp(model->device, "opencl")
+                          ? opencl_sub_buffer_alignment()
+                          : 0;
   /* Weights: transformed on the host at open, uploaded once. */
   for (int i = 0; i < model->prepared_count; ++i) {
     halide_buffer_t *buffer = &device->prepared[i];
@@ -233,7 +272,7 @@ int cnnrt_device_upload(cnnrt_session *session, char *error, size_t size) {
       if (make_view(base, offset, &step->arguments[a], &device->views[at],
                     &device->view_dims[at * CNNRT_MAX_DIMS]))
         return failed(error, size, model->name, "making a kernel's view");
-      if (opencl && offset * 4 % OPENCL_SUB_BUFFER_ALIGNMENT &&
+      if (alignment && offset * 4 % alignment &&
           make_staging(device, &step->arguments[a], &device->staging[at],
                        &device->staging_dims[at * CNNRT_MAX_DIMS]))
         return failed(error, size, model->name, "allocating a staging buffer");
