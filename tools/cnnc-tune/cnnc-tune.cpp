@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Tuner.h"
+#include "codegen/Build.h"
 
 #include "cnn/Transforms/TuningDatabase.h"
 
@@ -188,6 +189,10 @@ int main(int argc, char **argv) {
   }
   database.cpu = cpu;
 
+  std::string isa = cnnc::codegen::vectorIsa(target);
+  if (isa == "cuda" || isa == "opencl")
+    return fail("--target=" + target + ": cnnc-tune measures CPU kernels only (a GPU "
+                "kernel's schedule can be given by hand: docs/tuning.md)");
   cnnc::tune::TuningModel model;
   if (!model.load(modelPath, params, target))
     return 1;
