@@ -227,6 +227,10 @@ int cnnrt_device_open(cnnrt_session *session, char *error, size_t size) {
       !device->output_dims || !device->output_host)
     return cnnrt_report(error, size, CNNRT_MEMORY, "out of memory");
 
+  /* A kernel that splits its reduction (ksplit) writes the parts to a
+   * buffer Halide allocates per call; kept for reuse, the allocation costs
+   * once, not per run. */
+  halide_reuse_device_allocations(NULL, true);
   /* The arena has no host side: activations never leave the device. */
   halide_dimension_t *arena_dim_storage = malloc(sizeof(halide_dimension_t));
   if (!arena_dim_storage)

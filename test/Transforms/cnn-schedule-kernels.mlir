@@ -36,14 +36,18 @@
 // On a GPU (CUDA and OpenCL alike), a block is up to 16 threads across
 // channels, each 4 channels (one vector load of weights), by threads across
 // columns, each 4 columns; up to 128 threads, blocks that overhang an edge
-// shifted inwards. The hand-written database entry is a CPU schedule and is
-// not applied; one for the GPU target is.
-// GPU: cnn.fused_conv2d {{.*}}cnn.schedule = {block_x = 8 : i64, tile_c = 64 : i64, tile_x = 4 : i64, vec = 4 : i64, wblock = 0 : i64}
-// GPU: cnn.fused_conv2d {{.*}}cnn.schedule = {block_x = 1 : i64, tile_c = 64 : i64, tile_x = 4 : i64, vec = 4 : i64, wblock = 0 : i64}
+// shifted inwards. A reduction over outputs that give fewer than 16,384
+// threads is split into parts (ksplit) while each keeps 256 multiply-adds:
+// 2 on the 56x56 map (12,544 threads), 16 on the 7x7 one (1,792), none for
+// the depthwise convolution, 2 for the dense layer (k = 512). The
+// hand-written database entry is a CPU schedule and is not applied; one for
+// the GPU target is.
+// GPU: cnn.fused_conv2d {{.*}}cnn.schedule = {block_x = 8 : i64, ksplit = 2 : i64, tile_c = 64 : i64, tile_x = 4 : i64, vec = 4 : i64, wblock = 0 : i64}
+// GPU: cnn.fused_conv2d {{.*}}cnn.schedule = {block_x = 1 : i64, ksplit = 16 : i64, tile_c = 64 : i64, tile_x = 4 : i64, vec = 4 : i64, wblock = 0 : i64}
 // GPU: cnn.conv2d {{.*}}cnn.schedule = {block_x = 14 : i64, tile_c = 32 : i64, tile_x = 4 : i64, vec = 4 : i64, wblock = 0 : i64}
-// GPU: cnn.gemm {{.*}}cnn.schedule = {k_block = 512 : i64, m_block = 1 : i64, tile_m = 1 : i64, tile_n = 64 : i64, vec = 4 : i64, wblock = 0 : i64}
+// GPU: cnn.gemm {{.*}}cnn.schedule = {k_block = 512 : i64, ksplit = 2 : i64, m_block = 1 : i64, tile_m = 1 : i64, tile_n = 64 : i64, vec = 4 : i64, wblock = 0 : i64}
 // GPU-TUNED: cnn.fused_conv2d {{.*}}cnn.schedule = {block_x = 4 : i64, tile_c = 32 : i64, tile_x = 2 : i64, vec = 2 : i64, wblock = 0 : i64}
-// GPU-TUNED: cnn.fused_conv2d {{.*}}cnn.schedule = {block_x = 1 : i64, tile_c = 64 : i64, tile_x = 4 : i64, vec = 4 : i64, wblock = 0 : i64}
+// GPU-TUNED: cnn.fused_conv2d {{.*}}cnn.schedule = {block_x = 1 : i64, ksplit = 16 : i64, tile_c = 64 : i64, tile_x = 4 : i64, vec = 4 : i64, wblock = 0 : i64}
 func.func @net(%x: tensor<1x64x56x56xf32>, %w: tensor<64x64x3x3xf32>, %y: tensor<1x512x7x7xf32>,
                %v: tensor<512x512x3x3xf32>, %z: tensor<1x32x56x56xf32>, %dw: tensor<32x1x3x3xf32>,
                %f: tensor<1x512xf32>, %d: tensor<1000x512xf32>)

@@ -42,6 +42,7 @@ int halide_copy_to_device(void *, halide_buffer_t *, const halide_device_interfa
 }
 int halide_copy_to_host(void *, halide_buffer_t *) { return -1; }
 int halide_device_sync(void *, halide_buffer_t *) { return -1; }
+int halide_reuse_device_allocations(void *, bool) { return -1; }
 int halide_buffer_copy(void *, halide_buffer_t *, const halide_device_interface_t *,
                        halide_buffer_t *) {
   return -1;

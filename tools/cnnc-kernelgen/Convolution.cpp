@@ -116,7 +116,23 @@ Kernel buildConv(const KernelSpec &spec) {
   acc(accVars) = initial;
   RDom taps(0, int(window[1]), 0, int(window[0]), "taps");
   RDom r(0, int(perGroupIn), 0, int(window[1]), 0, int(window[0]), "r");
-  if (depthwise) {
+  // On a GPU, `ksplit` parts of the input channels each accumulate in a
+  // kernel of their own, and the output sums the parts (docs/gpu.md).
+  int splits = depthwise ? 1 : int(spec.integer("ksplit", 1));
+  Func part("part"), parts("parts");
+  Var p("p");
+  RDom chunk(0, int(perGroupIn / splits), 0, int(window[1]), 0, int(window[0]), "chunk");
+  if (splits > 1) {
+    Expr ci = p * int(perGroupIn / splits) + chunk.x;
+    Expr inChannel = groups == 1 ? ci : (c / int(perGroupOut)) * int(perGroupIn) + ci;
+    part(c, x, y, n, p) = 0.0f;
+    part(c, x, y, n, p) += weights(c, ci, chunk.y, chunk.z) *
+                           in.read(inChannel, ix + chunk.y * int(dilation[1]),
+                                   iy + chunk.z * int(dilation[0]), n);
+    parts(c, x, y, n, p) = part(c, x, y, n, p);
+    RDom each(0, splits, "each");
+    acc(accVars) += parts(c, x, y, n, each);
+  } else if (depthwise) {
     acc(accVars) += weights(c, 0, taps.x, taps.y) *
                     in.read(c, ix + taps.x * int(dilation[1]), iy + taps.y * int(dilation[0]), n);
   } else {
@@ -132,7 +148,11 @@ Kernel buildConv(const KernelSpec &spec) {
   if (spec.gpu) {
     GpuTiles tiles = gpuTiles(spec, outChannels, outShape[3], "tile_c", "tile_x",
                               int(spec.integer("block_x", 1)));
-    if (depthwise) {
+    if (splits > 1) {
+      parts.compute_root();
+      scheduleTilesOnGpu(parts, part, {chunk.x, chunk.y, chunk.z}, tiles);
+      scheduleFlatOnGpu(output); // acc, the sum of the parts, per thread.
+    } else if (depthwise) {
       tiles.unrolledReduction = {taps.x};
       scheduleTilesOnGpu(output, acc, {taps.x, taps.y}, tiles);
     } else {
@@ -237,7 +257,20 @@ Kernel buildGemm(const KernelSpec &spec) {
   }
   RDom r(0, int(depth), "r");
   acc(accVars) = initial;
-  acc(accVars) += (block ? weights(lane, r, nb) : weights(o, r)) * in.read(r, m);
+  int splits = int(spec.integer("ksplit", 1));
+  Func part("part"), parts("parts");
+  Var p("p");
+  RDom chunk(0, int(depth / splits), "chunk");
+  if (splits > 1) { // On a GPU, as the convolution's.
+    Expr k = p * int(depth / splits) + chunk;
+    part(o, m, p) = 0.0f;
+    part(o, m, p) += weights(o, k) * in.read(k, m);
+    parts(o, m, p) = part(o, m, p);
+    RDom each(0, splits, "each");
+    acc(accVars) += parts(o, m, each);
+  } else {
+    acc(accVars) += (block ? weights(lane, r, nb) : weights(o, r)) * in.read(r, m);
+  }
   Expr value = block ? acc(o % block, m, o / block) : acc(o, m);
   if (spec.integer("residual")) {
     ImageParam residual = activationInput("residual", outShape);
@@ -250,8 +283,14 @@ Kernel buildGemm(const KernelSpec &spec) {
 
   if (spec.gpu) {
     int threads = int(spec.integer("m_block") / spec.integer("tile_m"));
-    scheduleTilesOnGpu(output, acc, {r},
-                       gpuTiles(spec, columns, rows, "tile_n", "tile_m", threads));
+    GpuTiles tiles = gpuTiles(spec, columns, rows, "tile_n", "tile_m", threads);
+    if (splits > 1) {
+      parts.compute_root();
+      scheduleTilesOnGpu(parts, part, {chunk}, tiles);
+      scheduleFlatOnGpu(output);
+    } else {
+      scheduleTilesOnGpu(output, acc, {r}, tiles);
+    }
     return {output, arguments};
   }
   // Channel tiles outermost keep one weight panel in cache while the pixels

@@ -20,11 +20,13 @@
 //   element, the dimensions fused so that a block of threads covers
 //   consecutive channels, then columns.
 //
-// Not yet: staging the reduction's input slice in shared memory (the
-// loads now go through the L1 cache), splitting long reductions over
-// blocks when a GEMM has few pixels (dense layers at batch 1 run on
-// n / tile_n blocks), and Winograd; the validator refuses `winograd` on a
-// GPU target.
+// - `ksplit` parts of a long reduction over few outputs: each part is a
+//   tile of its own (the `parts` Func, computed at root, one kernel), and
+//   the output, one thread per element, sums them.
+//
+// Not yet: staging the reduction's input slice in shared memory (the loads
+// now go through the L1 cache; docs/gpu.md says why Halide 14 makes it
+// hard), and Winograd; the validator refuses `winograd` on a GPU target.
 //
 //===----------------------------------------------------------------------===//
 

@@ -64,6 +64,15 @@ void constrainOutput(Func output, const std::vector<int64_t> &shape) {
 }
 
 namespace {
+/// NaN and infinity tests on the bits: an integer compare, which every back
+/// end vectorises. Halide's is_nan and is_inf make vectors of bools that
+/// its OpenCL back end cannot lower (an internal error in
+/// EliminateBoolVectors once a kernel vectorises them), and a float compare
+/// (v != v) would be folded away under fast math.
+Expr magnitudeBits(Expr v) { return reinterpret<uint32_t>(v) & UInt(32).max() >> 1; }
+Expr isNan(Expr v) { return magnitudeBits(v) > Expr(uint32_t(0x7f800000)); }
+Expr isInf(Expr v) { return magnitudeBits(v) == Expr(uint32_t(0x7f800000)); }
+
 Expr activateFinite(Expr v, const std::string &kind, double alpha, double lo, double hi) {
   if (kind == "relu")
     return max(v, 0.0f);
@@ -88,22 +97,23 @@ Expr activate(Expr v, const std::string &kind, double alpha, double lo, double h
     return v;
   // Halide compiles with fast-math flags (no NaNs assumed), and max, clamp
   // and its exp drop a NaN. PyTorch keeps it, and so must we: a NaN input is
-  // a fault upstream that the output should show. is_nan is compiled
-  // strictly; the select costs one compare and blend per element.
+  // a fault upstream that the output should show. isNan tests the bits,
+  // which fast math cannot fold; the select costs an and, a compare and a
+  // blend per element.
   Expr result = activateFinite(v, kind, alpha, lo, hi);
   // The fast-math exp does not reach the infinities' limits: give PyTorch's
   // values there (silu(-inf) is -inf * 0 in PyTorch: NaN).
   const float nan = std::numeric_limits<float>::quiet_NaN();
   if (kind == "sigmoid")
-    result = select(is_inf(v), select(v > 0.0f, 1.0f, 0.0f), result);
+    result = select(isInf(v), select(v > 0.0f, 1.0f, 0.0f), result);
   if (kind == "silu")
-    result = select(is_inf(v), select(v > 0.0f, v, nan), result);
-  return select(is_nan(v), v, result);
+    result = select(isInf(v), select(v > 0.0f, v, nan), result);
+  return select(isNan(v), v, result);
 }
 
 Expr maximumKeepingNan(Expr tap) {
   Expr largest = maximum(tap);
-  Expr anyNan = maximum(select(is_nan(tap), 1, 0));
+  Expr anyNan = maximum(select(isNan(tap), 1, 0));
   return select(anyNan > 0, std::numeric_limits<float>::quiet_NaN(), largest);
 }
 

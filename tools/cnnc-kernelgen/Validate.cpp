@@ -70,6 +70,7 @@ const std::map<std::string, Schema> &schemas() {
                                     {"ci_block", optional(integer(1))},
                                     {"rows", optional(integer(1))},
                                     {"block_x", optional(integer(1, 1024))},
+                                    {"ksplit", optional(integer(1, 1024))},
                                     {"winograd", optional(integer(0, 4))},
                                     {"images", optional(integer(1))},
                                     {"cgroup", optional(integer(1))}}));
@@ -80,7 +81,8 @@ const std::map<std::string, Schema> &schemas() {
                                     {"tile_m", integer(1, 1024)},
                                     {"k_block", integer(1)},
                                     {"m_block", integer(1)},
-                                    {"parallel", optional(word({"n", "m"}))}}));
+                                    {"parallel", optional(word({"n", "m"}))},
+                                    {"ksplit", optional(integer(1, 1024))}}));
     t["conv_transpose"] = merge(convolution, {{"bias", flag()}});
     t["pool"] = {{"in", shape()},        {"out", shape()},
                  {"kernel", list(2, 1)}, {"stride", list(2, 1)},
@@ -172,6 +174,18 @@ void checkGpuTiles(const KernelSpec &spec, const std::string &channelKey, int64_
   require(spec.integer("winograd", 0) == 0, "there is no Winograd kernel (winograd must be 0)");
 }
 
+/// `ksplit` parts of a reduction of `depth` (GPU only): whole parts.
+void checkSplit(const KernelSpec &spec, int64_t depth, const std::string &what) {
+  int64_t splits = spec.integer("ksplit", 1);
+  if (splits == 1)
+    return;
+  if (!spec.gpu)
+    fail(spec, "ksplit=" + std::to_string(splits) + ": splitting a reduction is a GPU schedule");
+  if (depth % splits)
+    fail(spec, "ksplit=" + std::to_string(splits) + " must divide " + what + " (" +
+                   std::to_string(depth) + ")");
+}
+
 void checkConsistency(const KernelSpec &spec) {
   const std::string &family = spec.family;
   auto require = [&](bool holds, const std::string &rule) {
@@ -220,6 +234,9 @@ void checkConsistency(const KernelSpec &spec) {
                 "on a GPU, a block (tile_c channels, tile_x * block_x columns) must fit in "
                 "the output");
       }
+      checkSplit(spec, in[1] / groups, "the input channels per group");
+      require(spec.integer("ksplit", 1) * out[0] * out[1] * out[2] * out[3] <= kMaxElements,
+              "ksplit parts of the output have more than 2^31 - 1 elements");
       require(m == 0 || m == 2 || m == 4, "winograd must be 0, 2 or 4");
       require(m == 0 || (k == std::vector<int64_t>{3, 3} && s == std::vector<int64_t>{1, 1} &&
                          d == std::vector<int64_t>{1, 1} && groups == 1 && wblock > 0),
@@ -239,6 +256,9 @@ void checkConsistency(const KernelSpec &spec) {
       checkGpuTiles(spec, "tile_n", spec.integer("tile_n"),
                     spec.integer("m_block") / spec.integer("tile_m"));
     }
+    checkSplit(spec, spec.integer("k"), "k");
+    require(spec.integer("ksplit", 1) * spec.integer("m") * spec.integer("n") <= kMaxElements,
+            "ksplit parts of the output have more than 2^31 - 1 elements");
     require(spec.integer("m") * spec.integer("k") <= kMaxElements &&
                 spec.integer("m") * spec.integer("n") <= kMaxElements &&
                 spec.integer("k") * spec.integer("n") <= kMaxElements,
