@@ -197,11 +197,22 @@ static int failed(char *error, size_t size, const char *model, const char *what)
                       cnnrt_halide_message());
 }
 
+/* Halide's runtime opens the GPU library by its unversioned name
+ * (libcuda.so, libOpenCL.so), which only development packages install,
+ * unless the process already has the library's symbols. The driver's
+ * versioned library, loaded first with global symbols, is found that way:
+ * a GPU binary needs the driver and nothing else. */
+static void load_driver(const char *device) {
+  const char *library = !strcmp(device, "cuda") ? "libcuda.so.1" : "libOpenCL.so.1";
+  dlopen(library, RTLD_LAZY | RTLD_GLOBAL);
+}
+
 int cnnrt_device_open(cnnrt_session *session, char *error, size_t size) {
   const cnnrt_model *model = session->model;
   if (!model->device_interface)
     return CNNRT_OK;
   clear_halide_message();
+  load_driver(model->device);
   cnnrt_device *device = calloc(1, sizeof *device);
   if (!device)
     return cnnrt_report(error, size, CNNRT_MEMORY, "out of memory");
