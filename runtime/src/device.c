@@ -212,6 +212,11 @@ int cnnrt_device_open(cnnrt_session *session, char *error, size_t size) {
   if (!model->device_interface)
     return CNNRT_OK;
   clear_halide_message();
+  /* Halide's buffers index with 32-bit extents. */
+  if (model->arena_bytes / 4 > INT32_MAX)
+    return cnnrt_report(error, size, CNNRT_DEVICE,
+                        "%s: a %lld-byte arena is more than one device buffer holds (8 GiB)",
+                        model->name, (long long)model->arena_bytes);
   load_driver(model->device);
   cnnrt_device *device = calloc(1, sizeof *device);
   if (!device)
