@@ -121,12 +121,14 @@ static int make_view(halide_buffer_t *base, int64_t offset, const cnnrt_buffer_r
   return 0;
 }
 
+/* The allocation `ref` lies in, and its offset there in floats (a prepared
+ * parameter is always a whole allocation), as cnnrt_buffer_base has it. */
 static halide_buffer_t *base_of(cnnrt_device *device, const cnnrt_buffer_ref *ref,
                                 int64_t *offset) {
-  *offset = ref->kind == CNNRT_ARENA ? ref->byte_offset / 4 : 0;
+  *offset = ref->kind == CNNRT_PREPARED ? 0 : ref->byte_offset / 4;
   switch (ref->kind) {
   case CNNRT_ARENA: return &device->arena;
-  case CNNRT_INPUT: *offset = ref->byte_offset / 4; return &device->inputs[ref->index];
+  case CNNRT_INPUT: return &device->inputs[ref->index];
   default: return &device->prepared[ref->index];
   }
 }
