@@ -367,63 +367,52 @@ int cnnrt_call_kernel(const cnnrt_step *step, buffer_t **b) {
   }
 }
 
-/* A GPU model's steps: launched back to back; `--profile` waits for each
- * so that its time is the kernel's, and every run waits for the last so
- * that a run's time is real. */
-static int execute_on_device(cnnrt_session *session, char *error, size_t size) {
-  const cnnrt_model *model = session->model;
-  for (int s = 0; s < model->step_count; ++s) {
-    const cnnrt_step *step = &model->steps[s];
-    double start = session->profile ? cnnrt_now() : 0;
-    int status = cnnrt_device_run_step(session, s);
-    if (!status && session->profile) {
-      status = cnnrt_device_sync(session, s, error, size);
-      session->step_seconds[s] += cnnrt_now() - start;
-    }
-    if (status)
-      return cnnrt_report(error, size, CNNRT_KERNEL,
-                          "layer '%s' (%s): kernel %s failed (Halide error %d: %s)", step->layer,
-                          step->op, step->symbol, status, cnnrt_halide_message());
-  }
-  return model->step_count ? cnnrt_device_sync(session, model->step_count - 1, error, size)
-                           : CNNRT_OK;
-}
-
-int cnnrt_session_execute(cnnrt_session *session, char *error, size_t size) {
-  const cnnrt_model *model = session->model;
-  if (session->device)
-    return execute_on_device(session, error, size);
+/* Runs one step's kernel on buffers in host memory; Halide's status. */
+static int run_on_host(cnnrt_session *session, const cnnrt_step *step) {
   buffer_t buffers[CNNRT_MAX_ARGUMENTS];
   halide_dimension_t dims[CNNRT_MAX_ARGUMENTS][CNNRT_MAX_DIMS];
   buffer_t *pointers[CNNRT_MAX_ARGUMENTS];
+  for (int a = 0; a < step->argument_count; ++a) {
+    const cnnrt_buffer_ref *ref = &step->arguments[a];
+    memset(&buffers[a], 0, sizeof(buffer_t));
+    buffers[a].host = (uint8_t *)cnnrt_buffer_base(session, ref);
+    buffers[a].type.code = halide_type_float;
+    buffers[a].type.bits = 32;
+    buffers[a].type.lanes = 1;
+    buffers[a].dimensions = ref->rank;
+    buffers[a].dim = dims[a];
+    for (int d = 0; d < ref->rank; ++d) {
+      dims[a][d].min = 0;
+      dims[a][d].extent = ref->extent[d];
+      dims[a][d].stride = ref->stride[d];
+      dims[a][d].flags = 0;
+    }
+    pointers[a] = &buffers[a];
+  }
+  return cnnrt_call_kernel(step, pointers);
+}
+
+/* A GPU model's kernels are launched back to back: `--profile` waits for
+ * each, so that its time is the kernel's, and every run waits for the
+ * last, so that a run's time is real. */
+int cnnrt_session_execute(cnnrt_session *session, char *error, size_t size) {
+  const cnnrt_model *model = session->model;
   for (int s = 0; s < model->step_count; ++s) {
     const cnnrt_step *step = &model->steps[s];
-    for (int a = 0; a < step->argument_count; ++a) {
-      const cnnrt_buffer_ref *ref = &step->arguments[a];
-      memset(&buffers[a], 0, sizeof(buffer_t));
-      buffers[a].host = (uint8_t *)cnnrt_buffer_base(session, ref);
-      buffers[a].type.code = halide_type_float;
-      buffers[a].type.bits = 32;
-      buffers[a].type.lanes = 1;
-      buffers[a].dimensions = ref->rank;
-      buffers[a].dim = dims[a];
-      for (int d = 0; d < ref->rank; ++d) {
-        dims[a][d].min = 0;
-        dims[a][d].extent = ref->extent[d];
-        dims[a][d].stride = ref->stride[d];
-        dims[a][d].flags = 0;
-      }
-      pointers[a] = &buffers[a];
-    }
     double start = session->profile ? cnnrt_now() : 0;
-    int status = cnnrt_call_kernel(step, pointers);
-    if (session->profile)
-      session->step_seconds[s] += cnnrt_now() - start;
+    int status = session->device ? cnnrt_device_run_step(session, s) : run_on_host(session, step);
     if (status)
       return cnnrt_report(error, size, CNNRT_KERNEL,
                           "layer '%s' (%s): kernel %s failed (Halide error %d: %s)",
                           step->layer, step->op, step->symbol, status, cnnrt_halide_message());
+    if (session->profile) {
+      if (session->device && (status = cnnrt_device_sync(session, s, error, size)))
+        return status;
+      session->step_seconds[s] += cnnrt_now() - start;
+    }
   }
+  if (session->device && model->step_count)
+    return cnnrt_device_sync(session, model->step_count - 1, error, size);
   return CNNRT_OK;
 }
 
