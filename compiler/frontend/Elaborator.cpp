@@ -665,14 +665,15 @@ std::string Elaborator::evalLayerName(const ast::Expr &call, Env &env) {
                                   "strings, found " + value.describe());
     name += value.str();
   }
-  // A name is dot-separated segments of letters, digits and underscores.
+  // A name is dot-separated segments of letters, digits, underscores and
+  // hyphens (torchvision's RegNet has `trunk_output.block1.block1-0`).
   bool valid = !name.empty() && name.front() != '.' && name.back() != '.' &&
                name.find("..") == std::string::npos;
   for (char c : name)
-    valid &= std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.';
+    valid &= std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
   if (!valid)
     fail(call.layerNameLocation, "'" + name + "' is not a layer name (dot-separated "
-                                              "letters, digits and underscores)");
+                                              "letters, digits, underscores and hyphens)");
   return name;
 }
 

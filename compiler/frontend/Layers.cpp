@@ -400,6 +400,8 @@ void addLayerBuiltins(std::map<std::string, Builtin> &table) {
   layer("tanh", {{"x"}}, activation<cnn::TanhOp>);
   layer("silu", {{"x"}}, activation<cnn::SiluOp>);
   layer("hardswish", {{"x"}}, activation<cnn::HardswishOp>);
+  layer("hardsigmoid", {{"x"}}, activation<cnn::HardsigmoidOp>);
+  layer("gelu", {{"x"}}, activation<cnn::GeluOp>);
   layer("relu6", {{"x"}}, [](Elaborator &e, Args &a) { return clip(e, a, 0, 6); });
   layer("clip", {{"x"}, {"min"}, {"max"}}, [](Elaborator &e, Args &a) {
     return clip(e, a, e.numberArg(a, "min"), e.numberArg(a, "max"));

@@ -538,7 +538,7 @@ private:
   }
 
   // layer_name := piece {piece}, written without spaces
-  // piece := NAME | keyword | INTEGER | FLOAT | '.' | STRING | '{' expr '}'
+  // piece := NAME | keyword | INTEGER | FLOAT | '.' | '-' | STRING | '{' expr '}'
   std::vector<NamePiece> parseLayerName() {
     std::vector<NamePiece> pieces;
     while (true) {
@@ -552,6 +552,7 @@ private:
       } else if (isKeyword(token.kind) || // PyTorch names may be keywords here
                  token.kind == TokenKind::Name || token.kind == TokenKind::Integer ||
                  token.kind == TokenKind::Float || token.kind == TokenKind::Dot ||
+                 token.kind == TokenKind::Minus || // torchvision's block1-0
                  token.kind == TokenKind::String) {
         take();
         pieces.push_back({token.text, nullptr});

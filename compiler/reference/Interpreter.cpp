@@ -254,6 +254,10 @@ Tensor activate(const Tensor &in, cnn::Activation kind, double alpha, double lo,
   case cnn::Activation::hardswish:
     return map(in,
                keepingNan([](double x) { return x * std::clamp(x + 3.0, 0.0, 6.0) / 6.0; }));
+  case cnn::Activation::hardsigmoid:
+    return map(in, keepingNan([](double x) { return std::clamp(x + 3.0, 0.0, 6.0) / 6.0; }));
+  case cnn::Activation::gelu:
+    return map(in, keepingNan([](double x) { return x * (1 + std::erf(x * M_SQRT1_2)) / 2; }));
   }
   llvm_unreachable("unknown activation");
 }

@@ -88,6 +88,10 @@ Expr activateFinite(Expr v, const std::string &kind, double alpha, double lo, do
     return v / (1.0f + exp(-v));
   if (kind == "hardswish")
     return v * clamp(v + 3.0f, 0.0f, 6.0f) * (1.0f / 6.0f);
+  if (kind == "hardsigmoid")
+    return clamp(v + 3.0f, 0.0f, 6.0f) * (1.0f / 6.0f);
+  if (kind == "gelu")
+    return 0.5f * v * (1.0f + erf(v * float(M_SQRT1_2)));
   throw SpecError("unknown activation '" + kind + "'");
 }
 } // namespace

@@ -80,7 +80,7 @@ Halide::ImageParam parameterInput(const std::string &name, const std::vector<int
 void constrainOutput(Halide::Func output, const std::vector<int64_t> &shape);
 
 /// `kind` applied to v: none, relu, clip (lo, hi), leaky_relu (alpha),
-/// sigmoid, tanh, silu, hardswish, exactly as the cnn dialect defines them.
+/// sigmoid, tanh, silu, hardswish, hardsigmoid, gelu, exactly as the cnn dialect defines them.
 Halide::Expr activate(Halide::Expr v, const std::string &kind, double alpha, double lo,
                       double hi);
 /// The largest of `tap` over its RDom, NaN when any tap is NaN, as PyTorch's

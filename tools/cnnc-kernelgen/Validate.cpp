@@ -39,7 +39,8 @@ Rule optional(Rule rule) {
 }
 
 const std::set<std::string> kActivations = {"none", "relu", "clip", "leaky_relu", "sigmoid",
-                                            "tanh", "silu", "hardswish"};
+                                            "tanh", "silu", "hardswish",
+                                            "hardsigmoid", "gelu"};
 
 using Schema = std::map<std::string, Rule>;
 

@@ -103,10 +103,12 @@ def Cnn_ActSigmoid : I32EnumAttrCase<"sigmoid", 4>;
 def Cnn_ActTanh : I32EnumAttrCase<"tanh", 5>;
 def Cnn_ActSilu : I32EnumAttrCase<"silu", 6>;
 def Cnn_ActHardswish : I32EnumAttrCase<"hardswish", 7>;
+def Cnn_ActHardsigmoid : I32EnumAttrCase<"hardsigmoid", 8>;
+def Cnn_ActGelu : I32EnumAttrCase<"gelu", 9>;
 def Cnn_Activation : I32EnumAttr<"Activation",
     "the element-wise activation a fused kernel applies last",
     [Cnn_ActNone, Cnn_ActRelu, Cnn_ActClip, Cnn_ActLeakyRelu, Cnn_ActSigmoid,
-     Cnn_ActTanh, Cnn_ActSilu, Cnn_ActHardswish]> {
+     Cnn_ActTanh, Cnn_ActSilu, Cnn_ActHardswish, Cnn_ActHardsigmoid, Cnn_ActGelu]> {
   let cppNamespace = "::cnn";
 }
 

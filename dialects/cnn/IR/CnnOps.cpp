@@ -496,6 +496,10 @@ std::optional<ActivationInfo> activationOf(mlir::Operation *op) {
     info.kind = Activation::silu;
   else if (llvm::isa<HardswishOp>(op))
     info.kind = Activation::hardswish;
+  else if (llvm::isa<HardsigmoidOp>(op))
+    info.kind = Activation::hardsigmoid;
+  else if (llvm::isa<GeluOp>(op))
+    info.kind = Activation::gelu;
   else
     return std::nullopt;
   return info;

@@ -235,6 +235,8 @@ def Cnn_SigmoidOp : Cnn_ActivationOp<"sigmoid", "1 / (1 + exp(-x))">;
 def Cnn_TanhOp : Cnn_ActivationOp<"tanh", "tanh(x)">;
 def Cnn_SiluOp : Cnn_ActivationOp<"silu", "x * sigmoid(x)">;
 def Cnn_HardswishOp : Cnn_ActivationOp<"hardswish", "x * clip(x + 3, 0, 6) / 6">;
+def Cnn_HardsigmoidOp : Cnn_ActivationOp<"hardsigmoid", "clip(x + 3, 0, 6) / 6">;
+def Cnn_GeluOp : Cnn_ActivationOp<"gelu", "x * (1 + erf(x / sqrt(2))) / 2">;
 
 def Cnn_LeakyReluOp : Cnn_SameTypeOp<"leaky_relu"> {
   let summary = "element-wise leaky ReLU";

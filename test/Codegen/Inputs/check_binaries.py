@@ -32,6 +32,8 @@ MODELS = {
     "fcn32s": ["--param", "height=32", "--param", "width=32"],
     "rpn": ["--param", "height=32", "--param", "width=32", "--param", "proposals=2"],
     "yolov1": [],
+    "mobilenet_v3_large": ["--param", "resolution=96"],
+    "mobilenet_v3_small": ["--param", "resolution=96", "--param", "batch=2"],
     # Not zoo models: edge cases for every kernel family (test/Codegen).
     "ops": [], "kernels": [], "winograd": [],
 }

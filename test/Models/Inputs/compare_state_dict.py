@@ -24,11 +24,14 @@ MODELS = {
     "resnet152": lambda: tv.resnet152(),
     "densenet121": lambda: tv.densenet121(),
     "mobilenet_v2": lambda: tv.mobilenet_v2(),
+    "mobilenet_v3_large": lambda: tv.mobilenet_v3_large(),
+    "mobilenet_v3_small": lambda: tv.mobilenet_v3_small(),
 }
 for variant in range(8):
     MODELS[f"efficientnet:{variant}"] = getattr(tv, f"efficientnet_b{variant}")
 
-PARAMETER = re.compile(r"cnn\.parameter @([\w.]+) : tensor<((?:\d+x)*)f32>")
+# Symbols with characters beyond [\w.] (RegNet's `block1-0`) print quoted.
+PARAMETER = re.compile(r'cnn\.parameter @(?:"([^"]+)"|([\w.]+)) : tensor<((?:\d+x)*)f32>')
 
 
 def cnnc_parameters(cnnc, models_dir, name):
@@ -37,7 +40,7 @@ def cnnc_parameters(cnnc, models_dir, name):
     if variant:
         command += ["--param", f"variant={variant}"]
     ir = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    return {m[1]: tuple(int(d) for d in m[2].split("x") if d)
+    return {m[1] or m[2]: tuple(int(d) for d in m[3].split("x") if d)
             for m in PARAMETER.finditer(ir)}
 
 
