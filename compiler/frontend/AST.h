@@ -41,7 +41,7 @@ struct NamePiece {
 struct Expr {
   enum class Kind {
     Integer, Float, String, Bool, None, Name, List, Unary, Binary, Logical,
-    Not, Conditional, Call, Index,
+    Not, Conditional, Call, Index, Comprehension,
   };
   Kind kind;
   SourceLocation location;
@@ -50,7 +50,9 @@ struct Expr {
   double number = 0;       // Float.
   std::string text;        // String, Name, callee of Call, operator spelling.
   std::vector<ExprPtr> operands; // List elements; Unary/Binary/Logical/Not/
-                                 // Index operands; Conditional: then, cond, else.
+                                 // Index operands; Conditional: then, cond, else;
+                                 // Comprehension: item, iterable [, filter].
+  std::vector<std::string> targets;    // Comprehension: the bound names.
   std::vector<Argument> arguments;     // Call.
   std::vector<NamePiece> layerName;    // Call with `as`.
   SourceLocation layerNameLocation;

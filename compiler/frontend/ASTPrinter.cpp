@@ -119,6 +119,13 @@ private:
     case Expr::Kind::Not: out << "not\n"; break;
     case Expr::Kind::Conditional: out << "conditional (value, condition, else)\n"; break;
     case Expr::Kind::Index: out << "index\n"; break;
+    case Expr::Kind::Comprehension: {
+      out << "comprehension over";
+      for (const std::string &target : e.targets)
+        out << " " << target;
+      out << " (item, iterable[, filter])\n";
+      break;
+    }
     case Expr::Kind::Call:
       out << "call " << e.text;
       if (!e.layerName.empty()) {

@@ -536,6 +536,23 @@ Value Elaborator::evalExpr(const ast::Expr &expr, Env &env) {
                                            std::to_string(size) + " elements");
     return base.getList()[i < 0 ? i + size : i];
   }
+  case Kind::Comprehension: {
+    Value iterable = eval(*expr.operands[1], env);
+    if (!iterable.is(Value::Kind::List))
+      fail(expr.operands[1]->location,
+           "a list comprehension runs over a list, found " + iterable.describe());
+    // Its variables are its own, as in Python: they do not leak out.
+    Env inner = env;
+    std::vector<Value> items;
+    for (const Value &item : iterable.getList()) {
+      bindTargets(*this, expr.targets, item, inner, expr.location);
+      if (expr.operands.size() > 2 &&
+          !truth(eval(*expr.operands[2], inner), expr.operands[2]->location))
+        continue;
+      items.push_back(eval(*expr.operands[0], inner));
+    }
+    return Value::list(std::move(items));
+  }
   case Kind::Binary: return evalBinary(expr, env);
   case Kind::Call: return evalCall(expr, env);
   }

@@ -2,7 +2,8 @@
 //
 // What a network description computes besides layers: channel counts
 // (`ch(x) * 4`), rounding for width multipliers (`make_divisible`), stage
-// tables (`range`, `enumerate`, `len`).
+// tables (`range`, `enumerate`, `len`), and the math of width rules (`log`,
+// `sqrt`, `exp`).
 //
 //===----------------------------------------------------------------------===//
 
@@ -176,6 +177,28 @@ const std::map<std::string, Builtin> &builtins() {
     });
     fn("floor", {{"x"}}, [](Elaborator &e, Args &a) {
       return Value::integer(toInteger(e, a, std::floor(e.numberArg(a, "x"))));
+    });
+    // RegNet's widths come from a log-linear rule; these read as in Python's math.
+    fn("log", {{"x"}, {"base", none}}, [](Elaborator &e, Args &a) {
+      double x = e.numberArg(a, "x");
+      if (x <= 0)
+        e.fail(e.argLocation(a, "x"), "log() needs a positive number, found " + a.values.at("x").str());
+      if (e.isNone(a, "base"))
+        return number(e, a, std::log(x));
+      double base = e.numberArg(a, "base");
+      if (base <= 0 || base == 1)
+        e.fail(e.argLocation(a, "base"), "log() needs a positive base other than 1");
+      return number(e, a, std::log(x) / std::log(base));
+    });
+    fn("sqrt", {{"x"}}, [](Elaborator &e, Args &a) {
+      double x = e.numberArg(a, "x");
+      if (x < 0)
+        e.fail(e.argLocation(a, "x"), "sqrt() needs a number that is not negative, found " +
+                                          a.values.at("x").str());
+      return number(e, a, std::sqrt(x));
+    });
+    fn("exp", {{"x"}}, [](Elaborator &e, Args &a) {
+      return number(e, a, std::exp(e.numberArg(a, "x")));
     });
     fn("str", {{"x"}}, [](Elaborator &e, Args &a) {
       return Value::string(e.printed(a.values.at("x"), a.location));

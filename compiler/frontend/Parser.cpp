@@ -486,6 +486,8 @@ private:
       auto list = std::make_unique<Expr>(Expr::Kind::List, take().location);
       while (!at(TokenKind::RBracket)) {
         list->operands.push_back(parseExpr());
+        if (list->operands.size() == 1 && at(TokenKind::KwFor))
+          return parseComprehension(std::move(list));
         if (!accept(TokenKind::Comma))
           break;
       }
@@ -495,6 +497,22 @@ private:
     default:
       fail("expected an expression");
     }
+  }
+
+  // comprehension := '[' expr 'for' NAME {',' NAME} 'in' or_expr ['if' or_expr] ']'
+  // The iterable and the filter stop before 'if' and 'else', as in Python.
+  ExprPtr parseComprehension(ExprPtr list) {
+    auto comprehension = std::make_unique<Expr>(Expr::Kind::Comprehension, take().location);
+    comprehension->operands.push_back(std::move(list->operands[0]));
+    do
+      comprehension->targets.push_back(expect(TokenKind::Name, "as a loop variable").text);
+    while (accept(TokenKind::Comma));
+    expect(TokenKind::KwIn, "after the loop variables");
+    comprehension->operands.push_back(parseOr());
+    if (accept(TokenKind::KwIf))
+      comprehension->operands.push_back(parseOr());
+    expect(TokenKind::RBracket, "to close the list comprehension");
+    return comprehension;
   }
 
   // call := NAME '(' [argument {',' argument} [',']] ')' ['as' layer_name]

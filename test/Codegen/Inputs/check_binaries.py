@@ -34,6 +34,7 @@ MODELS = {
     "yolov1": [],
     "mobilenet_v3_large": ["--param", "resolution=96"],
     "mobilenet_v3_small": ["--param", "resolution=96", "--param", "batch=2"],
+    "regnet_y_400mf": ["--param", "resolution=64"],
     # Not zoo models: edge cases for every kernel family (test/Codegen).
     "ops": [], "kernels": [], "winograd": [],
 }

@@ -26,6 +26,7 @@ MODELS = {
     "mobilenet_v2": lambda: tv.mobilenet_v2(),
     "mobilenet_v3_large": lambda: tv.mobilenet_v3_large(),
     "mobilenet_v3_small": lambda: tv.mobilenet_v3_small(),
+    "regnet_y_400mf": lambda: tv.regnet_y_400mf(),
 }
 for variant in range(8):
     MODELS[f"efficientnet:{variant}"] = getattr(tv, f"efficientnet_b{variant}")
