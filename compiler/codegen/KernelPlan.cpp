@@ -92,6 +92,7 @@ private:
   mlir::LogicalResult addStep(mlir::Operation &op);
   mlir::LogicalResult addConcat(cnn::ConcatOp concat);
   mlir::LogicalResult addConcatAlong(cnn::ConcatOp concat);
+  mlir::LogicalResult addSlice(cnn::SliceOp slice);
   mlir::LogicalResult checkInterface(mlir::func::FuncOp model);
 
   Placement placementOf(mlir::Value value);
@@ -233,6 +234,11 @@ Placement PlanBuilder::placementOf(mlir::Value value) {
   mlir::Operation *op = value.getDefiningOp();
   if (llvm::isa<cnn::FlattenOp, cnn::ReshapeOp>(op) && !op->hasAttr("cnn.offset"))
     return placementOf(op->getOperand(0)); // A view: same bytes, same channels.
+  if (auto slice = llvm::dyn_cast<cnn::SliceOp>(op); slice && !op->hasAttr("cnn.offset")) {
+    Placement whole = placementOf(slice.getInput()); // A view of some channels.
+    whole.channelOffset += slice.getStart();
+    return whole;
+  }
   place.byteOffset = op->getAttrOfType<mlir::IntegerAttr>("cnn.offset").getInt();
   std::vector<int64_t> shape = shapeOf(value);
   place.rootChannels = shape.size() > 1 ? shape[1] : 1;
@@ -347,6 +353,25 @@ mlir::LogicalResult PlanBuilder::addConcatAlong(cnn::ConcatOp concat) {
   return mlir::success();
 }
 
+/// A slice that is not a view (not along channels): a copy from a view of
+/// its input with the input's strides, the slice's extents and an offset.
+mlir::LogicalResult PlanBuilder::addSlice(cnn::SliceOp slice) {
+  if (!slice->hasAttr("cnn.offset"))
+    return mlir::success(); // A view.
+  std::vector<int64_t> shape = shapeOf(slice.getResult());
+  int64_t rank = int64_t(shape.size()), axis = slice.getAxis();
+  int64_t position = rank < 2 ? 0 : axis == 0 ? rank - 1 : rank - axis;
+  BufferRef source = activation(slice.getInput());
+  BufferRef result = activation(slice.getResult());
+  source.extents = result.extents;
+  source.byteOffset += slice.getStart() * source.strides[position] * 4;
+  cnn::KernelDescription copy{"copy", {}};
+  copy.add("in", shape);
+  copy.add("out", shape);
+  emitStep(slice, "copy", copy.signature().substr(5), {source, result});
+  return mlir::success();
+}
+
 mlir::LogicalResult PlanBuilder::addStep(mlir::Operation &op) {
   if (auto ret = llvm::dyn_cast<mlir::func::ReturnOp>(op)) {
     auto model = llvm::cast<mlir::func::FuncOp>(op.getParentOp());
@@ -371,6 +396,8 @@ mlir::LogicalResult PlanBuilder::addStep(mlir::Operation &op) {
              {activation(op.getOperand(0)), activation(op.getResult(0))});
     return mlir::success();
   }
+  if (auto slice = llvm::dyn_cast<cnn::SliceOp>(op))
+    return addSlice(slice);
   std::optional<cnn::KernelDescription> kernel = cnn::describeKernel(&op);
   if (!kernel)
     return op.emitError("code generation: no kernel for '") << op.getName() << "'";

@@ -507,6 +507,8 @@ Value Elaborator::evalExpr(const ast::Expr &expr, Env &env) {
     }
     if (operand.is(Value::Kind::Float))
       return Value::number(-operand.getNumber());
+    if (operand.is(Value::Kind::Tensor))
+      return scaleShift(expr, operand.getTensor(), -1, 0);
     fail(expr.location, "cannot negate " + operand.describe());
   }
   case Kind::Not:

@@ -128,9 +128,12 @@ public:
   /// `value` spelled out (str()), within the string budget.
   std::string printed(const Value &value, SourceLocation location);
 
-  /// `a + b` and `a * b` on tensors, which make layers too.
+  /// `a + b`, `a - b`, `a * b`, `a / b` with a tensor on either side (the
+  /// other a tensor or a number), which make layers too.
   Value tensorBinary(const ast::Expr &expr, const std::string &op,
                      const Value &lhs, const Value &rhs);
+  /// x * scale + shift, the layer arithmetic with numbers makes.
+  Value scaleShift(const ast::Expr &expr, mlir::Value x, double scale, double shift);
 
 private:
   struct Frame {

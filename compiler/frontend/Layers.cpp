@@ -342,6 +342,81 @@ Value concat(Elaborator &e, Args &args) {
                                              b.getI64IntegerAttr(axis)));
 }
 
+/// Consecutive slices of `x` along `axis` of the given sizes, as a list.
+Value slices(Elaborator &e, Args &args, int64_t axis, const std::vector<int64_t> &sizes) {
+  mlir::Value x = e.tensorArg(args, "x");
+  std::string name = e.nameLayer(args, args.callee, /*consumesIndex=*/false);
+  std::vector<Value> pieces;
+  int64_t start = 0;
+  auto &b = e.getBuilder();
+  for (int64_t size : sizes) {
+    check(e, args, name, cnn::inferSlice(shapeOf(x), axis, start, size));
+    pieces.push_back(Value::tensor(cnn::SliceOp::create(
+        b, e.locate(*args.call, name), x, b.getI64IntegerAttr(axis),
+        b.getI64IntegerAttr(start), b.getI64IntegerAttr(size))));
+    start += size;
+  }
+  return Value::list(std::move(pieces));
+}
+
+int64_t axisArg(Elaborator &e, Args &args, mlir::Value x) {
+  int64_t rank = int64_t(shapeOf(x).size());
+  int64_t axis = e.intArg(args, "axis", -rank);
+  if (axis >= rank)
+    e.fail(e.argLocation(args, "axis"), args.callee + ": axis " + std::to_string(axis) +
+                                            " is out of range for rank " + std::to_string(rank));
+  return axis < 0 ? axis + rank : axis;
+}
+
+/// split(x, size): pieces of `size` (the last may be smaller);
+/// split(x, [s0, s1, ...]): pieces of those sizes, which cover the axis.
+/// Both as torch.split.
+Value split(Elaborator &e, Args &args) {
+  mlir::Value x = e.tensorArg(args, "x");
+  int64_t axis = axisArg(e, args, x), extent = shapeOf(x)[axis];
+  std::vector<int64_t> sizes;
+  const Value &given = args.values.at("sizes");
+  if (given.is(Value::Kind::List)) {
+    sizes = e.intsArg(args, "sizes", given.getList().size(), 1);
+    int64_t total = 0;
+    for (int64_t size : sizes)
+      total += size;
+    if (total != extent)
+      e.fail(e.argLocation(args, "sizes"), "split: the sizes add up to " +
+                                               std::to_string(total) + ", but axis " +
+                                               std::to_string(axis) + " has " +
+                                               std::to_string(extent));
+  } else {
+    int64_t size = e.intArg(args, "sizes", 1);
+    for (int64_t start = 0; start < extent; start += size)
+      sizes.push_back(std::min(size, extent - start));
+  }
+  return slices(e, args, axis, sizes);
+}
+
+/// chunk(x, n): n pieces of ceil(extent / n) (fewer when they run out), as
+/// torch.chunk.
+Value chunk(Elaborator &e, Args &args) {
+  mlir::Value x = e.tensorArg(args, "x");
+  int64_t axis = axisArg(e, args, x), extent = shapeOf(x)[axis];
+  int64_t count = e.intArg(args, "n", 1);
+  int64_t size = (extent + count - 1) / count;
+  std::vector<int64_t> sizes;
+  for (int64_t start = 0; start < extent; start += size)
+    sizes.push_back(std::min(size, extent - start));
+  return slices(e, args, axis, sizes);
+}
+
+Value channelShuffle(Elaborator &e, Args &args) {
+  mlir::Value x = e.tensorArg(args, "x");
+  int64_t groups = e.intArg(args, "groups", 1);
+  std::string name = e.nameLayer(args, "channel_shuffle", /*consumesIndex=*/false);
+  check(e, args, name, cnn::inferChannelShuffle(shapeOf(x), groups));
+  auto &b = e.getBuilder();
+  return Value::tensor(cnn::ChannelShuffleOp::create(b, e.locate(*args.call, name), x,
+                                                     b.getI64IntegerAttr(groups)));
+}
+
 Value identity(Elaborator &e, Args &args) {
   e.tensorArg(args, "x");
   return args.values.at("x");
@@ -351,28 +426,62 @@ Value identity(Elaborator &e, Args &args) {
 
 Value Elaborator::tensorBinary(const ast::Expr &expr, const std::string &op,
                                const Value &lhs, const Value &rhs) {
-  if (!lhs.is(Value::Kind::Tensor) || !rhs.is(Value::Kind::Tensor) ||
-      (op != "+" && op != "*"))
-    fail(expr.location, "operator '" + op + "' cannot combine " + lhs.describe() +
-                            " and " + rhs.describe() +
-                            " (tensors support '+' and '*' with tensors)");
+  bool arithmetic = op == "+" || op == "-" || op == "*" || op == "/";
   BoundArguments args;
   args.call = &expr;
-  args.callee = op == "+" ? "add" : "mul";
   args.location = expr.location;
+  // A tensor and a number: one scale-and-shift layer.
+  if (arithmetic && (lhs.isNumber() || rhs.isNumber())) {
+    const Value &tensor = lhs.isNumber() ? rhs : lhs;
+    double number = (lhs.isNumber() ? lhs : rhs).getNumber();
+    if (tensor.is(Value::Kind::Tensor)) {
+      if (op == "/" && lhs.isNumber())
+        fail(expr.location, "cannot divide a number by a tensor (no layer computes "
+                            "k / x; write the reciprocal as a layer of its own)");
+      if (op == "/" && number == 0)
+        fail(expr.location, "division of a tensor by zero");
+      double scale = op == "*" ? number : op == "/" ? 1 / number
+                     : op == "-" && lhs.isNumber() ? -1 : 1;
+      double shift = op == "+" ? number : op == "-" ? (lhs.isNumber() ? number : -number) : 0;
+      return scaleShift(expr, tensor.getTensor(), scale, shift);
+    }
+  }
+  if (!lhs.is(Value::Kind::Tensor) || !rhs.is(Value::Kind::Tensor) || !arithmetic)
+    fail(expr.location, "operator '" + op + "' cannot combine " + lhs.describe() +
+                            " and " + rhs.describe() +
+                            " (tensors take '+', '-', '*' and '/' with tensors and numbers)");
+  static const std::map<std::string, std::string> kinds = {
+      {"+", "add"}, {"-", "sub"}, {"*", "mul"}, {"/", "div"}};
+  args.callee = kinds.at(op);
   std::string name = nameLayer(args, args.callee, /*consumesIndex=*/false);
   auto rule = op == "+" ? cnn::inferSameShape(lhs.getShape(), rhs.getShape())
                         : cnn::inferBroadcast(lhs.getShape(), rhs.getShape());
   if (!rule)
-    fail(expr.location, "cannot " + std::string(op == "+" ? "add" : "multiply") +
+    fail(expr.location, "cannot " + std::string(op == "+" ? "add" : op == "-" ? "subtract"
+                                                : op == "*" ? "multiply" : "divide") +
                             " tensors " + cnn::formatShape(lhs.getShape()) + " and " +
                             cnn::formatShape(rhs.getShape()) + ": " + rule.getError());
   mlir::Location location = locate(expr, name);
+  mlir::Value a = lhs.getTensor(), b = rhs.getTensor();
   if (op == "+")
-    return Value::tensor(
-        cnn::AddOp::create(builder, location, lhs.getTensor(), rhs.getTensor()));
-  return Value::tensor(
-      cnn::MulOp::create(builder, location, lhs.getTensor(), rhs.getTensor()));
+    return Value::tensor(cnn::AddOp::create(builder, location, a, b));
+  if (op == "-")
+    return Value::tensor(cnn::SubOp::create(builder, location, a, b));
+  if (op == "*")
+    return Value::tensor(cnn::MulOp::create(builder, location, a, b));
+  return Value::tensor(cnn::DivOp::create(builder, location, a, b));
+}
+
+Value Elaborator::scaleShift(const ast::Expr &expr, mlir::Value x, double scale,
+                             double shift) {
+  BoundArguments args;
+  args.call = &expr;
+  args.callee = "scale_shift";
+  args.location = expr.location;
+  std::string name = nameLayer(args, args.callee, /*consumesIndex=*/false);
+  return Value::tensor(cnn::ScaleShiftOp::create(builder, locate(expr, name), x,
+                                                 builder.getF64FloatAttr(scale),
+                                                 builder.getF64FloatAttr(shift)));
 }
 
 /// Builds the layer part of the built-in table; Functions.cpp adds the rest.
@@ -430,6 +539,9 @@ void addLayerBuiltins(std::map<std::string, Builtin> &table) {
     return withIntegerAttribute<cnn::SoftmaxOp, cnn::inferAlongAxis>(e, a, "axis");
   });
   layer("concat", {{"x"}, {"axis", Value::integer(1)}}, concat, /*variadic=*/true);
+  layer("split", {{"x"}, {"sizes"}, {"axis", Value::integer(1)}}, split);
+  layer("chunk", {{"x"}, {"n"}, {"axis", Value::integer(1)}}, chunk);
+  layer("channel_shuffle", {{"x"}, {"groups"}}, channelShuffle);
 }
 
 } // namespace cnnc::detail

@@ -1,6 +1,7 @@
 //===- Interpreter.cpp - the reference interpreter of the cnn dialect -----===//
 
 #include "reference/Interpreter.h"
+#include "reference/Movement.h"
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -611,6 +612,24 @@ std::vector<Tensor> Interpreter::run(mlir::func::FuncOp function,
             .Case([&](cnn::MulOp o) {
               return broadcast(get(o.getLhs()), get(o.getRhs()), outShape,
                                [](double a, double b) { return a * b; });
+            })
+            .Case([&](cnn::SubOp o) {
+              return broadcast(get(o.getLhs()), get(o.getRhs()), outShape,
+                               [](double a, double b) { return a - b; });
+            })
+            .Case([&](cnn::DivOp o) {
+              return broadcast(get(o.getLhs()), get(o.getRhs()), outShape,
+                               [](double a, double b) { return a / b; });
+            })
+            .Case([&](cnn::ScaleShiftOp o) {
+              double scale = o.getScale().convertToDouble(), shift = o.getShift().convertToDouble();
+              return map(get(o.getInput()), [=](double x) { return x * scale + shift; });
+            })
+            .Case([&](cnn::SliceOp s) {
+              return slice(get(s.getInput()), s.getAxis(), s.getStart(), s.getSize());
+            })
+            .Case([&](cnn::ChannelShuffleOp s) {
+              return channelShuffle(get(s.getInput()), s.getGroups());
             })
             .Case([&](cnn::MaxPool2DOp p) {
               return pool2d(get(p.getInput()), p.getWindow(),

@@ -66,7 +66,11 @@ Kernel buildUnary(const KernelSpec &spec) {
   ImageParam input = activationInput("input", shape);
   std::vector<Var> vars = varsFor(shape.size());
   Func output("output");
-  output(vars) = epilogue(spec, input(vars));
+  Expr x = input(vars);
+  // Arithmetic with numbers (x * scale + shift) comes before the activation.
+  if (spec.has("scale"))
+    x = x * float(spec.real("scale")) + float(spec.real("shift"));
+  output(vars) = epilogue(spec, x);
   constrainOutput(output, shape);
   scheduleStreaming(output, shape, spec.gpu);
   return {output, {input}};
@@ -91,6 +95,10 @@ Kernel buildBinary(const KernelSpec &spec) {
     output(vars) = operands[0] + operands[1];
   else if (op == "mul")
     output(vars) = operands[0] * operands[1];
+  else if (op == "sub")
+    output(vars) = operands[0] - operands[1];
+  else if (op == "div")
+    output(vars) = operands[0] / operands[1];
   else
     throw SpecError("binary kernel: unknown op '" + op + "'");
   constrainOutput(output, outShape);
@@ -116,6 +124,23 @@ Kernel buildAffine(const KernelSpec &spec) {
   constrainOutput(output, shape);
   scheduleStreaming(output, shape, spec.gpu);
   return {output, {input, scale, shift, mean, variance}};
+}
+
+/// Output channel k * groups + g is input channel g * (C / groups) + k: a
+/// gather along the innermost dimension, so loads do not vectorise but
+/// stores do.
+Kernel buildChannelShuffle(const KernelSpec &spec) {
+  std::vector<int64_t> shape = spec.integers("shape");
+  int groups = int(spec.integer("groups")), perGroup = int(shape[1]) / groups;
+  ImageParam input = activationInput("input", shape);
+  std::vector<Var> vars = varsFor(shape.size());
+  std::vector<Expr> at(vars.begin(), vars.end());
+  at[0] = (vars[0] % groups) * perGroup + vars[0] / groups;
+  Func output("output");
+  output(vars) = input(at);
+  constrainOutput(output, shape);
+  scheduleStreaming(output, shape, spec.gpu);
+  return {output, {input}};
 }
 
 Kernel buildCopy(const KernelSpec &spec) {

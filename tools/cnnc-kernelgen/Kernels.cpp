@@ -17,6 +17,7 @@ Kernel buildKernel(const KernelSpec &spec) {
       {"roi_pool", buildRoiPool}, {"unary", buildUnary},
       {"binary", buildBinary},   {"affine", buildAffine},
       {"copy", buildCopy},       {"softmax", buildSoftmax},
+      {"channel_shuffle", buildChannelShuffle},
       {"lrn", buildLrn},         {"upsample", buildUpsample},
   };
   auto it = families.find(spec.family);

@@ -43,6 +43,7 @@ Kernel buildUnary(const KernelSpec &spec);
 Kernel buildBinary(const KernelSpec &spec);
 Kernel buildAffine(const KernelSpec &spec);
 Kernel buildCopy(const KernelSpec &spec);
+Kernel buildChannelShuffle(const KernelSpec &spec);
 Kernel buildSoftmax(const KernelSpec &spec);
 Kernel buildLrn(const KernelSpec &spec);
 Kernel buildUpsample(const KernelSpec &spec);

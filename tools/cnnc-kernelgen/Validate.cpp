@@ -91,11 +91,14 @@ const std::map<std::string, Schema> &schemas() {
                  {"include_pad", optional(flag())}};
     t["adaptive_pool"] = {{"in", shape()}, {"out", shape()}, {"kind", word({"max", "avg"})}};
     t["roi_pool"] = {{"in", shape()}, {"out", shape()}, {"scale", real()}};
-    t["unary"] = merge({{"shape", shape()}}, activationKeys());
-    t["binary"] = {{"op", word({"add", "mul"})}, {"a", shape()}, {"b", shape()},
+    t["unary"] = merge({{"shape", shape()}, {"scale", optional(real())},
+                        {"shift", optional(real())}},
+                       activationKeys());
+    t["binary"] = {{"op", word({"add", "mul", "sub", "div"})}, {"a", shape()}, {"b", shape()},
                    {"out", shape()}};
     t["affine"] = {{"shape", shape()}, {"epsilon", real()}};
     t["copy"] = {{"in", shape()}, {"out", shape()}};
+    t["channel_shuffle"] = {{"shape", shape()}, {"groups", integer(1)}};
     t["softmax"] = {{"shape", shape()}, {"axis", integer(0, 5)}};
     t["lrn"] = {{"shape", shape()}, {"size", integer(1, 1 << 16)}, {"alpha", real()},
                 {"beta", real()},   {"k", real()}};
@@ -284,6 +287,16 @@ void checkConsistency(const KernelSpec &spec) {
     for (size_t i = 0; i < out.size(); ++i)
       require((a[i] == out[i] || a[i] == 1) && (b[i] == out[i] || b[i] == 1),
               "a and b must broadcast to out");
+    return;
+  }
+  if (family == "channel_shuffle") {
+    std::vector<int64_t> shape = spec.integers("shape");
+    require(shape.size() >= 2, "shape needs a channel dimension");
+    require(shape[1] % spec.integer("groups") == 0, "groups must divide the channels");
+    return;
+  }
+  if (family == "unary") {
+    require(spec.has("scale") == spec.has("shift"), "scale and shift come together");
     return;
   }
   if (family == "copy") {

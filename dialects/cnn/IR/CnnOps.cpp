@@ -314,15 +314,21 @@ LogicalResult ClipOp::verify() {
   return success();
 }
 
-LogicalResult MulOp::inferReturnTypes(MLIRContext *context,
-                                      std::optional<Location> location,
-                                      Adaptor adaptor,
-                                      SmallVectorImpl<Type> &inferredReturnTypes) {
-  auto lhs = shapeOf(adaptor.getLhs()), rhs = shapeOf(adaptor.getRhs());
-  if (!lhs || !rhs)
-    return CNN_MALFORMED(MulOp);
-  return CNN_RULE(MulOp, inferBroadcast(*lhs, *rhs));
-}
+/// mul, sub and div broadcast alike.
+#define CNN_BROADCAST_RULE(Op)                                                 \
+  LogicalResult Op::inferReturnTypes(MLIRContext *context,                     \
+                                     std::optional<Location> location,         \
+                                     Adaptor adaptor,                          \
+                                     SmallVectorImpl<Type> &inferredReturnTypes) { \
+    auto lhs = shapeOf(adaptor.getLhs()), rhs = shapeOf(adaptor.getRhs());     \
+    if (!lhs || !rhs)                                                          \
+      return CNN_MALFORMED(Op);                                                \
+    return CNN_RULE(Op, inferBroadcast(*lhs, *rhs));                           \
+  }
+CNN_BROADCAST_RULE(MulOp)
+CNN_BROADCAST_RULE(SubOp)
+CNN_BROADCAST_RULE(DivOp)
+#undef CNN_BROADCAST_RULE
 
 //===----------------------------------------------------------------------===//
 // Pooling
@@ -409,6 +415,25 @@ LogicalResult ConcatOp::inferReturnTypes(
     inputs.push_back(*shape);
   }
   return CNN_RULE(ConcatOp, inferConcat(inputs, adaptor.getAxis()));
+}
+
+LogicalResult SliceOp::inferReturnTypes(
+    MLIRContext *context, std::optional<Location> location, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferredReturnTypes) {
+  auto input = shapeOf(adaptor.getInput());
+  if (!input)
+    return CNN_MALFORMED(SliceOp);
+  return CNN_RULE(SliceOp, inferSlice(*input, adaptor.getAxis(), adaptor.getStart(),
+                                      adaptor.getSize()));
+}
+
+LogicalResult ChannelShuffleOp::inferReturnTypes(
+    MLIRContext *context, std::optional<Location> location, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferredReturnTypes) {
+  auto input = shapeOf(adaptor.getInput());
+  if (!input)
+    return CNN_MALFORMED(ChannelShuffleOp);
+  return CNN_RULE(ChannelShuffleOp, inferChannelShuffle(*input, adaptor.getGroups()));
 }
 
 LogicalResult FlattenOp::inferReturnTypes(

@@ -334,6 +334,33 @@ def Cnn_MulOp : Cnn_LayerOp<"mul", [Commutative]> {
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
 }
 
+class Cnn_BroadcastOp<string mnemonic, string operation, string example>
+    : Cnn_LayerOp<mnemonic> {
+  let summary = "element-wise " # operation # " with broadcasting";
+  let description = "`lhs " # example # " rhs` under the broadcasting of `cnn.mul`.";
+  let arguments = (ins Cnn_Tensor:$lhs, Cnn_Tensor:$rhs);
+  let results = (outs Cnn_Tensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+
+def Cnn_SubOp : Cnn_BroadcastOp<"sub", "difference", "-">;
+def Cnn_DivOp : Cnn_BroadcastOp<"div", "quotient", "/">;
+
+def Cnn_ScaleShiftOp : Cnn_SameTypeOp<"scale_shift"> {
+  let summary = "element-wise x * scale + shift, with numbers";
+  let description = [{
+    What arithmetic between a tensor and a number makes: `x + 3` has scale 1
+    and shift 3, `x / 6` scale 1/6, `1 - x` scale -1 and shift 1.
+
+    ```mlir
+    %y = cnn.scale_shift %x scale 1.0 shift 3.0 : tensor<1x16x8x8xf32>
+    ```
+  }];
+  let arguments = (ins Cnn_Tensor:$input, F64Attr:$scale, F64Attr:$shift);
+  let results = (outs Cnn_Tensor:$result);
+  let assemblyFormat = "$input `scale` $scale `shift` $shift attr-dict `:` type($input)";
+}
+
 //===----------------------------------------------------------------------===//
 // Pooling
 //===----------------------------------------------------------------------===//
@@ -495,6 +522,43 @@ def Cnn_ReshapeOp : Cnn_LayerOp<"reshape"> {
   let assemblyFormat = [{
     $input `shape` $shape attr-dict `:` functional-type(operands, results)
   }];
+}
+
+def Cnn_SliceOp : Cnn_LayerOp<"slice"> {
+  let summary = "`size` consecutive entries of one dimension, from `start`";
+  let description = [{
+    What `split` and `chunk` make: ShuffleNet v2 splits its channels in two.
+    A slice of the channels is a view when channels are innermost: its
+    readers read the input's bytes with the input's strides, so no kernel
+    runs.
+
+    ```mlir
+    %y = cnn.slice %x axis 1 start 58 size 58 : (tensor<1x116x28x28xf32>) -> tensor<1x58x28x28xf32>
+    ```
+  }];
+  let arguments = (ins Cnn_Tensor:$input,
+                       ConfinedAttr<I64Attr, [IntNonNegative]>:$axis,
+                       ConfinedAttr<I64Attr, [IntNonNegative]>:$start,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$size);
+  let results = (outs Cnn_Tensor:$result);
+  let assemblyFormat = [{
+    $input `axis` $axis `start` $start `size` $size attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Cnn_ChannelShuffleOp : Cnn_LayerOp<"channel_shuffle"> {
+  let summary = "interleaves `groups` groups of channels (ShuffleNet)";
+  let description = [{
+    Output channel `k * groups + g` is input channel `g * (C / groups) + k`:
+    PyTorch's `view(N, groups, C / groups, H, W).transpose(1, 2).reshape(N, C, H, W)`.
+
+    ```mlir
+    %y = cnn.channel_shuffle %x groups 2 : (tensor<1x116x28x28xf32>) -> tensor<1x116x28x28xf32>
+    ```
+  }];
+  let arguments = (ins Cnn_Tensor:$input, ConfinedAttr<I64Attr, [IntPositive]>:$groups);
+  let results = (outs Cnn_Tensor:$result);
+  let assemblyFormat = "$input `groups` $groups attr-dict `:` functional-type(operands, results)";
 }
 
 def Cnn_SoftmaxOp : Cnn_SameTypeOp<"softmax"> {

@@ -255,6 +255,30 @@ ShapeOrError inferFlatten(ShapeRef input, int64_t startDim) {
   return out;
 }
 
+ShapeOrError inferSlice(ShapeRef input, int64_t axis, int64_t start, int64_t size) {
+  if (axis >= static_cast<int64_t>(input.size()))
+    return ShapeOrError::error(formatv("axis {0} is out of range for rank {1}", axis,
+                                       input.size()));
+  if (start < 0 || size < 1 || start > input[axis] || size > input[axis] - start)
+    return ShapeOrError::error(formatv("entries {0} to {1} are not all within the {2} of "
+                                       "axis {3} in {4}",
+                                       start, start + size - 1, input[axis], axis,
+                                       formatShape(input)));
+  Shape out(input);
+  out[axis] = size;
+  return out;
+}
+
+ShapeOrError inferChannelShuffle(ShapeRef input, int64_t groups) {
+  if (input.size() < 2)
+    return ShapeOrError::error(formatv("input {0} has no channel dimension",
+                                       formatShape(input)));
+  if (groups < 1 || input[1] % groups != 0)
+    return ShapeOrError::error(formatv("{0} channels do not divide into {1} groups",
+                                       input[1], groups));
+  return Shape(input);
+}
+
 static int64_t elementCount(ShapeRef shape) {
   int64_t count = 1;
   for (int64_t d : shape)

@@ -101,6 +101,8 @@ ShapeOrError inferSameShape(ShapeRef lhs, ShapeRef rhs);
 ShapeOrError inferBroadcast(ShapeRef lhs, ShapeRef rhs);
 ShapeOrError inferConcat(llvm::ArrayRef<ShapeRef> inputs, int64_t axis);
 ShapeOrError inferFlatten(ShapeRef input, int64_t startDim);
+ShapeOrError inferSlice(ShapeRef input, int64_t axis, int64_t start, int64_t size);
+ShapeOrError inferChannelShuffle(ShapeRef input, int64_t groups);
 ShapeOrError inferReshape(ShapeRef input, ShapeRef newShape);
 ShapeOrError inferAlongAxis(ShapeRef input, int64_t axis);
 ShapeOrError inferUpsample(ShapeRef input, std::array<int64_t, 2> size);

@@ -147,6 +147,26 @@ std::optional<KernelDescription> describeKernel(mlir::Operation *op) {
         kernel.add("out", shapeOf(binary->getResult(0)));
         return kernel;
       })
+      .Case<SubOp, DivOp>([](mlir::Operation *binary) -> Result {
+        KernelDescription kernel{"binary", {}};
+        kernel.add("op", llvm::isa<SubOp>(binary) ? "sub" : "div");
+        kernel.add("a", shapeOf(binary->getOperand(0)));
+        kernel.add("b", shapeOf(binary->getOperand(1)));
+        kernel.add("out", shapeOf(binary->getResult(0)));
+        return kernel;
+      })
+      .Case([](ScaleShiftOp op) -> Result {
+        KernelDescription kernel = unary(op, ActivationInfo{});
+        kernel.addReal("scale", op.getScale().convertToDouble());
+        kernel.addReal("shift", op.getShift().convertToDouble());
+        return kernel;
+      })
+      .Case([](ChannelShuffleOp shuffle) -> Result {
+        KernelDescription kernel{"channel_shuffle", {}};
+        kernel.add("shape", shapeOf(shuffle.getInput()));
+        kernel.add("groups", shuffle.getGroups());
+        return kernel;
+      })
       .Case([](BatchNormOp norm) -> Result {
         KernelDescription kernel{"affine", {}};
         kernel.add("shape", shapeOf(norm.getInput()));

@@ -10,8 +10,8 @@ namespace cnn {
 /// Whether cnn-select-layout chose channels-innermost activations.
 bool channelsInnermost(mlir::ModuleOp module);
 
-/// Whether `op` (a flatten or reshape) only renames its input's bytes
-/// under the given layout; otherwise it is a copy kernel.
+/// Whether `op` (a flatten, a reshape or a slice) only renames its input's
+/// bytes under the given layout; otherwise it is a copy kernel.
 bool isView(mlir::Operation *op, bool channelsInnermost);
 
 } // namespace cnn

@@ -25,6 +25,9 @@ static bool sameOrderBothWays(llvm::ArrayRef<int64_t> shape) {
 }
 
 bool isView(mlir::Operation *op, bool channelsInnermost) {
+  // A channel slice reads its input's bytes with its input's strides.
+  if (auto slice = llvm::dyn_cast<SliceOp>(op))
+    return channelsInnermost && slice.getAxis() == 1;
   if (!llvm::isa<FlattenOp, ReshapeOp>(op))
     return false;
   if (!channelsInnermost)

@@ -27,6 +27,7 @@ MODELS = {
     "mobilenet_v3_large": lambda: tv.mobilenet_v3_large(),
     "mobilenet_v3_small": lambda: tv.mobilenet_v3_small(),
     "regnet_y_400mf": lambda: tv.regnet_y_400mf(),
+    "shufflenet_v2_x1_0": lambda: tv.shufflenet_v2_x1_0(),
 }
 for variant in range(8):
     MODELS[f"efficientnet:{variant}"] = getattr(tv, f"efficientnet_b{variant}")

@@ -1,0 +1,44 @@
+//===- Movement.cpp - reference semantics of ops that only move values ----===//
+
+#include "reference/Movement.h"
+
+#include <algorithm>
+
+namespace cnnc::reference {
+
+namespace {
+/// The product of the extents before `axis` and of those after it.
+std::pair<int64_t, int64_t> aroundAxis(const std::vector<int64_t> &shape, int64_t axis) {
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= shape[d];
+  for (size_t d = axis + 1; d < shape.size(); ++d)
+    inner *= shape[d];
+  return {outer, inner};
+}
+} // namespace
+
+Tensor slice(const Tensor &in, int64_t axis, int64_t start, int64_t size) {
+  std::vector<int64_t> shape = in.shape;
+  shape[axis] = size;
+  Tensor out(shape);
+  auto [outer, inner] = aroundAxis(in.shape, axis);
+  for (int64_t o = 0; o < outer; ++o)
+    std::copy_n(&in.data[(o * in.shape[axis] + start) * inner], size * inner,
+                &out.data[o * size * inner]);
+  return out;
+}
+
+Tensor channelShuffle(const Tensor &in, int64_t groups) {
+  Tensor out(in.shape);
+  auto [batch, plane] = aroundAxis(in.shape, 1);
+  int64_t channels = in.shape[1], perGroup = channels / groups;
+  for (int64_t n = 0; n < batch; ++n)
+    for (int64_t k = 0; k < perGroup; ++k)
+      for (int64_t g = 0; g < groups; ++g)
+        std::copy_n(&in.data[(n * channels + g * perGroup + k) * plane], plane,
+                    &out.data[(n * channels + k * groups + g) * plane]);
+  return out;
+}
+
+} // namespace cnnc::reference

@@ -1,0 +1,17 @@
+//===- Movement.h - reference semantics of ops that only move values ------===//
+
+#ifndef CNNC_REFERENCE_MOVEMENT_H
+#define CNNC_REFERENCE_MOVEMENT_H
+
+#include "reference/Tensor.h"
+
+namespace cnnc::reference {
+
+/// Entries [start, start + size) of dimension `axis`.
+Tensor slice(const Tensor &in, int64_t axis, int64_t start, int64_t size);
+/// Output channel k * groups + g is input channel g * (C / groups) + k.
+Tensor channelShuffle(const Tensor &in, int64_t groups);
+
+} // namespace cnnc::reference
+
+#endif // CNNC_REFERENCE_MOVEMENT_H
