@@ -804,10 +804,15 @@ Value Elaborator::callBlock(const ast::Block &block, BoundArguments &args,
   // or transparent (sharing the parent's prefix and counters).
   NameScope &parent = scopes.back();
   NameScope scope;
+  // Inside a sequential parent an unnamed call takes the next position, but
+  // only if it makes a layer: a block that computes a number is no module.
+  bool takesPosition = args.layerName.empty() && parent.sequential;
+  std::shared_ptr<int> parentIndex = parent.nextIndex;
+  uint64_t layersBefore = layersMade;
   if (!args.layerName.empty() || parent.sequential) {
     std::string relative = !args.layerName.empty()
                                ? args.layerName
-                               : std::to_string((*parent.nextIndex)++);
+                               : std::to_string(*parent.nextIndex);
     scope.prefix = parent.prefix.empty() ? relative : parent.prefix + "." + relative;
     scope.nextIndex = std::make_shared<int>(0);
     scope.autoCounters = std::make_shared<std::map<std::string, int>>();
@@ -833,6 +838,8 @@ Value Elaborator::callBlock(const ast::Block &block, BoundArguments &args,
   }
   scopes.pop_back();
   callStack.pop_back();
+  if (takesPosition && layersMade != layersBefore)
+    ++*parentIndex;
   return result;
 }
 
@@ -846,6 +853,7 @@ std::string Elaborator::nameLayer(const BoundArguments &args, const std::string 
     fail(args.location, "'" + args.callee + "' makes a layer, and layers exist only in the "
                                             "model, not in a param's value");
   NameScope &scope = scopes.back();
+  ++layersMade;
   std::string relative;
   if (!args.layerName.empty())
     relative = args.layerName;

@@ -186,6 +186,7 @@ private:
   std::vector<NameScope> scopes;
   std::map<std::string, SourceLocation> parameterSites;
   uint64_t steps = 0;                 // evaluation steps so far (tick)
+  uint64_t layersMade = 0;            // nameLayer calls so far
   const char *stackBase = nullptr;    // the stack pointer where run() began
 };
 

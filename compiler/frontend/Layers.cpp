@@ -288,11 +288,14 @@ Value upsample(Elaborator &e, Args &args) {
 }
 
 /// flatten and softmax: a tensor, one integer attribute, and a shape rule.
+/// Inside a sequential block they take a position, as nn.Flatten and
+/// nn.Softmax do in an nn.Sequential (ConvNeXt's classifier is LayerNorm2d,
+/// Flatten, Linear: the Linear is `classifier.2`).
 template <typename Op, cnn::ShapeOrError (*rule)(cnn::ShapeRef, int64_t)>
 Value withIntegerAttribute(Elaborator &e, Args &args, const std::string &argName) {
   mlir::Value x = e.tensorArg(args, "x");
   int64_t value = e.intArg(args, argName, 0);
-  std::string name = e.nameLayer(args, args.callee, /*consumesIndex=*/false);
+  std::string name = e.nameLayer(args, args.callee);
   check(e, args, name, rule(shapeOf(x), value));
   auto &b = e.getBuilder();
   return Value::tensor(Op::create(b, e.locate(*args.call, name), x,
