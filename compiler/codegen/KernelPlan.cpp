@@ -3,6 +3,7 @@
 #include "codegen/KernelPlan.h"
 
 #include "cnn/IR/CnnOps.h"
+#include "cnn/IR/ShapeRules.h"
 #include "cnn/Transforms/KernelDescription.h"
 #include "cnn/Transforms/Layout.h"
 #include "cnn/Transforms/Passes.h"
@@ -482,6 +483,31 @@ mlir::LogicalResult PlanBuilder::addStep(mlir::Operation &op) {
     arguments.push_back(parameter(conv.getWeight(), {}, {2, 3, 0, 1})); // IOHW -> HWIO
     optionalParameter(conv.getBias());
     arguments.push_back(activation(conv.getResult()));
+  } else if (llvm::isa<cnn::AddOp, cnn::MulOp, cnn::SubOp, cnn::DivOp>(op)) {
+    // A learned tensor (ConvNeXt's layer scale) is read as an activation
+    // is: packed at load in the activation order (channels innermost), its
+    // rank raised to the result's with leading 1s.
+    std::vector<int64_t> out = shapeOf(op.getResult(0));
+    std::vector<int64_t> toActivationOrder{0};
+    for (size_t d = 2; d < out.size(); ++d)
+      toActivationOrder.push_back(int64_t(d));
+    if (out.size() >= 2)
+      toActivationOrder.push_back(1);
+    for (mlir::Value operand : op.getOperands()) {
+      std::vector<int64_t> shape = shapeOf(operand);
+      if (operand.getDefiningOp<cnn::WeightOp>()) {
+        auto aligned = cnn::alignedRank(shape, out.size());
+        arguments.push_back(parameter(operand, {aligned.begin(), aligned.end()},
+                                      toActivationOrder));
+      } else if (shape.size() != out.size()) {
+        return op.emitError("code generation: '")
+               << op.getName() << "' broadcasts a computed tensor of rank " << shape.size()
+               << " to rank " << out.size() << "; only learned tensors may have a lower rank";
+      } else {
+        arguments.push_back(activation(operand));
+      }
+    }
+    arguments.push_back(activation(op.getResult(0)));
   } else {
     // Every other kernel reads its operands in order: activations as they
     // are placed, parameters (batch norm statistics) as they are.

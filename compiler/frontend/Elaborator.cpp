@@ -875,7 +875,7 @@ mlir::Location Elaborator::locate(const ast::Expr &expr, const std::string &laye
 mlir::Value Elaborator::parameter(const BoundArguments &args, const std::string &layerName,
                                   const std::string &suffix,
                                   llvm::ArrayRef<int64_t> shape) {
-  std::string name = layerName + "." + suffix;
+  std::string name = suffix.empty() ? layerName : layerName + "." + suffix;
   std::string tooLarge = cnn::tensorLimitError(shape, "its parameter " + suffix);
   if (!tooLarge.empty())
     fail(args.location, args.callee + " '" + layerName + "': " + tooLarge);

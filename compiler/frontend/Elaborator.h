@@ -101,7 +101,8 @@ public:
   std::string nameLayer(const BoundArguments &args, const std::string &kind,
                         bool consumesIndex = true);
   mlir::Location locate(const ast::Expr &expr, const std::string &layerName);
-  /// Declares parameter `layerName.suffix` and reads it.
+  /// Declares parameter `layerName.suffix` (`layerName` itself when the
+  /// suffix is empty) and reads it.
   mlir::Value parameter(const BoundArguments &args, const std::string &layerName,
                         const std::string &suffix, llvm::ArrayRef<int64_t> shape);
 

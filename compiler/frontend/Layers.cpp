@@ -124,15 +124,116 @@ Value convTranspose(Elaborator &e, Args &args) {
       b.getI64IntegerAttr(groups)));
 }
 
+/// `build` applied over dimension `axis` of `x`. The cnn ops that mix or
+/// normalise features do so over dimension 1 (the channels); over another
+/// dimension the op sits between two transposes that bring that dimension
+/// to 1 and back, which cnn-sink-transposes cancels where it can.
+template <typename Build>
+mlir::Value overAxis(Elaborator &e, const Args &args, const std::string &name, mlir::Value x,
+                     int64_t axis, Build build) {
+  int64_t rank = int64_t(shapeOf(x).size());
+  if (axis == 1)
+    return build(x);
+  llvm::SmallVector<int64_t> there{0, axis}, back(rank);
+  for (int64_t d = 1; d < rank; ++d)
+    if (d != axis)
+      there.push_back(d);
+  for (int64_t i = 0; i < rank; ++i)
+    back[there[i]] = i;
+  auto &b = e.getBuilder();
+  mlir::Location location = e.locate(*args.call, name);
+  mlir::Value moved = cnn::TransposeOp::create(b, location, x, ints(e, there));
+  return cnn::TransposeOp::create(b, location, build(moved), ints(e, back));
+}
+
+/// The axis argument of a layer over one dimension; negative counts from
+/// the end, as in PyTorch.
+int64_t axisOf(Elaborator &e, const Args &args, mlir::Value x, int64_t given) {
+  int64_t rank = int64_t(shapeOf(x).size());
+  if (given < -rank || given >= rank || given == 0 || given == -rank)
+    e.fail(e.argLocation(args, "axis"), args.callee + ": axis " + std::to_string(given) +
+                                            " is not a feature dimension of a rank-" +
+                                            std::to_string(rank) +
+                                            " tensor (1 to " + std::to_string(rank - 1) + ")");
+  return given < 0 ? given + rank : given;
+}
+
+/// nn.Linear: over the last dimension, of a [N, K] or [N, ..., K] tensor
+/// of rank 4.
 Value dense(Elaborator &e, Args &args) {
-  mlir::Value x = e.tensorArg(args, "x", 2);
+  mlir::Value x = e.tensorArg(args, "x");
+  int64_t rank = int64_t(shapeOf(x).size());
+  if (rank != 2 && rank != 4)
+    e.fail(e.argLocation(args, "x"), "dense: the input " + cnn::formatShape(shapeOf(x)) +
+                                         " must have rank 2 or 4 (flatten it first)");
   int64_t features = e.intArg(args, "n", 1);
   bool hasBias = e.boolArg(args, "bias");
   std::string name = e.nameLayer(args, "dense");
-  mlir::Value weight = e.parameter(args, name, "weight", {features, shapeOf(x)[1]});
+  int64_t axis = rank - 1;
+  mlir::Value weight = e.parameter(args, name, "weight", {features, shapeOf(x)[axis]});
   mlir::Value bias = hasBias ? e.parameter(args, name, "bias", {features}) : mlir::Value();
-  return Value::tensor(
-      cnn::DenseOp::create(e.getBuilder(), e.locate(*args.call, name), x, weight, bias));
+  return Value::tensor(overAxis(e, args, name, x, axis, [&](mlir::Value input) {
+    return cnn::DenseOp::create(e.getBuilder(), e.locate(*args.call, name), input, weight,
+                                bias)
+        .getResult();
+  }));
+}
+
+/// nn.LayerNorm over the last dimension by default; axis=1 is ConvNeXt's
+/// LayerNorm2d (over channels).
+Value layerNorm(Elaborator &e, Args &args) {
+  mlir::Value x = e.tensorArg(args, "x");
+  if (shapeOf(x).size() < 2)
+    e.fail(e.argLocation(args, "x"), "layer_norm: the input " +
+                                         cnn::formatShape(shapeOf(x)) +
+                                         " has no dimension but the batch");
+  int64_t axis = axisOf(e, args, x, e.intArg(args, "axis", INT64_MIN));
+  double epsilon = e.numberArg(args, "eps");
+  std::string name = e.nameLayer(args, "layer_norm");
+  if (epsilon <= 0)
+    e.fail(e.argLocation(args, "eps"), "layer_norm '" + name + "': eps must be positive");
+  int64_t features = shapeOf(x)[axis];
+  mlir::Value scale = e.parameter(args, name, "weight", {features});
+  mlir::Value shift = e.parameter(args, name, "bias", {features});
+  return Value::tensor(overAxis(e, args, name, x, axis, [&](mlir::Value input) {
+    return cnn::LayerNormOp::create(e.getBuilder(), e.locate(*args.call, name), input, scale,
+                                    shift, e.getBuilder().getF64FloatAttr(epsilon))
+        .getResult();
+  }));
+}
+
+/// torch.permute: result dimension i is dimension dims[i] of x.
+Value permute(Elaborator &e, Args &args) {
+  mlir::Value x = e.tensorArg(args, "x");
+  size_t rank = shapeOf(x).size();
+  std::vector<int64_t> dims = e.intsArg(args, "dims", rank, 0);
+  std::string name = e.nameLayer(args, "permute"); // torchvision's Permute module
+  check(e, args, name, cnn::inferTranspose(shapeOf(x), dims));
+  return Value::tensor(cnn::TransposeOp::create(e.getBuilder(), e.locate(*args.call, name), x,
+                                                ints(e, dims)));
+}
+
+/// A learned tensor of its own, named by `as` exactly (ConvNeXt's
+/// `layer_scale`), as an nn.Parameter is.
+Value learned(Elaborator &e, Args &args) {
+  const Value &shapeValue = args.values.at("shape");
+  auto shape = shapeValue.getDimensions();
+  if (!shape)
+    e.fail(e.argLocation(args, "shape"), "argument 'shape' of 'learned' must be a list "
+                                         "of positive integers, found " + shapeValue.str());
+  std::string name = e.nameLayer(args, "learned", /*consumesIndex=*/false);
+  return Value::tensor(e.parameter(args, name, "", *shape));
+}
+
+/// torchvision's StochasticDepth: the identity at inference. It takes a
+/// position inside a sequential block, as the module does.
+Value stochasticDepth(Elaborator &e, Args &args) {
+  e.tensorArg(args, "x");
+  double rate = e.numberArg(args, "p");
+  std::string name = e.nameLayer(args, "stochastic_depth");
+  if (rate < 0 || rate > 1)
+    e.fail(e.argLocation(args, "p"), "stochastic_depth '" + name + "': p must be in [0, 1]");
+  return args.values.at("x");
 }
 
 Value batchNorm(Elaborator &e, Args &args) {
@@ -543,6 +644,11 @@ void addLayerBuiltins(std::map<std::string, Builtin> &table) {
   });
   layer("concat", {{"x"}, {"axis", Value::integer(1)}}, concat, /*variadic=*/true);
   layer("split", {{"x"}, {"sizes"}, {"axis", Value::integer(1)}}, split);
+  layer("layer_norm", {{"x"}, {"eps", Value::number(1e-5)}, {"axis", Value::integer(-1)}},
+        layerNorm);
+  layer("permute", {{"x"}, {"dims"}}, permute);
+  layer("learned", {{"shape"}}, learned);
+  layer("stochastic_depth", {{"x"}, {"p", Value::number(0.0)}}, stochasticDepth);
   layer("chunk", {{"x"}, {"n"}, {"axis", Value::integer(1)}}, chunk);
   layer("channel_shuffle", {{"x"}, {"groups"}}, channelShuffle);
 }

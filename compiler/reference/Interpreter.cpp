@@ -2,6 +2,7 @@
 
 #include "reference/Interpreter.h"
 #include "reference/Movement.h"
+#include "reference/Normalization.h"
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -176,48 +177,6 @@ Tensor gemm(const Tensor &in, const Tensor &w, const Tensor *bias, const Tensor 
   return out;
 }
 
-/// Elements per channel-plane: the product of dimensions after the second.
-int64_t planeSize(const Tensor &t) {
-  int64_t size = 1;
-  for (size_t i = 2; i < t.shape.size(); ++i)
-    size *= t.shape[i];
-  return size;
-}
-
-Tensor batchNorm(const Tensor &in, const Tensor &scale, const Tensor &shift,
-                 const Tensor &mean, const Tensor &var, double epsilon) {
-  Tensor out(in.shape);
-  int64_t N = in.dim(0), C = in.dim(1), P = planeSize(in);
-  for (int64_t c = 0; c < C; ++c) {
-    double factor = double(scale.data[c]) / std::sqrt(double(var.data[c]) + epsilon);
-    for (int64_t n = 0; n < N; ++n)
-      for (int64_t p = 0; p < P; ++p) {
-        size_t i = (n * C + c) * P + p;
-        out.data[i] = (double(in.data[i]) - mean.data[c]) * factor + shift.data[c];
-      }
-  }
-  return out;
-}
-
-// PyTorch's LocalResponseNorm: the window of `size` channels runs from
-// c - size/2 to c + (size-1)/2, zero outside, and its sum is divided by size.
-Tensor lrn(const Tensor &in, int64_t size, double alpha, double beta, double k) {
-  Tensor out(in.shape);
-  int64_t N = in.dim(0), C = in.dim(1), P = planeSize(in);
-  for (int64_t n = 0; n < N; ++n)
-    for (int64_t c = 0; c < C; ++c)
-      for (int64_t p = 0; p < P; ++p) {
-        double sum = 0;
-        for (int64_t j = c - size / 2; j <= c + (size - 1) / 2; ++j)
-          if (j >= 0 && j < C) {
-            double v = in.data[(n * C + j) * P + p];
-            sum += v * v;
-          }
-        size_t i = (n * C + c) * P + p;
-        out.data[i] = in.data[i] / std::pow(k + alpha * sum / size, beta);
-      }
-  return out;
-}
 
 template <typename F> Tensor map(const Tensor &in, F f) {
   Tensor out(in.shape);
@@ -309,11 +268,13 @@ Tensor prologue(const Tensor &in, const Tensor *multiplier, const Tensor *offset
   return activate(out, kind, 0, 0, 0);
 }
 
-/// NumPy broadcasting of two equal-rank tensors.
+/// NumPy broadcasting of two tensors (the shorter shape gains leading 1s).
 template <typename F>
-Tensor broadcast(const Tensor &a, const Tensor &b, std::vector<int64_t> outShape, F f) {
+Tensor broadcast(Tensor a, Tensor b, std::vector<int64_t> outShape, F f) {
   Tensor out(std::move(outShape));
   size_t rank = out.shape.size();
+  for (Tensor *t : {&a, &b})
+    t->shape.insert(t->shape.begin(), rank - t->shape.size(), 1);
   std::vector<int64_t> index(rank, 0);
   for (size_t i = 0; i < out.size(); ++i) {
     size_t ia = 0, ib = 0;
@@ -584,6 +545,9 @@ std::vector<Tensor> Interpreter::run(mlir::func::FuncOp function,
                                      c.getGroups(), outShape);
             })
             .Case([&](cnn::DenseOp d) {
+              if (outShape.size() != 2) // mixing channels at every pixel
+                return gemm(get(d.getInput()), get(d.getWeight()), optional(d.getBias()),
+                            nullptr, outShape);
               return dense(get(d.getInput()), get(d.getWeight()), optional(d.getBias()));
             })
             .Case([&](cnn::BatchNormOp bn) {
@@ -624,6 +588,14 @@ std::vector<Tensor> Interpreter::run(mlir::func::FuncOp function,
             .Case([&](cnn::ScaleShiftOp o) {
               double scale = o.getScale().convertToDouble(), shift = o.getShift().convertToDouble();
               return map(get(o.getInput()), [=](double x) { return x * scale + shift; });
+            })
+            .Case([&](cnn::TransposeOp t) {
+              auto permutation = t.getPermutation();
+              return transpose(get(t.getInput()), {permutation.begin(), permutation.end()});
+            })
+            .Case([&](cnn::LayerNormOp l) {
+              return layerNorm(get(l.getInput()), get(l.getScale()), get(l.getShift()),
+                               l.getEpsilon().convertToDouble());
             })
             .Case([&](cnn::SliceOp s) {
               return slice(get(s.getInput()), s.getAxis(), s.getStart(), s.getSize());

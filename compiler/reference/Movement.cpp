@@ -41,4 +41,29 @@ Tensor channelShuffle(const Tensor &in, int64_t groups) {
   return out;
 }
 
+Tensor transpose(const Tensor &in, const std::vector<int64_t> &permutation) {
+  size_t rank = in.shape.size();
+  std::vector<int64_t> shape(rank), inStrides(rank, 1), stepIn(rank);
+  for (size_t d = rank; d-- > 1;)
+    inStrides[d - 1] = inStrides[d] * in.shape[d];
+  for (size_t i = 0; i < rank; ++i) {
+    shape[i] = in.shape[permutation[i]];
+    stepIn[i] = inStrides[permutation[i]];
+  }
+  Tensor out(shape);
+  std::vector<int64_t> index(rank, 0);
+  for (size_t i = 0; i < out.size(); ++i) {
+    int64_t from = 0;
+    for (size_t d = 0; d < rank; ++d)
+      from += index[d] * stepIn[d];
+    out.data[i] = in.data[from];
+    for (size_t d = rank; d-- > 0;) {
+      if (++index[d] < shape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  return out;
+}
+
 } // namespace cnnc::reference

@@ -11,6 +11,8 @@ namespace cnnc::reference {
 Tensor slice(const Tensor &in, int64_t axis, int64_t start, int64_t size);
 /// Output channel k * groups + g is input channel g * (C / groups) + k.
 Tensor channelShuffle(const Tensor &in, int64_t groups);
+/// Result dimension i is input dimension permutation[i] (torch.permute).
+Tensor transpose(const Tensor &in, const std::vector<int64_t> &permutation);
 
 } // namespace cnnc::reference
 

@@ -32,6 +32,14 @@ struct Tensor {
   std::string shapeString() const;
 };
 
+/// Elements per channel-plane: the product of dimensions after the second.
+inline int64_t planeSize(const Tensor &t) {
+  int64_t size = 1;
+  for (size_t i = 2; i < t.shape.size(); ++i)
+    size *= t.shape[i];
+  return size;
+}
+
 } // namespace cnnc::reference
 
 #endif // CNNC_REFERENCE_TENSOR_H

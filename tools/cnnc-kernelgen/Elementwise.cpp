@@ -208,6 +208,70 @@ Kernel buildSoftmax(const KernelSpec &spec) {
   return {output, {input}};
 }
 
+/// Mean and variance over the channels (Halide dimension 0) per position,
+/// in two passes as the reference takes them; then one streaming pass.
+Kernel buildLayerNorm(const KernelSpec &spec) {
+  std::vector<int64_t> shape = spec.integers("shape");
+  int channels = int(shape[1]);
+  ImageParam input = activationInput("input", shape);
+  ImageParam scale = parameterInput("scale", {channels});
+  ImageParam shift = parameterInput("shift", {channels});
+  std::vector<Var> vars = varsFor(shape.size());
+  std::vector<Var> rest(vars.begin() + 1, vars.end());
+  auto at = [&](Expr c) {
+    std::vector<Expr> coordinates{c};
+    coordinates.insert(coordinates.end(), rest.begin(), rest.end());
+    return input(coordinates);
+  };
+  RDom r(0, channels, "r");
+  Func mean("mean"), factor("factor"), output("output");
+  mean(rest) = sum(at(r)) / float(channels);
+  Expr deviation = at(r) - mean(rest);
+  factor(rest) = 1.0f / sqrt(sum(deviation * deviation) / float(channels) +
+                             float(spec.real("epsilon")));
+  output(vars) = (at(vars[0]) - mean(rest)) * factor(rest) * scale(vars[0]) + shift(vars[0]);
+  constrainOutput(output, shape);
+  if (spec.gpu) {
+    for (Func f : {mean, factor, output}) {
+      f.compute_root();
+      scheduleFlatOnGpu(f);
+    }
+    return {output, {input, scale, shift}};
+  }
+  scheduleStreaming(output, shape, false);
+  // The statistics of one position, just before its channels are written.
+  mean.compute_at(output, vars[1]);
+  factor.compute_at(output, vars[1]);
+  return {output, {input, scale, shift}};
+}
+
+/// Result dimension i is input dimension permutation[i]: a gather, each
+/// output element read from where the permutation puts it.
+Kernel buildTranspose(const KernelSpec &spec) {
+  std::vector<int64_t> inShape = spec.integers("in");
+  std::vector<int64_t> permutation = spec.integers("permutation");
+  std::vector<int64_t> outShape;
+  for (int64_t d : permutation)
+    outShape.push_back(inShape[d]);
+  ImageParam input = activationInput("input", inShape);
+  std::vector<Var> vars = varsFor(outShape.size());
+  // Logical output coordinates from the Halide ones, then the input's.
+  std::vector<int> order = physicalOrder(outShape.size());
+  std::vector<Expr> outLogical(outShape.size()), inLogical(inShape.size());
+  for (size_t i = 0; i < vars.size(); ++i)
+    outLogical[order[i]] = vars[i];
+  for (size_t i = 0; i < permutation.size(); ++i)
+    inLogical[permutation[i]] = outLogical[i];
+  std::vector<Expr> at;
+  for (int d : physicalOrder(inShape.size()))
+    at.push_back(inLogical[d]);
+  Func output("output");
+  output(vars) = input(at);
+  constrainOutput(output, outShape);
+  scheduleStreaming(output, outShape, spec.gpu);
+  return {output, {input}};
+}
+
 Kernel buildLrn(const KernelSpec &spec) {
   std::vector<int64_t> shape = spec.integers("shape");
   int size = int(spec.integer("size"));

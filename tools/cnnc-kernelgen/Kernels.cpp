@@ -17,7 +17,8 @@ Kernel buildKernel(const KernelSpec &spec) {
       {"roi_pool", buildRoiPool}, {"unary", buildUnary},
       {"binary", buildBinary},   {"affine", buildAffine},
       {"copy", buildCopy},       {"softmax", buildSoftmax},
-      {"channel_shuffle", buildChannelShuffle},
+      {"channel_shuffle", buildChannelShuffle}, {"transpose", buildTranspose},
+      {"layer_norm", buildLayerNorm},
       {"lrn", buildLrn},         {"upsample", buildUpsample},
   };
   auto it = families.find(spec.family);

@@ -44,6 +44,8 @@ Kernel buildBinary(const KernelSpec &spec);
 Kernel buildAffine(const KernelSpec &spec);
 Kernel buildCopy(const KernelSpec &spec);
 Kernel buildChannelShuffle(const KernelSpec &spec);
+Kernel buildTranspose(const KernelSpec &spec);
+Kernel buildLayerNorm(const KernelSpec &spec);
 Kernel buildSoftmax(const KernelSpec &spec);
 Kernel buildLrn(const KernelSpec &spec);
 Kernel buildUpsample(const KernelSpec &spec);

@@ -99,6 +99,8 @@ const std::map<std::string, Schema> &schemas() {
     t["affine"] = {{"shape", shape()}, {"epsilon", real()}};
     t["copy"] = {{"in", shape()}, {"out", shape()}};
     t["channel_shuffle"] = {{"shape", shape()}, {"groups", integer(1)}};
+    t["transpose"] = {{"in", shape()}, {"permutation", {Rule::List, 0, 5, 0}}};
+    t["layer_norm"] = {{"shape", shape()}, {"epsilon", real()}};
     t["softmax"] = {{"shape", shape()}, {"axis", integer(0, 5)}};
     t["lrn"] = {{"shape", shape()}, {"size", integer(1, 1 << 16)}, {"alpha", real()},
                 {"beta", real()},   {"k", real()}};
@@ -287,6 +289,20 @@ void checkConsistency(const KernelSpec &spec) {
     for (size_t i = 0; i < out.size(); ++i)
       require((a[i] == out[i] || a[i] == 1) && (b[i] == out[i] || b[i] == 1),
               "a and b must broadcast to out");
+    return;
+  }
+  if (family == "transpose") {
+    std::vector<int64_t> in = spec.integers("in"), permutation = spec.integers("permutation");
+    require(permutation.size() == in.size(), "permutation must have in's rank");
+    std::vector<int64_t> sorted = permutation;
+    std::sort(sorted.begin(), sorted.end());
+    for (size_t i = 0; i < sorted.size(); ++i)
+      require(sorted[i] == int64_t(i), "permutation must hold each dimension once");
+    return;
+  }
+  if (family == "layer_norm") {
+    require(spec.integers("shape").size() >= 2, "shape needs a channel dimension");
+    require(spec.real("epsilon") > 0, "epsilon must be positive");
     return;
   }
   if (family == "channel_shuffle") {

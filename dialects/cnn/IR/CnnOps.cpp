@@ -263,7 +263,7 @@ LogicalResult DenseOp::inferReturnTypes(MLIRContext *context,
                                         std::optional<Location> location,
                                         Adaptor adaptor,
                                         SmallVectorImpl<Type> &inferredReturnTypes) {
-  auto input = shapeOf(adaptor.getInput(), 2);
+  auto input = shapeOf(adaptor.getInput());
   auto weight = shapeOf(adaptor.getWeight(), 2);
   auto bias = shapeOf(adaptor.getBias(), 1);
   if (!input || !weight || (adaptor.getBias() && !bias))
@@ -425,6 +425,25 @@ LogicalResult SliceOp::inferReturnTypes(
     return CNN_MALFORMED(SliceOp);
   return CNN_RULE(SliceOp, inferSlice(*input, adaptor.getAxis(), adaptor.getStart(),
                                       adaptor.getSize()));
+}
+
+LogicalResult TransposeOp::inferReturnTypes(
+    MLIRContext *context, std::optional<Location> location, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferredReturnTypes) {
+  auto input = shapeOf(adaptor.getInput());
+  if (!input)
+    return CNN_MALFORMED(TransposeOp);
+  return CNN_RULE(TransposeOp, inferTranspose(*input, adaptor.getPermutation()));
+}
+
+LogicalResult LayerNormOp::inferReturnTypes(
+    MLIRContext *context, std::optional<Location> location, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferredReturnTypes) {
+  auto input = shapeOf(adaptor.getInput());
+  auto scale = shapeOf(adaptor.getScale()), shift = shapeOf(adaptor.getShift());
+  if (!input || !scale || !shift)
+    return CNN_MALFORMED(LayerNormOp);
+  return CNN_RULE(LayerNormOp, inferLayerNorm(*input, *scale, *shift));
 }
 
 LogicalResult ChannelShuffleOp::inferReturnTypes(

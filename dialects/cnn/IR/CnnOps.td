@@ -153,16 +153,20 @@ def Cnn_DenseOp : Cnn_LayerOp<"dense"> {
   let summary = "fully connected layer";
   let description = [{
     `out[n, m] = bias[m] + sum over k of in[n, k] * weight[m, k]`; the weight is
-    `[M, K]` (PyTorch's `nn.Linear` layout). The bias is optional.
+    `[M, K]` (PyTorch's `nn.Linear` layout). The bias is optional. An input
+    `[N, K, H, W]` is mixed at every pixel, over dimension 1 like every
+    channel op: the language puts a `cnn.transpose` on each side of a dense
+    layer over another dimension (PyTorch's `nn.Linear` on channels-last
+    tensors), and cnn-sink-transposes removes those that cancel.
 
     ```mlir
     %y = cnn.dense %x, %w, %b
         : (tensor<1x2048xf32>, tensor<1000x2048xf32>, tensor<1000xf32>) -> tensor<1x1000xf32>
     ```
   }];
-  let arguments = (ins Cnn_Tensor2D:$input, Cnn_Tensor2D:$weight,
+  let arguments = (ins Cnn_Tensor:$input, Cnn_Tensor2D:$weight,
                        Optional<Cnn_Tensor1D>:$bias);
-  let results = (outs Cnn_Tensor2D:$result);
+  let results = (outs Cnn_Tensor:$result);
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
   }];
@@ -190,6 +194,28 @@ def Cnn_BatchNormOp : Cnn_LayerOp<"batch_norm"> {
   let results = (outs Cnn_Tensor:$result);
   let assemblyFormat = [{
     $input `,` $scale `,` $shift `,` $mean `,` $variance (`epsilon` $epsilon^)?
+    attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Cnn_LayerNormOp : Cnn_LayerOp<"layer_norm"> {
+  let summary = "layer normalisation over the channels of each position";
+  let description = [{
+    `out = (in - mean) / sqrt(var + epsilon) * scale[c] + shift[c]`, the mean
+    and the (biased) variance taken over channel dimension 1 at each position:
+    ConvNeXt's LayerNorm2d. PyTorch's `nn.LayerNorm` over the last dimension
+    is this op between two `cnn.transpose`s, which the language writes.
+
+    ```mlir
+    %y = cnn.layer_norm %x, %scale, %shift epsilon 1.0e-06
+        : (tensor<1x96x56x56xf32>, tensor<96xf32>, tensor<96xf32>) -> tensor<1x96x56x56xf32>
+    ```
+  }];
+  let arguments = (ins Cnn_Tensor:$input, Cnn_Tensor1D:$scale, Cnn_Tensor1D:$shift,
+                       DefaultValuedAttr<ConfinedAttr<F64Attr, [Cnn_FloatPositive]>, "1e-5">:$epsilon);
+  let results = (outs Cnn_Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $scale `,` $shift (`epsilon` $epsilon^)?
     attr-dict `:` functional-type(operands, results)
   }];
 }
@@ -543,6 +569,25 @@ def Cnn_SliceOp : Cnn_LayerOp<"slice"> {
   let results = (outs Cnn_Tensor:$result);
   let assemblyFormat = [{
     $input `axis` $axis `start` $start `size` $size attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Cnn_TransposeOp : Cnn_LayerOp<"transpose"> {
+  let summary = "reorders dimensions, as torch.permute";
+  let description = [{
+    Result dimension `i` is input dimension `permutation[i]`. ConvNeXt moves
+    channels last for its layer norms and linear layers, and back; the pass
+    cnn-sink-transposes moves transposes past the ops between such a pair
+    until they meet and cancel, so no copy is left.
+
+    ```mlir
+    %y = cnn.transpose %x permutation [0, 2, 3, 1] : (tensor<1x96x56x56xf32>) -> tensor<1x56x56x96xf32>
+    ```
+  }];
+  let arguments = (ins Cnn_Tensor:$input, DenseI64ArrayAttr:$permutation);
+  let results = (outs Cnn_Tensor:$result);
+  let assemblyFormat = [{
+    $input `permutation` $permutation attr-dict `:` functional-type(operands, results)
   }];
 }
 

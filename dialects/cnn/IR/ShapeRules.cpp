@@ -148,6 +148,9 @@ ShapeOrError inferConvTranspose2D(ShapeRef input, ShapeRef weight,
 
 ShapeOrError inferDense(ShapeRef input, ShapeRef weight,
                         std::optional<ShapeRef> bias) {
+  if (input.size() != 2 && input.size() != 4)
+    return ShapeOrError::error(formatv("input {0} must be [N, K] or [N, K, H, W]",
+                                       formatShape(input)));
   if (weight[1] != input[1])
     return ShapeOrError::error(formatv(
         "weight {0} expects {1} input features but the input {2} has {3}",
@@ -156,7 +159,9 @@ ShapeOrError inferDense(ShapeRef input, ShapeRef weight,
     return ShapeOrError::error(formatv(
         "bias has {0} elements but there are {1} output features", (*bias)[0],
         weight[0]));
-  return Shape{input[0], weight[0]};
+  Shape out(input);
+  out[1] = weight[0];
+  return out;
 }
 
 ShapeOrError inferBatchNorm(ShapeRef input, llvm::ArrayRef<ShapeRef> stats) {
@@ -207,16 +212,23 @@ ShapeOrError inferSameShape(ShapeRef lhs, ShapeRef rhs) {
   return Shape(lhs);
 }
 
-ShapeOrError inferBroadcast(ShapeRef lhs, ShapeRef rhs) {
-  if (lhs.size() != rhs.size())
-    return ShapeOrError::error(formatv("operand ranks differ: {0} vs {1}",
-                                       formatShape(lhs), formatShape(rhs)));
+Shape alignedRank(ShapeRef shape, size_t rank) {
+  Shape out(rank - std::min(rank, shape.size()), 1);
+  out.append(shape.begin(), shape.end());
+  return out;
+}
+
+ShapeOrError inferBroadcast(ShapeRef lhsShape, ShapeRef rhsShape) {
+  // NumPy's rule: the shorter shape gains leading 1s (ConvNeXt's layer
+  // scale [C, 1, 1] times [N, C, H, W]).
+  size_t rank = std::max(lhsShape.size(), rhsShape.size());
+  Shape lhs = alignedRank(lhsShape, rank), rhs = alignedRank(rhsShape, rank);
   Shape out;
-  for (size_t i = 0; i < lhs.size(); ++i) {
+  for (size_t i = 0; i < rank; ++i) {
     if (lhs[i] != rhs[i] && lhs[i] != 1 && rhs[i] != 1)
       return ShapeOrError::error(formatv(
           "shapes {0} and {1} do not broadcast (dimension {2}: {3} vs {4})",
-          formatShape(lhs), formatShape(rhs), i, lhs[i], rhs[i]));
+          formatShape(lhsShape), formatShape(rhsShape), i, lhs[i], rhs[i]));
     out.push_back(std::max(lhs[i], rhs[i]));
   }
   return out;
@@ -276,6 +288,34 @@ ShapeOrError inferChannelShuffle(ShapeRef input, int64_t groups) {
   if (groups < 1 || input[1] % groups != 0)
     return ShapeOrError::error(formatv("{0} channels do not divide into {1} groups",
                                        input[1], groups));
+  return Shape(input);
+}
+
+ShapeOrError inferTranspose(ShapeRef input, llvm::ArrayRef<int64_t> permutation) {
+  if (permutation.size() != input.size())
+    return ShapeOrError::error(formatv("a permutation of {0} dimensions cannot reorder {1}",
+                                       permutation.size(), formatShape(input)));
+  Shape out;
+  std::vector<bool> seen(input.size(), false);
+  for (int64_t d : permutation) {
+    if (d < 0 || d >= static_cast<int64_t>(input.size()) || seen[d])
+      return ShapeOrError::error(formatv("the permutation must hold each of 0 to {0} once",
+                                         input.size() - 1));
+    seen[d] = true;
+    out.push_back(input[d]);
+  }
+  return out;
+}
+
+ShapeOrError inferLayerNorm(ShapeRef input, ShapeRef scale, ShapeRef shift) {
+  if (input.size() < 2)
+    return ShapeOrError::error(formatv("input {0} has no channel dimension",
+                                       formatShape(input)));
+  if (scale.size() != 1 || scale[0] != input[1] || shift.size() != 1 || shift[0] != input[1])
+    return ShapeOrError::error(formatv("scale {0} and shift {1} must have the {2} channels "
+                                       "of the input {3}",
+                                       formatShape(scale), formatShape(shift), input[1],
+                                       formatShape(input)));
   return Shape(input);
 }
 

@@ -98,11 +98,17 @@ ShapeOrError inferAdaptivePool2D(ShapeRef input,
 ShapeOrError inferRoiPool(ShapeRef input, ShapeRef rois,
                           std::array<int64_t, 2> outputSize);
 ShapeOrError inferSameShape(ShapeRef lhs, ShapeRef rhs);
+/// NumPy broadcasting: the shorter shape gains leading 1s.
 ShapeOrError inferBroadcast(ShapeRef lhs, ShapeRef rhs);
+/// `shape` with leading 1s up to `rank` dimensions.
+Shape alignedRank(ShapeRef shape, size_t rank);
 ShapeOrError inferConcat(llvm::ArrayRef<ShapeRef> inputs, int64_t axis);
 ShapeOrError inferFlatten(ShapeRef input, int64_t startDim);
 ShapeOrError inferSlice(ShapeRef input, int64_t axis, int64_t start, int64_t size);
 ShapeOrError inferChannelShuffle(ShapeRef input, int64_t groups);
+ShapeOrError inferTranspose(ShapeRef input, llvm::ArrayRef<int64_t> permutation);
+/// `scale` and `shift` have one value per channel (dimension 1).
+ShapeOrError inferLayerNorm(ShapeRef input, ShapeRef scale, ShapeRef shift);
 ShapeOrError inferReshape(ShapeRef input, ShapeRef newShape);
 ShapeOrError inferAlongAxis(ShapeRef input, int64_t axis);
 ShapeOrError inferUpsample(ShapeRef input, std::array<int64_t, 2> size);

@@ -3,6 +3,7 @@
 #include "cnn/Transforms/KernelDescription.h"
 
 #include "cnn/IR/CnnOps.h"
+#include "cnn/IR/ShapeRules.h"
 
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/Format.h"
@@ -139,20 +140,30 @@ std::optional<KernelDescription> describeKernel(mlir::Operation *op) {
         kernel.addReal("scale", pool.getSpatialScale().convertToDouble());
         return kernel;
       })
-      .Case<AddOp, MulOp>([](mlir::Operation *binary) -> Result {
+      .Case<AddOp, MulOp, SubOp, DivOp>([](mlir::Operation *binary) -> Result {
         KernelDescription kernel{"binary", {}};
-        kernel.add("op", llvm::isa<AddOp>(binary) ? "add" : "mul");
-        kernel.add("a", shapeOf(binary->getOperand(0)));
-        kernel.add("b", shapeOf(binary->getOperand(1)));
-        kernel.add("out", shapeOf(binary->getResult(0)));
+        kernel.add("op", llvm::TypeSwitch<mlir::Operation *, const char *>(binary)
+                             .Case([](AddOp) { return "add"; })
+                             .Case([](MulOp) { return "mul"; })
+                             .Case([](SubOp) { return "sub"; })
+                             .Default([](mlir::Operation *) { return "div"; }));
+        // Operands of a lower rank broadcast with leading 1s (NumPy).
+        auto out = shapeOf(binary->getResult(0));
+        kernel.add("a", alignedRank(shapeOf(binary->getOperand(0)), out.size()));
+        kernel.add("b", alignedRank(shapeOf(binary->getOperand(1)), out.size()));
+        kernel.add("out", out);
         return kernel;
       })
-      .Case<SubOp, DivOp>([](mlir::Operation *binary) -> Result {
-        KernelDescription kernel{"binary", {}};
-        kernel.add("op", llvm::isa<SubOp>(binary) ? "sub" : "div");
-        kernel.add("a", shapeOf(binary->getOperand(0)));
-        kernel.add("b", shapeOf(binary->getOperand(1)));
-        kernel.add("out", shapeOf(binary->getResult(0)));
+      .Case([](TransposeOp transpose) -> Result {
+        KernelDescription kernel{"transpose", {}};
+        kernel.add("in", shapeOf(transpose.getInput()));
+        kernel.add("permutation", transpose.getPermutation());
+        return kernel;
+      })
+      .Case([](LayerNormOp norm) -> Result {
+        KernelDescription kernel{"layer_norm", {}};
+        kernel.add("shape", shapeOf(norm.getInput()));
+        kernel.addReal("epsilon", norm.getEpsilon().convertToDouble());
         return kernel;
       })
       .Case([](ScaleShiftOp op) -> Result {

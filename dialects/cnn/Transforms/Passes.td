@@ -32,6 +32,20 @@ def EraseInferenceNoOps : Cnn_FunctionPass<"cnn-erase-inference-noops"> {
   let options = remarkOption;
 }
 
+def SinkTransposes : Cnn_FunctionPass<"cnn-sink-transposes"> {
+  let summary = "Moves transposes past element-wise ops until they cancel";
+  let description = [{
+    A transpose followed by an element-wise op (an activation, a dropout, a
+    scale-and-shift) is the op followed by the transpose; two transposes in a
+    row are one, and a transpose that keeps every dimension in place is none.
+    ConvNeXt's blocks go channels-last for a layer norm, two linear layers
+    and a GELU, and back: the language writes each of those ops between
+    transposes to and from channels, and this pass leaves none of them.
+    A transpose that remains is a copy kernel.
+  }];
+  let options = remarkOption;
+}
+
 //===----------------------------------------------------------------------===//
 // Folding and fusion
 //===----------------------------------------------------------------------===//

@@ -1,6 +1,7 @@
 //===- Pipeline.cpp - the inference pipeline of cnnc --emit=opt -----------===//
 //
-// Order matters: no-ops go first so they hide nothing from the patterns;
+// Order matters: no-ops go first so they hide nothing from the patterns,
+// and transposes that cancel go with them;
 // batch norms fold before fusion, which would otherwise stop at them; those
 // that cannot fold join the next convolution's input once its epilogue is
 // fused; GEMM
@@ -19,6 +20,7 @@ void buildOptimizationPipeline(mlir::OpPassManager &pm, const PipelineOptions &o
   bool emitRemarks = options.emitRemarks;
   mlir::OpPassManager &function = pm.nest<mlir::func::FuncOp>();
   function.addPass(createEraseInferenceNoOps({emitRemarks}));
+  function.addPass(createSinkTransposes({emitRemarks}));
   function.addPass(createFoldBatchNorm({emitRemarks}));
   function.addPass(createFuseConvActivation({emitRemarks}));
   function.addPass(createFuseBatchNormPrologue({emitRemarks}));

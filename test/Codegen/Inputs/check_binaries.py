@@ -36,6 +36,7 @@ MODELS = {
     "mobilenet_v3_small": ["--param", "resolution=96", "--param", "batch=2"],
     "regnet_y_400mf": ["--param", "resolution=64"],
     "shufflenet_v2_x1_0": ["--param", "resolution=64", "--param", "batch=2"],
+    "convnext_tiny": ["--param", "resolution=64"],
     # Not zoo models: edge cases for every kernel family (test/Codegen).
     "ops": [], "kernels": [], "winograd": [],
 }

@@ -82,9 +82,10 @@ func.func @mul_not_broadcastable(%x: tensor<1x96x56x56xf32>, %s: tensor<1x48x1x1
 
 // -----
 
-func.func @mul_ranks_differ(%x: tensor<1x96x56x56xf32>, %s: tensor<96x1x1xf32>) {
-  // expected-error @+1 {{'cnn.mul' op operand ranks differ: 1x96x56x56 vs 96x1x1}}
-  %0 = cnn.mul %x, %s : (tensor<1x96x56x56xf32>, tensor<96x1x1xf32>) -> tensor<1x96x56x56xf32>
+// Ranks align on the right, as in NumPy: [48, 1, 1] meets dimension 1.
+func.func @mul_ranks_differ(%x: tensor<1x96x56x56xf32>, %s: tensor<48x1x1xf32>) {
+  // expected-error @+1 {{'cnn.mul' op shapes 1x96x56x56 and 48x1x1 do not broadcast (dimension 1: 96 vs 48)}}
+  %0 = cnn.mul %x, %s : (tensor<1x96x56x56xf32>, tensor<48x1x1xf32>) -> tensor<1x96x56x56xf32>
   return
 }
 

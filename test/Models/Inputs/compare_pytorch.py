@@ -207,6 +207,7 @@ MODELS = {
     "regnet_y_400mf": ("regnet_y_400mf", ["resolution=64"], tv.regnet_y_400mf, [(1, 3, 64, 64)]),
     "shufflenet_v2_x1_0": ("shufflenet_v2_x1_0", ["resolution=64", "batch=2"],
                            tv.shufflenet_v2_x1_0, [(2, 3, 64, 64)]),
+    "convnext_tiny": ("convnext_tiny", ["resolution=64"], tv.convnext_tiny, [(1, 3, 64, 64)]),
     "fcn32s": ("fcn32s", ["height=64", "width=96"], FCN32s, [(1, 3, 64, 96)]),
     "rpn": ("rpn", ["height=64", "width=64", "proposals=4"], RPN, [(1, 3, 64, 64), (4, 5)]),
     "spp": ("spp", ["resolution=64"], SPPNet, [(1, 3, 64, 64)]),

@@ -28,6 +28,7 @@ MODELS = {
     "mobilenet_v3_small": lambda: tv.mobilenet_v3_small(),
     "regnet_y_400mf": lambda: tv.regnet_y_400mf(),
     "shufflenet_v2_x1_0": lambda: tv.shufflenet_v2_x1_0(),
+    "convnext_tiny": lambda: tv.convnext_tiny(),
 }
 for variant in range(8):
     MODELS[f"efficientnet:{variant}"] = getattr(tv, f"efficientnet_b{variant}")
