@@ -19,6 +19,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 import torchvision.models as tv
 import torchvision.ops as tvops
+from torchvision.models.convnext import LayerNorm2d
+from torchvision.models.shufflenetv2 import channel_shuffle
 
 sys.path.insert(0, os.path.dirname(__file__))
 import safetensors_io  # noqa: E402
@@ -162,6 +164,10 @@ class OpsModule(nn.Module):
         self.wide = nn.Conv2d(4, 6, (3, 5), padding=(1, 2))
         self.up = nn.ConvTranspose2d(6, 4, 3, 2, padding=1, output_padding=1, groups=2, dilation=2)
         self.head = nn.Linear(6, 5)
+        self.norm_c = LayerNorm2d(6, eps=1e-6)
+        self.norm_w = nn.LayerNorm(11)
+        self.over_last = nn.Linear(11, 5)
+        self.scale = nn.Parameter(torch.ones(6, 1, 1))
 
     def forward(self, image):
         a = self.dilated(F.pad(image, (0, 3, 1, 2)))  # left, right, top, bottom
@@ -179,7 +185,20 @@ class OpsModule(nn.Module):
         r = g.reshape(2, 3, 2)
         x = torch.cat([torch.flatten(v, 1) for v in (u1, u3, c, q, t, a, r)], 1)
         scores = F.softmax(self.head(torch.flatten(F.adaptive_avg_pool2d(b, 1), 1)), dim=1)
-        return x, s, scores
+        h = F.hardsigmoid(b) * F.gelu(b)
+        z = (3 - b) / 4 + b * 0.5 - (-b)
+        parts = torch.split(b, [1, 2, 3], 1)
+        e = parts[2] - parts[0]
+        halves = torch.chunk(image, 3, 1)
+        d = halves[1] / (torch.sigmoid(halves[0]) + 1)
+        m = channel_shuffle(torch.cat([b, e], 1), 3)
+        w = b.permute(0, 2, 1, 3)
+        g = self.scale * b
+        o = torch.split(b, [1, 1], 0)[1] * b
+        v = torch.split(b, [4, 5], 2)[1]
+        y = torch.cat([torch.flatten(t, 1) for t in (h, z, e, d, m, w, self.norm_c(b), self.norm_w(b),
+                                                      self.over_last(w), g, o, v)], 1)
+        return x, s, scores, y
 
 
 # name: (.cnn file, --param overrides, PyTorch module, input shapes)
