@@ -418,29 +418,39 @@ std::optional<Elaborator::Returned> Elaborator::exec(const ast::Body &body, Env 
 // Expressions
 //===----------------------------------------------------------------------===//
 
+/// Edits between two names: insertions, deletions, substitutions, and
+/// swaps of neighbours (`covn` is one edit from `conv`).
 static size_t editDistance(const std::string &a, const std::string &b) {
-  std::vector<size_t> row(b.size() + 1);
+  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+  for (size_t i = 0; i <= a.size(); ++i)
+    d[i][0] = i;
   for (size_t j = 0; j <= b.size(); ++j)
-    row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
+    d[0][j] = j;
+  for (size_t i = 1; i <= a.size(); ++i)
     for (size_t j = 1; j <= b.size(); ++j) {
-      size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1,
-                         diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1,
+                          d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
     }
-  }
-  return row[b.size()];
+  return d[a.size()][b.size()];
 }
 
+/// A name the user plausibly meant: it starts with the same letter (a typo
+/// rarely changes the first), is at most a third edited (one edit in a
+/// short name, and never all of it), and is not the block being elaborated (a name used inside
+/// its own body is seldom a call to itself). `gelu` is not `relu`, nor
+/// `mean` `len`.
 std::string Elaborator::suggest(const std::string &name, const Env &env) const {
   std::string best;
-  size_t bestDistance = std::max<size_t>(2, name.size() / 3) + 1;
+  size_t bestDistance = std::max<size_t>(1, name.size() / 3) + 1;
+  std::string enclosing = callStack.empty() ? "" : callStack.back().block;
   auto consider = [&](const std::string &candidate) {
+    if (candidate.empty() || name.empty() || candidate[0] != name[0] ||
+        candidate == enclosing || name.size() > 64)
+      return;
     size_t distance = editDistance(name, candidate);
-    if (distance < bestDistance) {
+    if (distance < bestDistance && distance < name.size()) {
       bestDistance = distance;
       best = candidate;
     }

@@ -540,8 +540,7 @@ Value Elaborator::tensorBinary(const ast::Expr &expr, const std::string &op,
     double number = (lhs.isNumber() ? lhs : rhs).getNumber();
     if (tensor.is(Value::Kind::Tensor)) {
       if (op == "/" && lhs.isNumber())
-        fail(expr.location, "cannot divide a number by a tensor (no layer computes "
-                            "k / x; write the reciprocal as a layer of its own)");
+        fail(expr.location, "cannot divide a number by a tensor: no layer computes k / x");
       if (op == "/" && number == 0)
         fail(expr.location, "division of a tensor by zero");
       double scale = op == "*" ? number : op == "/" ? 1 / number

@@ -96,3 +96,11 @@ func.func @mul_result(%x: tensor<1x96x56x56xf32>, %s: tensor<1x96x1x1xf32>) {
   %0 = cnn.mul %x, %s : (tensor<1x96x56x56xf32>, tensor<1x96x1x1xf32>) -> tensor<1x96x1x1xf32>
   return
 }
+
+// -----
+
+func.func @div_shapes(%x: tensor<1x8x4x4xf32>, %y: tensor<1x8x3x1xf32>) {
+  // expected-error @+1 {{'cnn.div' op shapes 1x8x4x4 and 1x8x3x1 do not broadcast (dimension 2: 4 vs 3)}}
+  %0 = cnn.div %x, %y : (tensor<1x8x4x4xf32>, tensor<1x8x3x1xf32>) -> tensor<1x8x4x4xf32>
+  return
+}

@@ -54,3 +54,11 @@ func.func @lrn_result(%x: tensor<1x96x55x55xf32>) {
   %0 = cnn.lrn %x size 5 alpha 1.0e-4 beta 0.75 k 2.0 : (tensor<1x96x55x55xf32>) -> tensor<1x96x27x27xf32>
   return
 }
+
+// -----
+
+func.func @layer_norm_channels(%x: tensor<1x8x4x4xf32>, %s: tensor<4xf32>) {
+  // expected-error @+1 {{'cnn.layer_norm' op scale 4 and shift 4 must have the 8 channels of the input 1x8x4x4}}
+  %0 = cnn.layer_norm %x, %s, %s : (tensor<1x8x4x4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<1x8x4x4xf32>
+  return
+}

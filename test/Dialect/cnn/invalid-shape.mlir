@@ -94,3 +94,43 @@ func.func @upsample_mode(%x: tensor<1x21x32x32xf32>) {
   %0 = cnn.upsample %x size [64, 64] mode bicubic : (tensor<1x21x32x32xf32>) -> tensor<1x21x64x64xf32>
   return
 }
+
+// -----
+
+func.func @slice_past_the_end(%x: tensor<1x8x4x4xf32>) {
+  // expected-error @+1 {{'cnn.slice' op entries 6 to 8 are not all within the 8 of axis 1 in 1x8x4x4}}
+  %0 = cnn.slice %x axis 1 start 6 size 3 : (tensor<1x8x4x4xf32>) -> tensor<1x3x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @slice_axis(%x: tensor<1x8x4x4xf32>) {
+  // expected-error @+1 {{'cnn.slice' op axis 4 is out of range for rank 4}}
+  %0 = cnn.slice %x axis 4 start 0 size 1 : (tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @shuffle_groups(%x: tensor<1x8x4x4xf32>) {
+  // expected-error @+1 {{'cnn.channel_shuffle' op 8 channels do not divide into 3 groups}}
+  %0 = cnn.channel_shuffle %x groups 3 : (tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @transpose_repeats(%x: tensor<1x8x4x4xf32>) {
+  // expected-error @+1 {{'cnn.transpose' op the permutation must hold each of 0 to 3 once}}
+  %0 = cnn.transpose %x permutation [0, 2, 2, 1] : (tensor<1x8x4x4xf32>) -> tensor<1x4x4x8xf32>
+  return
+}
+
+// -----
+
+func.func @transpose_rank(%x: tensor<1x8x4x4xf32>) {
+  // expected-error @+1 {{'cnn.transpose' op a permutation of 3 dimensions cannot reorder 1x8x4x4}}
+  %0 = cnn.transpose %x permutation [0, 2, 1] : (tensor<1x8x4x4xf32>) -> tensor<1x4x8xf32>
+  return
+}

@@ -7,13 +7,30 @@
 // CHECK: cnn.tanh %{{.*}} : tensor<1x8x4x4xf32>
 // CHECK: cnn.silu %{{.*}} : tensor<1x8x4x4xf32>
 // CHECK: cnn.hardswish %{{.*}} : tensor<1x8x4x4xf32>
+// CHECK: cnn.hardsigmoid %{{.*}} : tensor<1x8x4x4xf32>
+// CHECK: cnn.gelu %{{.*}} : tensor<1x8x4x4xf32>
 func.func @activations(%x: tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32> {
   %0 = cnn.relu %x : tensor<1x8x4x4xf32>
   %1 = cnn.sigmoid %0 : tensor<1x8x4x4xf32>
   %2 = cnn.tanh %1 : tensor<1x8x4x4xf32>
   %3 = cnn.silu %2 : tensor<1x8x4x4xf32>
   %4 = cnn.hardswish %3 : tensor<1x8x4x4xf32>
-  return %4 : tensor<1x8x4x4xf32>
+  %5 = cnn.hardsigmoid %4 : tensor<1x8x4x4xf32>
+  %6 = cnn.gelu %5 : tensor<1x8x4x4xf32>
+  return %6 : tensor<1x8x4x4xf32>
+}
+
+// Arithmetic: with numbers, and between tensors that broadcast (a learned
+// [C, 1, 1] tensor meets [N, C, H, W] with a leading 1, as in NumPy).
+// CHECK-LABEL: func @arithmetic
+// CHECK: cnn.scale_shift %{{.*}} scale -1.000000e+00 shift 3.000000e+00 : tensor<1x8x4x4xf32>
+// CHECK: cnn.sub %{{.*}}, %{{.*}} : (tensor<1x8x4x4xf32>, tensor<1x8x1x1xf32>) -> tensor<1x8x4x4xf32>
+// CHECK: cnn.div %{{.*}}, %{{.*}} : (tensor<1x8x4x4xf32>, tensor<8x1x1xf32>) -> tensor<1x8x4x4xf32>
+func.func @arithmetic(%x: tensor<1x8x4x4xf32>, %s: tensor<1x8x1x1xf32>, %g: tensor<8x1x1xf32>) -> tensor<1x8x4x4xf32> {
+  %0 = cnn.scale_shift %x scale -1.0 shift 3.0 : tensor<1x8x4x4xf32>
+  %1 = cnn.sub %0, %s : (tensor<1x8x4x4xf32>, tensor<1x8x1x1xf32>) -> tensor<1x8x4x4xf32>
+  %2 = cnn.div %1, %g : (tensor<1x8x4x4xf32>, tensor<8x1x1xf32>) -> tensor<1x8x4x4xf32>
+  return %2 : tensor<1x8x4x4xf32>
 }
 
 // The default slope (0.01) is not printed; YOLO's 0.1 is.

@@ -26,3 +26,11 @@ func.func @lrn(%x: tensor<1x96x55x55xf32>) -> tensor<1x96x55x55xf32> {
   %0 = cnn.lrn %x size 5 alpha 1.0e-4 beta 0.75 k 2.0 : (tensor<1x96x55x55xf32>) -> tensor<1x96x55x55xf32>
   return %0 : tensor<1x96x55x55xf32>
 }
+
+// ConvNeXt's LayerNorm2d: over the channels at each position.
+// CHECK-LABEL: func @layer_norm
+// CHECK: cnn.layer_norm %{{.*}}, %{{.*}}, %{{.*}} epsilon 9.9999999999999995E-7 : (tensor<1x96x56x56xf32>, tensor<96xf32>, tensor<96xf32>) -> tensor<1x96x56x56xf32>
+func.func @layer_norm(%x: tensor<1x96x56x56xf32>, %s: tensor<96xf32>, %b: tensor<96xf32>) -> tensor<1x96x56x56xf32> {
+  %0 = cnn.layer_norm %x, %s, %b epsilon 1.0e-6 : (tensor<1x96x56x56xf32>, tensor<96xf32>, tensor<96xf32>) -> tensor<1x96x56x56xf32>
+  return %0 : tensor<1x96x56x56xf32>
+}

@@ -52,3 +52,15 @@ func.func @upsample(%x: tensor<1x21x32x32xf32>) -> (tensor<1x21x64x64xf32>, tens
   %2 = cnn.upsample %x size [16, 16] mode bilinear align_corners : (tensor<1x21x32x32xf32>) -> tensor<1x21x16x16xf32>
   return %0, %1, %2 : tensor<1x21x64x64xf32>, tensor<1x21x224x200xf32>, tensor<1x21x16x16xf32>
 }
+
+// ShuffleNet's channel split and shuffle; ConvNeXt's move to channels last.
+// CHECK-LABEL: func @reorder
+// CHECK: cnn.slice %{{.*}} axis 1 start 58 size 58 : (tensor<1x116x28x28xf32>) -> tensor<1x58x28x28xf32>
+// CHECK: cnn.channel_shuffle %{{.*}} groups 2 : (tensor<1x116x28x28xf32>) -> tensor<1x116x28x28xf32>
+// CHECK: cnn.transpose %{{.*}} permutation [0, 2, 3, 1] : (tensor<1x116x28x28xf32>) -> tensor<1x28x28x116xf32>
+func.func @reorder(%x: tensor<1x116x28x28xf32>) -> (tensor<1x58x28x28xf32>, tensor<1x28x28x116xf32>) {
+  %0 = cnn.slice %x axis 1 start 58 size 58 : (tensor<1x116x28x28xf32>) -> tensor<1x58x28x28xf32>
+  %1 = cnn.channel_shuffle %x groups 2 : (tensor<1x116x28x28xf32>) -> tensor<1x116x28x28xf32>
+  %2 = cnn.transpose %1 permutation [0, 2, 3, 1] : (tensor<1x116x28x28xf32>) -> tensor<1x28x28x116xf32>
+  return %0, %2 : tensor<1x58x28x28xf32>, tensor<1x28x28x116xf32>
+}
