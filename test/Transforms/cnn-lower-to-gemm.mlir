@@ -35,3 +35,25 @@ func.func @kept(%x: tensor<1x8x4x4xf32>, %w3: tensor<8x8x3x3xf32>, %w1: tensor<8
   %3 = cnn.conv2d %x, %wg groups 2 : (tensor<1x8x4x4xf32>, tensor<8x4x1x1xf32>) -> tensor<1x8x4x4xf32>
   return %0, %1, %2, %3 : tensor<1x8x2x2xf32>, tensor<1x8x2x2xf32>, tensor<1x8x6x6xf32>, tensor<1x8x4x4xf32>
 }
+
+// -----
+
+// A dense layer's activation joins the GEMM (ConvNeXt's GELU on a dense
+// layer over channels); with a second reader it stays apart.
+// CHECK-LABEL: func @dense_activation
+// CHECK: %[[G:.*]] = cnn.gemm %arg0, %arg1 activation gelu : (tensor<1x8x4x4xf32>, tensor<32x8xf32>) -> tensor<1x32x4x4xf32>
+// CHECK: %[[H:.*]] = cnn.gemm %arg2, %arg3 : (tensor<2x32xf32>, tensor<10x32xf32>) -> tensor<2x10xf32>
+// CHECK: cnn.relu %[[H]]
+// CHECK: cnn.sigmoid %[[H]]
+// CHECK-NOT: cnn.gelu
+func.func @dense_activation(%x: tensor<1x8x4x4xf32>, %w: tensor<32x8xf32>, %f: tensor<2x32xf32>, %d: tensor<10x32xf32>) -> (tensor<1x32x4x4xf32>, tensor<2x10xf32>, tensor<2x10xf32>) {
+  // expected-remark @+2 {{dense 'cnn.dense' fused with gelu 'cnn.gelu'}}
+  // expected-remark @+1 {{dense 'cnn.dense' lowered to a GEMM}}
+  %0 = cnn.dense %x, %w : (tensor<1x8x4x4xf32>, tensor<32x8xf32>) -> tensor<1x32x4x4xf32>
+  %1 = cnn.gelu %0 : tensor<1x32x4x4xf32>
+  // expected-remark @+1 {{dense 'cnn.dense' lowered to a GEMM}}
+  %2 = cnn.dense %f, %d : (tensor<2x32xf32>, tensor<10x32xf32>) -> tensor<2x10xf32>
+  %3 = cnn.relu %2 : tensor<2x10xf32>
+  %4 = cnn.sigmoid %2 : tensor<2x10xf32>
+  return %1, %3, %4 : tensor<1x32x4x4xf32>, tensor<2x10xf32>, tensor<2x10xf32>
+}

@@ -45,9 +45,30 @@ struct LowerToGemm : impl::LowerToGemmBase<LowerToGemm> {
       auto zero = builder.getF64FloatAttr(0);
       GemmOp gemm;
       if (auto dense = llvm::dyn_cast<DenseOp>(op)) {
-        gemm = GemmOp::create(builder, op->getLoc(), dense.getInput(), dense.getWeight(),
-                              dense.getBias(), mlir::Value(), mlir::Value(), mlir::Value(),
-                              none, zero, zero, zero, none);
+        // A dense layer's activation joins the GEMM's epilogue, as a
+        // convolution's does in cnn-fuse-conv-activation (ConvNeXt's GELU,
+        // VGG's classifier ReLUs).
+        mlir::Operation *user =
+            dense->hasOneUse() ? *dense->getUsers().begin() : nullptr;
+        std::optional<ActivationInfo> activation = user ? activationOf(user) : std::nullopt;
+        if (activation) {
+          builder.setInsertionPoint(user);
+          gemm = GemmOp::create(builder, op->getLoc(), dense.getInput(), dense.getWeight(),
+                                dense.getBias(), mlir::Value(), mlir::Value(), mlir::Value(),
+                                ActivationAttr::get(context, activation->kind),
+                                builder.getF64FloatAttr(activation->alpha),
+                                builder.getF64FloatAttr(activation->min),
+                                builder.getF64FloatAttr(activation->max), none);
+          if (emitRemarks)
+            op->emitRemark() << "dense " << describeLayer(op) << " fused with "
+                             << user->getName().stripDialect() << " " << describeLayer(user);
+          user->getResult(0).replaceAllUsesWith(gemm.getResult());
+          user->erase();
+        } else {
+          gemm = GemmOp::create(builder, op->getLoc(), dense.getInput(), dense.getWeight(),
+                                dense.getBias(), mlir::Value(), mlir::Value(), mlir::Value(),
+                                none, zero, zero, zero, none);
+        }
       } else if (auto conv = llvm::dyn_cast<Conv2DOp>(op)) {
         if (!lowerable(conv))
           continue;
