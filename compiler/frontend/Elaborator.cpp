@@ -182,7 +182,7 @@ void Elaborator::fail(SourceLocation location, const std::string &message) {
   throw CompilationAborted{};
 }
 
-void Elaborator::declare(const ast::File &file) {
+void Elaborator::declare(const ast::File &file, bool included) {
   for (const ast::Block &block : file.blocks) {
     auto [it, inserted] = blocks.emplace(block.name, &block);
     if (!inserted) {
@@ -195,6 +195,10 @@ void Elaborator::declare(const ast::File &file) {
                                "' has the name of a built-in layer or function");
   }
   for (const ast::ModelParam &param : file.params) {
+    // The including file's params take the place of an included file's:
+    // a file reused for its blocks keeps its own `param batch` to itself.
+    if (included && rootParams.count(param.name))
+      continue;
     for (const ast::ModelParam *other : params)
       if (other->name == param.name) {
         diagnostics.error(param.location, "param '" + param.name + "' is defined twice");
@@ -202,8 +206,14 @@ void Elaborator::declare(const ast::File &file) {
         throw CompilationAborted{};
       }
     params.push_back(&param);
+    if (!included)
+      rootParams.insert(param.name);
   }
   for (const ast::Model &m : file.models) {
+    // An included file's model is not the program's when the including
+    // file has its own: including a network reuses its blocks.
+    if (included && rootHasModel)
+      continue;
     if (model) {
       diagnostics.error(m.location, "a program has one model; '" + model->name +
                                         "' is already defined");
@@ -211,6 +221,7 @@ void Elaborator::declare(const ast::File &file) {
       throw CompilationAborted{};
     }
     model = &m;
+    rootHasModel |= !included;
   }
 }
 
@@ -254,8 +265,8 @@ Elaborator::run(const std::vector<std::unique_ptr<ast::File>> &files,
                 const ElaborationOptions &options) {
   char base;
   stackBase = &base;
-  for (const auto &file : files)
-    declare(*file);
+  for (size_t i = 0; i < files.size(); ++i)
+    declare(*files[i], /*included=*/i > 0);
   if (!model)
     fail({files.empty() ? -1 : 0, 1, 1}, "the file defines no model "
                                          "(expected 'model name(input: [shape]):')");

@@ -147,7 +147,9 @@ private:
     SourceLocation location;
   };
 
-  void declare(const ast::File &file);
+  /// Adds a file's blocks, params and model; an `included` file's params
+  /// and model give way to the including file's.
+  void declare(const ast::File &file, bool included);
   void evaluateParams(const ElaborationOptions &options);
   void buildModel(const ast::Model &model);
 
@@ -182,6 +184,8 @@ private:
   std::map<std::string, const ast::Block *> blocks;
   std::vector<const ast::ModelParam *> params;
   const ast::Model *model = nullptr;
+  std::set<std::string> rootParams; // the first file's params
+  bool rootHasModel = false;
   Env globals;
   std::vector<Frame> callStack;
   std::vector<NameScope> scopes;
