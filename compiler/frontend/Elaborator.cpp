@@ -728,16 +728,49 @@ Value Elaborator::evalCall(const ast::Expr &expr, Env &env) {
   args.location = expr.location;
   std::vector<std::pair<Value, SourceLocation>> positional;
   std::vector<std::pair<std::string, std::pair<Value, SourceLocation>>> keywords;
+  if (const BoundCall *bound = target.getBound()) {
+    positional = bound->positional;
+    keywords = bound->keywords;
+  }
   for (const ast::Argument &argument : expr.arguments) {
     Value value = eval(*argument.value, env);
-    if (argument.keyword.empty())
+    if (argument.keyword.empty()) {
       positional.push_back({value, argument.location});
-    else
-      keywords.push_back({argument.keyword, {value, argument.location}});
+      continue;
+    }
+    // A keyword given at the call replaces one that `partial` bound.
+    llvm::erase_if(keywords, [&](auto &k) { return k.first == argument.keyword; });
+    keywords.push_back({argument.keyword, {value, argument.location}});
   }
+  if (!target.getBlock() && args.callee == "partial")
+    return bindPartially(expr, positional, keywords);
   if (!expr.layerName.empty())
     args.layerName = evalLayerName(expr, env);
   return invoke(target, args, std::move(positional), std::move(keywords));
+}
+
+/// partial(f, a, k=v): f with `a` and `k=v` bound, as functools.partial
+/// (ResNeXt's bottleneck with groups=32, passed to the zoo's resnet block).
+/// The arguments are checked when the result is called.
+Value Elaborator::bindPartially(
+    const ast::Expr &expr, std::vector<std::pair<Value, SourceLocation>> &positional,
+    std::vector<std::pair<std::string, std::pair<Value, SourceLocation>>> &keywords) {
+  if (!expr.layerName.empty())
+    fail(expr.layerNameLocation, "'partial' makes no layer, so it takes no name");
+  if (positional.empty() || !positional[0].first.is(Value::Kind::Callable))
+    fail(expr.location, "partial() needs a block or layer first, found " +
+                            (positional.empty() ? std::string("nothing")
+                                                : positional[0].first.describe()));
+  Value target = positional[0].first;
+  auto bound = std::make_shared<BoundCall>();
+  if (const BoundCall *earlier = target.getBound())
+    *bound = *earlier;
+  bound->positional.insert(bound->positional.end(), positional.begin() + 1, positional.end());
+  for (auto &keyword : keywords) {
+    llvm::erase_if(bound->keywords, [&](auto &k) { return k.first == keyword.first; });
+    bound->keywords.push_back(keyword);
+  }
+  return Value::callable(target.getCallableName(), target.getBlock(), std::move(bound));
 }
 
 Value Elaborator::invoke(

@@ -171,6 +171,9 @@ private:
                std::vector<std::pair<std::string, std::pair<Value, SourceLocation>>> keywords);
   Value callBlock(const ast::Block &block, BoundArguments &args,
                   SourceLocation location);
+  Value bindPartially(
+      const ast::Expr &expr, std::vector<std::pair<Value, SourceLocation>> &positional,
+      std::vector<std::pair<std::string, std::pair<Value, SourceLocation>>> &keywords);
   std::string evalLayerName(const ast::Expr &call, Env &env);
   std::string suggest(const std::string &name, const Env &env) const;
 

@@ -200,6 +200,11 @@ const std::map<std::string, Builtin> &builtins() {
     fn("exp", {{"x"}}, [](Elaborator &e, Args &a) {
       return number(e, a, std::exp(e.numberArg(a, "x")));
     });
+    // Handled where calls are made (Elaborator::bindPartially); listed so
+    // that the name is known.
+    fn("partial", {{"f"}}, [](Elaborator &e, Args &a) -> Value {
+      e.fail(a.location, "internal error: partial() reached the built-in table");
+    }, /*variadic=*/true);
     fn("str", {{"x"}}, [](Elaborator &e, Args &a) {
       return Value::string(e.printed(a.values.at("x"), a.location));
     });

@@ -22,6 +22,8 @@
 
 namespace cnnc {
 
+struct BoundCall;
+
 class Value {
 public:
   enum class Kind { None, Bool, Int, Float, String, List, Tensor, Callable };
@@ -40,10 +42,12 @@ public:
   }
   static Value tensor(mlir::Value t) { Value v(Kind::Tensor); v.ssa = t; return v; }
   /// A user block, or a built-in when `block` is null (named by `name`).
-  static Value callable(std::string name, const ast::Block *block) {
+  static Value callable(std::string name, const ast::Block *block,
+                        std::shared_ptr<const BoundCall> bound = nullptr) {
     Value v(Kind::Callable);
     v.text = std::move(name);
     v.block = block;
+    v.bound = std::move(bound);
     return v;
   }
 
@@ -62,6 +66,8 @@ public:
   }
   const std::string &getCallableName() const { return text; }
   const ast::Block *getBlock() const { return block; }
+  /// The arguments `partial` bound to a callable, or null.
+  const BoundCall *getBound() const { return bound.get(); }
 
   /// A non-empty list of positive integers (a shape), or nothing.
   std::optional<std::vector<int64_t>> getDimensions() const;
@@ -90,7 +96,15 @@ private:
   std::shared_ptr<std::vector<Value>> items;
   mlir::Value ssa;
   const ast::Block *block = nullptr;
+  std::shared_ptr<const BoundCall> bound;
   int nesting = 0;
+};
+
+/// What `partial(f, ...)` binds: arguments that go before a call's own
+/// positional ones, and keywords that the call's own may replace.
+struct BoundCall {
+  std::vector<std::pair<Value, SourceLocation>> positional;
+  std::vector<std::pair<std::string, std::pair<Value, SourceLocation>>> keywords;
 };
 
 } // namespace cnnc

@@ -37,6 +37,7 @@ MODELS = {
     "regnet_y_400mf": ["--param", "resolution=64"],
     "shufflenet_v2_x1_0": ["--param", "resolution=64", "--param", "batch=2"],
     "convnext_tiny": ["--param", "resolution=64"],
+    "resnext50_32x4d": SMALL,
     # Not zoo models: edge cases for every kernel family (test/Codegen).
     "ops": [], "kernels": [], "winograd": [],
 }

@@ -227,6 +227,8 @@ MODELS = {
     "shufflenet_v2_x1_0": ("shufflenet_v2_x1_0", ["resolution=64", "batch=2"],
                            tv.shufflenet_v2_x1_0, [(2, 3, 64, 64)]),
     "convnext_tiny": ("convnext_tiny", ["resolution=64"], tv.convnext_tiny, [(1, 3, 64, 64)]),
+    "resnext50_32x4d": ("resnext50_32x4d", ["resolution=64"], tv.resnext50_32x4d,
+                        [(1, 3, 64, 64)]),
     "fcn32s": ("fcn32s", ["height=64", "width=96"], FCN32s, [(1, 3, 64, 96)]),
     "rpn": ("rpn", ["height=64", "width=64", "proposals=4"], RPN, [(1, 3, 64, 64), (4, 5)]),
     "spp": ("spp", ["resolution=64"], SPPNet, [(1, 3, 64, 64)]),

@@ -29,6 +29,7 @@ MODELS = {
     "regnet_y_400mf": lambda: tv.regnet_y_400mf(),
     "shufflenet_v2_x1_0": lambda: tv.shufflenet_v2_x1_0(),
     "convnext_tiny": lambda: tv.convnext_tiny(),
+    "resnext50_32x4d": lambda: tv.resnext50_32x4d(),
 }
 for variant in range(8):
     MODELS[f"efficientnet:{variant}"] = getattr(tv, f"efficientnet_b{variant}")
