@@ -65,3 +65,14 @@ func.func @net(%x: tensor<1x64x56x56xf32>, %w: tensor<64x64x3x3xf32>, %y: tensor
   %g = cnn.gemm %f, %d : (tensor<1x512xf32>, tensor<1000x512xf32>) -> tensor<1x1000xf32>
   return %a, %b, %c, %g : tensor<1x64x56x56xf32>, tensor<1x512x7x7xf32>, tensor<1x32x56x56xf32>, tensor<1x1000xf32>
 }
+
+// A grouped convolution's vector stays within a group, so its lanes share
+// one input channel: RegNet's 8-channel groups take 8 lanes, not 16.
+// CHECK-LABEL: func @grouped
+// CHECK: cnn.conv2d {{.*}}cnn.schedule = {ci_block = 8 : i64, tile_c = 24 : i64, tile_x = 4 : i64, vec = 8 : i64, wblock = 0 : i64}
+func.func @grouped(%x: tensor<1x104x28x28xf32>, %w: tensor<104x8x3x3xf32>) -> tensor<1x104x28x28xf32> {
+  // expected-remark @+1 {{(heuristic)}}
+  %0 = cnn.conv2d %x, %w pad [1, 1, 1, 1] groups 13
+      : (tensor<1x104x28x28xf32>, tensor<104x8x3x3xf32>) -> tensor<1x104x28x28xf32>
+  return %0 : tensor<1x104x28x28xf32>
+}

@@ -358,9 +358,15 @@ mlir::DictionaryAttr defaultSchedule(mlir::Operation *op, int vectorWidth, bool 
   // Long reductions (64 input channels or more per group) get the
   // cache-blocked kernel when a tile divides the output channels.
   bool blockable = !depthwise && in[1] / groups >= 64;
+  // A grouped convolution's vector stays within one group, so that its
+  // lanes share their input channel (a broadcast, not a gather): RegNet's
+  // 8-channel groups take 8 lanes.
+  int groupVector = vectorWidth;
+  while (!depthwise && groupVector > 1 && (out[1] / groups) % groupVector)
+    groupVector /= 2;
   RegisterTile tile = depthwise ? chooseTile(std::min<int64_t>(out[1], vectorWidth), out[3],
                                              vectorWidth)
-                                : chooseTile(out[1], out[3], vectorWidth, blockable);
+                                : chooseTile(out[1], out[3], groupVector, blockable);
   add("vec", tile.vector);
   add("tile_c", tile.channels);
   add("tile_x", tile.columns);
