@@ -198,6 +198,11 @@ private:
   const char *stackBase = nullptr;    // the stack pointer where run() began
 };
 
+/// Binds `value` to `targets`: one name takes it whole, several unpack a
+/// list (`for` loops, assignments and list comprehensions).
+void bindTargets(Elaborator &elaborator, const std::vector<std::string> &targets,
+                 const Value &value, Env &env, SourceLocation location);
+
 /// The built-in layers and functions, by name.
 const std::map<std::string, Builtin> &builtins();
 

@@ -101,7 +101,9 @@ TEST(Broadcast, SqueezeExcitation) {
   EXPECT_EQ(shapeOf(inferBroadcast({1, 96, 56, 56}, {1, 96, 1, 1})),
             (Shape{1, 96, 56, 56}));
   EXPECT_FALSE(inferBroadcast({1, 96, 56, 56}, {1, 48, 1, 1}));
-  EXPECT_FALSE(inferBroadcast({1, 96, 56, 56}, {96, 1, 1}));
+  // Ranks align on the right, as in NumPy (ConvNeXt's layer scale).
+  EXPECT_EQ(shapeOf(inferBroadcast({1, 96, 56, 56}, {96, 1, 1})), (Shape{1, 96, 56, 56}));
+  EXPECT_FALSE(inferBroadcast({1, 96, 56, 56}, {48, 1, 1}));
 }
 
 TEST(Concat, SumsAxisAndChecksOthers) {
