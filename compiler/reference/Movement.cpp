@@ -18,6 +18,25 @@ std::pair<int64_t, int64_t> aroundAxis(const std::vector<int64_t> &shape, int64_
 }
 } // namespace
 
+Tensor concat(const std::vector<const Tensor *> &inputs, int64_t axis,
+              std::vector<int64_t> outShape) {
+  Tensor out(std::move(outShape));
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= out.shape[d];
+  for (size_t d = axis + 1; d < out.shape.size(); ++d)
+    inner *= out.shape[d];
+  int64_t offset = 0;
+  for (const Tensor *t : inputs) {
+    int64_t slice = t->shape[axis] * inner;
+    for (int64_t o = 0; o < outer; ++o)
+      std::copy_n(&t->data[o * slice], slice,
+                  &out.data[o * out.shape[axis] * inner + offset]);
+    offset += slice;
+  }
+  return out;
+}
+
 Tensor slice(const Tensor &in, int64_t axis, int64_t start, int64_t size) {
   std::vector<int64_t> shape = in.shape;
   shape[axis] = size;

@@ -7,6 +7,9 @@
 
 namespace cnnc::reference {
 
+/// The inputs joined along `axis`.
+Tensor concat(const std::vector<const Tensor *> &inputs, int64_t axis,
+              std::vector<int64_t> outShape);
 /// Entries [start, start + size) of dimension `axis`.
 Tensor slice(const Tensor &in, int64_t axis, int64_t start, int64_t size);
 /// Output channel k * groups + g is input channel g * (C / groups) + k.
