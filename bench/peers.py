@@ -26,7 +26,8 @@ TWINS = {"resnet50": "resnet50", "mobilenet_v2": "mobilenet_v2", "vgg16": "vgg16
          "densenet121": "densenet121", "googlenet": "googlenet",
          "efficientnet_b0": "efficientnet_b0", "mobilenet_v3_large": "mobilenet_v3_large",
          "mobilenet_v3_small": "mobilenet_v3_small", "shufflenet_v2_x1_0": "shufflenet_v2_x1_0",
-         "regnet_y_400mf": "regnet_y_400mf", "convnext_tiny": "convnext_tiny"}
+         "regnet_y_400mf": "regnet_y_400mf", "convnext_tiny": "convnext_tiny",
+         "resnext50_32x4d": "resnext50_32x4d"}
 
 
 def module_with_weights(name, weights):

@@ -44,7 +44,7 @@ NETWORKS = {
     "mobilenet_v3_large": ("mobilenet_v3_large", []),
     "mobilenet_v3_small": ("mobilenet_v3_small", []),
     "shufflenet_v2_x1_0": ("shufflenet_v2_x1_0", []), "regnet_y_400mf": ("regnet_y_400mf", []),
-    "convnext_tiny": ("convnext_tiny", []),
+    "convnext_tiny": ("convnext_tiny", []), "resnext50_32x4d": ("resnext50_32x4d", []),
 }
 PROFILED = ["resnet50", "mobilenet_v2"]
 
