@@ -68,6 +68,12 @@ BufferRef describe(const Placement &place, const std::vector<int64_t> &shape) {
   return ref;
 }
 
+/// Where logical `axis` is among a buffer's dimensions: channels innermost,
+/// then the trailing dimensions from the last, then the batch.
+int64_t bufferDimension(int64_t rank, int64_t axis) {
+  return rank < 2 ? 0 : axis == 0 ? rank - 1 : rank - axis;
+}
+
 /// A [N, K, H, W] tensor as the (k, pixel) matrix a GEMM reads.
 BufferRef asMatrix(BufferRef ref) {
   int64_t rows = 1;
@@ -334,9 +340,7 @@ mlir::LogicalResult PlanBuilder::addConcatAlong(cnn::ConcatOp concat) {
   int64_t axis = concat.getAxis();
   std::vector<int64_t> outShape = shapeOf(concat.getResult());
   int64_t rank = int64_t(outShape.size());
-  // Where the axis is among the buffer's dimensions (channels innermost,
-  // then the trailing dimensions from the last, then the batch).
-  int64_t position = rank < 2 ? 0 : axis == 0 ? rank - 1 : rank - axis;
+  int64_t position = bufferDimension(rank, axis);
   BufferRef whole = activation(concat.getResult());
   int64_t offset = 0;
   for (mlir::Value input : concat.getInputs()) {
@@ -361,7 +365,7 @@ mlir::LogicalResult PlanBuilder::addSlice(cnn::SliceOp slice) {
     return mlir::success(); // A view.
   std::vector<int64_t> shape = shapeOf(slice.getResult());
   int64_t rank = int64_t(shape.size()), axis = slice.getAxis();
-  int64_t position = rank < 2 ? 0 : axis == 0 ? rank - 1 : rank - axis;
+  int64_t position = bufferDimension(rank, axis);
   BufferRef source = activation(slice.getInput());
   BufferRef result = activation(slice.getResult());
   source.extents = result.extents;
