@@ -33,6 +33,17 @@ mlir::DenseI64ArrayAttr ints(Elaborator &e, llvm::ArrayRef<int64_t> values) {
   return e.getBuilder().getDenseI64ArrayAttr(values);
 }
 
+/// The `shape` argument: a non-empty list of positive integers.
+std::vector<int64_t> shapeArg(Elaborator &e, const Args &args) {
+  const Value &shapeValue = args.values.at("shape");
+  auto shape = shapeValue.getDimensions();
+  if (!shape)
+    e.fail(e.argLocation(args, "shape"), "argument 'shape' of '" + args.callee +
+                                             "' must be a list of positive integers, found " +
+                                             shapeValue.str());
+  return *shape;
+}
+
 /// Padding: an integer, [height, width], [top, left, bottom, right], or
 /// `same` (half the dilated kernel on each side, as torchvision pads).
 std::array<int64_t, 4> padding(Elaborator &e, const Args &args,
@@ -216,13 +227,9 @@ Value permute(Elaborator &e, Args &args) {
 /// A learned tensor of its own, named by `as` exactly (ConvNeXt's
 /// `layer_scale`), as an nn.Parameter is.
 Value learned(Elaborator &e, Args &args) {
-  const Value &shapeValue = args.values.at("shape");
-  auto shape = shapeValue.getDimensions();
-  if (!shape)
-    e.fail(e.argLocation(args, "shape"), "argument 'shape' of 'learned' must be a list "
-                                         "of positive integers, found " + shapeValue.str());
+  std::vector<int64_t> shape = shapeArg(e, args);
   std::string name = e.nameLayer(args, "learned", /*consumesIndex=*/false);
-  return Value::tensor(e.parameter(args, name, "", *shape));
+  return Value::tensor(e.parameter(args, name, "", shape));
 }
 
 /// torchvision's StochasticDepth: the identity at inference. It takes a
@@ -405,15 +412,11 @@ Value withIntegerAttribute(Elaborator &e, Args &args, const std::string &argName
 
 Value reshape(Elaborator &e, Args &args) {
   mlir::Value x = e.tensorArg(args, "x");
-  const Value &shapeValue = args.values.at("shape");
-  auto shape = shapeValue.getDimensions();
-  if (!shape)
-    e.fail(e.argLocation(args, "shape"), "argument 'shape' of 'reshape' must be a list "
-                                         "of positive integers, found " + shapeValue.str());
+  std::vector<int64_t> shape = shapeArg(e, args);
   std::string name = e.nameLayer(args, "reshape", /*consumesIndex=*/false);
-  check(e, args, name, cnn::inferReshape(shapeOf(x), *shape));
+  check(e, args, name, cnn::inferReshape(shapeOf(x), shape));
   return Value::tensor(cnn::ReshapeOp::create(e.getBuilder(), e.locate(*args.call, name),
-                                              x, ints(e, *shape)));
+                                              x, ints(e, shape)));
 }
 
 Value concat(Elaborator &e, Args &args) {

@@ -122,17 +122,19 @@ Tensor prologue(const Tensor &in, const Tensor *multiplier, const Tensor *offset
 
 /// NumPy broadcasting of two tensors (the shorter shape gains leading 1s).
 template <typename F>
-Tensor broadcast(Tensor a, Tensor b, std::vector<int64_t> outShape, F f) {
+Tensor broadcast(const Tensor &a, const Tensor &b, std::vector<int64_t> outShape, F f) {
   Tensor out(std::move(outShape));
   size_t rank = out.shape.size();
-  for (Tensor *t : {&a, &b})
-    t->shape.insert(t->shape.begin(), rank - t->shape.size(), 1);
+  // The operands' shapes with leading 1s; their data is read in place.
+  std::vector<int64_t> aShape(rank - a.shape.size(), 1), bShape(rank - b.shape.size(), 1);
+  aShape.insert(aShape.end(), a.shape.begin(), a.shape.end());
+  bShape.insert(bShape.end(), b.shape.begin(), b.shape.end());
   std::vector<int64_t> index(rank, 0);
   for (size_t i = 0; i < out.size(); ++i) {
     size_t ia = 0, ib = 0;
     for (size_t d = 0; d < rank; ++d) {
-      ia = ia * a.shape[d] + (a.shape[d] == 1 ? 0 : index[d]);
-      ib = ib * b.shape[d] + (b.shape[d] == 1 ? 0 : index[d]);
+      ia = ia * aShape[d] + (aShape[d] == 1 ? 0 : index[d]);
+      ib = ib * bShape[d] + (bShape[d] == 1 ? 0 : index[d]);
     }
     out.data[i] = f(double(a.data[ia]), double(b.data[ib]));
     for (size_t d = rank; d-- > 0;) {

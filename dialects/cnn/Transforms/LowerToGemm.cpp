@@ -50,24 +50,22 @@ struct LowerToGemm : impl::LowerToGemmBase<LowerToGemm> {
         // VGG's classifier ReLUs).
         mlir::Operation *user =
             dense->hasOneUse() ? *dense->getUsers().begin() : nullptr;
-        std::optional<ActivationInfo> activation = user ? activationOf(user) : std::nullopt;
-        if (activation) {
+        std::optional<ActivationInfo> fused = user ? activationOf(user) : std::nullopt;
+        ActivationInfo activation = fused.value_or(ActivationInfo{});
+        if (fused)
           builder.setInsertionPoint(user);
-          gemm = GemmOp::create(builder, op->getLoc(), dense.getInput(), dense.getWeight(),
-                                dense.getBias(), mlir::Value(), mlir::Value(), mlir::Value(),
-                                ActivationAttr::get(context, activation->kind),
-                                builder.getF64FloatAttr(activation->alpha),
-                                builder.getF64FloatAttr(activation->min),
-                                builder.getF64FloatAttr(activation->max), none);
+        gemm = GemmOp::create(builder, op->getLoc(), dense.getInput(), dense.getWeight(),
+                              dense.getBias(), mlir::Value(), mlir::Value(), mlir::Value(),
+                              ActivationAttr::get(context, activation.kind),
+                              builder.getF64FloatAttr(activation.alpha),
+                              builder.getF64FloatAttr(activation.min),
+                              builder.getF64FloatAttr(activation.max), none);
+        if (fused) {
           if (emitRemarks)
             op->emitRemark() << "dense " << describeLayer(op) << " fused with "
                              << user->getName().stripDialect() << " " << describeLayer(user);
           user->getResult(0).replaceAllUsesWith(gemm.getResult());
           user->erase();
-        } else {
-          gemm = GemmOp::create(builder, op->getLoc(), dense.getInput(), dense.getWeight(),
-                                dense.getBias(), mlir::Value(), mlir::Value(), mlir::Value(),
-                                none, zero, zero, zero, none);
         }
       } else if (auto conv = llvm::dyn_cast<Conv2DOp>(op)) {
         if (!lowerable(conv))
