@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "OnnxCommands.h"
 #include "ReferenceCommands.h"
 
 #include "codegen/Build.h"
@@ -29,7 +30,9 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
 
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -46,7 +49,7 @@ namespace {
 enum class Emit { Ast, Cnn, Opt, Plan, HalideStmt, Asm, Obj, Exe };
 
 cl::OptionCategory category("cnnc options");
-cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.cnn | model.mlir>"),
+cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.cnn | model.onnx | model.mlir>"),
                                cl::Required, cl::cat(category));
 cl::opt<std::string> outputPath("o", cl::desc("Output file (default: stdout)"),
                                 cl::value_desc("path"), cl::init("-"),
@@ -110,7 +113,12 @@ cl::list<std::string> outputPaths("output",
                                            "model output"),
                                   cl::value_desc("y.npy"), cl::cat(category));
 
-enum class Command { Compile, Summary, Weights, Run };
+cl::list<std::string> inputShapes("input-shape",
+                                  cl::desc("An .onnx input's sizes where the file leaves "
+                                           "them symbolic, e.g. --input-shape image=1x3x224x224"),
+                                  cl::value_desc("name=NxCxHxW"), cl::cat(category));
+
+enum class Command { Compile, Summary, Weights, Run, Import };
 
 void printVersion(llvm::raw_ostream &os) {
   os << "cnnc " << CNNC_VERSION << " (MLIR " << LLVM_VERSION_STRING << ")\n";
@@ -203,6 +211,46 @@ int run(Command command) {
   mlir::SourceMgrDiagnosticHandler mlirDiagnostics(sourceMgr, &context);
 
   mlir::OwningOpRef<mlir::ModuleOp> module;
+  // An .onnx file becomes a .cnn program and its weights, then goes the way
+  // of any .cnn file.
+  bool onnx = llvm::StringRef(inputPath).ends_with(".onnx");
+  cnnc::onnx_import::ImportedModel imported;
+  if (onnx && !cnnc::importOnnx(inputPath, inputShapes, imported))
+    return 1;
+  if (command == Command::Import) {
+    if (!onnx || outputPath == "-" || !llvm::StringRef(outputPath).ends_with(".cnn")) {
+      llvm::errs() << "cnnc import: expects model.onnx -o model.cnn\n";
+      return 1;
+    }
+    std::string weights = cnnc::weightsBeside(outputPath);
+    return writeOutput(imported.source) && cnnc::writeImportedWeights(imported, weights) ? 0 : 1;
+  }
+  // The imported weights, in a file beside the output or a temporary one.
+  std::string temporaryWeights;
+  auto removeTemporary = llvm::make_scope_exit([&] {
+    if (!temporaryWeights.empty())
+      llvm::sys::fs::remove(temporaryWeights);
+  });
+  if (onnx && command == Command::Run && weightsPath.empty()) {
+    llvm::SmallString<128> path;
+    if (llvm::sys::fs::createTemporaryFile("cnnc-onnx", "safetensors", path)) {
+      llvm::errs() << "cnnc: cannot create a temporary file for the weights\n";
+      return 1;
+    }
+    temporaryWeights = path.str().str();
+    if (!cnnc::writeImportedWeights(imported, temporaryWeights))
+      return 1;
+    weightsPath = temporaryWeights;
+  }
+  if (onnx && command == Command::Weights && !seed.getNumOccurrences())
+    return outputPath != "-" && cnnc::writeImportedWeights(imported, outputPath) ? 0 : 1;
+  if (onnx && command == Command::Compile && effectiveEmit() == Emit::Exe) {
+    std::string weights = cnnc::weightsBeside(outputPath);
+    if (!cnnc::writeImportedWeights(imported, weights))
+      return 1;
+    llvm::errs() << "cnnc: the model's weights are in " << weights << " (give them with "
+                 << "--weights)\n";
+  }
   if (llvm::StringRef(inputPath).ends_with(".mlir")) {
     if (emit == Emit::Ast) {
       llvm::errs() << "cnnc: --emit=ast needs a .cnn file\n";
@@ -215,7 +263,8 @@ int run(Command command) {
     cnnc::SourceManager sources;
     cnnc::DiagnosticEngine diagnostics(sources, std::cerr);
     std::string why;
-    int file = sources.addFile(inputPath, why);
+    int file = onnx ? sources.addBuffer(inputPath + ".cnn", imported.source)
+                    : sources.addFile(inputPath, why);
     if (file < 0) {
       llvm::errs() << "cnnc: cannot open input file '" << inputPath << "': " << why << "\n";
       return 1;
@@ -312,6 +361,8 @@ int main(int argc, char **argv) {
     command = Command::Weights;
   else if (first == "run")
     command = Command::Run;
+  else if (first == "import")
+    command = Command::Import;
   std::vector<char *> arguments(argv, argv + argc);
   if (command != Command::Compile)
     arguments.erase(arguments.begin() + 1);
@@ -328,6 +379,7 @@ int main(int argc, char **argv) {
       "  cnnc model.cnn --lib -o libmodel.a\n"
       "  cnnc model.cnn --emit=ast|cnn|opt|plan|halide-stmt|asm|obj [--remarks] [-o out]\n"
       "  cnnc summary model.cnn [--json] [--param name=value]...\n"
+      "  cnnc import model.onnx -o model.cnn [--input-shape name=NxCxHxW]...\n"
       "  cnnc weights model.cnn [--seed N] -o w.safetensors\n"
       "  cnnc run model.cnn [--weights w.safetensors] [--input x.npy]... "
       "[--output y.npy]... [--seed N]\n");

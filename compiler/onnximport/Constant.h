@@ -1,0 +1,55 @@
+//===- Constant.h - constant tensors of an ONNX graph ---------------------===//
+//
+// Initializers, Constant nodes and what shape subgraphs compute from them.
+// Values are held as doubles (float weights and int64 shapes alike: int64
+// shape values fit a double exactly below 2^53, which bounds them).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CNNC_ONNXIMPORT_CONSTANT_H
+#define CNNC_ONNXIMPORT_CONSTANT_H
+
+#include "onnx/onnx_pb.h"
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace cnnc::onnx_import {
+
+using Shape = std::vector<int64_t>;
+
+/// The most elements a constant may have (a 2^28-element float weight is
+/// 1 GiB; the kernels index tensors with 32 bits anyway).
+constexpr int64_t maxConstantElements = int64_t(1) << 28;
+
+struct Constant {
+  Shape shape;
+  std::vector<double> values;
+  bool integer = false;  // int64/int32/bool in the file: a shape computation
+
+  int64_t size() const { return int64_t(values.size()); }
+  bool isScalar() const { return values.size() == 1; }
+  std::vector<int64_t> ints() const;
+};
+
+/// The number of elements of `shape`, or -1 if a dimension is negative or
+/// the product reaches maxConstantElements.
+int64_t elementCount(const Shape &shape);
+
+/// Reads a TensorProto; `what` names it in errors. Throws ImportError.
+Constant readTensor(const onnx::TensorProto &tensor, const std::string &what);
+
+/// Element-wise with NumPy broadcasting.
+Constant broadcast(const Constant &a, const Constant &b,
+                   const std::function<double(double, double)> &op, const std::string &what);
+
+/// The elements of `c` in the order of `permutation` (a transpose).
+Constant transpose(const Constant &c, const std::vector<int64_t> &permutation);
+
+std::string formatShape(const Shape &shape);
+
+} // namespace cnnc::onnx_import
+
+#endif // CNNC_ONNXIMPORT_CONSTANT_H

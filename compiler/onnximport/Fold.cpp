@@ -1,0 +1,359 @@
+//===- Fold.cpp - evaluating constants and shape subgraphs -----------------===//
+//
+// Exporters compute reshape targets, slice bounds and resize sizes with small
+// subgraphs (Shape, Gather, Unsqueeze, Concat, Cast, ...). Every node whose
+// inputs are constants, and Shape of any tensor (shapes are static here), is
+// evaluated at import; what it computes never becomes a layer.
+//
+//===----------------------------------------------------------------------===//
+
+#include "onnximport/Importer.h"
+
+#include <cmath>
+
+namespace cnnc::onnx_import {
+
+namespace {
+
+int64_t normalizeAxis(int64_t axis, int64_t rank, const Importer &importer) {
+  if (axis < -rank || axis >= rank)
+    importer.unsupported("axis " + std::to_string(axis) + " is outside rank " +
+                         std::to_string(rank));
+  return axis < 0 ? axis + rank : axis;
+}
+
+Constant fromInts(const std::vector<int64_t> &values, Shape shape) {
+  Constant c;
+  c.integer = true;
+  c.shape = std::move(shape);
+  c.values.assign(values.begin(), values.end());
+  return c;
+}
+
+/// The constant `c` with a new shape of as many elements.
+Constant reshaped(Constant c, Shape shape) {
+  c.shape = std::move(shape);
+  return c;
+}
+
+/// Values from a Constant node's attribute.
+Constant constantNode(const Importer &importer) {
+  const onnx::NodeProto &n = importer.node();
+  if (n.attribute_size() != 1)
+    importer.unsupported("a Constant node should have exactly one attribute");
+  const onnx::AttributeProto &a = n.attribute(0);
+  Constant c;
+  if (a.name() == "value")
+    return readTensor(a.t(), "the value of Constant node '" + n.name() + "'");
+  if (a.name() == "value_float" || a.name() == "value_int") {
+    c.values = {a.name() == "value_float" ? double(a.f()) : double(a.i())};
+    c.integer = a.name() == "value_int";
+    return c;
+  }
+  if (a.name() == "value_floats" || a.name() == "value_ints") {
+    bool ints = a.name() == "value_ints";
+    int count = ints ? a.ints_size() : a.floats_size();
+    if (count > (1 << 24))
+      importer.unsupported("the constant is too large");
+    for (int i = 0; i < count; ++i)
+      c.values.push_back(ints ? double(a.ints(i)) : double(a.floats(i)));
+    c.shape = {count};
+    c.integer = ints;
+    return c;
+  }
+  importer.unsupported("attribute '" + a.name() + "' of a Constant is not supported");
+}
+
+/// torch-style gather along `axis` of integer or float constants.
+Constant gather(const Constant &data, const Constant &indices, int64_t axis,
+                const Importer &importer) {
+  int64_t rank = int64_t(data.shape.size());
+  if (rank == 0)
+    importer.unsupported("Gather of a scalar");
+  axis = normalizeAxis(axis, rank, importer);
+  Shape shape(data.shape.begin(), data.shape.begin() + axis);
+  shape.insert(shape.end(), indices.shape.begin(), indices.shape.end());
+  shape.insert(shape.end(), data.shape.begin() + axis + 1, data.shape.end());
+  int64_t outer = 1, inner = 1, extent = data.shape[size_t(axis)];
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= data.shape[size_t(d)];
+  for (int64_t d = axis + 1; d < rank; ++d)
+    inner *= data.shape[size_t(d)];
+  if (elementCount(shape) < 0)
+    importer.unsupported("the gathered constant is too large");
+  Constant c;
+  c.shape = shape;
+  c.integer = data.integer;
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t index : indices.ints()) {
+      if (index < -extent || index >= extent)
+        importer.unsupported("index " + std::to_string(index) + " is outside " +
+                             std::to_string(extent));
+      if (index < 0)
+        index += extent;
+      for (int64_t i = 0; i < inner; ++i)
+        c.values.push_back(data.values[size_t((o * extent + index) * inner + i)]);
+    }
+  return c;
+}
+
+/// Slice of a constant along several axes, with steps.
+Constant sliceConstant(const Constant &data, std::vector<int64_t> starts,
+                       std::vector<int64_t> ends, std::vector<int64_t> axes,
+                       std::vector<int64_t> steps, const Importer &importer) {
+  int64_t rank = int64_t(data.shape.size());
+  std::vector<int64_t> begin(size_t(rank), 0), step(size_t(rank), 1);
+  Shape shape = data.shape;
+  if (axes.empty())
+    for (size_t i = 0; i < starts.size(); ++i)
+      axes.push_back(int64_t(i));
+  if (steps.empty())
+    steps.assign(starts.size(), 1);
+  if (ends.size() != starts.size() || axes.size() != starts.size() ||
+      steps.size() != starts.size())
+    importer.unsupported("starts, ends, axes and steps differ in length");
+  for (size_t i = 0; i < starts.size(); ++i) {
+    int64_t axis = normalizeAxis(axes[i], rank, importer), extent = data.shape[size_t(axis)];
+    if (steps[i] == 0)
+      importer.unsupported("a slice step is 0");
+    auto clamp = [&](int64_t v, int64_t low, int64_t high) {
+      if (v < 0)
+        v += extent;
+      return std::max(low, std::min(high, v));
+    };
+    int64_t s = steps[i] > 0 ? clamp(starts[i], 0, extent) : clamp(starts[i], -1, extent - 1);
+    int64_t e = steps[i] > 0 ? clamp(ends[i], 0, extent) : clamp(ends[i], -1, extent - 1);
+    int64_t count = steps[i] > 0 ? std::max<int64_t>(0, (e - s + steps[i] - 1) / steps[i])
+                                 : std::max<int64_t>(0, (s - e - steps[i] - 1) / -steps[i]);
+    begin[size_t(axis)] = s;
+    step[size_t(axis)] = steps[i];
+    shape[size_t(axis)] = count;
+  }
+  Constant c;
+  c.shape = shape;
+  c.integer = data.integer;
+  int64_t count = elementCount(shape);
+  std::vector<int64_t> index(size_t(rank), 0), strides(size_t(rank), 1);
+  for (int64_t d = rank - 1; d > 0; --d)
+    strides[size_t(d - 1)] = strides[size_t(d)] * data.shape[size_t(d)];
+  for (int64_t flat = 0; flat < count; ++flat) {
+    int64_t source = 0;
+    for (int64_t d = 0; d < rank; ++d)
+      source += (begin[size_t(d)] + index[size_t(d)] * step[size_t(d)]) * strides[size_t(d)];
+    c.values.push_back(data.values[size_t(source)]);
+    for (int64_t d = rank; d-- > 0;) {
+      if (++index[size_t(d)] < shape[size_t(d)])
+        break;
+      index[size_t(d)] = 0;
+    }
+  }
+  return c;
+}
+
+} // namespace
+
+bool Importer::foldConstants(const onnx::NodeProto &n) {
+  const std::string &op = n.op_type();
+  if (op == "Constant") {
+    bindConstant(0, constantNode(*this));
+    return true;
+  }
+  if (op == "Shape" || op == "Size") {
+    const GraphValue &in = values.at(n.input(0));
+    Shape shape = in.isConstant ? in.constant.shape : activations[size_t(in.activation)].shape;
+    if (op == "Size") {
+      int64_t count = 1;
+      for (int64_t d : shape)
+        count *= d;
+      Constant c = fromInts({count}, {});
+      bindConstant(0, c);
+      return true;
+    }
+    int64_t rank = int64_t(shape.size());
+    int64_t start = intAttribute("start", 0), end = intAttribute("end", rank);
+    start = std::max<int64_t>(0, std::min(rank, start < 0 ? start + rank : start));
+    end = std::max<int64_t>(start, std::min(rank, end < 0 ? end + rank : end));
+    std::vector<int64_t> dims(shape.begin() + start, shape.begin() + end);
+    bindConstant(0, fromInts(dims, {int64_t(dims.size())}));
+    return true;
+  }
+  static const std::set<std::string> foldable = {
+      "Identity", "Gather", "Unsqueeze", "Squeeze", "Concat", "Cast", "Slice", "Reshape",
+      "Add", "Sub", "Mul", "Div", "Neg", "Sqrt", "Floor", "Ceil", "ConstantOfShape",
+      "Range", "Transpose", "Flatten", "Dropout", "Pow", "Min", "Max", "Equal", "Where",
+      "Expand", "Abs", "ReduceProd"};
+  if (!foldable.count(op))
+    return false;
+  for (const std::string &in : n.input())
+    if (!in.empty() && !values.at(in).isConstant)
+      return false;
+  auto input = [&](int i) -> const Constant & { return values.at(n.input(i)).constant; };
+  auto binary = [&](std::function<double(double, double)> f) {
+    Constant c = broadcast(input(0), input(1), f, "node '" + n.name() + "'");
+    bindConstant(0, c);
+  };
+  if (op == "Identity" || op == "Dropout") {
+    bindConstant(0, input(0));
+  } else if (op == "Cast") {
+    Constant c = input(0);
+    int to = int(intAttribute("to", 1));
+    c.integer = !(to == onnx::TensorProto::FLOAT || to == onnx::TensorProto::DOUBLE ||
+                  to == onnx::TensorProto::FLOAT16);
+    if (c.integer)
+      for (double &v : c.values)
+        v = std::trunc(v);
+    else if (to == onnx::TensorProto::FLOAT)
+      for (double &v : c.values)
+        v = double(float(v));
+    bindConstant(0, c);
+  } else if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "Pow" ||
+             op == "Min" || op == "Max" || op == "Equal") {
+    bool integer = input(0).integer && input(1).integer;
+    binary([&](double a, double b) {
+      if (op == "Add") return a + b;
+      if (op == "Sub") return a - b;
+      if (op == "Mul") return a * b;
+      if (op == "Pow") return std::pow(a, b);
+      if (op == "Min") return std::min(a, b);
+      if (op == "Max") return std::max(a, b);
+      if (op == "Equal") return double(a == b);
+      if (integer)
+        return b == 0 ? 0.0 : std::trunc(a / b);
+      return a / b;
+    });
+  } else if (op == "Neg" || op == "Sqrt" || op == "Floor" || op == "Ceil" || op == "Abs") {
+    Constant c = input(0);
+    for (double &v : c.values)
+      v = op == "Neg" ? -v : op == "Sqrt" ? std::sqrt(v) : op == "Floor" ? std::floor(v)
+          : op == "Ceil" ? std::ceil(v) : std::fabs(v);
+    bindConstant(0, c);
+  } else if (op == "Gather") {
+    bindConstant(0, gather(input(0), input(1), intAttribute("axis", 0), *this));
+  } else if (op == "Unsqueeze" || op == "Squeeze") {
+    Constant c = input(0);
+    std::vector<int64_t> axes = hasInput(1) ? input(1).ints() : intsAttribute("axes");
+    Shape shape = c.shape;
+    if (op == "Unsqueeze") {
+      int64_t rank = int64_t(shape.size() + axes.size());
+      std::vector<int64_t> normalized;
+      for (int64_t a : axes)
+        normalized.push_back(normalizeAxis(a, rank, *this));
+      std::sort(normalized.begin(), normalized.end());
+      for (int64_t a : normalized)
+        shape.insert(shape.begin() + std::min<int64_t>(a, int64_t(shape.size())), 1);
+    } else {
+      Shape kept;
+      for (int64_t d = 0; d < int64_t(shape.size()); ++d) {
+        bool dropped = axes.empty() ? shape[size_t(d)] == 1 : false;
+        for (int64_t a : axes)
+          dropped = dropped || normalizeAxis(a, int64_t(shape.size()), *this) == d;
+        if (!dropped)
+          kept.push_back(shape[size_t(d)]);
+      }
+      shape = kept;
+    }
+    bindConstant(0, reshaped(c, shape));
+  } else if (op == "Concat") {
+    if (n.input_size() == 0 || n.input_size() > 4096)
+      unsupported("Concat of " + std::to_string(n.input_size()) + " inputs");
+    Constant c = input(0);
+    int64_t axis = normalizeAxis(intAttribute("axis", 0), int64_t(c.shape.size()), *this);
+    for (int i = 1; i < n.input_size(); ++i) {
+      const Constant &next = input(i);
+      if (next.shape.size() != c.shape.size())
+        unsupported("Concat of constants of different ranks");
+      // Interleave along `axis`: outer blocks of both.
+      int64_t outer = 1;
+      for (int64_t d = 0; d < axis; ++d)
+        outer *= c.shape[size_t(d)];
+      int64_t blockA = outer ? c.size() / outer : 0, blockB = outer ? next.size() / outer : 0;
+      std::vector<double> joined;
+      for (int64_t o = 0; o < outer; ++o) {
+        joined.insert(joined.end(), c.values.begin() + o * blockA,
+                      c.values.begin() + (o + 1) * blockA);
+        joined.insert(joined.end(), next.values.begin() + o * blockB,
+                      next.values.begin() + (o + 1) * blockB);
+      }
+      c.values = std::move(joined);
+      c.shape[size_t(axis)] += next.shape[size_t(axis)];
+      c.integer = c.integer && next.integer;
+    }
+    bindConstant(0, c);
+  } else if (op == "Slice") {
+    const Constant &data = input(0);
+    if (opset() < 10)
+      bindConstant(0, sliceConstant(data, intsAttribute("starts"), intsAttribute("ends"),
+                                    intsAttribute("axes"), {}, *this));
+    else
+      bindConstant(0, sliceConstant(data, input(1).ints(), input(2).ints(),
+                                    hasInput(3) ? input(3).ints() : std::vector<int64_t>{},
+                                    hasInput(4) ? input(4).ints() : std::vector<int64_t>{},
+                                    *this));
+  } else if (op == "Reshape" || op == "Flatten" || op == "Expand" || op == "Transpose") {
+    if (op == "Transpose") {
+      std::vector<int64_t> perm = intsAttribute("perm");
+      if (perm.empty())
+        for (int64_t d = int64_t(input(0).shape.size()); d-- > 0;)
+          perm.push_back(d);
+      bindConstant(0, transpose(input(0), perm));
+    } else if (op == "Expand") {
+      Constant shape = input(1);
+      Constant ones = fromInts(std::vector<int64_t>(size_t(std::max<int64_t>(0, elementCount(
+                                   std::vector<int64_t>(shape.ints())))), 1),
+                               shape.ints());
+      bindConstant(0, broadcast(input(0), ones, [](double a, double) { return a; },
+                                "node '" + n.name() + "'"));
+    } else {
+      bindConstant(0, reshaped(input(0), outputShape(0)));
+    }
+  } else if (op == "ConstantOfShape") {
+    Shape shape = input(0).ints();
+    int64_t count = elementCount(shape);
+    if (count < 0)
+      unsupported("ConstantOfShape of " + formatShape(shape));
+    Constant c;
+    c.shape = shape;
+    double fill = 0;
+    for (const auto &a : n.attribute())
+      if (a.name() == "value")
+        fill = readTensor(a.t(), "the value of '" + n.name() + "'").values.at(0);
+    c.values.assign(size_t(count), fill);
+    bindConstant(0, c);
+  } else if (op == "Range") {
+    double start = input(0).values.at(0), limit = input(1).values.at(0),
+           delta = input(2).values.at(0);
+    if (delta == 0)
+      unsupported("Range with delta 0");
+    double count = std::ceil((limit - start) / delta);
+    if (!(count < 1e7))
+      unsupported("Range of too many elements");
+    Constant c;
+    c.integer = input(0).integer;
+    for (int64_t i = 0; i < int64_t(std::max(0.0, count)); ++i)
+      c.values.push_back(start + double(i) * delta);
+    c.shape = {c.size()};
+    bindConstant(0, c);
+  } else if (op == "Where") {
+    Constant picked = broadcast(input(0), input(1), [](double c, double a) { return c ? a : 0; },
+                                "node '" + n.name() + "'");
+    Constant other = broadcast(input(0), input(2), [](double c, double b) { return c ? 0 : b; },
+                               "node '" + n.name() + "'");
+    bindConstant(0, broadcast(picked, other, [](double a, double b) { return a + b; },
+                              "node '" + n.name() + "'"));
+  } else {  // ReduceProd
+    Constant c = input(0);
+    if (!intsAttribute("axes").empty() && c.shape.size() != 1)
+      return false;
+    double product = 1;
+    for (double v : c.values)
+      product *= v;
+    Constant r;
+    r.integer = c.integer;
+    r.values = {product};
+    r.shape = intAttribute("keepdims", 1) ? Shape(c.shape.size(), 1) : Shape{};
+    bindConstant(0, r);
+  }
+  return true;
+}
+
+} // namespace cnnc::onnx_import

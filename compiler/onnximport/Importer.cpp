@@ -1,0 +1,524 @@
+//===- Importer.cpp - the walk over the graph, names, and the program -----===//
+
+#include "onnximport/Importer.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <sstream>
+
+namespace cnnc::onnx_import {
+
+namespace {
+
+/// Names the language reserves or defines: a variable must not hide them.
+const std::set<std::string> &reservedNames() {
+  static const std::set<std::string> names = {
+      "block", "sequential", "model", "param", "include", "return", "for", "in", "repeat",
+      "if", "elif", "else", "and", "or", "not", "true", "false", "none", "as",
+      "conv", "conv_t", "dense", "layer_norm", "learned", "stochastic_depth", "permute",
+      "split", "chunk", "channel_shuffle", "bn", "lrn", "relu", "sigmoid", "tanh", "silu",
+      "hardswish", "hardsigmoid", "gelu", "relu6", "clip", "leaky", "dropout", "id",
+      "maxpool", "avgpool", "gap", "gmp", "adaptive_avgpool", "adaptive_maxpool",
+      "roi_pool", "upsample", "flatten", "reshape", "softmax", "concat", "ch", "shape",
+      "len", "range", "enumerate", "min", "max", "int", "float", "round", "ceil", "floor",
+      "str", "make_divisible", "log", "sqrt", "exp", "partial"};
+  return names;
+}
+
+std::string lower(std::string s) {
+  for (char &c : s)
+    c = char(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+/// Keeps letters, digits, '_', '.' and '-'; a name starts with a letter.
+std::string sanitize(const std::string &raw) {
+  std::string s;
+  for (char c : raw) {
+    bool keep = std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+    char out = keep ? c : '_';
+    if ((out == '.' || out == '-') && (s.empty() || s.back() == '.' || s.back() == '-'))
+      continue;
+    s += out;
+  }
+  while (!s.empty() && (s.back() == '.' || s.back() == '-'))
+    s.pop_back();
+  if (s.size() > 200)
+    s.resize(200);
+  if (s.empty() || !std::isalpha(static_cast<unsigned char>(s[0])))
+    s = "n" + s;
+  return s;
+}
+
+/// Ops that live in a module of their own in PyTorch (nn.Conv2d): the
+/// scope names the layer.
+const std::set<std::string> &opsWithParameters() {
+  static const std::set<std::string> ops = {"Conv", "ConvTranspose", "Gemm", "MatMul",
+                                            "BatchNormalization", "LayerNormalization",
+                                            "PRelu"};
+  return ops;
+}
+
+/// Text from the file, safe in a comment: printable ASCII, one line.
+std::string printable(const std::string &raw) {
+  std::string s;
+  for (char c : raw.substr(0, 100))
+    s += c >= ' ' && c <= '~' ? c : '?';
+  return s;
+}
+
+} // namespace
+
+Importer::Importer(onnx::ModelProto &model, const ImportOptions &options,
+                   std::string displayName, std::map<std::string, Shape> shapes)
+    : model(model), options(options), displayName(std::move(displayName)),
+      inferredShapes(std::move(shapes)) {
+  for (const auto &entry : model.opset_import())
+    if (entry.domain().empty() || entry.domain() == "ai.onnx")
+      opsetVersion = int(entry.version());
+}
+
+// --- errors -------------------------------------------------------------
+
+void Importer::unsupportedAt(const onnx::NodeProto &n, const std::string &what) const {
+  std::string domain = n.domain().empty() ? "ai.onnx" : n.domain();
+  std::string list;
+  for (const std::string &op : supportedOperators())
+    list += (list.empty() ? "" : ", ") + op;
+  throw ImportError("node '" + n.name() + "' (" + n.op_type() + ", domain " + domain +
+                    ", opset " + std::to_string(opsetVersion) + "): " + what +
+                    "\n  supported operators (docs/onnx.md): " + list);
+}
+
+void Importer::unsupported(const std::string &what) const { unsupportedAt(*current, what); }
+
+// --- inputs and attributes of the current node ----------------------------
+
+bool Importer::hasInput(int i) const {
+  return i < current->input_size() && !current->input(i).empty();
+}
+
+bool Importer::isConstant(int i) const {
+  return hasInput(i) && values.at(current->input(i)).isConstant;
+}
+
+const Constant &Importer::constantInput(int i, const std::string &role) const {
+  if (!hasInput(i))
+    unsupported("input " + std::to_string(i) + " (" + role + ") is missing");
+  const GraphValue &v = values.at(current->input(i));
+  if (!v.isConstant)
+    unsupported("input " + std::to_string(i) + " (" + role + ", '" + current->input(i) +
+                "') must be a constant: it is computed by the network");
+  return v.constant;
+}
+
+int Importer::activationInput(int i, const std::string &role) const {
+  if (!hasInput(i))
+    unsupported("input " + std::to_string(i) + " (" + role + ") is missing");
+  const GraphValue &v = values.at(current->input(i));
+  if (v.isConstant)
+    unsupported("input " + std::to_string(i) + " (" + role +
+                ") is a constant; a layer needs a tensor the network computes");
+  return v.activation;
+}
+
+Shape Importer::outputShape(int i) const {
+  auto found = inferredShapes.find(current->output(i));
+  if (found == inferredShapes.end())
+    unsupported("the shape of output '" + current->output(i) +
+                "' is not known after shape inference");
+  return found->second;
+}
+
+Layer *Importer::producer(int activation) {
+  int layer = activations[activation].layer;
+  return layer < 0 ? nullptr : &layers[layer];
+}
+
+Layer *Importer::soleProducer(int id) {
+  Layer *layer = producer(id);
+  if (!layer || layer->outputs.size() != 1)
+    return nullptr;
+  // The value read by this node only (and not a graph output).
+  for (const auto &entry : values)
+    if (!entry.second.isConstant && entry.second.activation == id)
+      return readers.count(entry.first) && readers.at(entry.first) == 1 ? layer : nullptr;
+  return nullptr;
+}
+
+const onnx::AttributeProto *findAttribute(const onnx::NodeProto &n, const std::string &name) {
+  for (const auto &a : n.attribute())
+    if (a.name() == name)
+      return &a;
+  return nullptr;
+}
+
+bool Importer::hasAttribute(const std::string &name) const {
+  return findAttribute(*current, name) != nullptr;
+}
+
+int64_t Importer::intAttribute(const std::string &name, int64_t fallback) const {
+  const onnx::AttributeProto *a = findAttribute(*current, name);
+  if (!a)
+    return fallback;
+  if (a->type() != onnx::AttributeProto::INT)
+    unsupported("attribute '" + name + "' should be an integer");
+  return a->i();
+}
+
+double Importer::floatAttribute(const std::string &name, double fallback) const {
+  const onnx::AttributeProto *a = findAttribute(*current, name);
+  if (!a)
+    return fallback;
+  if (a->type() != onnx::AttributeProto::FLOAT)
+    unsupported("attribute '" + name + "' should be a float");
+  return a->f();
+}
+
+std::string Importer::stringAttribute(const std::string &name,
+                                      const std::string &fallback) const {
+  const onnx::AttributeProto *a = findAttribute(*current, name);
+  if (!a)
+    return fallback;
+  if (a->type() != onnx::AttributeProto::STRING)
+    unsupported("attribute '" + name + "' should be a string");
+  return a->s();
+}
+
+std::vector<int64_t> Importer::intsAttribute(const std::string &name) const {
+  const onnx::AttributeProto *a = findAttribute(*current, name);
+  if (!a)
+    return {};
+  if (a->type() != onnx::AttributeProto::INTS)
+    unsupported("attribute '" + name + "' should be a list of integers");
+  if (a->ints_size() > 64)
+    unsupported("attribute '" + name + "' has " + std::to_string(a->ints_size()) + " values");
+  return std::vector<int64_t>(a->ints().begin(), a->ints().end());
+}
+
+void Importer::expectAttributes(const std::set<std::string> &known) const {
+  for (const auto &a : current->attribute())
+    if (!known.count(a.name()))
+      unsupported("attribute '" + a.name() + "' is not supported");
+}
+
+// --- building layers ------------------------------------------------------
+
+std::string Importer::number(double value) {
+  if (value == std::floor(value) && std::fabs(value) < 1e15)
+    return std::to_string(int64_t(value));
+  char text[40];
+  std::snprintf(text, sizeof text, "%.9g", value);
+  std::string s = text;
+  if (s.find_first_of(".e") == std::string::npos)
+    s += ".0";
+  return s;
+}
+
+std::string Importer::list(const std::vector<int64_t> &values) {
+  std::string s = "[";
+  for (size_t i = 0; i < values.size(); ++i)
+    s += (i ? ", " : "") + std::to_string(values[i]);
+  return s + "]";
+}
+
+std::string Importer::layerName(const onnx::NodeProto &n) {
+  // torch.onnx writes scopes, "/layer1/layer1.0/conv1/Conv": the module path
+  // (each level may repeat its parent's prefix) and then the op type.
+  std::vector<std::string> segments;
+  std::stringstream path(n.name());
+  for (std::string segment; std::getline(path, segment, '/');)
+    if (!segment.empty())
+      segments.push_back(segment);
+  std::string op = n.op_type();
+  bool endsInOp = !segments.empty() && segments.size() > 1 &&
+                  (segments.back() == op || segments.back().rfind(op + "_", 0) == 0);
+  std::string opLower = lower(op);
+  if (endsInOp)
+    segments.pop_back();
+  // A child of a container is written with its parent's name: "layer2",
+  // "layer2.0", "downsample", "downsample.0" is layer2.0.downsample.0.
+  std::vector<std::string> parts;
+  for (const std::string &segment : segments) {
+    if (!parts.empty() && segment.rfind(parts.back() + ".", 0) == 0)
+      parts.back() = segment;
+    else
+      parts.push_back(segment);
+  }
+  std::string name;
+  for (const std::string &part : parts)
+    name += (name.empty() ? "" : ".") + part;
+  if (name.empty())
+    name = opLower;
+  else if (endsInOp && !opsWithParameters().count(op) &&
+           lower(name.substr(name.rfind('.') + 1)).find(opLower) == std::string::npos)
+    name += "." + opLower;  // an op of a container module: "layer1.0.add"
+  name = sanitize(name);
+  std::string unique = name;
+  for (int i = 1; usedNames.count(unique); ++i)
+    unique = name + "_" + std::to_string(i);
+  usedNames.insert(unique);
+  return unique;
+}
+
+std::string Importer::uniqueVariable(const std::string &hint) {
+  std::string base;
+  for (char c : hint)
+    base += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  if (base.empty() || !std::isalpha(static_cast<unsigned char>(base[0])))
+    base = "t" + base;
+  if (reservedNames().count(base))
+    base += "_";
+  std::string unique = base;
+  for (int i = 1; usedVariables.count(unique); ++i)
+    unique = base + "_" + std::to_string(i);
+  usedVariables.insert(unique);
+  return unique;
+}
+
+Layer &Importer::addInnerLayer(const std::string &call, std::vector<int> operands,
+                               std::vector<std::string> arguments,
+                               const std::vector<Shape> &shapes, bool named) {
+  Layer layer;
+  layer.call = call;
+  layer.operands = std::move(operands);
+  layer.arguments = std::move(arguments);
+  layer.opType = current->op_type();
+  // Every call is named after its node, so that remarks, summaries and
+  // profiles speak of the graph's names; operators take no name.
+  (void)named;
+  if (call != "+" && call != "-" && call != "*" && call != "/" && call != "affine" &&
+      !call.empty())
+    layer.name = layerName(*current);
+  int index = int(layers.size());
+  for (size_t i = 0; i < shapes.size(); ++i) {
+    Activation a;
+    a.layer = index;
+    a.output = int(i);
+    a.shape = shapes[i];
+    layer.outputs.push_back(int(activations.size()));
+    activations.push_back(a);
+  }
+  layers.push_back(std::move(layer));
+  return layers.back();
+}
+
+Layer &Importer::addLayer(const std::string &call, std::vector<int> operands,
+                          std::vector<std::string> arguments, bool named) {
+  std::vector<Shape> shapes;
+  for (int i = 0; i < current->output_size(); ++i)
+    if (!current->output(i).empty())
+      shapes.push_back(outputShape(i));
+  Layer &layer = addInnerLayer(call, std::move(operands), std::move(arguments), shapes, named);
+  int k = 0;
+  for (int i = 0; i < current->output_size(); ++i)
+    if (!current->output(i).empty())
+      bindActivation(i, layer.outputs[size_t(k++)]);
+  return layers.back();
+}
+
+Layer &Importer::addPending(const std::string &reason) {
+  Layer &layer = addLayer("", {}, {}, /*named=*/false);
+  layer.node = current;
+  layer.pendingReason = reason;
+  return layer;
+}
+
+int Importer::learnedTensor(const Constant &value) {
+  std::string name = layerName(*current) + ".constant";
+  name = sanitize(name);
+  usedNames.insert(name);
+  Layer layer;
+  layer.call = "learned";
+  layer.arguments = {list(value.shape)};
+  layer.name = name;
+  layer.opType = "Constant";
+  layer.parameters.push_back({"", value});
+  Activation a;
+  a.layer = int(layers.size());
+  a.shape = value.shape;
+  layer.outputs.push_back(int(activations.size()));
+  activations.push_back(a);
+  layers.push_back(std::move(layer));
+  ++learnedCount;
+  return int(activations.size()) - 1;
+}
+
+void Importer::bindConstant(int output, Constant value) {
+  GraphValue v;
+  v.isConstant = true;
+  v.constant = std::move(value);
+  values[current->output(output)] = std::move(v);
+}
+
+void Importer::bindActivation(int output, int id) {
+  GraphValue v;
+  v.activation = id;
+  values[current->output(output)] = v;
+}
+
+// --- the walk -------------------------------------------------------------
+
+void Importer::bindGraph() {
+  const onnx::GraphProto &graph = model.graph();
+  for (const auto &init : graph.initializer()) {
+    GraphValue v;
+    v.isConstant = true;
+    v.constant = readTensor(init, "initializer '" + init.name() + "'");
+    values[init.name()] = std::move(v);
+  }
+  for (const auto &input : graph.input()) {
+    if (values.count(input.name()))
+      continue;  // an initializer listed as an input (older exporters)
+    const auto &type = input.type();
+    if (!type.has_tensor_type() ||
+        type.tensor_type().elem_type() != onnx::TensorProto::FLOAT)
+      throw ImportError("input '" + input.name() + "' is not a float tensor (only float "
+                        "inputs are supported)");
+    Activation a;
+    a.shape = inferredShapes.at(input.name());
+    a.variable = uniqueVariable(input.name());
+    GraphValue v;
+    v.activation = int(activations.size());
+    activations.push_back(a);
+    modelInputs.push_back(v.activation);
+    values[input.name()] = v;
+  }
+  for (const auto &n : graph.node())
+    for (const std::string &in : n.input())
+      ++readers[in];
+  for (const auto &out : graph.output())
+    readers[out.name()] += 2;  // an output is never folded away
+}
+
+void Importer::translate(const onnx::NodeProto &n) {
+  current = &n;
+  if (!n.domain().empty() && n.domain() != "ai.onnx")
+    unsupported("the domain '" + n.domain() + "' is not supported (only the default ONNX "
+                "domain is)");
+  for (const std::string &in : n.input())
+    if (!in.empty() && !values.count(in))
+      unsupported("input '" + in + "' is not defined before the node");
+  if (foldConstants(n))
+    return;
+  if (!translateOperator(*this))
+    unsupported("the op type '" + n.op_type() + "' is not supported");
+  for (int i = 0; i < n.output_size(); ++i)
+    if (!n.output(i).empty() && !values.count(n.output(i)))
+      unsupported("output " + std::to_string(i) + " ('" + n.output(i) +
+                  "') is not supported (only the first output is)");
+}
+
+std::string Importer::write(std::vector<Weight> &weights) {
+  const onnx::GraphProto &graph = model.graph();
+  // The layers the outputs need.
+  std::vector<bool> live(layers.size(), false);
+  std::function<void(int)> need = [&](int id) {
+    int layer = activations[id].layer;
+    if (layer < 0 || live[size_t(layer)])
+      return;
+    live[size_t(layer)] = true;
+    for (int operand : layers[size_t(layer)].operands)
+      need(operand);
+  };
+  std::vector<std::pair<std::string, int>> outputs;
+  for (const auto &out : graph.output()) {
+    const GraphValue &v = values.at(out.name());
+    if (v.isConstant)
+      throw ImportError("output '" + out.name() + "' is a constant: the network computes "
+                        "nothing for it");
+    need(v.activation);
+    outputs.push_back({out.name(), v.activation});
+  }
+  for (size_t i = 0; i < layers.size(); ++i)
+    if (live[i] && layers[i].call.empty())
+      unsupportedAt(*layers[i].node, layers[i].pendingReason);
+
+  std::string modelName = options.modelName;
+  modelName = uniqueVariable(modelName.empty() ? "imported" : modelName);
+  std::ostringstream text;
+  text << "# Imported from " << displayName << " (opset " << opsetVersion;
+  if (!model.producer_name().empty())
+    text << ", written by " << printable(model.producer_name()) << " "
+         << printable(model.producer_version());
+  text << ").\n";
+  text << "model " << modelName << "(";
+  for (size_t i = 0; i < modelInputs.size(); ++i) {
+    const Activation &a = activations[size_t(modelInputs[i])];
+    text << (i ? ", " : "") << a.variable << ": " << list(a.shape);
+  }
+  text << "):\n";
+  for (size_t i = 0; i < layers.size(); ++i) {
+    if (!live[i])
+      continue;
+    Layer &layer = layers[i];
+    std::string hint = layer.name.empty() ? lower(layer.opType) : layer.name;
+    for (int out : layer.outputs)
+      activations[size_t(out)].variable = uniqueVariable(hint);
+    std::string lhs;
+    for (size_t k = 0; k < layer.outputs.size(); ++k)
+      lhs += (k ? ", " : "") + activations[size_t(layer.outputs[k])].variable;
+    auto operand = [&](size_t k) { return activations[size_t(layer.operands[k])].variable; };
+    std::string rhs;
+    bool isOperator = layer.call == "+" || layer.call == "-" || layer.call == "*" ||
+                      layer.call == "/";
+    if (isOperator) {
+      rhs = operand(0) + " " + layer.call + " " + operand(1);
+    } else if (layer.call == "affine") {
+      double scale = layer.facts["scale"], shift = layer.facts["shift"];
+      std::string x = operand(0);
+      if (scale == 1)
+        rhs = x + (shift < 0 ? " - " + number(-shift) : " + " + number(shift));
+      else if (scale == -1)
+        rhs = shift == 0 ? "-" + x : number(shift) + " - " + x;
+      else
+        rhs = x + " * " + number(scale) +
+              (shift == 0 ? "" : shift < 0 ? " - " + number(-shift) : " + " + number(shift));
+    } else {
+      std::string args;
+      bool asList = layer.facts.count("list");
+      for (size_t k = 0; k < layer.operands.size(); ++k)
+        args += (k ? ", " : asList ? "[" : "") + operand(k);
+      if (asList)
+        args += "]";
+      for (const std::string &a : layer.arguments)
+        args += (args.empty() ? "" : ", ") + a;
+      rhs = layer.call + "(" + args + ")";
+      if (!layer.name.empty())
+        rhs += " as " + layer.name;
+      if (layer.index >= 0)
+        rhs += "[" + std::to_string(layer.index) + "]";
+    }
+    text << "  " << lhs << " = " << rhs << "\n";
+    for (auto &[suffix, value] : layer.parameters) {
+      Weight w;
+      w.name = suffix.empty() ? layer.name : layer.name + "." + suffix;
+      w.shape = value.shape;
+      w.data.assign(value.values.begin(), value.values.end());
+      weights.push_back(std::move(w));
+    }
+  }
+  text << "  return ";
+  std::set<std::string> outputNames;
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    std::string name = uniqueVariable(outputs[i].first);
+    text << (i ? ", " : "") << name << "=" << activations[size_t(outputs[i].second)].variable;
+  }
+  text << "\n";
+  return text.str();
+}
+
+ImportedModel Importer::run() {
+  bindGraph();
+  const onnx::GraphProto &graph = model.graph();
+  for (const auto &n : graph.node())
+    translate(n);
+  ImportedModel result;
+  result.source = write(result.weights);
+  return result;
+}
+
+} // namespace cnnc::onnx_import

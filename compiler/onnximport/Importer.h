@@ -1,0 +1,151 @@
+//===- Importer.h - the ONNX graph as layers of the language --------------===//
+//
+// The importer walks the graph's nodes in order. Constants (initializers,
+// Constant nodes, and everything computed from them and from static shapes,
+// as exporters' shape subgraphs are) are evaluated; every other node becomes
+// a layer: a call of the language with its arguments and its parameters.
+// Patterns that exporters decompose (hardswish, SiLU, GELU, layer norm, a
+// MatMul and its Add, a Pad before a convolution) are recognised by looking
+// at the producers of a node's inputs. Nodes that no layer computes become
+// "pending" layers that only patterns may consume: one that survives to an
+// output is the unsupported-node error it carries.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CNNC_ONNXIMPORT_IMPORTER_H
+#define CNNC_ONNXIMPORT_IMPORTER_H
+
+#include "onnximport/Constant.h"
+#include "onnximport/OnnxImport.h"
+
+#include "onnx/onnx_pb.h"
+
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace cnnc::onnx_import {
+
+/// Every failure: caught at the library's boundary and reported as text.
+struct ImportError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// One output of a layer (or a model input, whose layer is -1).
+struct Activation {
+  int layer = -1;
+  int output = 0;
+  Shape shape;
+  std::string variable;  // its name in the program
+};
+
+struct Layer {
+  /// A language function ("conv"), an operator ("+", "-", "*", "/"), or
+  /// empty for a pending layer.
+  std::string call;
+  std::vector<int> operands;           // activations, the call's first arguments
+  std::vector<std::string> arguments;  // the rest, written out
+  std::string name;                    // `as name`, or empty
+  std::vector<std::pair<std::string, Constant>> parameters;  // name suffix, value
+  std::vector<int> outputs;            // activations
+  int index = -1;                      // written after the call: split(...)[index]
+  // A pending layer: its node, and why it cannot be a layer by itself.
+  const onnx::NodeProto *node = nullptr;
+  std::string pendingReason;
+  // What a pattern may want to know of the node it came from.
+  std::string opType;
+  std::map<std::string, double> facts;
+};
+
+/// A value of the ONNX graph: a constant or an activation.
+struct GraphValue {
+  bool isConstant = false;
+  Constant constant;
+  int activation = -1;
+};
+
+class Importer {
+public:
+  Importer(onnx::ModelProto &model, const ImportOptions &options, std::string displayName,
+           std::map<std::string, Shape> shapes);
+  ImportedModel run();
+
+  // --- used by the operator handlers -----------------------------------
+  const onnx::NodeProto &node() const { return *current; }
+  int opset() const { return opsetVersion; }
+  /// Throws the unsupported-node error for the current node.
+  [[noreturn]] void unsupported(const std::string &what) const;
+  [[noreturn]] void unsupportedAt(const onnx::NodeProto &n, const std::string &what) const;
+
+  bool hasInput(int i) const;
+  bool isConstant(int i) const;
+  const Constant &constantInput(int i, const std::string &role) const;
+  int activationInput(int i, const std::string &role) const;
+  const Shape &shapeOf(int activation) const { return activations[activation].shape; }
+  /// The shape ONNX's inference gives the current node's output `i`.
+  Shape outputShape(int i = 0) const;
+  /// The layer that made an activation, when it has exactly one reader.
+  Layer *soleProducer(int activation);
+  Layer *producer(int activation);
+
+  int64_t intAttribute(const std::string &name, int64_t fallback) const;
+  double floatAttribute(const std::string &name, double fallback) const;
+  std::string stringAttribute(const std::string &name, const std::string &fallback) const;
+  std::vector<int64_t> intsAttribute(const std::string &name) const;
+  bool hasAttribute(const std::string &name) const;
+  /// Refuses attributes outside `known` (so none is silently ignored).
+  void expectAttributes(const std::set<std::string> &known) const;
+
+  /// Adds a layer whose outputs are the node's outputs.
+  Layer &addLayer(const std::string &call, std::vector<int> operands,
+                  std::vector<std::string> arguments = {}, bool named = true);
+  /// Adds a layer with the given output shapes, not bound to node outputs.
+  Layer &addInnerLayer(const std::string &call, std::vector<int> operands,
+                       std::vector<std::string> arguments, const std::vector<Shape> &shapes,
+                       bool named = true);
+  /// A learned tensor holding `value` (a constant operand of a broadcast op).
+  int learnedTensor(const Constant &value);
+  /// A pending layer for the current node.
+  Layer &addPending(const std::string &reason);
+  void bindConstant(int output, Constant value);
+  void bindActivation(int output, int activation);
+  /// Writes a number as the language reads it.
+  static std::string number(double value);
+  static std::string list(const std::vector<int64_t> &values);
+  Layer &layerOf(int activation) { return layers[activations[activation].layer]; }
+  Activation &activation(int id) { return activations[id]; }
+
+private:
+  void bindGraph();
+  void translate(const onnx::NodeProto &n);
+  bool foldConstants(const onnx::NodeProto &n);
+  std::string layerName(const onnx::NodeProto &n);
+  std::string uniqueVariable(const std::string &hint);
+  std::string write(std::vector<Weight> &weights);
+
+  onnx::ModelProto &model;
+  const ImportOptions &options;
+  std::string displayName;
+  int opsetVersion = 0;
+  const onnx::NodeProto *current = nullptr;
+  std::map<std::string, GraphValue> values;
+  std::map<std::string, Shape> inferredShapes;
+  std::map<std::string, int> readers;  // how many node inputs (and outputs) read a value
+  std::vector<Activation> activations;
+  std::vector<Layer> layers;
+  std::vector<int> modelInputs;
+  std::set<std::string> usedNames, usedVariables;
+  int learnedCount = 0;
+};
+
+/// Translates the current node; false if its op type is unknown.
+bool translateOperator(Importer &importer);
+
+/// The op types translateOperator knows, for the unsupported-node message.
+const std::vector<std::string> &supportedOperators();
+
+} // namespace cnnc::onnx_import
+
+#endif // CNNC_ONNXIMPORT_IMPORTER_H

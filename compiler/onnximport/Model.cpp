@@ -1,0 +1,211 @@
+//===- Model.cpp - reading, checking and shaping an ONNX file -------------===//
+//
+// The file is parsed by ONNX's own protobuf classes and validated by its
+// checker before anything reads it; sizes are then fixed (symbolic input
+// dimensions from --input-shape) and ONNX's shape inference, with data
+// propagation for shape subgraphs, gives every value a static shape.
+//
+//===----------------------------------------------------------------------===//
+
+#include "onnximport/Importer.h"
+
+#include "onnx/checker.h"
+#include "onnx/shape_inference/implementation.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace cnnc::onnx_import {
+
+namespace {
+
+/// Protobuf refuses messages of 2 GiB and more; so does the importer.
+constexpr int64_t maxFileBytes = (int64_t(1) << 31) - 1;
+constexpr int maxNodes = 1 << 20;
+
+std::string dimsText(const onnx::TensorShapeProto &shape) {
+  std::string text = "[";
+  for (int i = 0; i < shape.dim_size(); ++i) {
+    const auto &d = shape.dim(i);
+    text += i ? ", " : "";
+    text += d.has_dim_value() ? std::to_string(d.dim_value())
+            : d.has_dim_param() ? d.dim_param() : "?";
+  }
+  return text + "]";
+}
+
+/// Gives every graph input static dimensions, from the file or the options.
+void fixInputShapes(onnx::ModelProto &model, const ImportOptions &options) {
+  std::set<std::string> initializers, given;
+  for (const auto &init : model.graph().initializer())
+    initializers.insert(init.name());
+  for (auto &input : *model.mutable_graph()->mutable_input()) {
+    if (initializers.count(input.name()))
+      continue;
+    if (!input.type().has_tensor_type() || !input.type().tensor_type().has_shape())
+      throw ImportError("input '" + input.name() + "' has no tensor shape");
+    auto *shape = input.mutable_type()->mutable_tensor_type()->mutable_shape();
+    auto option = std::find_if(options.inputShapes.begin(), options.inputShapes.end(),
+                               [&](const auto &entry) { return entry.first == input.name(); });
+    if (option != options.inputShapes.end()) {
+      given.insert(input.name());
+      const Shape &dims = option->second;
+      if (int(dims.size()) != shape->dim_size())
+        throw ImportError("--input-shape " + input.name() + " gives " +
+                          std::to_string(dims.size()) + " dimensions; the input has " +
+                          std::to_string(shape->dim_size()) + ": " + dimsText(*shape));
+      for (int i = 0; i < shape->dim_size(); ++i) {
+        auto *d = shape->mutable_dim(i);
+        if (d->has_dim_value() && d->dim_value() != dims[size_t(i)])
+          throw ImportError("--input-shape " + input.name() + ": dimension " +
+                            std::to_string(i) + " is " + std::to_string(d->dim_value()) +
+                            " in the file, not " + std::to_string(dims[size_t(i)]));
+        d->set_dim_value(dims[size_t(i)]);
+      }
+      continue;
+    }
+    std::string symbolic;
+    for (const auto &d : shape->dim())
+      if (!d.has_dim_value() || d.dim_value() <= 0)
+        symbolic += (symbolic.empty() ? "" : ", ") +
+                    (d.has_dim_param() ? "'" + d.dim_param() + "'" : std::string("unnamed"));
+    if (!symbolic.empty())
+      throw ImportError("input '" + input.name() + "' has symbolic dimensions " + symbolic +
+                        " (" + dimsText(*shape) + "): give its sizes with --input-shape " +
+                        input.name() + "=" + "1x3x224x224 (as many as its rank)");
+  }
+  for (const auto &entry : options.inputShapes)
+    if (!given.count(entry.first))
+      throw ImportError("--input-shape " + entry.first + ": the model has no input of that "
+                        "name");
+}
+
+std::map<std::string, Shape> inferShapes(onnx::ModelProto &model) {
+  // Exporters' own value_info may carry symbolic sizes; inference recomputes
+  // them all from the now static inputs.
+  model.mutable_graph()->clear_value_info();
+  for (auto &output : *model.mutable_graph()->mutable_output())
+    output.mutable_type()->mutable_tensor_type()->clear_shape();
+  onnx::ShapeInferenceOptions inference(/*check_type=*/true, /*strict_mode=*/1,
+                                        /*data_prop=*/true);
+  onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), inference);
+  std::map<std::string, Shape> shapes;
+  auto take = [&](const onnx::ValueInfoProto &info) {
+    if (!info.type().has_tensor_type() || !info.type().tensor_type().has_shape())
+      return;
+    Shape shape;
+    for (const auto &d : info.type().tensor_type().shape().dim()) {
+      if (!d.has_dim_value() || d.dim_value() < 0)
+        return;  // not static: a node that needs it says so
+      shape.push_back(d.dim_value());
+    }
+    shapes[info.name()] = shape;
+  };
+  for (const auto &info : model.graph().input())
+    take(info);
+  for (const auto &info : model.graph().value_info())
+    take(info);
+  for (const auto &info : model.graph().output())
+    take(info);
+  return shapes;
+}
+
+} // namespace
+
+bool importBytes(const std::string &bytes, const std::string &displayName,
+                 const ImportOptions &options, ImportedModel &result, std::string &error) {
+  try {
+    onnx::ModelProto model;
+    if (!model.ParseFromString(bytes))
+      throw ImportError("not an ONNX model: the protobuf does not parse (a truncated or "
+                        "corrupt file?)");
+    if (model.graph().node_size() > maxNodes)
+      throw ImportError("the graph has " + std::to_string(model.graph().node_size()) +
+                        " nodes (at most " + std::to_string(maxNodes) + ")");
+    if (model.functions_size())
+      throw ImportError("model-local functions are not supported");
+    try {
+      onnx::checker::check_model(model);
+    } catch (const std::exception &e) {
+      throw ImportError(std::string("the ONNX checker refuses the model: ") + e.what());
+    }
+    int opset = 0;
+    for (const auto &entry : model.opset_import())
+      if (entry.domain().empty() || entry.domain() == "ai.onnx")
+        opset = int(entry.version());
+    if (opset < 9 || opset > 17)
+      throw ImportError("opset " + std::to_string(opset) + " of the default domain is not "
+                        "supported (9 to 17 are)");
+    fixInputShapes(model, options);
+    std::map<std::string, Shape> shapes;
+    try {
+      shapes = inferShapes(model);
+    } catch (const ImportError &) {
+      throw;
+    } catch (const std::exception &e) {
+      throw ImportError(std::string("shape inference fails: ") + e.what());
+    }
+    ImportOptions named = options;
+    if (named.modelName.empty()) {  // the file's stem: graph names are "torch_jit"
+      size_t slash = displayName.rfind('/');
+      std::string stem = displayName.substr(slash == std::string::npos ? 0 : slash + 1);
+      named.modelName = stem.substr(0, stem.rfind('.'));
+    }
+    Importer importer(model, named, displayName, std::move(shapes));
+    result = importer.run();
+    return true;
+  } catch (const std::exception &e) {
+    error = displayName + ": " + e.what();
+    return false;
+  }
+}
+
+bool importFile(const std::string &path, const ImportOptions &options, ImportedModel &result,
+                std::string &error) {
+  struct stat info;
+  if (stat(path.c_str(), &info) != 0) {
+    error = path + ": " + std::strerror(errno);
+    return false;
+  }
+  if (!S_ISREG(info.st_mode) || info.st_size > maxFileBytes) {
+    error = path + ": not a regular file of under 2 GiB";
+    return false;
+  }
+  std::ifstream file(path, std::ios::binary);
+  std::string bytes(size_t(info.st_size), '\0');
+  if (!file.read(bytes.data(), std::streamsize(bytes.size()))) {
+    error = path + ": cannot read the file";
+    return false;
+  }
+  return importBytes(bytes, path, options, result, error);
+}
+
+bool parseInputShape(const std::string &text, std::pair<std::string, Shape> &shape,
+                     std::string &error) {
+  size_t equals = text.rfind('=');
+  if (equals == std::string::npos || equals == 0 || equals + 1 == text.size()) {
+    error = "--input-shape expects name=1x3x224x224, found '" + text + "'";
+    return false;
+  }
+  shape.first = text.substr(0, equals);
+  shape.second.clear();
+  std::stringstream dims(text.substr(equals + 1));
+  for (std::string d; std::getline(dims, d, 'x');) {
+    char *end = nullptr;
+    errno = 0;
+    long long v = std::strtoll(d.c_str(), &end, 10);
+    if (d.empty() || *end || errno || v <= 0 || v > (1LL << 31) || shape.second.size() >= 6) {
+      error = "--input-shape " + text + ": dimensions are 1 to 6 positive integers "
+              "joined by 'x'";
+      return false;
+    }
+    shape.second.push_back(v);
+  }
+  return true;
+}
+
+} // namespace cnnc::onnx_import
