@@ -9,6 +9,7 @@
 
 #include "onnximport/Importer.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace cnnc::onnx_import {
@@ -160,6 +161,8 @@ bool Importer::foldConstants(const onnx::NodeProto &n) {
   }
   if (op == "Shape" || op == "Size") {
     const GraphValue &in = values.at(n.input(0));
+    if (!in.isConstant && !activations[size_t(in.activation)].shapeKnown)
+      return false;
     Shape shape = in.isConstant ? in.constant.shape : activations[size_t(in.activation)].shape;
     if (op == "Size") {
       int64_t count = 1;
@@ -354,6 +357,44 @@ bool Importer::foldConstants(const onnx::NodeProto &n) {
     bindConstant(0, r);
   }
   return true;
+}
+
+std::vector<std::pair<std::string, Constant>> Importer::foldAll(std::set<int> &foldedNodes) {
+  bindGraph(/*smallConstantsOnly=*/true);
+  std::vector<std::pair<std::string, Constant>> folded;
+  const onnx::GraphProto &graph = model.graph();
+  for (int i = 0; i < graph.node_size(); ++i) {
+    const onnx::NodeProto &n = graph.node(i);
+    current = &n;
+    bool done = false;
+    try {
+      bool defined = std::all_of(n.input().begin(), n.input().end(), [&](const std::string &in) {
+        return in.empty() || values.count(in);
+      });
+      done = defined && foldConstants(n);
+    } catch (const ImportError &) {
+      // Left for the translation, which reports it at this node.
+    }
+    if (done) {
+      foldedNodes.insert(i);
+      for (const std::string &out : n.output())
+        if (values.count(out))
+          folded.push_back({out, values.at(out).constant});
+      continue;
+    }
+    for (const std::string &out : n.output()) {
+      Activation a;
+      auto found = inferredShapes.find(out);
+      a.shapeKnown = found != inferredShapes.end();
+      if (a.shapeKnown)
+        a.shape = found->second;
+      GraphValue v;
+      v.activation = int(activations.size());
+      activations.push_back(a);
+      values[out] = v;
+    }
+  }
+  return folded;
 }
 
 } // namespace cnnc::onnx_import

@@ -308,15 +308,18 @@ Layer &Importer::addInnerLayer(const std::string &call, std::vector<int> operand
 
 Layer &Importer::addLayer(const std::string &call, std::vector<int> operands,
                           std::vector<std::string> arguments, bool named) {
+  // A split has as many outputs as its node; every other layer one.
+  int count = call == "split" ? current->output_size() : 1;
   std::vector<Shape> shapes;
-  for (int i = 0; i < current->output_size(); ++i)
-    if (!current->output(i).empty())
-      shapes.push_back(outputShape(i));
+  for (int i = 0; i < count; ++i) {
+    shapes.push_back(outputShape(i));
+    if (elementCount(shapes.back()) <= 0)
+      unsupported("output '" + current->output(i) + "' has shape " +
+                  formatShape(shapes.back()) + ": empty tensors are not supported");
+  }
   Layer &layer = addInnerLayer(call, std::move(operands), std::move(arguments), shapes, named);
-  int k = 0;
-  for (int i = 0; i < current->output_size(); ++i)
-    if (!current->output(i).empty())
-      bindActivation(i, layer.outputs[size_t(k++)]);
+  for (int i = 0; i < count; ++i)
+    bindActivation(i, layer.outputs[size_t(i)]);
   return layers.back();
 }
 
@@ -362,9 +365,25 @@ void Importer::bindActivation(int output, int id) {
 
 // --- the walk -------------------------------------------------------------
 
-void Importer::bindGraph() {
+void Importer::bindGraph(bool smallConstantsOnly) {
   const onnx::GraphProto &graph = model.graph();
   for (const auto &init : graph.initializer()) {
+    if (smallConstantsOnly) {
+      // Folding needs shapes' values, not the weights: a weight stays
+      // opaque (its shape known, as Shape of it may be asked).
+      Shape dims(init.dims().begin(), init.dims().end());
+      int64_t count = elementCount(dims);
+      if (count < 0 || count > 4096) {
+        Activation a;
+        a.shape = dims;
+        a.shapeKnown = count >= 0;
+        GraphValue v;
+        v.activation = int(activations.size());
+        activations.push_back(a);
+        values[init.name()] = v;
+        continue;
+      }
+    }
     GraphValue v;
     v.isConstant = true;
     v.constant = readTensor(init, "initializer '" + init.name() + "'");
@@ -379,7 +398,12 @@ void Importer::bindGraph() {
       throw ImportError("input '" + input.name() + "' is not a float tensor (only float "
                         "inputs are supported)");
     Activation a;
+    if (!inferredShapes.count(input.name()))
+      throw ImportError("input '" + input.name() + "' has no static shape");
     a.shape = inferredShapes.at(input.name());
+    if (a.shape.empty() || a.shape.size() > 6)
+      throw ImportError("input '" + input.name() + "' has rank " +
+                        std::to_string(a.shape.size()) + " (1 to 6 are supported)");
     a.variable = uniqueVariable(input.name());
     GraphValue v;
     v.activation = int(activations.size());
@@ -406,10 +430,12 @@ void Importer::translate(const onnx::NodeProto &n) {
     return;
   if (!translateOperator(*this))
     unsupported("the op type '" + n.op_type() + "' is not supported");
+  // Optional outputs (a LayerNormalization's mean, a MaxPool's indices)
+  // are refused only if something reads them.
   for (int i = 0; i < n.output_size(); ++i)
-    if (!n.output(i).empty() && !values.count(n.output(i)))
+    if (!n.output(i).empty() && !values.count(n.output(i)) && readers.count(n.output(i)))
       unsupported("output " + std::to_string(i) + " ('" + n.output(i) +
-                  "') is not supported (only the first output is)");
+                  "') is read, and only the first output is supported");
 }
 
 std::string Importer::write(std::vector<Weight> &weights) {

@@ -38,7 +38,8 @@ struct Activation {
   int layer = -1;
   int output = 0;
   Shape shape;
-  std::string variable;  // its name in the program
+  bool shapeKnown = true;  // false only while folding, before inference knows it
+  std::string variable;    // its name in the program
 };
 
 struct Layer {
@@ -71,6 +72,9 @@ public:
   Importer(onnx::ModelProto &model, const ImportOptions &options, std::string displayName,
            std::map<std::string, Shape> shapes);
   ImportedModel run();
+  /// Evaluates every node it can (shape subgraphs) without translating the
+  /// rest: the values of their outputs, and the indices of those nodes.
+  std::vector<std::pair<std::string, Constant>> foldAll(std::set<int> &foldedNodes);
 
   // --- used by the operator handlers -----------------------------------
   const onnx::NodeProto &node() const { return *current; }
@@ -118,7 +122,7 @@ public:
   Activation &activation(int id) { return activations[id]; }
 
 private:
-  void bindGraph();
+  void bindGraph(bool smallConstantsOnly = false);
   void translate(const onnx::NodeProto &n);
   bool foldConstants(const onnx::NodeProto &n);
   std::string layerName(const onnx::NodeProto &n);

@@ -14,6 +14,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -84,13 +85,13 @@ void fixInputShapes(onnx::ModelProto &model, const ImportOptions &options) {
                         "name");
 }
 
-std::map<std::string, Shape> inferShapes(onnx::ModelProto &model) {
+std::map<std::string, Shape> inferShapes(onnx::ModelProto &model, bool checkTypes = true) {
   // Exporters' own value_info may carry symbolic sizes; inference recomputes
   // them all from the now static inputs.
   model.mutable_graph()->clear_value_info();
   for (auto &output : *model.mutable_graph()->mutable_output())
     output.mutable_type()->mutable_tensor_type()->clear_shape();
-  onnx::ShapeInferenceOptions inference(/*check_type=*/true, /*strict_mode=*/1,
+  onnx::ShapeInferenceOptions inference(checkTypes, /*strict_mode=*/1,
                                         /*data_prop=*/true);
   onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), inference);
   std::map<std::string, Shape> shapes;
@@ -111,6 +112,59 @@ std::map<std::string, Shape> inferShapes(onnx::ModelProto &model) {
     take(info);
   for (const auto &info : model.graph().output())
     take(info);
+  return shapes;
+}
+
+onnx::TensorProto toTensor(const std::string &name, const Constant &c) {
+  onnx::TensorProto t;
+  t.set_name(name);
+  for (int64_t d : c.shape)
+    t.add_dims(d);
+  if (c.integer) {
+    t.set_data_type(onnx::TensorProto::INT64);
+    for (int64_t v : c.ints())
+      t.add_int64_data(v);
+  } else {
+    t.set_data_type(onnx::TensorProto::FLOAT);
+    for (double v : c.values)
+      t.add_float_data(float(v));
+  }
+  return t;
+}
+
+/// Replaces what folds (shape subgraphs, Constant nodes) by initializers and
+/// infers shapes again, until nothing more folds: a Reshape or Slice whose
+/// bounds a subgraph computes then has a static shape.
+std::map<std::string, Shape> foldAndInfer(onnx::ModelProto &model, const ImportOptions &options,
+                                          const std::string &displayName) {
+  std::map<std::string, Shape> shapes = inferShapes(model);
+  for (int round = 0; round < 16; ++round) {
+    std::set<int> foldedNodes;
+    std::vector<std::pair<std::string, Constant>> folded;
+    {
+      Importer folder(model, options, displayName, shapes);
+      folded = folder.foldAll(foldedNodes);
+    }
+    if (foldedNodes.empty())
+      break;
+    onnx::GraphProto *graph = model.mutable_graph();
+    std::set<std::string> read;
+    for (int i = 0; i < graph->node_size(); ++i)
+      if (!foldedNodes.count(i))
+        for (const std::string &in : graph->node(i).input())
+          read.insert(in);
+    for (const auto &out : graph->output())
+      read.insert(out.name());
+    for (const auto &[name, value] : folded)
+      if (read.count(name))
+        *graph->add_initializer() = toTensor(name, value);
+    google::protobuf::RepeatedPtrField<onnx::NodeProto> kept;
+    for (int i = 0; i < graph->node_size(); ++i)
+      if (!foldedNodes.count(i))
+        *kept.Add() = graph->node(i);
+    graph->mutable_node()->Swap(&kept);
+    shapes = inferShapes(model, /*checkTypes=*/false);
+  }
   return shapes;
 }
 
@@ -137,13 +191,15 @@ bool importBytes(const std::string &bytes, const std::string &displayName,
     for (const auto &entry : model.opset_import())
       if (entry.domain().empty() || entry.domain() == "ai.onnx")
         opset = int(entry.version());
-    if (opset < 9 || opset > 17)
+    // Opsets 6 to 8 differ from 9 in ways the handlers check (legacy
+    // broadcasting attributes, BatchNormalization's is_test).
+    if (opset < 6 || opset > 17)
       throw ImportError("opset " + std::to_string(opset) + " of the default domain is not "
-                        "supported (9 to 17 are)");
+                        "supported (6 to 17 are)");
     fixInputShapes(model, options);
     std::map<std::string, Shape> shapes;
     try {
-      shapes = inferShapes(model);
+      shapes = foldAndInfer(model, options, displayName);
     } catch (const ImportError &) {
       throw;
     } catch (const std::exception &e) {

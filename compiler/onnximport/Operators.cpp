@@ -9,6 +9,7 @@
 #include "onnximport/Importer.h"
 #include "onnximport/Patterns.h"
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -169,7 +170,8 @@ void convTranspose(Importer &im) {
 }
 
 void batchNorm(Importer &im) {
-  im.expectAttributes({"epsilon", "momentum", "training_mode", "spatial"});
+  im.expectAttributes({"epsilon", "momentum", "training_mode", "spatial", "is_test",
+                       "consumed_inputs"});
   if (im.intAttribute("training_mode", 0) != 0)
     im.unsupported("training_mode=1 is not supported (inference only)");
   if (im.intAttribute("spatial", 1) != 1)
@@ -185,6 +187,8 @@ void batchNorm(Importer &im) {
                       {"running_mean", im.constantInput(3, "input_mean")},
                       {"running_var", im.constantInput(4, "input_var")}};
 }
+
+void alias(Importer &im);
 
 void unaryLayer(Importer &im, const std::string &call, Args args = {}) {
   int x = im.activationInput(0, "X");
@@ -249,11 +253,17 @@ void prelu(Importer &im) {
   }
   // relu(x) - slope * relu(-x): the slope is a learned tensor.
   Shape shape = im.shapeOf(x);
+  Constant slopes = slope;
+  if (im.opset() < 9 && slope.shape.size() == 1 && shape.size() >= 2 &&
+      slope.shape[0] == shape[1]) {
+    slopes.shape.assign(shape.size() - 1, 1);  // before opset 9: one slope per channel
+    slopes.shape[0] = shape[1];
+  }
   Layer &positive = im.addInnerLayer("relu", {x}, {}, {shape}, false);
   int p = positive.outputs[0];
   int negated = scalarLayer(im, x, -1, 0);
   int n = im.addInnerLayer("relu", {negated}, {}, {shape}, false).outputs[0];
-  int s = im.learnedTensor(slope);
+  int s = im.learnedTensor(slopes);
   int product = im.addInnerLayer("*", {s, n}, {}, {shape}, false).outputs[0];
   im.addLayer("-", {p, product}, {}, false);
 }
@@ -280,6 +290,21 @@ void softmax(Importer &im) {
   im.addLayer("softmax", {x}, {"axis=" + std::to_string(axis)}, false);
 }
 
+void cast(Importer &im) {
+  im.expectAttributes({"to", "saturate"});
+  if (im.intAttribute("to", 0) != onnx::TensorProto::FLOAT)
+    im.unsupported("only casts to float are supported on computed tensors");
+  alias(im);
+}
+
+void dropout(Importer &im) {
+  if (im.hasInput(2) && (!im.isConstant(2) || im.constantInput(2, "training_mode").values.at(0)))
+    im.unsupported("training mode is not supported (inference only)");
+  if (im.intAttribute("is_test", 1) == 0)
+    im.unsupported("is_test=0 (training) is not supported");
+  alias(im);
+}
+
 void alias(Importer &im) {
   int x = im.activationInput(0, "input");
   im.bindActivation(0, x);
@@ -298,17 +323,28 @@ void pool(Importer &im, bool max) {
   Window w = readWindow(im, im.shapeOf(x), {});
   if (w.dilation[0] != 1 || w.dilation[1] != 1)
     im.unsupported("dilated pooling is not supported");
+  // torch.onnx writes avg_pool2d(padding=p) as a Pad and an unpadded
+  // AveragePool: the padded zeros are counted, as count_pad=true counts them.
+  bool countPad = im.intAttribute("count_include_pad", 0) != 0;
+  if (!max && !w.padded()) {
+    int before = x;
+    x = absorbPad(im, x, w);
+    countPad = countPad || x != before;
+  }
   if (im.intAttribute("storage_order", 0) != 0)
     im.unsupported("storage_order=1 is not supported");
   bool ceil = im.intAttribute("ceil_mode", 0) != 0;
+  for (int i = 0; i < 4; ++i)
+    if (w.pads[i] > w.kernel[i % 2] / 2)
+      im.unsupported("padding " + w.padText() + " exceeds half the window (PyTorch's rule, "
+                     "which the kernels follow)");
   Args args = {pair(w.kernel[0], w.kernel[1]), pair(w.stride[0], w.stride[1])};
   if (w.padded())
     args.push_back("pad=" + w.padText());
   if (ceil)
     args.push_back("ceil=true");
   if (!max && w.padded())
-    args.push_back(std::string("count_pad=") +
-                   (im.intAttribute("count_include_pad", 0) ? "true" : "false"));
+    args.push_back(std::string("count_pad=") + (countPad ? "true" : "false"));
   im.addLayer(max ? "maxpool" : "avgpool", {x}, args, false);
 }
 
@@ -415,7 +451,7 @@ void flatten(Importer &im) {
   im.expectAttributes({"axis"});
   int x = im.activationInput(0, "input");
   int64_t axis = im.intAttribute("axis", 1);
-  if (axis == 1)
+  if (axis == 1 && im.shapeOf(x).size() >= 2)
     im.addLayer("flatten", {x}, {}, false);
   else
     im.addLayer("reshape", {x}, {Importer::list(im.outputShape(0))}, false);
@@ -471,13 +507,15 @@ void split(Importer &im) {
 /// Slice with unit steps: one split per sliced axis, keeping its middle.
 void slice(Importer &im) {
   int x = im.activationInput(0, "data");
-  Shape in = im.shapeOf(x), out = im.outputShape(0);
-  std::vector<int64_t> starts, axes, steps;
+  Shape in = im.shapeOf(x);
+  std::vector<int64_t> starts, ends, axes, steps;
   if (im.opset() < 10) {
     starts = im.intsAttribute("starts");
+    ends = im.intsAttribute("ends");
     axes = im.intsAttribute("axes");
   } else {
     starts = im.constantInput(1, "starts").ints();
+    ends = im.constantInput(2, "ends").ints();
     if (im.hasInput(3))
       axes = im.constantInput(3, "axes").ints();
     if (im.hasInput(4))
@@ -489,6 +527,24 @@ void slice(Importer &im) {
   for (int64_t s : steps)
     if (s != 1)
       im.unsupported("slices with steps other than 1 are not supported");
+  if (starts.size() != ends.size() || axes.size() != starts.size())
+    im.unsupported("starts, ends and axes differ in length");
+  // The bounds are constants here (shape subgraphs are folded), so the
+  // output shape follows even where ONNX's inference left it open.
+  Shape out = in;
+  for (size_t i = 0; i < axes.size(); ++i) {
+    int64_t rank = int64_t(in.size());
+    int64_t axis = axes[i] < 0 ? axes[i] + rank : axes[i];
+    if (axis < 0 || axis >= rank)
+      im.unsupported("axis " + std::to_string(axes[i]) + " is outside the rank");
+    int64_t extent = in[size_t(axis)];
+    auto clamp = [&](int64_t v) {
+      return std::max<int64_t>(0, std::min(extent, v < 0 ? v + extent : v));
+    };
+    out[size_t(axis)] = std::max<int64_t>(0, clamp(ends[i]) - clamp(starts[i]));
+  }
+  if (elementCount(out) <= 0)
+    im.unsupported("the slice is empty");
   int current = x;
   Shape shape = in;
   std::vector<size_t> sliced;
@@ -518,12 +574,11 @@ void slice(Importer &im) {
       sizes.push_back(in[d] - start - out[d]);
     shape[d] = out[d];
     Args args = {Importer::list(sizes), "axis=" + std::to_string(d)};
-    Layer &layer = k + 1 == sliced.size() ? im.addLayer("split", {current}, args, false)
-                                           : im.addInnerLayer("split", {current}, args,
-                                                              {shape}, false);
+    Layer &layer = im.addInnerLayer("split", {current}, args, {shape}, false);
     layer.index = index;
     current = layer.outputs[0];
   }
+  im.bindActivation(0, current);
 }
 
 void resize(Importer &im) {
@@ -537,6 +592,8 @@ void resize(Importer &im) {
   std::string transform = im.stringAttribute(
       "coordinate_transformation_mode", im.node().op_type() == "Upsample" ? "asymmetric"
                                                                            : "half_pixel");
+  if (out[2] < in[2] || out[3] < in[3])
+    im.unsupported("downsampling is not supported (the kernels upsample)");
   Args args = {"size=" + Importer::list({out[2], out[3]})};
   if (mode == "nearest") {
     std::string rounding = im.stringAttribute("nearest_mode", "round_prefer_floor");
@@ -591,6 +648,8 @@ void pad(Importer &im) {
       value = im.constantInput(2, "constant_value").values.at(0);
   }
   size_t rank = im.shapeOf(x).size();
+  if (std::all_of(pads.begin(), pads.end(), [](int64_t p) { return p == 0; }))
+    return im.bindActivation(0, x);
   Layer &pending = im.addPending("a Pad is supported only before a convolution, which "
                                  "takes it as its padding");
   pending.operands = {x};
@@ -657,7 +716,7 @@ const std::map<std::string, Handler> &handlers() {
       {"Conv", convolution},
       {"ConvTranspose", convTranspose},
       {"BatchNormalization", batchNorm},
-      {"Relu", [](Importer &im) { unaryLayer(im, "relu"); }},
+      {"Relu", [](Importer &im) { im.expectAttributes({"consumed_inputs"}); unaryLayer(im, "relu"); }},
       {"Sigmoid", [](Importer &im) { unaryLayer(im, "sigmoid"); }},
       {"Tanh", [](Importer &im) { unaryLayer(im, "tanh"); }},
       {"HardSwish", [](Importer &im) { unaryLayer(im, "hardswish"); }},
@@ -666,8 +725,9 @@ const std::map<std::string, Handler> &handlers() {
       {"PRelu", prelu},
       {"Clip", clip},
       {"Softmax", softmax},
-      {"Dropout", alias},
+      {"Dropout", dropout},
       {"Identity", alias},
+      {"Cast", cast},
       {"MaxPool", [](Importer &im) { pool(im, true); }},
       {"AveragePool", [](Importer &im) { pool(im, false); }},
       {"GlobalAveragePool", [](Importer &im) { globalPool(im, false); }},

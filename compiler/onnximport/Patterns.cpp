@@ -209,6 +209,9 @@ void affine(Importer &im, int x, double scale, double shift) {
 } // namespace
 
 void arithmetic(Importer &im, char op) {
+  // Opsets 6 and before broadcast by attribute; `axis` aligns differently
+  // from NumPy, and is refused.
+  im.expectAttributes({"broadcast", "consumed_inputs"});
   bool c0 = im.isConstant(0), c1 = im.isConstant(1);
   std::string call(1, op);
   Shape out = im.outputShape(0);
