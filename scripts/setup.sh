@@ -12,6 +12,9 @@ packages=(
   slurm-wlm munge                                          # cnnc-tune shards as array jobs
   python3-psutil                                           # lit's per-test time limit
   pocl-opencl-icd ocl-icd-opencl-dev                       # GPU kernels tested on the CPU
+  libonnx-dev libprotobuf-dev python3-onnx                 # ONNX import
+  libonnx-testdata                                         # ONNX's conformance tests
+  graphviz                                                 # --emit=dot pictures
 )
 
 missing=()

@@ -468,7 +468,8 @@ std::string Importer::write(std::vector<Weight> &weights) {
   std::ostringstream text;
   text << "# Imported from " << displayName << " (opset " << opsetVersion;
   if (!model.producer_name().empty())
-    text << ", written by " << printable(model.producer_name()) << " "
+    text << ", written by " << printable(model.producer_name())
+         << (model.producer_version().empty() ? "" : " ")
          << printable(model.producer_version());
   text << ").\n";
   text << "model " << modelName << "(";

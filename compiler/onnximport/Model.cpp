@@ -185,7 +185,10 @@ bool importBytes(const std::string &bytes, const std::string &displayName,
     try {
       onnx::checker::check_model(model);
     } catch (const std::exception &e) {
-      throw ImportError(std::string("the ONNX checker refuses the model: ") + e.what());
+      std::string why = e.what();  // one line: the checker's spans several
+      for (char &c : why)
+        c = c == '\n' ? ' ' : c;
+      throw ImportError("the ONNX checker refuses the model: " + why);
     }
     int opset = 0;
     for (const auto &entry : model.opset_import())

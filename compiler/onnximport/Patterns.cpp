@@ -221,12 +221,25 @@ void arithmetic(Importer &im, char op) {
       return;
     if (op == '/' && layerNormPattern(im, a, b))
       return;
-    if (op == '+' && im.shapeOf(a) != im.shapeOf(b))
-      im.unsupported("an Add of tensors of shapes " + formatShape(im.shapeOf(a)) + " and " +
-                     formatShape(im.shapeOf(b)) + ": adds of two computed tensors must "
-                     "have one shape (Sub, Mul and Div broadcast)");
     if (op != '+' && out != im.shapeOf(a) && out != im.shapeOf(b))
       im.unsupported("a broadcast to " + formatShape(out) + ", larger than both operands");
+    // The kernels broadcast computed tensors of one rank: the shorter gains
+    // its leading 1s by a reshape (a view).
+    for (int *operand : {&a, &b}) {
+      Shape shape = im.shapeOf(*operand);
+      if (shape.size() < out.size()) {
+        shape.insert(shape.begin(), out.size() - shape.size(), 1);
+        *operand = im.addInnerLayer("reshape", {*operand}, {Importer::list(shape)}, {shape})
+                       .outputs[0];
+      }
+    }
+    // `+` of two tensors needs one shape (it is the residual add); a
+    // broadcasting Add is the subtraction of the negation.
+    if (op == '+' && im.shapeOf(a) != im.shapeOf(b)) {
+      int negated = scalarLayer(im, b, -1, 0);
+      im.addLayer("-", {a, negated}, {}, false);
+      return;
+    }
     im.addLayer(call, {a, b}, {}, false);
     return;
   }

@@ -1,0 +1,159 @@
+"""Writes small ONNX models the way exporters other than torch.onnx write
+them, each with an input and its expected output computed here in numpy:
+
+- paddle_style: weights in Constant nodes, symbolic input sizes, hardswish
+  decomposed as x * clip(x + 3, 0, 6) / 6, a Pad before a convolution,
+  SiLU as x * sigmoid(x), squeeze-and-excitation with HardSigmoid, a Reshape whose target a shape
+  subgraph computes (Shape, Gather, Unsqueeze, Concat), MatMul + Add, Softmax;
+- nhwc: TensorFlow's layout, a Transpose at the input and at the output;
+- unsupported: a node no layer computes (Mod), for the error message;
+- invalid: a node that reads a value nothing defines (the checker's error).
+
+    make_models.py OUTDIR
+"""
+
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+rng = np.random.default_rng(7)
+
+
+def conv(x, w, b=None, pad=0, stride=1):
+    n, c, h, width = x.shape
+    k = w.shape[2]
+    x = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    oh, ow = (h + 2 * pad - k) // stride + 1, (width + 2 * pad - k) // stride + 1
+    y = np.zeros((n, w.shape[0], oh, ow))
+    for i in range(k):
+        for j in range(k):
+            patch = x[:, :, i:i + stride * oh:stride, j:j + stride * ow:stride]
+            y += np.einsum("nchw,oc->nohw", patch, w[:, :, i, j])
+    return y if b is None else y + b.reshape(1, -1, 1, 1)
+
+
+def constant(name, value):
+    return helper.make_node("Constant", [], [name], name=name + "_const",
+                            value=numpy_helper.from_array(value.astype(value.dtype), name))
+
+
+def paddle_style(out):
+    w1 = rng.normal(0, 0.3, (8, 3, 3, 3)).astype(np.float32)
+    b1 = rng.normal(0, 0.1, 8).astype(np.float32)
+    w2 = rng.normal(0, 0.3, (8, 8, 3, 3)).astype(np.float32)
+    wr = rng.normal(0, 0.3, (4, 8, 1, 1)).astype(np.float32)
+    we = rng.normal(0, 0.3, (8, 4, 1, 1)).astype(np.float32)
+    wd = rng.normal(0, 0.3, (8, 5)).astype(np.float32)
+    bd = rng.normal(0, 0.1, 5).astype(np.float32)
+    f = lambda v: np.array(v, dtype=np.float32)  # noqa: E731
+    i64 = lambda v: np.array(v, dtype=np.int64)  # noqa: E731
+    nodes = [
+        constant("w1", w1), constant("b1", b1), constant("w2", w2), constant("wr", wr),
+        constant("we", we), constant("wd", wd), constant("bd", bd),
+        constant("three", f(3)), constant("zero", f(0)), constant("six", f(6)),
+        constant("pads", i64([0, 0, 1, 1, 0, 0, 1, 1])),
+        helper.make_node("Conv", ["x", "w1", "b1"], ["c1"], name="conv2d_0", pads=[1, 1, 1, 1],
+                         strides=[2, 2]),
+        helper.make_node("Add", ["c1", "three"], ["a1"], name="hardswish_0_add"),
+        helper.make_node("Clip", ["a1", "zero", "six"], ["r1"], name="hardswish_0_clip"),
+        helper.make_node("Mul", ["c1", "r1"], ["m1"], name="hardswish_0_mul"),
+        helper.make_node("Div", ["m1", "six"], ["h1"], name="hardswish_0_div"),
+        helper.make_node("Pad", ["h1", "pads"], ["p2"], name="pad2d_0", mode="constant"),
+        helper.make_node("Conv", ["p2", "w2"], ["c2"], name="conv2d_1"),
+        helper.make_node("Sigmoid", ["c2"], ["s2"], name="silu_0_sigmoid"),
+        helper.make_node("Mul", ["c2", "s2"], ["r2"], name="silu_0"),
+        helper.make_node("GlobalAveragePool", ["r2"], ["g"], name="pool_0"),
+        helper.make_node("Conv", ["g", "wr"], ["sr"], name="se_reduce"),
+        helper.make_node("Relu", ["sr"], ["sr_relu"], name="se_relu"),
+        helper.make_node("Conv", ["sr_relu", "we"], ["se"], name="se_expand"),
+        helper.make_node("HardSigmoid", ["se"], ["gate"], name="se_gate", alpha=0.2, beta=0.5),
+        helper.make_node("Mul", ["r2", "gate"], ["scaled"], name="se_scale"),
+        helper.make_node("GlobalAveragePool", ["scaled"], ["pooled"], name="pool_1"),
+        helper.make_node("Shape", ["pooled"], ["shape"], name="shape_0"),
+        constant("zero_index", i64(0)),
+        helper.make_node("Gather", ["shape", "zero_index"], ["batch"], name="gather_0", axis=0),
+        constant("unsqueeze_axes", i64([0])),
+        helper.make_node("Unsqueeze", ["batch", "unsqueeze_axes"], ["batch1"], name="unsqueeze_0"),
+        constant("minus_one", i64([-1])),
+        helper.make_node("Concat", ["batch1", "minus_one"], ["target"], name="concat_0", axis=0),
+        helper.make_node("Reshape", ["pooled", "target"], ["flat"], name="reshape_0"),
+        helper.make_node("MatMul", ["flat", "wd"], ["mm"], name="linear_0"),
+        helper.make_node("Add", ["mm", "bd"], ["logits"], name="linear_0_bias"),
+        helper.make_node("Softmax", ["logits"], ["probs"], name="softmax_0", axis=-1),
+    ]
+    graph = helper.make_graph(
+        nodes, "paddle_style",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 3, "H", "W"])],
+        [helper.make_tensor_value_info("probs", TensorProto.FLOAT, ["N", 5])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)],
+                              producer_name="PaddlePaddle")
+    onnx.checker.check_model(model)
+    onnx.save(model, os.path.join(out, "paddle_style.onnx"))
+
+    x = rng.normal(0, 1, (1, 3, 16, 16)).astype(np.float32)
+    d = lambda a: a.astype(np.float64)  # noqa: E731
+    c1 = conv(d(x), d(w1), d(b1), pad=1, stride=2)
+    h1 = c1 * np.clip(c1 + 3, 0, 6) / 6
+    c2 = conv(h1, d(w2), pad=1)
+    r2 = c2 / (1 + np.exp(-c2))
+    g = r2.mean(axis=(2, 3), keepdims=True)
+    se = conv(np.maximum(conv(g, d(wr)), 0), d(we))
+    scaled = r2 * np.clip(0.2 * se + 0.5, 0, 1)
+    logits = scaled.mean(axis=(2, 3)) @ d(wd) + d(bd)
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    np.save(os.path.join(out, "paddle_style-x.npy"), x)
+    np.save(os.path.join(out, "paddle_style-y.npy"), (e / e.sum(axis=1, keepdims=True)).astype(np.float32))
+
+
+def nhwc(out):
+    w = rng.normal(0, 0.3, (6, 3, 3, 3)).astype(np.float32)
+    b = rng.normal(0, 0.1, 6).astype(np.float32)
+    nodes = [
+        helper.make_node("Transpose", ["image"], ["nchw"], name="to_nchw", perm=[0, 3, 1, 2]),
+        helper.make_node("Conv", ["nchw", "w", "b"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+        helper.make_node("Relu", ["c"], ["r"], name="relu"),
+        helper.make_node("Transpose", ["r"], ["y"], name="to_nhwc", perm=[0, 2, 3, 1]),
+    ]
+    graph = helper.make_graph(
+        nodes, "nhwc", [helper.make_tensor_value_info("image", TensorProto.FLOAT, [1, 12, 12, 3])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 12, 12, 6])],
+        initializer=[numpy_helper.from_array(w, "w"), numpy_helper.from_array(b, "b")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 11)])
+    onnx.checker.check_model(model)
+    onnx.save(model, os.path.join(out, "nhwc.onnx"))
+    x = rng.normal(0, 1, (1, 12, 12, 3)).astype(np.float32)
+    y = np.maximum(conv(x.transpose(0, 3, 1, 2).astype(np.float64), w.astype(np.float64),
+                        b.astype(np.float64), pad=1), 0).transpose(0, 2, 3, 1)
+    np.save(os.path.join(out, "nhwc-x.npy"), x)
+    np.save(os.path.join(out, "nhwc-y.npy"), y.astype(np.float32))
+
+
+def unsupported(out):
+    nodes = [helper.make_node("Relu", ["x"], ["r"], name="relu_0"),
+             helper.make_node("Mod", ["r", "k"], ["y"], name="wrap_around", fmod=1)]
+    graph = helper.make_graph(
+        nodes, "unsupported", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])],
+        initializer=[numpy_helper.from_array(np.array([2.0], dtype=np.float32), "k")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    onnx.save(model, os.path.join(out, "unsupported.onnx"))
+
+
+def invalid(out):
+    nodes = [helper.make_node("Relu", ["ghost"], ["y"], name="relu_0")]
+    graph = helper.make_graph(
+        nodes, "invalid", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    onnx.save(model, os.path.join(out, "invalid.onnx"))
+
+
+if __name__ == "__main__":
+    os.makedirs(sys.argv[1], exist_ok=True)
+    paddle_style(sys.argv[1])
+    nhwc(sys.argv[1])
+    unsupported(sys.argv[1])
+    invalid(sys.argv[1])
