@@ -3,6 +3,7 @@
 #include "onnximport/Constant.h"
 #include "onnximport/Importer.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -97,13 +98,19 @@ Constant readTensor(const onnx::TensorProto &tensor, const std::string &what) {
                       " (supported: float, float16, bfloat16, double, and integers)");
   }
   c.integer = !(type == T::FLOAT || type == T::DOUBLE || type == T::FLOAT16 || type == T::BFLOAT16);
+  // The data is checked against the shape before anything is allocated, so
+  // a small file cannot claim a large tensor.
+  int64_t have = tensor.has_raw_data() ? int64_t(tensor.raw_data().size() / width)
+                 : type == T::FLOAT    ? tensor.float_data_size()
+                 : type == T::DOUBLE   ? tensor.double_data_size()
+                 : type == T::INT64    ? tensor.int64_data_size()
+                                       : tensor.int32_data_size();
+  if (have != count || (tensor.has_raw_data() && tensor.raw_data().size() % width))
+    throw ImportError(what + " holds " + std::to_string(have) + " values, expected " +
+                      std::to_string(count) + " for shape " + formatShape(c.shape));
   c.values.resize(size_t(count));
   if (tensor.has_raw_data()) {
     const std::string &raw = tensor.raw_data();
-    if (raw.size() != size_t(count) * width)
-      throw ImportError(what + " holds " + std::to_string(raw.size()) + " bytes of data, " +
-                        "expected " + std::to_string(size_t(count) * width) + " for shape " +
-                        formatShape(c.shape));
     for (int64_t i = 0; i < count; ++i) {
       double v = 0;
       switch (type) {
@@ -159,6 +166,12 @@ Constant readTensor(const onnx::TensorProto &tensor, const std::string &what) {
   return c;
 }
 
+Constant filled(int64_t count, double value) {
+  if (count < 0 || count > maxComputedElements)
+    throw ImportError("a vector of " + std::to_string(count) + " default values is too large");
+  return Constant{{count}, std::vector<double>(size_t(count), value), false};
+}
+
 Constant broadcast(const Constant &a, const Constant &b,
                    const std::function<double(double, double)> &op, const std::string &what) {
   size_t rank = std::max(a.shape.size(), b.shape.size());
@@ -172,7 +185,7 @@ Constant broadcast(const Constant &a, const Constant &b,
     shape[i] = sa[i] == 1 ? sb[i] : sa[i];
   }
   int64_t count = elementCount(shape);
-  if (count < 0)
+  if (count < 0 || count > std::max<int64_t>({maxComputedElements, a.size(), b.size()}))
     throw ImportError(what + ": the result " + formatShape(shape) + " is too large");
   Constant c;
   c.shape = shape;

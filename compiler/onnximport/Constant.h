@@ -23,6 +23,10 @@ using Shape = std::vector<int64_t>;
 /// The most elements a constant may have (a 2^28-element float weight is
 /// 1 GiB; the kernels index tensors with 32 bits anyway).
 constexpr int64_t maxConstantElements = int64_t(1) << 28;
+/// The most elements a constant computed at import may have (ConstantOfShape,
+/// Expand, Range, broadcasts): shape computations are small, and a tiny file
+/// must not make the importer allocate gigabytes.
+constexpr int64_t maxComputedElements = int64_t(1) << 22;
 
 struct Constant {
   Shape shape;
@@ -37,6 +41,10 @@ struct Constant {
 /// The number of elements of `shape`, or -1 if a dimension is negative or
 /// the product reaches maxConstantElements.
 int64_t elementCount(const Shape &shape);
+
+/// `count` copies of `value` as a vector (a default scale or bias the file
+/// does not hold); throws if `count` exceeds maxComputedElements.
+Constant filled(int64_t count, double value);
 
 /// Reads a TensorProto; `what` names it in errors. Throws ImportError.
 Constant readTensor(const onnx::TensorProto &tensor, const std::string &what);

@@ -80,7 +80,8 @@ Constant gather(const Constant &data, const Constant &indices, int64_t axis,
     outer *= data.shape[size_t(d)];
   for (int64_t d = axis + 1; d < rank; ++d)
     inner *= data.shape[size_t(d)];
-  if (elementCount(shape) < 0)
+  int64_t count = elementCount(shape);
+  if (count < 0 || count > std::max(maxComputedElements, data.size()))
     importer.unsupported("the gathered constant is too large");
   Constant c;
   c.shape = shape;
@@ -300,10 +301,11 @@ bool Importer::foldConstants(const onnx::NodeProto &n) {
           perm.push_back(d);
       bindConstant(0, transpose(input(0), perm));
     } else if (op == "Expand") {
-      Constant shape = input(1);
-      Constant ones = fromInts(std::vector<int64_t>(size_t(std::max<int64_t>(0, elementCount(
-                                   std::vector<int64_t>(shape.ints())))), 1),
-                               shape.ints());
+      Shape target = input(1).ints();
+      int64_t count = elementCount(target);
+      if (count < 0 || count > maxComputedElements)
+        unsupported("Expand to " + formatShape(target) + " (too large)");
+      Constant ones = fromInts(std::vector<int64_t>(size_t(count), 1), target);
       bindConstant(0, broadcast(input(0), ones, [](double a, double) { return a; },
                                 "node '" + n.name() + "'"));
     } else {
@@ -312,8 +314,8 @@ bool Importer::foldConstants(const onnx::NodeProto &n) {
   } else if (op == "ConstantOfShape") {
     Shape shape = input(0).ints();
     int64_t count = elementCount(shape);
-    if (count < 0)
-      unsupported("ConstantOfShape of " + formatShape(shape));
+    if (count < 0 || count > maxComputedElements)
+      unsupported("ConstantOfShape of " + formatShape(shape) + " (too large)");
     Constant c;
     c.shape = shape;
     double fill = 0;
@@ -328,7 +330,7 @@ bool Importer::foldConstants(const onnx::NodeProto &n) {
     if (delta == 0)
       unsupported("Range with delta 0");
     double count = std::ceil((limit - start) / delta);
-    if (!(count < 1e7))
+    if (!(count < double(maxComputedElements)))
       unsupported("Range of too many elements");
     Constant c;
     c.integer = input(0).integer;

@@ -70,6 +70,20 @@ std::string printable(const std::string &raw) {
   return s;
 }
 
+/// A tensor the program computes has fewer than 2^31 elements (what the
+/// kernels index, and the language's limit).
+void checkSize(const Shape &shape, const std::string &what) {
+  int64_t count = 1;
+  for (int64_t d : shape) {
+    if (d < 0 || (d && count > (int64_t(1) << 31) / d))
+      throw ImportError(what + " has shape " + formatShape(shape) +
+                        ": 2^31 elements or more, or a negative size");
+    count *= d;
+  }
+  if (count >= (int64_t(1) << 31))
+    throw ImportError(what + " has shape " + formatShape(shape) + ": 2^31 elements or more");
+}
+
 } // namespace
 
 Importer::Importer(onnx::ModelProto &model, const ImportOptions &options,
@@ -295,6 +309,7 @@ Layer &Importer::addInnerLayer(const std::string &call, std::vector<int> operand
     layer.name = layerName(*current);
   int index = int(layers.size());
   for (size_t i = 0; i < shapes.size(); ++i) {
+    checkSize(shapes[i], "the output of node '" + current->name() + "'");
     Activation a;
     a.layer = index;
     a.output = int(i);
@@ -401,6 +416,7 @@ void Importer::bindGraph(bool smallConstantsOnly) {
     if (!inferredShapes.count(input.name()))
       throw ImportError("input '" + input.name() + "' has no static shape");
     a.shape = inferredShapes.at(input.name());
+    checkSize(a.shape, "input '" + input.name() + "'");
     if (a.shape.empty() || a.shape.size() > 6)
       throw ImportError("input '" + input.name() + "' has rank " +
                         std::to_string(a.shape.size()) + " (1 to 6 are supported)");

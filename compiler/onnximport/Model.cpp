@@ -13,6 +13,8 @@
 #include "onnx/shape_inference/implementation.h"
 
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -115,6 +117,93 @@ std::map<std::string, Shape> inferShapes(onnx::ModelProto &model, bool checkType
   return shapes;
 }
 
+/// ONNX 1.12's shape inference trusts attributes it should check (a
+/// LayerNormalization axis outside the rank reads out of bounds), so it runs
+/// in a child process: a crash there is an error here. The child sends back
+/// only the shapes, length-prefixed, through a pipe.
+std::map<std::string, Shape> inferShapesIsolated(onnx::ModelProto &model, bool checkTypes) {
+  int fds[2];
+  if (pipe(fds) != 0)
+    throw ImportError(std::string("cannot create a pipe: ") + std::strerror(errno));
+  pid_t child = fork();
+  if (child < 0)
+    throw ImportError(std::string("cannot fork: ") + std::strerror(errno));
+  if (child == 0) {
+    close(fds[0]);
+    alarm(120);  // a hang in inference ends the child
+    std::string out;
+    auto put = [&](const void *data, size_t size) {
+      out.append(static_cast<const char *>(data), size);
+    };
+    try {
+      std::map<std::string, Shape> shapes = inferShapes(model, checkTypes);
+      out = "S";
+      for (const auto &[name, shape] : shapes) {
+        uint64_t length = name.size(), rank = shape.size();
+        put(&length, 8);
+        put(name.data(), name.size());
+        put(&rank, 8);
+        put(shape.data(), rank * 8);
+      }
+    } catch (const std::exception &e) {
+      out = std::string("E") + e.what();
+    }
+    for (size_t done = 0; done < out.size();) {
+      ssize_t n = write(fds[1], out.data() + done, out.size() - done);
+      if (n <= 0)
+        _exit(2);
+      done += size_t(n);
+    }
+    _exit(0);
+  }
+  close(fds[1]);
+  std::string in;
+  char buffer[65536];
+  for (ssize_t n; (n = read(fds[0], buffer, sizeof buffer)) != 0;) {
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      break;
+    in.append(buffer, size_t(n));
+  }
+  close(fds[0]);
+  int status = 0;
+  while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || in.empty())
+    throw ImportError("ONNX's shape inference failed on the model (" +
+                      (WIFSIGNALED(status) ? "signal " + std::to_string(WTERMSIG(status))
+                                           : "exit " + std::to_string(WEXITSTATUS(status))) +
+                      "): it is malformed in a way the checker does not see");
+  if (in[0] == 'E')
+    throw ImportError("shape inference fails: " + in.substr(1));
+  std::map<std::string, Shape> shapes;
+  size_t at = 1;
+  auto take = [&](void *into, size_t size) {
+    if (size == 0)
+      return;
+    if (at + size > in.size())
+      throw ImportError("shape inference sent a truncated answer");
+    std::memcpy(into, in.data() + at, size);
+    at += size;
+  };
+  while (at < in.size()) {
+    uint64_t length = 0, rank = 0;
+    take(&length, 8);
+    if (length > in.size())
+      throw ImportError("shape inference sent a malformed answer");
+    std::string name(length, '\0');
+    take(name.data(), length);
+    take(&rank, 8);
+    if (rank > 64)
+      throw ImportError("shape inference sent a malformed answer");
+    Shape shape(rank);
+    take(shape.data(), rank * 8);
+    shapes[name] = shape;
+  }
+  return shapes;
+}
+
 onnx::TensorProto toTensor(const std::string &name, const Constant &c) {
   onnx::TensorProto t;
   t.set_name(name);
@@ -137,7 +226,7 @@ onnx::TensorProto toTensor(const std::string &name, const Constant &c) {
 /// bounds a subgraph computes then has a static shape.
 std::map<std::string, Shape> foldAndInfer(onnx::ModelProto &model, const ImportOptions &options,
                                           const std::string &displayName) {
-  std::map<std::string, Shape> shapes = inferShapes(model);
+  std::map<std::string, Shape> shapes = inferShapesIsolated(model, /*checkTypes=*/true);
   for (int round = 0; round < 16; ++round) {
     std::set<int> foldedNodes;
     std::vector<std::pair<std::string, Constant>> folded;
@@ -163,7 +252,7 @@ std::map<std::string, Shape> foldAndInfer(onnx::ModelProto &model, const ImportO
       if (!foldedNodes.count(i))
         *kept.Add() = graph->node(i);
     graph->mutable_node()->Swap(&kept);
-    shapes = inferShapes(model, /*checkTypes=*/false);
+    shapes = inferShapesIsolated(model, /*checkTypes=*/false);
   }
   return shapes;
 }

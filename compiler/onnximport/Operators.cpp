@@ -404,7 +404,7 @@ void dense(Importer &im, int x, Constant weight, const Constant *bias, double bi
   Layer &layer = im.addLayer("dense", {x}, args);
   layer.parameters.push_back({"weight", weight});
   if (bias) {
-    Constant b = broadcast(*bias, Constant{{n}, std::vector<double>(size_t(n), 0.0), false},
+    Constant b = broadcast(*bias, filled(n, 0),
                            [&](double a, double) { return a * biasScale; }, "the bias");
     if (b.shape != Shape{n})
       im.unsupported("the bias " + formatShape(bias->shape) + " is not one value per output");
@@ -678,7 +678,7 @@ void layerNorm(Importer &im) {
   int64_t width = im.shapeOf(x).back();
   Layer &layer = im.addLayer("layer_norm", {x}, {Importer::number(im.floatAttribute("epsilon", 1e-5))});
   Constant scale = im.constantInput(1, "Scale");
-  Constant bias{{width}, std::vector<double>(size_t(width), 0.0), false};
+  Constant bias = filled(width, 0);
   if (im.hasInput(2))
     bias = im.constantInput(2, "B");
   layer.parameters = {{"weight", scale}, {"bias", bias}};

@@ -108,8 +108,7 @@ bool layerNormPattern(Importer &im, int numerator, int denominator) {
     return false;
   int64_t width = im.shapeOf(x).back();
   Layer &layer = im.addLayer("layer_norm", {x}, {Importer::number(plusEps->facts["shift"])});
-  layer.parameters = {{"weight", {{width}, std::vector<double>(size_t(width), 1.0), false}},
-                      {"bias", {{width}, std::vector<double>(size_t(width), 0.0), false}}};
+  layer.parameters = {{"weight", filled(width, 1)}, {"bias", filled(width, 0)}};
   layer.facts["defaultScale"] = 1;
   layer.facts["defaultBias"] = 1;
   return true;
