@@ -17,6 +17,7 @@
 #include "cnn/Transforms/Passes.h"
 #include "frontend/Elaborator.h"
 #include "frontend/Parser.h"
+#include "summary/Dot.h"
 #include "summary/Summary.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -33,6 +34,7 @@
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Program.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -46,7 +48,7 @@
 namespace cl = llvm::cl;
 
 namespace {
-enum class Emit { Ast, Cnn, Opt, Plan, HalideStmt, Asm, Obj, Exe };
+enum class Emit { Ast, Cnn, Opt, Dot, DotOpt, Plan, HalideStmt, Asm, Obj, Exe };
 
 cl::OptionCategory category("cnnc options");
 cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.cnn | model.onnx | model.mlir>"),
@@ -59,6 +61,10 @@ cl::opt<Emit> emit(
     cl::values(clEnumValN(Emit::Ast, "ast", "the syntax tree of a .cnn file"),
                clEnumValN(Emit::Cnn, "cnn", "the cnn dialect, verified"),
                clEnumValN(Emit::Opt, "opt", "the cnn dialect after the optimisation passes"),
+               clEnumValN(Emit::Dot, "dot", "the cnn dialect as a Graphviz graph (-o x.svg "
+                                            "renders it)"),
+               clEnumValN(Emit::DotOpt, "dot-opt", "the optimised graph: kernels as clusters "
+                                                   "of the layers they replaced, arena offsets"),
                clEnumValN(Emit::Plan, "plan", "the kernel spec and the kernel calls"),
                clEnumValN(Emit::HalideStmt, "halide-stmt", "each kernel's lowered Halide"),
                clEnumValN(Emit::Asm, "asm", "each kernel's assembly"),
@@ -150,6 +156,46 @@ bool writeOutput(const std::string &text) {
   }
   output->os() << text;
   output->keep();
+  return true;
+}
+
+/// A graph as Graphviz text, or rendered by `dot` when -o names a picture.
+bool writeGraph(const std::string &text) {
+  llvm::StringRef out(outputPath);
+  llvm::StringRef format = out.ends_with(".svg") ? "svg" : out.ends_with(".png") ? "png"
+                           : out.ends_with(".pdf") ? "pdf" : "";
+  if (format.empty())
+    return writeOutput(text);
+  auto dot = llvm::sys::findProgramByName("dot");
+  if (!dot) {
+    llvm::errs() << "cnnc: rendering " << outputPath << " needs Graphviz's dot (Debian's "
+                 << "graphviz); -o graph.dot writes the graph itself\n";
+    return false;
+  }
+  llvm::SmallString<128> source;
+  if (llvm::sys::fs::createTemporaryFile("cnnc-graph", "dot", source)) {
+    llvm::errs() << "cnnc: cannot create a temporary file for the graph\n";
+    return false;
+  }
+  auto remove = llvm::make_scope_exit([&] { llvm::sys::fs::remove(source); });
+  {
+    std::error_code error;
+    llvm::raw_fd_ostream file(source, error);
+    if (error) {
+      llvm::errs() << "cnnc: " << source << ": " << error.message() << "\n";
+      return false;
+    }
+    file << text;
+  }
+  std::string flag = ("-T" + format).str();
+  llvm::StringRef arguments[] = {*dot, flag, source, "-o", outputPath};
+  std::string message;
+  int rc = llvm::sys::ExecuteAndWait(*dot, arguments, std::nullopt, {}, /*SecondsToWait=*/120,
+                                     0, &message);
+  if (rc != 0) {
+    llvm::errs() << "cnnc: dot failed" << (message.empty() ? "" : ": " + message) << "\n";
+    return false;
+  }
   return true;
 }
 
@@ -305,7 +351,11 @@ int run(Command command) {
   }
 
   bool codegen = emit >= Emit::Plan && !summary && command == Command::Compile;
-  if (emit == Emit::Opt || remarks || codegen) {
+  bool dot = emit == Emit::Dot || emit == Emit::DotOpt;
+  mlir::OwningOpRef<mlir::ModuleOp> elaborated;
+  if (dot)
+    elaborated = module->clone();
+  if (emit == Emit::Opt || emit == Emit::DotOpt || remarks || codegen) {
     mlir::PassManager pm(&context);
     if (mlir::failed(mlir::applyPassManagerCLOptions(pm)))
       return 1;
@@ -322,6 +372,12 @@ int run(Command command) {
 
   if (codegen)
     return generateCode(*module, emit);
+  if (dot && command == Command::Compile) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    cnnc::printDot(*elaborated, emit == Emit::DotOpt ? *module : mlir::ModuleOp(), os);
+    return writeGraph(text) ? 0 : 1;
+  }
 
   cnnc::ReferenceOptions reference;
   reference.seed = seed;
@@ -377,7 +433,8 @@ int main(int argc, char **argv) {
       "cnnc: compiles convolutional networks\n\n"
       "  cnnc model.cnn -o model [--target=T] [--tuning-db F] [--param name=value]...\n"
       "  cnnc model.cnn --lib -o libmodel.a\n"
-      "  cnnc model.cnn --emit=ast|cnn|opt|plan|halide-stmt|asm|obj [--remarks] [-o out]\n"
+      "  cnnc model.cnn --emit=ast|cnn|opt|dot|dot-opt|plan|halide-stmt|asm|obj [--remarks] "
+      "[-o out]\n"
       "  cnnc summary model.cnn [--json] [--param name=value]...\n"
       "  cnnc import model.onnx -o model.cnn [--input-shape name=NxCxHxW]...\n"
       "  cnnc weights model.cnn [--seed N] -o w.safetensors\n"
