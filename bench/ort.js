@@ -1,17 +1,20 @@
 // ONNX Runtime (onnxruntime-node, CPU) on an exported network:
-//   node ort.js model.onnx BATCH THREADS RUNS
+//   node ort.js model.onnx BATCH THREADS RUNS [INPUT:NxCxHxW]
+// (the input is "image", BATCHx3x224x224, unless given)
 // prints "onnxruntime: <ms per run...>".
 const ort = require('onnxruntime-node');
 
 async function main() {
-  const [path, batch, threads, runs] = process.argv.slice(2);
+  const [path, batch, threads, runs, input] = process.argv.slice(2);
   const session = await ort.InferenceSession.create(path, {
     intraOpNumThreads: Number(threads), interOpNumThreads: 1,
     graphOptimizationLevel: 'all', executionMode: 'sequential',
   });
-  const size = Number(batch) * 3 * 224 * 224;
+  const [name, dims] = input ? input.split(':') : ['image', `${batch}x3x224x224`];
+  const shape = dims.split('x').map(Number);
+  const size = shape.reduce((a, b) => a * b, 1);
   const data = Float32Array.from({length: size}, (_, i) => Math.sin(i));
-  const feeds = {image: new ort.Tensor('float32', data, [Number(batch), 3, 224, 224])};
+  const feeds = {[name]: new ort.Tensor('float32', data, shape)};
   await session.run(feeds);
   await session.run(feeds);
   const times = [];

@@ -151,14 +151,23 @@ def flops_per_run(name, batch):
     return 2.0 * json.loads(run([CNNC, "summary", "--json", model] + flags))["total_macs"]
 
 
+def imported_binary(work, onnx, label):
+    """cnnc's program compiled from an ONNX file; its weights are the file's."""
+    binary = os.path.join(work, label)
+    run([CNNC, onnx, "-o", binary])
+    return binary, binary + ".safetensors"
+
+
 def time_cnnc(binaries, weights, threads, runs, rounds=4):
     """{label: median, min, max} for cnnc's binaries, timed in alternating
     rounds (A B A B ...) so that the VM's drift falls on all of them alike;
-    the median is the median of the rounds' medians."""
+    the median is the median of the rounds' medians. A binary given as
+    (binary, weights) uses its own weights."""
     rounds_of = {label: [] for label in binaries}
     for _ in range(rounds):
         for label, binary in binaries.items():
-            out = run([binary, "--weights", weights, "--threads", str(threads), "--bench",
+            binary, weights_of = binary if isinstance(binary, tuple) else (binary, weights)
+            out = run([binary, "--weights", weights_of, "--threads", str(threads), "--bench",
                        str(max(1, runs // rounds))])
             rounds_of[label].append(tuple(map(float, re.search(
                 r"median ([\d.]+) ms, min ([\d.]+) ms, max ([\d.]+) ms", out).groups())))
@@ -226,6 +235,9 @@ def main():
     parser.add_argument("--threads", default="1,2")
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--tuning-dir", help="cnnc-tune databases, <network>-<batch>x<threads>.db")
+    parser.add_argument("--imported", action="store_true",
+                        help="also time each network as cnnc imports the peers' ONNX export "
+                             "of it (same weights), against the zoo's .cnn")
     args = parser.parse_args()
     networks = args.networks.split(",")
     batches = [int(b) for b in args.batches.split(",")]
@@ -238,6 +250,27 @@ def main():
     bandwidth = measure_bandwidth(work)
 
     results, profiles, flops, errors, depthwise = {}, {}, {}, {}, {}
+    for name in [n for n in networks if n.endswith(".onnx")]:
+        # An ONNX file of any origin: cnnc against ONNX Runtime on that file,
+        # at the batch the file fixes.
+        label = os.path.splitext(os.path.basename(name))[0]
+        binary = imported_binary(work, name, label)
+        summary = json.loads(run([CNNC, "summary", "--json", name]))
+        # Its one input, as the cnn dialect declares it: tensor<1x3x224x224xf32> {cnn.name = "x"}
+        dims, input_name = re.search(r"%arg0: tensor<([\dx]+)xf32> \{cnn.name = \"([^\"]+)\"",
+                                     run([CNNC, name])).groups()
+        batch = int(dims.split("x")[0])
+        flops[(label, batch)] = 2.0 * summary["total_macs"]
+        for threads in thread_counts:
+            entry = time_cnnc({"cnnc": binary}, None, threads, args.runs)
+            out = run(["node", os.path.join(HERE, "ort.js"), name, str(batch), str(threads),
+                       str(args.runs), f"{input_name}:{dims}"], env=dict(peer_environment(), NODE_PATH=os.path.join(
+                           HERE, ".peers", "node_modules")))
+            entry["ONNX Runtime"] = stats([float(v) for v in out.split(":", 1)[1].split()])
+            results[(label, batch, threads)] = entry
+            print(f"{label}, {threads} thread(s): cnnc {entry['cnnc']['median']:.2f} ms, "
+                  f"ONNX Runtime {entry['ONNX Runtime']['median']:.2f} ms", flush=True)
+    networks = [n for n in networks if not n.endswith(".onnx")]
     for name in networks:
         file, params = NETWORKS[name]
         weights = os.path.join(work, f"{name}.safetensors")
@@ -253,12 +286,18 @@ def main():
                 database = os.path.join(args.tuning_dir or "", f"{name}-{batch}x{threads}.db")
                 if args.tuning_dir and os.path.exists(database):
                     binaries["cnnc tuned"] = cnnc_binary(work, name, batch, (database, threads))
+                if args.imported:
+                    binaries["cnnc imported"] = imported_binary(work, onnx,
+                                                                f"{name}_b{batch}_imported")
                 entry = time_cnnc(binaries, weights, threads, args.runs)
                 entry.update(time_peers(name, weights, onnx, batch, threads, args.runs))
                 results[(name, batch, threads)] = entry
                 best = min(v["median"] for k, v in entry.items() if not k.startswith("cnnc"))
                 ours = " ".join(f"{k} {v['median']:.2f} ms (ratio {best / v['median']:.2f})"
                                 for k, v in entry.items() if k.startswith("cnnc"))
+                if "cnnc imported" in entry:
+                    share = entry["cnnc imported"]["median"] / entry["cnnc"]["median"]
+                    ours += f", imported / zoo {share:.3f}"
                 print(f"{name} batch {batch}, {threads} thread(s): {ours}, best peer {best:.2f} ms",
                       flush=True)
             if batch == 1:

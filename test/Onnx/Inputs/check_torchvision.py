@@ -84,6 +84,13 @@ def check(name, args):
     return verdict, "relative L2 error %.2e, compiled in %.0f s" % (error, seconds)
 
 
+def write_report(path, rows):
+    with open(path, "w") as report:
+        report.write("| model | result | detail |\n| --- | --- | --- |\n")
+        for row in rows:
+            report.write("| %s | %s | %s |\n" % row)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--cnnc", required=True)
@@ -109,13 +116,10 @@ def main():
                 os.remove(path)
         print("%-22s %-16s %s" % (name, verdict, detail), flush=True)
         rows.append((name, verdict, detail))
+        if args.report:  # after every model: a long survey can be stopped
+            write_report(args.report, rows)
         failures += verdict != "matches" and (not args.keep_going or
                                               verdict in ("differs", "fails to run"))
-    if args.report:
-        with open(args.report, "w") as report:
-            report.write("| model | result | detail |\n| --- | --- | --- |\n")
-            for row in rows:
-                report.write("| %s | %s | %s |\n" % row)
     print("%d models, %d failed" % (len(args.models), failures))
     sys.exit(1 if failures else 0)
 
