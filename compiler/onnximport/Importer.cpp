@@ -239,20 +239,19 @@ std::string Importer::list(const std::vector<int64_t> &values) {
   return s + "]";
 }
 
-std::string Importer::layerName(const onnx::NodeProto &n) {
-  // torch.onnx writes scopes, "/layer1/layer1.0/conv1/Conv": the module path
-  // (each level may repeat its parent's prefix) and then the op type.
+/// torch.onnx writes scopes, "/layer1/layer1.0/conv1/Conv": the module path
+/// (each level may repeat its parent's prefix) and then the op type. The
+/// path is "layer1.0.conv1"; a name without slashes has none.
+std::string modulePath(const onnx::NodeProto &n) {
   std::vector<std::string> segments;
   std::stringstream path(n.name());
   for (std::string segment; std::getline(path, segment, '/');)
     if (!segment.empty())
       segments.push_back(segment);
-  std::string op = n.op_type();
-  bool endsInOp = !segments.empty() && segments.size() > 1 &&
-                  (segments.back() == op || segments.back().rfind(op + "_", 0) == 0);
-  std::string opLower = lower(op);
-  if (endsInOp)
-    segments.pop_back();
+  const std::string &op = n.op_type();
+  if (segments.size() < 2 || !(segments.back() == op || segments.back().rfind(op + "_", 0) == 0))
+    return "";
+  segments.pop_back();
   // A child of a container is written with its parent's name: "layer2",
   // "layer2.0", "downsample", "downsample.0" is layer2.0.downsample.0.
   std::vector<std::string> parts;
@@ -265,11 +264,23 @@ std::string Importer::layerName(const onnx::NodeProto &n) {
   std::string name;
   for (const std::string &part : parts)
     name += (name.empty() ? "" : ".") + part;
-  if (name.empty())
-    name = opLower;
-  else if (endsInOp && !opsWithParameters().count(op) &&
-           lower(name.substr(name.rfind('.') + 1)).find(opLower) == std::string::npos)
-    name += "." + opLower;  // an op of a container module: "layer1.0.add"
+  return name;
+}
+
+std::string Importer::layerName(const onnx::NodeProto &n) {
+  // The module's name when the node is all of its module (a Conv in
+  // nn.Conv2d), or the layer a recognised pattern makes of the module's
+  // nodes (hardswish's Add, Clip, Mul and Div); otherwise the module's name
+  // and the op ("layer1.0.add"); the node's own name without scopes.
+  std::string module = modulePath(n);
+  std::string name;
+  if (module.empty())
+    name = n.name().empty() ? lower(n.op_type()) : n.name();
+  else if (nodesInModule[module] == 1 || opsWithParameters().count(n.op_type()) ||
+           (namingPattern && !usedNames.count(sanitize(module))))
+    name = module;
+  else
+    name = module + "." + lower(n.op_type());
   name = sanitize(name);
   std::string unique = name;
   for (int i = 1; usedNames.count(unique); ++i)
@@ -427,9 +438,11 @@ void Importer::bindGraph(bool smallConstantsOnly) {
     modelInputs.push_back(v.activation);
     values[input.name()] = v;
   }
-  for (const auto &n : graph.node())
+  for (const auto &n : graph.node()) {
     for (const std::string &in : n.input())
       ++readers[in];
+    ++nodesInModule[modulePath(n)];
+  }
   for (const auto &out : graph.output())
     readers[out.name()] += 2;  // an output is never folded away
 }

@@ -141,6 +141,13 @@ private:
   std::vector<Layer> layers;
   std::vector<int> modelInputs;
   std::set<std::string> usedNames, usedVariables;
+  std::map<std::string, int> nodesInModule;  // nodes per torch module scope
+
+public:
+  /// Set while a recognised pattern adds its layer: it takes the module's name.
+  bool namingPattern = false;
+
+private:
   int learnedCount = 0;
 };
 

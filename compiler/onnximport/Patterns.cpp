@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 namespace cnnc::onnx_import {
 
@@ -47,6 +48,12 @@ bool isErfBranch(Importer &im, int y, int x) {
 /// A layer that replaces the node's output, scaled by `scale` (which a
 /// later Div or Mul by a number folds away).
 void emitScaled(Importer &im, const std::string &call, int x, double scale) {
+  im.namingPattern = true;
+  auto reset = [&] { im.namingPattern = false; };
+  struct Reset {
+    std::function<void()> f;
+    ~Reset() { f(); }
+  } resetAtExit{reset};
   if (scale == 1) {
     im.addLayer(call, {x}, {}, false);
     return;
