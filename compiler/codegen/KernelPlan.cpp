@@ -74,6 +74,43 @@ int64_t bufferDimension(int64_t rank, int64_t axis) {
   return rank < 2 ? 0 : axis == 0 ? rank - 1 : rank - axis;
 }
 
+/// A tensor of shape `shape` that is a view of the tensor `ref` describes,
+/// its logical dimension d being that tensor's dimension `source[d]` (a
+/// transpose that moves no data).
+BufferRef permutedView(const BufferRef &ref, const std::vector<int64_t> &shape,
+                       const std::vector<int64_t> &source) {
+  int64_t rank = int64_t(shape.size());
+  auto position = [&](int64_t axis) { // (c, x, y, ..., n), as describe() orders them
+    return rank < 2 ? 0 : axis == 1 ? 0 : axis == 0 ? rank - 1 : rank - axis;
+  };
+  BufferRef view = ref;
+  view.extents.assign(size_t(rank), 0);
+  view.strides.assign(size_t(rank), 0);
+  for (int64_t d = 0; d < rank; ++d) {
+    view.extents[size_t(position(d))] = shape[size_t(d)];
+    view.strides[size_t(position(d))] = ref.strides[size_t(position(source[size_t(d)]))];
+  }
+  return view;
+}
+
+/// A transpose that is all its model input is used for (TensorFlow's NHWC
+/// image turned NCHW): the runtime writes the input straight into the
+/// transposed tensor's layout, and no kernel runs.
+bool transposesInput(cnn::TransposeOp transpose) {
+  auto argument = llvm::dyn_cast<mlir::BlockArgument>(transpose.getInput());
+  return argument && argument.hasOneUse();
+}
+
+/// A transpose that is the last op and only gives an output (NCHW back to
+/// NHWC): the runtime reads the output from its operand's buffer, which no
+/// later op can overwrite, and no kernel runs.
+bool transposesOutput(cnn::TransposeOp transpose) {
+  mlir::Operation *next = transpose->getNextNode();
+  return transpose.getInput().getDefiningOp() && transpose.getInput().hasOneUse() &&
+         transpose->hasOneUse() && next && llvm::isa<mlir::func::ReturnOp>(next) &&
+         *transpose->getUsers().begin() == next;
+}
+
 /// A [N, K, H, W] tensor as the (k, pixel) matrix a GEMM reads.
 BufferRef asMatrix(BufferRef ref) {
   int64_t rows = 1;
@@ -137,8 +174,19 @@ mlir::FailureOr<Plan> PlanBuilder::build() {
   for (unsigned i = 0; i < model.getNumArguments(); ++i) {
     mlir::Value argument = model.getArgument(i);
     auto name = model.getArgAttrOfType<mlir::StringAttr>(i, "cnn.name");
+    BufferRef buffer = activation(argument);
+    if (argument.hasOneUse())
+      if (auto transpose = llvm::dyn_cast<cnn::TransposeOp>(*argument.getUsers().begin());
+          transpose && transposesInput(transpose)) {
+        // Input dimension d is the transposed tensor's dimension p^-1(d).
+        llvm::ArrayRef<int64_t> permutation = transpose.getPermutation();
+        std::vector<int64_t> source(permutation.size());
+        for (size_t r = 0; r < permutation.size(); ++r)
+          source[size_t(permutation[r])] = int64_t(r);
+        buffer = permutedView(activation(transpose.getResult()), shapeOf(argument), source);
+      }
     plan.inputs.push_back({name ? name.str() : "input " + std::to_string(i), shapeOf(argument),
-                           activation(argument)});
+                           buffer});
   }
   for (mlir::Operation &op : model.getBody().front())
     if (mlir::failed(addStep(op)))
@@ -239,6 +287,12 @@ Placement PlanBuilder::placementOf(mlir::Value value) {
     return place;
   }
   mlir::Operation *op = value.getDefiningOp();
+  if (auto transpose = llvm::dyn_cast<cnn::TransposeOp>(op); transpose && transposesInput(transpose)) {
+    place.kind = BufferRef::Input; // The input itself, in this tensor's layout.
+    place.index = int(llvm::cast<mlir::BlockArgument>(transpose.getInput()).getArgNumber());
+    place.rootChannels = shapeOf(value).size() > 1 ? shapeOf(value)[1] : 1;
+    return place;
+  }
   if (llvm::isa<cnn::FlattenOp, cnn::ReshapeOp>(op) && !op->hasAttr("cnn.offset"))
     return placementOf(op->getOperand(0)); // A view: same bytes, same channels.
   if (auto slice = llvm::dyn_cast<cnn::SliceOp>(op); slice && !op->hasAttr("cnn.offset")) {
@@ -382,8 +436,16 @@ mlir::LogicalResult PlanBuilder::addStep(mlir::Operation &op) {
     auto model = llvm::cast<mlir::func::FuncOp>(op.getParentOp());
     for (unsigned i = 0; i < ret.getNumOperands(); ++i) {
       auto name = model.getResultAttrOfType<mlir::StringAttr>(i, "cnn.name");
+      mlir::Value value = ret.getOperand(i);
+      BufferRef buffer = activation(value);
+      if (auto transpose = value.getDefiningOp<cnn::TransposeOp>();
+          transpose && transposesOutput(transpose)) {
+        llvm::ArrayRef<int64_t> permutation = transpose.getPermutation();
+        buffer = permutedView(activation(transpose.getInput()), shapeOf(value),
+                              {permutation.begin(), permutation.end()});
+      }
       plan.outputs.push_back({name ? name.str() : "output " + std::to_string(i),
-                              shapeOf(ret.getOperand(i)), activation(ret.getOperand(i))});
+                              shapeOf(value), buffer});
     }
     return mlir::success();
   }
@@ -403,6 +465,9 @@ mlir::LogicalResult PlanBuilder::addStep(mlir::Operation &op) {
   }
   if (auto slice = llvm::dyn_cast<cnn::SliceOp>(op))
     return addSlice(slice);
+  if (auto transpose = llvm::dyn_cast<cnn::TransposeOp>(op);
+      transpose && (transposesInput(transpose) || transposesOutput(transpose)))
+    return mlir::success(); // A view of the input or output buffer.
   std::optional<cnn::KernelDescription> kernel = cnn::describeKernel(&op);
   if (!kernel)
     return op.emitError("code generation: no kernel for '") << op.getName() << "'";

@@ -271,6 +271,12 @@ bool importBytes(const std::string &bytes, const std::string &displayName,
                         " nodes (at most " + std::to_string(maxNodes) + ")");
     if (model.functions_size())
       throw ImportError("model-local functions are not supported");
+    // Before the checker, whose message about it is obscure.
+    for (const auto &init : model.graph().initializer())
+      if (init.data_location() == onnx::TensorProto::EXTERNAL || init.external_data_size())
+        throw ImportError("initializer '" + init.name() + "' keeps its data in an external "
+                          "file (ONNX's format for models of 2 GiB and more), which is not "
+                          "supported");
     try {
       onnx::checker::check_model(model);
     } catch (const std::exception &e) {

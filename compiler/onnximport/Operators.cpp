@@ -406,6 +406,8 @@ void dense(Importer &im, int x, Constant weight, const Constant *bias, double bi
   if (bias) {
     Constant b = broadcast(*bias, filled(n, 0),
                            [&](double a, double) { return a * biasScale; }, "the bias");
+    if (b.size() == n)
+      b.shape = {n};  // [1, n] from Gemm's C
     if (b.shape != Shape{n})
       im.unsupported("the bias " + formatShape(bias->shape) + " is not one value per output");
     layer.parameters.push_back({"bias", b});
@@ -589,25 +591,22 @@ void resize(Importer &im) {
   if (in.size() != 4 || in[0] != out[0] || in[1] != out[1])
     im.unsupported("only resizing the height and width of [N, C, H, W] is supported");
   std::string mode = im.stringAttribute("mode", "nearest");
-  std::string transform = im.stringAttribute(
-      "coordinate_transformation_mode", im.node().op_type() == "Upsample" ? "asymmetric"
-                                                                           : "half_pixel");
+  // Upsample and Resize-10 map coordinates asymmetrically; later Resize
+  // defaults to half_pixel.
+  bool legacy = im.node().op_type() == "Upsample" || im.opset() < 11;
+  std::string transform = im.stringAttribute("coordinate_transformation_mode",
+                                             legacy ? "asymmetric" : "half_pixel");
   if (out[2] < in[2] || out[3] < in[3])
     im.unsupported("downsampling is not supported (the kernels upsample)");
   Args args = {"size=" + Importer::list({out[2], out[3]})};
   if (mode == "nearest") {
+    // PyTorch's nearest (the kernels') is asymmetric with floor, which is
+    // also what Upsample and Resize before opset 11 mean.
     std::string rounding = im.stringAttribute("nearest_mode", "round_prefer_floor");
-    bool integerScale = out[2] % in[2] == 0 && out[3] % in[3] == 0;
-    // PyTorch's nearest is asymmetric + floor; at integer scales the other
-    // roundings of asymmetric pick the same pixels only for floor.
-    if (im.opset() >= 11 && im.node().op_type() == "Resize" &&
-        !(transform == "asymmetric" && rounding == "floor") &&
-        !(integerScale && transform == "asymmetric" && rounding == "round_prefer_ceil" &&
-          false))
-      if (!(transform == "asymmetric" && rounding == "floor"))
-        im.unsupported("nearest resizing is supported with coordinate_transformation_mode "
-                       "asymmetric and nearest_mode floor (PyTorch's), not " + transform +
-                       " and " + rounding);
+    if (!legacy && !(transform == "asymmetric" && rounding == "floor"))
+      im.unsupported("nearest resizing is supported with coordinate_transformation_mode "
+                     "asymmetric and nearest_mode floor (PyTorch's), not " + transform +
+                     " and " + rounding);
   } else if (mode == "linear" || mode == "bilinear") {
     args.push_back("mode=\"bilinear\"");
     if (transform == "align_corners")
