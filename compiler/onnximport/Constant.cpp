@@ -10,11 +10,14 @@
 namespace cnnc::onnx_import {
 
 std::vector<int64_t> Constant::ints() const {
+  // Exporters write INT64_MAX for "to the end" (Slice); such values clamp
+  // to +-2^62, which every consumer bounds further.
+  constexpr double limit = double(int64_t(1) << 62);
   std::vector<int64_t> result;
   for (double v : values) {
-    if (!std::isfinite(v) || std::fabs(v) > 9.0e15)
-      throw ImportError("an integer value is out of range");
-    result.push_back(int64_t(v));
+    if (std::isnan(v))
+      throw ImportError("an integer value is not a number");
+    result.push_back(int64_t(std::max(-limit, std::min(limit, v))));
   }
   return result;
 }

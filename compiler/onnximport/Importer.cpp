@@ -455,10 +455,17 @@ void Importer::translate(const onnx::NodeProto &n) {
   for (const std::string &in : n.input())
     if (!in.empty() && !values.count(in))
       unsupported("input '" + in + "' is not defined before the node");
-  if (foldConstants(n))
-    return;
-  if (!translateOperator(*this))
-    unsupported("the op type '" + n.op_type() + "' is not supported");
+  try {
+    if (foldConstants(n))
+      return;
+    if (!translateOperator(*this))
+      unsupported("the op type '" + n.op_type() + "' is not supported");
+  } catch (const ImportError &e) {
+    // Errors from below (a constant out of range) gain the node.
+    if (std::string(e.what()).rfind("node '", 0) == 0)
+      throw;
+    unsupported(e.what());
+  }
   // Optional outputs (a LayerNormalization's mean, a MaxPool's indices)
   // are refused only if something reads them.
   for (int i = 0; i < n.output_size(); ++i)

@@ -1,12 +1,14 @@
 //===- Operators.cpp - ONNX operators as layers of the language -----------===//
 //
-// One handler per op type. A handler checks every attribute it is given (an
-// unknown one is refused, never ignored) and adds the layer; constant
-// operands become parameters named after the layer.
+// One handler per op type (activations, normalisation and dense layers here;
+// Handlers.h says where the others are), and the table of them. A handler
+// checks every attribute it is given (an unknown one is refused, never
+// ignored) and adds the layer; constant operands become parameters named
+// after the layer.
 //
 //===----------------------------------------------------------------------===//
 
-#include "onnximport/Importer.h"
+#include "onnximport/Handlers.h"
 #include "onnximport/Patterns.h"
 
 #include <algorithm>
@@ -21,153 +23,6 @@ namespace {
 
 using Handler = std::function<void(Importer &)>;
 using Args = std::vector<std::string>;
-
-std::string pair(int64_t a, int64_t b) {
-  return a == b ? std::to_string(a) : Importer::list({a, b});
-}
-
-/// A 2-D window: kernel, strides, dilations and [top, left, bottom, right] pads.
-struct Window {
-  int64_t kernel[2], stride[2] = {1, 1}, dilation[2] = {1, 1}, pads[4] = {0, 0, 0, 0};
-
-  std::string padText() const {
-    if (pads[0] == pads[2] && pads[1] == pads[3])
-      return pair(pads[0], pads[1]);
-    return Importer::list({pads[0], pads[1], pads[2], pads[3]});
-  }
-  bool padded() const { return pads[0] || pads[1] || pads[2] || pads[3]; }
-};
-
-Window readWindow(Importer &im, const Shape &input, std::vector<int64_t> kernel,
-                  bool ceilMode = false) {
-  if (input.size() != 4)
-    im.unsupported("only 2-D windows over [N, C, H, W] are supported; the input is " +
-                   formatShape(input));
-  if (im.hasAttribute("kernel_shape"))
-    kernel = im.intsAttribute("kernel_shape");
-  if (kernel.size() != 2)
-    im.unsupported("kernel_shape must have 2 values");
-  Window w;
-  w.kernel[0] = kernel[0];
-  w.kernel[1] = kernel[1];
-  auto two = [&](const std::string &name, int64_t *into) {
-    std::vector<int64_t> v = im.intsAttribute(name);
-    if (v.empty())
-      return;
-    if (v.size() != 2 || v[0] < 1 || v[1] < 1)
-      im.unsupported("'" + name + "' must be 2 positive values");
-    into[0] = v[0];
-    into[1] = v[1];
-  };
-  two("strides", w.stride);
-  two("dilations", w.dilation);
-  std::string autoPad = im.stringAttribute("auto_pad", "NOTSET");
-  if (autoPad == "NOTSET") {
-    std::vector<int64_t> pads = im.intsAttribute("pads");
-    if (!pads.empty()) {
-      if (pads.size() != 4)
-        im.unsupported("'pads' must have 4 values");
-      // ONNX: [begin_h, begin_w, end_h, end_w], the language's order too.
-      for (int i = 0; i < 4; ++i) {
-        if (pads[size_t(i)] < 0)
-          im.unsupported("negative pads are not supported");
-        w.pads[i] = pads[size_t(i)];
-      }
-    }
-  } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
-    for (int d = 0; d < 2; ++d) {
-      int64_t in = input[size_t(2 + d)], out = (in + w.stride[d] - 1) / w.stride[d];
-      int64_t span = (w.kernel[d] - 1) * w.dilation[d] + 1;
-      int64_t total = std::max<int64_t>(0, (out - 1) * w.stride[d] + span - in);
-      int64_t small = total / 2, large = total - small;
-      w.pads[d] = autoPad == "SAME_UPPER" ? small : large;
-      w.pads[d + 2] = autoPad == "SAME_UPPER" ? large : small;
-    }
-  } else if (autoPad != "VALID") {
-    im.unsupported("auto_pad '" + autoPad + "' is unknown");
-  }
-  (void)ceilMode;
-  return w;
-}
-
-/// Folds a zero Pad that feeds a window into the window's pads.
-int absorbPad(Importer &im, int x, Window &w) {
-  Layer *pad = im.producer(x);
-  if (!pad || !pad->call.empty() || pad->opType != "Pad")
-    return x;
-  for (int i = 0; i < 4; ++i)
-    w.pads[i] += int64_t(pad->facts.at("pad" + std::to_string(i)));
-  return pad->operands[0];
-}
-
-void convolution(Importer &im) {
-  im.expectAttributes({"kernel_shape", "strides", "pads", "dilations", "group", "auto_pad"});
-  int x = im.activationInput(0, "X");
-  const Constant &weight = im.constantInput(1, "W");
-  if (weight.shape.size() != 4)
-    im.unsupported("only 2-D convolutions are supported (W has shape " +
-                   formatShape(weight.shape) + ")");
-  Window w = readWindow(im, im.shapeOf(x), {weight.shape[2], weight.shape[3]});
-  x = absorbPad(im, x, w);
-  int64_t groups = im.intAttribute("group", 1);
-  bool bias = im.hasInput(2);
-  Args args = {std::to_string(weight.shape[0]), pair(w.kernel[0], w.kernel[1])};
-  if (w.stride[0] != 1 || w.stride[1] != 1)
-    args.push_back(pair(w.stride[0], w.stride[1]));
-  if (w.padded())
-    args.push_back("pad=" + w.padText());
-  if (groups != 1)
-    args.push_back("groups=" + std::to_string(groups));
-  if (w.dilation[0] != 1 || w.dilation[1] != 1)
-    args.push_back("dilation=" + pair(w.dilation[0], w.dilation[1]));
-  Constant biasValue;
-  if (bias)
-    biasValue = im.constantInput(2, "B");
-  else
-    args.push_back("bias=false");
-  Layer &layer = im.addLayer("conv", {x}, args);
-  layer.parameters.push_back({"weight", weight});
-  if (bias)
-    layer.parameters.push_back({"bias", biasValue});
-  layer.facts["bias"] = bias;
-}
-
-void convTranspose(Importer &im) {
-  im.expectAttributes({"kernel_shape", "strides", "pads", "dilations", "group", "auto_pad",
-                       "output_padding"});
-  int x = im.activationInput(0, "X");
-  const Constant &weight = im.constantInput(1, "W");
-  if (weight.shape.size() != 4)
-    im.unsupported("only 2-D transposed convolutions are supported");
-  if (im.stringAttribute("auto_pad", "NOTSET") != "NOTSET")
-    im.unsupported("auto_pad is not supported on ConvTranspose; give pads");
-  Window w = readWindow(im, im.shapeOf(x), {weight.shape[2], weight.shape[3]});
-  if (w.pads[0] != w.pads[2] || w.pads[1] != w.pads[3])
-    im.unsupported("asymmetric pads are not supported on ConvTranspose");
-  int64_t groups = im.intAttribute("group", 1);
-  std::vector<int64_t> outputPad = im.intsAttribute("output_padding");
-  Args args = {std::to_string(weight.shape[1] * groups), pair(w.kernel[0], w.kernel[1]),
-               pair(w.stride[0], w.stride[1]), "pad=" + pair(w.pads[0], w.pads[1])};
-  if (!outputPad.empty()) {
-    if (outputPad.size() != 2)
-      im.unsupported("output_padding must have 2 values");
-    args.push_back("output_pad=" + pair(outputPad[0], outputPad[1]));
-  }
-  if (groups != 1)
-    args.push_back("groups=" + std::to_string(groups));
-  if (w.dilation[0] != 1 || w.dilation[1] != 1)
-    args.push_back("dilation=" + pair(w.dilation[0], w.dilation[1]));
-  bool bias = im.hasInput(2);
-  if (!bias)
-    args.push_back("bias=false");
-  Constant biasValue;
-  if (bias)
-    biasValue = im.constantInput(2, "B");
-  Layer &layer = im.addLayer("conv_t", {x}, args);
-  layer.parameters.push_back({"weight", weight});
-  if (bias)
-    layer.parameters.push_back({"bias", biasValue});
-}
 
 void batchNorm(Importer &im) {
   im.expectAttributes({"epsilon", "momentum", "training_mode", "spatial", "is_test",
@@ -310,52 +165,9 @@ void alias(Importer &im) {
   im.bindActivation(0, x);
 }
 
-void pool(Importer &im, bool max) {
-  if (max)
-    im.expectAttributes({"kernel_shape", "strides", "pads", "ceil_mode", "auto_pad",
-                         "dilations", "storage_order"});
-  else
-    im.expectAttributes({"kernel_shape", "strides", "pads", "ceil_mode", "auto_pad",
-                         "count_include_pad"});
-  if (im.node().output_size() > 1 && !im.node().output(1).empty())
-    im.unsupported("the Indices output of MaxPool is not supported");
-  int x = im.activationInput(0, "X");
-  Window w = readWindow(im, im.shapeOf(x), {});
-  if (w.dilation[0] != 1 || w.dilation[1] != 1)
-    im.unsupported("dilated pooling is not supported");
-  // torch.onnx writes avg_pool2d(padding=p) as a Pad and an unpadded
-  // AveragePool: the padded zeros are counted, as count_pad=true counts them.
-  bool countPad = im.intAttribute("count_include_pad", 0) != 0;
-  if (!max && !w.padded()) {
-    int before = x;
-    x = absorbPad(im, x, w);
-    countPad = countPad || x != before;
-  }
-  if (im.intAttribute("storage_order", 0) != 0)
-    im.unsupported("storage_order=1 is not supported");
-  bool ceil = im.intAttribute("ceil_mode", 0) != 0;
-  for (int i = 0; i < 4; ++i)
-    if (w.pads[i] > w.kernel[i % 2] / 2)
-      im.unsupported("padding " + w.padText() + " exceeds half the window (PyTorch's rule, "
-                     "which the kernels follow)");
-  Args args = {pair(w.kernel[0], w.kernel[1]), pair(w.stride[0], w.stride[1])};
-  if (w.padded())
-    args.push_back("pad=" + w.padText());
-  if (ceil)
-    args.push_back("ceil=true");
-  if (!max && w.padded())
-    args.push_back(std::string("count_pad=") + (countPad ? "true" : "false"));
-  im.addLayer(max ? "maxpool" : "avgpool", {x}, args, false);
-}
-
-void globalPool(Importer &im, bool max) {
-  int x = im.activationInput(0, "X");
-  if (im.shapeOf(x).size() != 4)
-    im.unsupported("only [N, C, H, W] inputs are supported");
-  im.addLayer(max ? "gmp" : "gap", {x}, {}, false);
-}
-
-void reduceMean(Importer &im) {
+/// ReduceMean and ReduceMax over the height and width: global pooling.
+/// ReduceMean over the last axis may be part of a layer normalisation.
+void reduce(Importer &im, bool max) {
   im.expectAttributes({"axes", "keepdims"});
   int x = im.activationInput(0, "data");
   Shape shape = im.shapeOf(x);
@@ -365,16 +177,20 @@ void reduceMean(Importer &im) {
     a = a < 0 ? a + rank : a;
   std::sort(axes.begin(), axes.end());
   bool keep = im.intAttribute("keepdims", 1) != 0;
+  std::string call = max ? "gmp" : "gap";
   if (rank == 4 && axes == std::vector<int64_t>{2, 3}) {
     if (keep) {
-      im.addLayer("gap", {x}, {}, false);
+      im.addLayer(call, {x}, {}, false);
     } else {
-      int pooled = im.addInnerLayer("gap", {x}, {}, {{shape[0], shape[1], 1, 1}}, false)
+      int pooled = im.addInnerLayer(call, {x}, {}, {{shape[0], shape[1], 1, 1}}, false)
                        .outputs[0];
       im.addLayer("flatten", {pooled}, {}, false);
     }
     return;
   }
+  if (max)
+    im.unsupported("ReduceMax over axes " + Importer::list(axes) + " is supported only over "
+                   "[2, 3] of a rank-4 tensor");
   Layer &pending = im.addPending("ReduceMean over axes " + Importer::list(axes) +
                                  " is supported only over [2, 3] of a rank-4 tensor, or as "
                                  "part of a layer normalisation");
@@ -449,223 +265,6 @@ void matMul(Importer &im) {
   dense(im, x, transpose(weight, {1, 0}), nullptr, 1);
 }
 
-void flatten(Importer &im) {
-  im.expectAttributes({"axis"});
-  int x = im.activationInput(0, "input");
-  int64_t axis = im.intAttribute("axis", 1);
-  if (axis == 1 && im.shapeOf(x).size() >= 2)
-    im.addLayer("flatten", {x}, {}, false);
-  else
-    im.addLayer("reshape", {x}, {Importer::list(im.outputShape(0))}, false);
-}
-
-void reshape(Importer &im) {
-  int x = im.activationInput(0, "data");
-  if (im.outputShape(0) == im.shapeOf(x))
-    return im.bindActivation(0, x);
-  im.addLayer("reshape", {x}, {Importer::list(im.outputShape(0))}, false);
-}
-
-void transposeOp(Importer &im) {
-  im.expectAttributes({"perm"});
-  int x = im.activationInput(0, "data");
-  std::vector<int64_t> perm = im.intsAttribute("perm");
-  if (perm.empty())
-    for (int64_t d = int64_t(im.shapeOf(x).size()); d-- > 0;)
-      perm.push_back(d);
-  im.addLayer("permute", {x}, {Importer::list(perm)}, false);
-}
-
-void concat(Importer &im) {
-  im.expectAttributes({"axis"});
-  std::vector<int> operands;
-  for (int i = 0; i < im.node().input_size(); ++i)
-    operands.push_back(im.activationInput(i, "inputs"));
-  int64_t rank = int64_t(im.shapeOf(operands[0]).size());
-  int64_t axis = im.intAttribute("axis", 1);
-  if (axis < 0)
-    axis += rank;
-  if (operands.size() == 1)
-    return im.bindActivation(0, operands[0]);
-  std::string items;
-  // concat([a, b, ...], axis=k): the operands are written as one list.
-  Layer &layer = im.addLayer("concat", operands, {"axis=" + std::to_string(axis)}, false);
-  layer.facts["list"] = 1;
-}
-
-void split(Importer &im) {
-  im.expectAttributes({"axis", "split"});
-  int x = im.activationInput(0, "input");
-  Shape shape = im.shapeOf(x);
-  int64_t axis = im.intAttribute("axis", 0);
-  if (axis < 0)
-    axis += int64_t(shape.size());
-  std::vector<int64_t> sizes;
-  for (int i = 0; i < im.node().output_size(); ++i)
-    sizes.push_back(im.outputShape(i)[size_t(axis)]);
-  im.addLayer("split", {x}, {Importer::list(sizes), "axis=" + std::to_string(axis)}, false);
-}
-
-/// Slice with unit steps: one split per sliced axis, keeping its middle.
-void slice(Importer &im) {
-  int x = im.activationInput(0, "data");
-  Shape in = im.shapeOf(x);
-  std::vector<int64_t> starts, ends, axes, steps;
-  if (im.opset() < 10) {
-    starts = im.intsAttribute("starts");
-    ends = im.intsAttribute("ends");
-    axes = im.intsAttribute("axes");
-  } else {
-    starts = im.constantInput(1, "starts").ints();
-    ends = im.constantInput(2, "ends").ints();
-    if (im.hasInput(3))
-      axes = im.constantInput(3, "axes").ints();
-    if (im.hasInput(4))
-      steps = im.constantInput(4, "steps").ints();
-  }
-  if (axes.empty())
-    for (size_t i = 0; i < starts.size(); ++i)
-      axes.push_back(int64_t(i));
-  for (int64_t s : steps)
-    if (s != 1)
-      im.unsupported("slices with steps other than 1 are not supported");
-  if (starts.size() != ends.size() || axes.size() != starts.size())
-    im.unsupported("starts, ends and axes differ in length");
-  // The bounds are constants here (shape subgraphs are folded), so the
-  // output shape follows even where ONNX's inference left it open.
-  Shape out = in;
-  for (size_t i = 0; i < axes.size(); ++i) {
-    int64_t rank = int64_t(in.size());
-    int64_t axis = axes[i] < 0 ? axes[i] + rank : axes[i];
-    if (axis < 0 || axis >= rank)
-      im.unsupported("axis " + std::to_string(axes[i]) + " is outside the rank");
-    int64_t extent = in[size_t(axis)];
-    auto clamp = [&](int64_t v) {
-      return std::max<int64_t>(0, std::min(extent, v < 0 ? v + extent : v));
-    };
-    out[size_t(axis)] = std::max<int64_t>(0, clamp(ends[i]) - clamp(starts[i]));
-  }
-  if (elementCount(out) <= 0)
-    im.unsupported("the slice is empty");
-  int current = x;
-  Shape shape = in;
-  std::vector<size_t> sliced;
-  for (size_t d = 0; d < in.size(); ++d)
-    if (in[d] != out[d])
-      sliced.push_back(d);
-  if (sliced.empty())
-    return im.bindActivation(0, x);
-  for (size_t k = 0; k < sliced.size(); ++k) {
-    size_t d = sliced[k];
-    int64_t start = 0;
-    for (size_t i = 0; i < axes.size(); ++i) {
-      int64_t axis = axes[i] < 0 ? axes[i] + int64_t(in.size()) : axes[i];
-      if (axis == int64_t(d)) {
-        start = starts[i] < 0 ? starts[i] + in[d] : starts[i];
-        start = std::max<int64_t>(0, std::min(in[d], start));
-      }
-    }
-    std::vector<int64_t> sizes;
-    int index = 0;
-    if (start > 0) {
-      sizes.push_back(start);
-      index = 1;
-    }
-    sizes.push_back(out[d]);
-    if (in[d] - start - out[d] > 0)
-      sizes.push_back(in[d] - start - out[d]);
-    shape[d] = out[d];
-    Args args = {Importer::list(sizes), "axis=" + std::to_string(d)};
-    Layer &layer = im.addInnerLayer("split", {current}, args, {shape}, false);
-    layer.index = index;
-    current = layer.outputs[0];
-  }
-  im.bindActivation(0, current);
-}
-
-void resize(Importer &im) {
-  im.expectAttributes({"mode", "coordinate_transformation_mode", "nearest_mode",
-                       "cubic_coeff_a", "exclude_outside", "extrapolation_value"});
-  int x = im.activationInput(0, "X");
-  Shape in = im.shapeOf(x), out = im.outputShape(0);
-  if (in.size() != 4 || in[0] != out[0] || in[1] != out[1])
-    im.unsupported("only resizing the height and width of [N, C, H, W] is supported");
-  std::string mode = im.stringAttribute("mode", "nearest");
-  // Upsample and Resize-10 map coordinates asymmetrically; later Resize
-  // defaults to half_pixel.
-  bool legacy = im.node().op_type() == "Upsample" || im.opset() < 11;
-  std::string transform = im.stringAttribute("coordinate_transformation_mode",
-                                             legacy ? "asymmetric" : "half_pixel");
-  if (out[2] < in[2] || out[3] < in[3])
-    im.unsupported("downsampling is not supported (the kernels upsample)");
-  Args args = {"size=" + Importer::list({out[2], out[3]})};
-  if (mode == "nearest") {
-    // PyTorch's nearest (the kernels') is asymmetric with floor, which is
-    // also what Upsample and Resize before opset 11 mean.
-    std::string rounding = im.stringAttribute("nearest_mode", "round_prefer_floor");
-    if (!legacy && !(transform == "asymmetric" && rounding == "floor"))
-      im.unsupported("nearest resizing is supported with coordinate_transformation_mode "
-                     "asymmetric and nearest_mode floor (PyTorch's), not " + transform +
-                     " and " + rounding);
-  } else if (mode == "linear" || mode == "bilinear") {
-    args.push_back("mode=\"bilinear\"");
-    if (transform == "align_corners")
-      args.push_back("align_corners=true");
-    else if (!(transform == "half_pixel" || transform == "pytorch_half_pixel"))
-      im.unsupported("linear resizing is supported with coordinate_transformation_mode "
-                     "half_pixel, pytorch_half_pixel or align_corners, not " + transform);
-  } else {
-    im.unsupported("mode '" + mode + "' is not supported (nearest and linear are)");
-  }
-  im.addLayer("upsample", {x}, args, false);
-}
-
-void maxRoiPool(Importer &im) {
-  im.expectAttributes({"pooled_shape", "spatial_scale"});
-  int x = im.activationInput(0, "X"), rois = im.activationInput(1, "rois");
-  std::vector<int64_t> size = im.intsAttribute("pooled_shape");
-  if (size.size() != 2)
-    im.unsupported("pooled_shape must have 2 values");
-  im.addLayer("roi_pool", {x, rois},
-              {pair(size[0], size[1]), Importer::number(im.floatAttribute("spatial_scale", 1))},
-              false);
-}
-
-void pad(Importer &im) {
-  im.expectAttributes({"mode", "pads", "value"});
-  if (im.stringAttribute("mode", "constant") != "constant")
-    im.unsupported("only constant padding is supported");
-  int x = im.activationInput(0, "data");
-  std::vector<int64_t> pads;
-  double value = 0;
-  if (im.opset() < 11) {
-    pads = im.intsAttribute("pads");
-    value = im.floatAttribute("value", 0);
-  } else {
-    pads = im.constantInput(1, "pads").ints();
-    if (im.hasInput(2))
-      value = im.constantInput(2, "constant_value").values.at(0);
-  }
-  size_t rank = im.shapeOf(x).size();
-  if (std::all_of(pads.begin(), pads.end(), [](int64_t p) { return p == 0; }))
-    return im.bindActivation(0, x);
-  Layer &pending = im.addPending("a Pad is supported only before a convolution, which "
-                                 "takes it as its padding");
-  pending.operands = {x};
-  bool spatialOnly = rank == 4 && pads.size() == 8 && value == 0;
-  for (size_t i = 0; spatialOnly && i < 8; ++i)
-    spatialOnly = pads[i] >= 0 && (i % 4 >= 2 || pads[i] == 0);
-  if (!spatialOnly) {
-    pending.pendingReason = "only zero padding of the height and width of [N, C, H, W] is "
-                            "supported, before a convolution";
-    pending.opType = "PadUnsupported";
-    return;
-  }
-  // [x1_begin.. xn_begin, x1_end.. xn_end] -> [top, left, bottom, right]
-  pending.facts = {{"pad0", double(pads[2])}, {"pad1", double(pads[3])},
-                   {"pad2", double(pads[6])}, {"pad3", double(pads[7])}};
-}
-
 void layerNorm(Importer &im) {
   im.expectAttributes({"axis", "epsilon", "stash_type"});
   int x = im.activationInput(0, "X");
@@ -731,7 +330,8 @@ const std::map<std::string, Handler> &handlers() {
       {"AveragePool", [](Importer &im) { pool(im, false); }},
       {"GlobalAveragePool", [](Importer &im) { globalPool(im, false); }},
       {"GlobalMaxPool", [](Importer &im) { globalPool(im, true); }},
-      {"ReduceMean", reduceMean},
+      {"ReduceMean", [](Importer &im) { reduce(im, false); }},
+      {"ReduceMax", [](Importer &im) { reduce(im, true); }},
       {"LRN", lrn},
       {"Gemm", gemm},
       {"MatMul", matMul},

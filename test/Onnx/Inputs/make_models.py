@@ -7,7 +7,8 @@ them, each with an input and its expected output computed here in numpy:
   subgraph computes (Shape, Gather, Unsqueeze, Concat), MatMul + Add, Softmax;
 - nhwc: TensorFlow's layout, a Transpose at the input and at the output;
 - unsupported: a node no layer computes (Mod), for the error message;
-- invalid: a node that reads a value nothing defines (the checker's error).
+- invalid: a node that reads a value nothing defines (the checker's error);
+- external: weights in an external data file (ONNX's format past 2 GiB).
 
     make_models.py OUTDIR
 """
@@ -151,9 +152,22 @@ def invalid(out):
     onnx.save(model, os.path.join(out, "invalid.onnx"))
 
 
+def external(out):
+    w = np.ones((4, 4), dtype=np.float32)
+    nodes = [helper.make_node("Gemm", ["x", "w"], ["y"], name="fc")]
+    graph = helper.make_graph(
+        nodes, "external", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])],
+        initializer=[numpy_helper.from_array(w, "w")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    onnx.save(model, os.path.join(out, "external.onnx"), save_as_external_data=True,
+              all_tensors_to_one_file=True, location="external.data", size_threshold=0)
+
+
 if __name__ == "__main__":
     os.makedirs(sys.argv[1], exist_ok=True)
     paddle_style(sys.argv[1])
     nhwc(sys.argv[1])
     unsupported(sys.argv[1])
     invalid(sys.argv[1])
+    external(sys.argv[1])

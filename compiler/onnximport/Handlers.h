@@ -1,0 +1,39 @@
+//===- Handlers.h - the operator handlers, by theme ------------------------===//
+//
+// Windows.cpp: convolutions, pooling, Pad, MaxRoiPool. Movement.cpp:
+// reshapes, transposes, concatenation, splits, slices, resizing.
+// Operators.cpp: activations, normalisation, dense layers, and the table of
+// op types. Patterns.cpp: the element-wise arithmetic.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CNNC_ONNXIMPORT_HANDLERS_H
+#define CNNC_ONNXIMPORT_HANDLERS_H
+
+#include "onnximport/Importer.h"
+
+#include <string>
+
+namespace cnnc::onnx_import {
+
+/// "3" or "[3, 5]": a size pair as the language writes it.
+std::string pair(int64_t a, int64_t b);
+
+void convolution(Importer &im);
+void convTranspose(Importer &im);
+void pool(Importer &im, bool max);
+void globalPool(Importer &im, bool max);
+void maxRoiPool(Importer &im);
+void pad(Importer &im);
+
+void flatten(Importer &im);
+void reshape(Importer &im);
+void transposeOp(Importer &im);
+void concat(Importer &im);
+void split(Importer &im);
+void slice(Importer &im);
+void resize(Importer &im);
+
+} // namespace cnnc::onnx_import
+
+#endif // CNNC_ONNXIMPORT_HANDLERS_H

@@ -1,0 +1,182 @@
+//===- Movement.cpp - reshapes, transposes, concats, splits, slices, resize ===//
+
+#include "onnximport/Handlers.h"
+
+#include <algorithm>
+
+namespace cnnc::onnx_import {
+
+using Args = std::vector<std::string>;
+
+void flatten(Importer &im) {
+  im.expectAttributes({"axis"});
+  int x = im.activationInput(0, "input");
+  int64_t axis = im.intAttribute("axis", 1);
+  if (axis == 1 && im.shapeOf(x).size() >= 2)
+    im.addLayer("flatten", {x}, {}, false);
+  else
+    im.addLayer("reshape", {x}, {Importer::list(im.outputShape(0))}, false);
+}
+
+void reshape(Importer &im) {
+  int x = im.activationInput(0, "data");
+  if (im.outputShape(0) == im.shapeOf(x))
+    return im.bindActivation(0, x);
+  im.addLayer("reshape", {x}, {Importer::list(im.outputShape(0))}, false);
+}
+
+void transposeOp(Importer &im) {
+  im.expectAttributes({"perm"});
+  int x = im.activationInput(0, "data");
+  std::vector<int64_t> perm = im.intsAttribute("perm");
+  if (perm.empty())
+    for (int64_t d = int64_t(im.shapeOf(x).size()); d-- > 0;)
+      perm.push_back(d);
+  im.addLayer("permute", {x}, {Importer::list(perm)}, false);
+}
+
+void concat(Importer &im) {
+  im.expectAttributes({"axis"});
+  std::vector<int> operands;
+  for (int i = 0; i < im.node().input_size(); ++i)
+    operands.push_back(im.activationInput(i, "inputs"));
+  int64_t rank = int64_t(im.shapeOf(operands[0]).size());
+  int64_t axis = im.intAttribute("axis", 1);
+  if (axis < 0)
+    axis += rank;
+  if (operands.size() == 1)
+    return im.bindActivation(0, operands[0]);
+  std::string items;
+  // concat([a, b, ...], axis=k): the operands are written as one list.
+  Layer &layer = im.addLayer("concat", operands, {"axis=" + std::to_string(axis)}, false);
+  layer.facts["list"] = 1;
+}
+
+void split(Importer &im) {
+  im.expectAttributes({"axis", "split"});
+  int x = im.activationInput(0, "input");
+  Shape shape = im.shapeOf(x);
+  int64_t axis = im.intAttribute("axis", 0);
+  if (axis < 0)
+    axis += int64_t(shape.size());
+  std::vector<int64_t> sizes;
+  for (int i = 0; i < im.node().output_size(); ++i)
+    sizes.push_back(im.outputShape(i)[size_t(axis)]);
+  im.addLayer("split", {x}, {Importer::list(sizes), "axis=" + std::to_string(axis)}, false);
+}
+
+/// Slice with unit steps: one split per sliced axis, keeping its middle.
+void slice(Importer &im) {
+  int x = im.activationInput(0, "data");
+  Shape in = im.shapeOf(x);
+  std::vector<int64_t> starts, ends, axes, steps;
+  if (im.opset() < 10) {
+    starts = im.intsAttribute("starts");
+    ends = im.intsAttribute("ends");
+    axes = im.intsAttribute("axes");
+  } else {
+    starts = im.constantInput(1, "starts").ints();
+    ends = im.constantInput(2, "ends").ints();
+    if (im.hasInput(3))
+      axes = im.constantInput(3, "axes").ints();
+    if (im.hasInput(4))
+      steps = im.constantInput(4, "steps").ints();
+  }
+  if (axes.empty())
+    for (size_t i = 0; i < starts.size(); ++i)
+      axes.push_back(int64_t(i));
+  for (int64_t s : steps)
+    if (s != 1)
+      im.unsupported("slices with steps other than 1 are not supported");
+  if (starts.size() != ends.size() || axes.size() != starts.size())
+    im.unsupported("starts, ends and axes differ in length");
+  // The bounds are constants here (shape subgraphs are folded), so the
+  // output shape follows even where ONNX's inference left it open.
+  Shape out = in;
+  for (size_t i = 0; i < axes.size(); ++i) {
+    int64_t rank = int64_t(in.size());
+    int64_t axis = axes[i] < 0 ? axes[i] + rank : axes[i];
+    if (axis < 0 || axis >= rank)
+      im.unsupported("axis " + std::to_string(axes[i]) + " is outside the rank");
+    int64_t extent = in[size_t(axis)];
+    auto clamp = [&](int64_t v) {
+      return std::max<int64_t>(0, std::min(extent, v < 0 ? v + extent : v));
+    };
+    out[size_t(axis)] = std::max<int64_t>(0, clamp(ends[i]) - clamp(starts[i]));
+  }
+  if (elementCount(out) <= 0)
+    im.unsupported("the slice is empty");
+  int current = x;
+  Shape shape = in;
+  std::vector<size_t> sliced;
+  for (size_t d = 0; d < in.size(); ++d)
+    if (in[d] != out[d])
+      sliced.push_back(d);
+  if (sliced.empty())
+    return im.bindActivation(0, x);
+  for (size_t k = 0; k < sliced.size(); ++k) {
+    size_t d = sliced[k];
+    int64_t start = 0;
+    for (size_t i = 0; i < axes.size(); ++i) {
+      int64_t axis = axes[i] < 0 ? axes[i] + int64_t(in.size()) : axes[i];
+      if (axis == int64_t(d)) {
+        start = starts[i] < 0 ? starts[i] + in[d] : starts[i];
+        start = std::max<int64_t>(0, std::min(in[d], start));
+      }
+    }
+    std::vector<int64_t> sizes;
+    int index = 0;
+    if (start > 0) {
+      sizes.push_back(start);
+      index = 1;
+    }
+    sizes.push_back(out[d]);
+    if (in[d] - start - out[d] > 0)
+      sizes.push_back(in[d] - start - out[d]);
+    shape[d] = out[d];
+    Args args = {Importer::list(sizes), "axis=" + std::to_string(d)};
+    Layer &layer = im.addInnerLayer("split", {current}, args, {shape}, false);
+    layer.index = index;
+    current = layer.outputs[0];
+  }
+  im.bindActivation(0, current);
+}
+
+void resize(Importer &im) {
+  im.expectAttributes({"mode", "coordinate_transformation_mode", "nearest_mode",
+                       "cubic_coeff_a", "exclude_outside", "extrapolation_value"});
+  int x = im.activationInput(0, "X");
+  Shape in = im.shapeOf(x), out = im.outputShape(0);
+  if (in.size() != 4 || in[0] != out[0] || in[1] != out[1])
+    im.unsupported("only resizing the height and width of [N, C, H, W] is supported");
+  std::string mode = im.stringAttribute("mode", "nearest");
+  // Upsample and Resize-10 map coordinates asymmetrically; later Resize
+  // defaults to half_pixel.
+  bool legacy = im.node().op_type() == "Upsample" || im.opset() < 11;
+  std::string transform = im.stringAttribute("coordinate_transformation_mode",
+                                             legacy ? "asymmetric" : "half_pixel");
+  if (out[2] < in[2] || out[3] < in[3])
+    im.unsupported("downsampling is not supported (the kernels upsample)");
+  Args args = {"size=" + Importer::list({out[2], out[3]})};
+  if (mode == "nearest") {
+    // PyTorch's nearest (the kernels') is asymmetric with floor, which is
+    // also what Upsample and Resize before opset 11 mean.
+    std::string rounding = im.stringAttribute("nearest_mode", "round_prefer_floor");
+    if (!legacy && !(transform == "asymmetric" && rounding == "floor"))
+      im.unsupported("nearest resizing is supported with coordinate_transformation_mode "
+                     "asymmetric and nearest_mode floor (PyTorch's), not " + transform +
+                     " and " + rounding);
+  } else if (mode == "linear" || mode == "bilinear") {
+    args.push_back("mode=\"bilinear\"");
+    if (transform == "align_corners")
+      args.push_back("align_corners=true");
+    else if (!(transform == "half_pixel" || transform == "pytorch_half_pixel"))
+      im.unsupported("linear resizing is supported with coordinate_transformation_mode "
+                     "half_pixel, pytorch_half_pixel or align_corners, not " + transform);
+  } else {
+    im.unsupported("mode '" + mode + "' is not supported (nearest and linear are)");
+  }
+  im.addLayer("upsample", {x}, args, false);
+}
+
+} // namespace cnnc::onnx_import
