@@ -318,7 +318,8 @@ def main():
              f"fp32 FMA peak {peaks[1]:.1f} GFLOP/s on 1 thread, {peaks.get(2, 0):.1f} on 2 "
              f"(bench/peak.c). Command: `bench/run.sh --networks {args.networks} --batches "
              f"{args.batches} --threads {args.threads} --runs {args.runs}"
-             f"{' --tuning-dir ' + args.tuning_dir if args.tuning_dir else ''}`. Latencies in ms over "
+             f"{' --tuning-dir ' + args.tuning_dir if args.tuning_dir else ''}"
+             f"{' --imported' if args.imported else ''}`. Latencies in ms over "
              f"{args.runs} runs; ratio = best peer's median / cnnc's median (above 1: cnnc is "
              f"faster). GFLOP/s counts the direct form's multiply-adds: Winograd convolutions "
              f"do fewer, so their share of peak can pass 100%.", "",
