@@ -306,7 +306,7 @@ std::string Importer::uniqueVariable(const std::string &hint) {
 
 Layer &Importer::addInnerLayer(const std::string &call, std::vector<int> operands,
                                std::vector<std::string> arguments,
-                               const std::vector<Shape> &shapes, bool named) {
+                               const std::vector<Shape> &shapes) {
   Layer layer;
   layer.call = call;
   layer.operands = std::move(operands);
@@ -314,7 +314,6 @@ Layer &Importer::addInnerLayer(const std::string &call, std::vector<int> operand
   layer.opType = current->op_type();
   // Every call is named after its node, so that remarks, summaries and
   // profiles speak of the graph's names; operators take no name.
-  (void)named;
   if (call != "+" && call != "-" && call != "*" && call != "/" && call != "affine" &&
       !call.empty())
     layer.name = layerName(*current);
@@ -333,7 +332,7 @@ Layer &Importer::addInnerLayer(const std::string &call, std::vector<int> operand
 }
 
 Layer &Importer::addLayer(const std::string &call, std::vector<int> operands,
-                          std::vector<std::string> arguments, bool named) {
+                          std::vector<std::string> arguments) {
   // A split has as many outputs as its node; every other layer one.
   int count = call == "split" ? current->output_size() : 1;
   std::vector<Shape> shapes;
@@ -343,14 +342,14 @@ Layer &Importer::addLayer(const std::string &call, std::vector<int> operands,
       unsupported("output '" + current->output(i) + "' has shape " +
                   formatShape(shapes.back()) + ": empty tensors are not supported");
   }
-  Layer &layer = addInnerLayer(call, std::move(operands), std::move(arguments), shapes, named);
+  Layer &layer = addInnerLayer(call, std::move(operands), std::move(arguments), shapes);
   for (int i = 0; i < count; ++i)
     bindActivation(i, layer.outputs[size_t(i)]);
   return layers.back();
 }
 
 Layer &Importer::addPending(const std::string &reason) {
-  Layer &layer = addLayer("", {}, {}, /*named=*/false);
+  Layer &layer = addLayer("", {}, {});
   layer.node = current;
   layer.pendingReason = reason;
   return layer;
@@ -372,7 +371,6 @@ int Importer::learnedTensor(const Constant &value) {
   layer.outputs.push_back(int(activations.size()));
   activations.push_back(a);
   layers.push_back(std::move(layer));
-  ++learnedCount;
   return int(activations.size()) - 1;
 }
 

@@ -104,11 +104,10 @@ public:
 
   /// Adds a layer whose outputs are the node's outputs.
   Layer &addLayer(const std::string &call, std::vector<int> operands,
-                  std::vector<std::string> arguments = {}, bool named = true);
+                  std::vector<std::string> arguments = {});
   /// Adds a layer with the given output shapes, not bound to node outputs.
   Layer &addInnerLayer(const std::string &call, std::vector<int> operands,
-                       std::vector<std::string> arguments, const std::vector<Shape> &shapes,
-                       bool named = true);
+                       std::vector<std::string> arguments, const std::vector<Shape> &shapes);
   /// A learned tensor holding `value` (a constant operand of a broadcast op).
   int learnedTensor(const Constant &value);
   /// A pending layer for the current node.
@@ -148,7 +147,6 @@ public:
   bool namingPattern = false;
 
 private:
-  int learnedCount = 0;
 };
 
 /// Translates the current node; false if its op type is unknown.

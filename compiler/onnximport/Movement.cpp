@@ -13,16 +13,16 @@ void flatten(Importer &im) {
   int x = im.activationInput(0, "input");
   int64_t axis = im.intAttribute("axis", 1);
   if (axis == 1 && im.shapeOf(x).size() >= 2)
-    im.addLayer("flatten", {x}, {}, false);
+    im.addLayer("flatten", {x}, {});
   else
-    im.addLayer("reshape", {x}, {Importer::list(im.outputShape(0))}, false);
+    im.addLayer("reshape", {x}, {Importer::list(im.outputShape(0))});
 }
 
 void reshape(Importer &im) {
   int x = im.activationInput(0, "data");
   if (im.outputShape(0) == im.shapeOf(x))
     return im.bindActivation(0, x);
-  im.addLayer("reshape", {x}, {Importer::list(im.outputShape(0))}, false);
+  im.addLayer("reshape", {x}, {Importer::list(im.outputShape(0))});
 }
 
 void transposeOp(Importer &im) {
@@ -32,7 +32,7 @@ void transposeOp(Importer &im) {
   if (perm.empty())
     for (int64_t d = int64_t(im.shapeOf(x).size()); d-- > 0;)
       perm.push_back(d);
-  im.addLayer("permute", {x}, {Importer::list(perm)}, false);
+  im.addLayer("permute", {x}, {Importer::list(perm)});
 }
 
 void concat(Importer &im) {
@@ -48,7 +48,7 @@ void concat(Importer &im) {
     return im.bindActivation(0, operands[0]);
   std::string items;
   // concat([a, b, ...], axis=k): the operands are written as one list.
-  Layer &layer = im.addLayer("concat", operands, {"axis=" + std::to_string(axis)}, false);
+  Layer &layer = im.addLayer("concat", operands, {"axis=" + std::to_string(axis)});
   layer.facts["list"] = 1;
 }
 
@@ -62,7 +62,7 @@ void split(Importer &im) {
   std::vector<int64_t> sizes;
   for (int i = 0; i < im.node().output_size(); ++i)
     sizes.push_back(im.outputShape(i)[size_t(axis)]);
-  im.addLayer("split", {x}, {Importer::list(sizes), "axis=" + std::to_string(axis)}, false);
+  im.addLayer("split", {x}, {Importer::list(sizes), "axis=" + std::to_string(axis)});
 }
 
 /// Slice with unit steps: one split per sliced axis, keeping its middle.
@@ -135,7 +135,7 @@ void slice(Importer &im) {
       sizes.push_back(in[d] - start - out[d]);
     shape[d] = out[d];
     Args args = {Importer::list(sizes), "axis=" + std::to_string(d)};
-    Layer &layer = im.addInnerLayer("split", {current}, args, {shape}, false);
+    Layer &layer = im.addInnerLayer("split", {current}, args, {shape});
     layer.index = index;
     current = layer.outputs[0];
   }
@@ -176,7 +176,7 @@ void resize(Importer &im) {
   } else {
     im.unsupported("mode '" + mode + "' is not supported (nearest and linear are)");
   }
-  im.addLayer("upsample", {x}, args, false);
+  im.addLayer("upsample", {x}, args);
 }
 
 } // namespace cnnc::onnx_import

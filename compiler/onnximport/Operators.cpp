@@ -47,7 +47,7 @@ void alias(Importer &im);
 
 void unaryLayer(Importer &im, const std::string &call, Args args = {}) {
   int x = im.activationInput(0, "X");
-  im.addLayer(call, {x}, std::move(args), /*named=*/false);
+  im.addLayer(call, {x}, std::move(args));
 }
 
 void clip(Importer &im) {
@@ -65,13 +65,13 @@ void clip(Importer &im) {
   int x = im.activationInput(0, "input");
   Layer *layer;
   if (low == 0 && std::isinf(high))
-    layer = &im.addLayer("relu", {x}, {}, false);
+    layer = &im.addLayer("relu", {x}, {});
   else if (low == 0 && high == 6)
-    layer = &im.addLayer("relu6", {x}, {}, false);
+    layer = &im.addLayer("relu6", {x}, {});
   else {
     double big = std::numeric_limits<float>::max();
     layer = &im.addLayer("clip", {x}, {Importer::number(std::max(low, -big)),
-                                        Importer::number(std::min(high, big))}, false);
+                                        Importer::number(std::min(high, big))});
   }
   layer->facts["min"] = low;
   layer->facts["max"] = high;
@@ -82,14 +82,14 @@ void hardSigmoid(Importer &im) {
   double alpha = im.floatAttribute("alpha", 0.2), beta = im.floatAttribute("beta", 0.5);
   int x = im.activationInput(0, "X");
   if (std::fabs(alpha - 1.0 / 6) < 1e-6 && beta == 0.5) {
-    im.addLayer("hardsigmoid", {x}, {}, false);
+    im.addLayer("hardsigmoid", {x}, {});
     return;
   }
   // clip(alpha * x + beta, 0, 1), as three layers.
   Shape shape = im.shapeOf(x);
   int scaled = scalarLayer(im, x, alpha, beta);
   (void)shape;
-  Layer &layer = im.addLayer("clip", {scaled}, {"0", "1"}, false);
+  Layer &layer = im.addLayer("clip", {scaled}, {"0", "1"});
   layer.facts["min"] = 0;
   layer.facts["max"] = 1;
 }
@@ -103,7 +103,7 @@ void prelu(Importer &im) {
   int x = im.activationInput(0, "X");
   const Constant &slope = im.constantInput(1, "slope");
   if (slope.isScalar()) {
-    im.addLayer("leaky", {x}, {Importer::number(slope.values[0])}, false);
+    im.addLayer("leaky", {x}, {Importer::number(slope.values[0])});
     return;
   }
   // relu(x) - slope * relu(-x): the slope is a learned tensor.
@@ -114,13 +114,13 @@ void prelu(Importer &im) {
     slopes.shape.assign(shape.size() - 1, 1);  // before opset 9: one slope per channel
     slopes.shape[0] = shape[1];
   }
-  Layer &positive = im.addInnerLayer("relu", {x}, {}, {shape}, false);
+  Layer &positive = im.addInnerLayer("relu", {x}, {}, {shape});
   int p = positive.outputs[0];
   int negated = scalarLayer(im, x, -1, 0);
-  int n = im.addInnerLayer("relu", {negated}, {}, {shape}, false).outputs[0];
+  int n = im.addInnerLayer("relu", {negated}, {}, {shape}).outputs[0];
   int s = im.learnedTensor(slopes);
-  int product = im.addInnerLayer("*", {s, n}, {}, {shape}, false).outputs[0];
-  im.addLayer("-", {p, product}, {}, false);
+  int product = im.addInnerLayer("*", {s, n}, {}, {shape}).outputs[0];
+  im.addLayer("-", {p, product}, {});
 }
 
 void softmax(Importer &im) {
@@ -142,7 +142,7 @@ void softmax(Importer &im) {
                      "dimensions (axis " + std::to_string(axis) + " of rank " +
                      std::to_string(rank) + ") is not supported");
   }
-  im.addLayer("softmax", {x}, {"axis=" + std::to_string(axis)}, false);
+  im.addLayer("softmax", {x}, {"axis=" + std::to_string(axis)});
 }
 
 void cast(Importer &im) {
@@ -180,11 +180,11 @@ void reduce(Importer &im, bool max) {
   std::string call = max ? "gmp" : "gap";
   if (rank == 4 && axes == std::vector<int64_t>{2, 3}) {
     if (keep) {
-      im.addLayer(call, {x}, {}, false);
+      im.addLayer(call, {x}, {});
     } else {
-      int pooled = im.addInnerLayer(call, {x}, {}, {{shape[0], shape[1], 1, 1}}, false)
+      int pooled = im.addInnerLayer(call, {x}, {}, {{shape[0], shape[1], 1, 1}})
                        .outputs[0];
-      im.addLayer("flatten", {pooled}, {}, false);
+      im.addLayer("flatten", {pooled}, {});
     }
     return;
   }
@@ -291,9 +291,9 @@ void sum(Importer &im) {
     if (im.shapeOf(operands[i]) != im.shapeOf(total))
       im.unsupported("Sum of tensors of different shapes");
     if (i + 1 == operands.size())
-      im.addLayer("+", {total, operands[i]}, {}, false);
+      im.addLayer("+", {total, operands[i]}, {});
     else
-      total = im.addInnerLayer("+", {total, operands[i]}, {}, {im.shapeOf(total)}, false)
+      total = im.addInnerLayer("+", {total, operands[i]}, {}, {im.shapeOf(total)})
                   .outputs[0];
   }
   if (operands.size() == 1)

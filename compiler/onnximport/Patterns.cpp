@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
 
 namespace cnnc::onnx_import {
 
@@ -48,19 +47,15 @@ bool isErfBranch(Importer &im, int y, int x) {
 /// A layer that replaces the node's output, scaled by `scale` (which a
 /// later Div or Mul by a number folds away).
 void emitScaled(Importer &im, const std::string &call, int x, double scale) {
-  im.namingPattern = true;
-  auto reset = [&] { im.namingPattern = false; };
-  struct Reset {
-    std::function<void()> f;
-    ~Reset() { f(); }
-  } resetAtExit{reset};
+  im.namingPattern = true;  // the layer takes its module's name
   if (scale == 1) {
-    im.addLayer(call, {x}, {}, false);
-    return;
+    im.addLayer(call, {x});
+  } else {
+    int y = im.addInnerLayer(call, {x}, {}, {im.shapeOf(x)}).outputs[0];
+    Layer &affine = im.addLayer("affine", {y});
+    affine.facts = {{"scale", scale}, {"shift", 0}};
   }
-  int y = im.addInnerLayer(call, {x}, {}, {im.shapeOf(x)}, false).outputs[0];
-  Layer &affine = im.addLayer("affine", {y}, {}, false);
-  affine.facts = {{"scale", scale}, {"shift", 0}};
+  im.namingPattern = false;
 }
 
 /// Mul of two computed tensors: SiLU, hardswish, GELU, or a broadcast product.
@@ -182,7 +177,7 @@ bool absorbScale(Importer &im, int x, const Constant &c) {
 } // namespace
 
 int scalarLayer(Importer &im, int x, double scale, double shift) {
-  Layer &layer = im.addInnerLayer("affine", {x}, {}, {im.shapeOf(x)}, false);
+  Layer &layer = im.addInnerLayer("affine", {x}, {}, {im.shapeOf(x)});
   layer.facts = {{"scale", scale}, {"shift", shift}};
   return layer.outputs[0];
 }
@@ -202,13 +197,13 @@ void affine(Importer &im, int x, double scale, double shift) {
     if (Layer *clip = made(im, x, "relu6"); clip && made(im, clip->operands[0], "affine")) {
       Layer *plus = made(im, clip->operands[0], "affine");
       if (near(plus->facts["scale"], 1) && near(plus->facts["shift"], 3)) {
-        im.addLayer("hardsigmoid", {plus->operands[0]}, {}, false);
+        im.addLayer("hardsigmoid", {plus->operands[0]}, {});
         return;
       }
     }
   if (scale == 1 && shift == 0)
     return im.bindActivation(0, x);
-  Layer &layer = im.addLayer("affine", {x}, {}, false);
+  Layer &layer = im.addLayer("affine", {x}, {});
   layer.facts = {{"scale", scale}, {"shift", shift}};
 }
 
@@ -243,10 +238,10 @@ void arithmetic(Importer &im, char op) {
     // broadcasting Add is the subtraction of the negation.
     if (op == '+' && im.shapeOf(a) != im.shapeOf(b)) {
       int negated = scalarLayer(im, b, -1, 0);
-      im.addLayer("-", {a, negated}, {}, false);
+      im.addLayer("-", {a, negated}, {});
       return;
     }
-    im.addLayer(call, {a, b}, {}, false);
+    im.addLayer(call, {a, b}, {});
     return;
   }
   int x = im.activationInput(c0 ? 1 : 0, "the tensor operand");
@@ -278,11 +273,11 @@ void arithmetic(Importer &im, char op) {
     Constant negated = c;
     for (double &v : negated.values)
       v = -v;
-    im.addLayer("-", {x, im.learnedTensor(negated)}, {}, false);
+    im.addLayer("-", {x, im.learnedTensor(negated)}, {});
     return;
   }
   int k = im.learnedTensor(c);
-  im.addLayer(call, c0 ? std::vector<int>{k, x} : std::vector<int>{x, k}, {}, false);
+  im.addLayer(call, c0 ? std::vector<int>{k, x} : std::vector<int>{x, k}, {});
 }
 
 } // namespace cnnc::onnx_import

@@ -195,14 +195,14 @@ void pool(Importer &im, bool max) {
     args.push_back("ceil=true");
   if (!max && w.padded())
     args.push_back(std::string("count_pad=") + (countPad ? "true" : "false"));
-  im.addLayer(max ? "maxpool" : "avgpool", {x}, args, false);
+  im.addLayer(max ? "maxpool" : "avgpool", {x}, args);
 }
 
 void globalPool(Importer &im, bool max) {
   int x = im.activationInput(0, "X");
   if (im.shapeOf(x).size() != 4)
     im.unsupported("only [N, C, H, W] inputs are supported");
-  im.addLayer(max ? "gmp" : "gap", {x}, {}, false);
+  im.addLayer(max ? "gmp" : "gap", {x}, {});
 }
 
 void maxRoiPool(Importer &im) {
@@ -212,8 +212,7 @@ void maxRoiPool(Importer &im) {
   if (size.size() != 2)
     im.unsupported("pooled_shape must have 2 values");
   im.addLayer("roi_pool", {x, rois},
-              {pair(size[0], size[1]), Importer::number(im.floatAttribute("spatial_scale", 1))},
-              false);
+              {pair(size[0], size[1]), Importer::number(im.floatAttribute("spatial_scale", 1))});
 }
 
 void pad(Importer &im) {
