@@ -8,18 +8,17 @@
 //===----------------------------------------------------------------------===//
 
 #include "onnximport/Importer.h"
+#include "support/ReadFile.h"
 
 #include "onnx/checker.h"
 #include "onnx/shape_inference/implementation.h"
 
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <sstream>
 
 namespace cnnc::onnx_import {
@@ -320,19 +319,9 @@ bool importBytes(const std::string &bytes, const std::string &displayName,
 
 bool importFile(const std::string &path, const ImportOptions &options, ImportedModel &result,
                 std::string &error) {
-  struct stat info;
-  if (stat(path.c_str(), &info) != 0) {
-    error = path + ": " + std::strerror(errno);
-    return false;
-  }
-  if (!S_ISREG(info.st_mode) || info.st_size > maxFileBytes) {
-    error = path + ": not a regular file of under 2 GiB";
-    return false;
-  }
-  std::ifstream file(path, std::ios::binary);
-  std::string bytes(size_t(info.st_size), '\0');
-  if (!file.read(bytes.data(), std::streamsize(bytes.size()))) {
-    error = path + ": cannot read the file";
+  std::string bytes, why;
+  if (!readRegularFile(path, bytes, why, size_t(maxFileBytes))) {
+    error = path + ": " + why;
     return false;
   }
   return importBytes(bytes, path, options, result, error);
