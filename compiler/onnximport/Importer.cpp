@@ -281,11 +281,19 @@ std::string Importer::layerName(const onnx::NodeProto &n) {
     name = module;
   else
     name = module + "." + lower(n.op_type());
-  name = sanitize(name);
-  std::string unique = name;
-  for (int i = 1; usedNames.count(unique); ++i)
-    unique = name + "_" + std::to_string(i);
-  usedNames.insert(unique);
+  return claim(sanitize(name), usedNames, nextNameSuffix);
+}
+
+/// `base`, or `base_1`, `base_2`, ... : the first not in `used`. The next
+/// suffix to try is remembered per base, so a graph of a million unnamed
+/// Relus is named in linear time.
+std::string Importer::claim(const std::string &base, std::set<std::string> &used,
+                            std::map<std::string, int> &nextSuffix) {
+  std::string unique = base;
+  int &next = nextSuffix[base];
+  while (used.count(unique))
+    unique = base + "_" + std::to_string(++next);
+  used.insert(unique);
   return unique;
 }
 
@@ -297,11 +305,7 @@ std::string Importer::uniqueVariable(const std::string &hint) {
     base = "t" + base;
   if (reservedNames().count(base))
     base += "_";
-  std::string unique = base;
-  for (int i = 1; usedVariables.count(unique); ++i)
-    unique = base + "_" + std::to_string(i);
-  usedVariables.insert(unique);
-  return unique;
+  return claim(base, usedVariables, nextVariableSuffix);
 }
 
 Layer &Importer::addInnerLayer(const std::string &call, std::vector<int> operands,
@@ -475,14 +479,19 @@ void Importer::translate(const onnx::NodeProto &n) {
 std::string Importer::write(std::vector<Weight> &weights) {
   const onnx::GraphProto &graph = model.graph();
   // The layers the outputs need.
+  // A worklist, not recursion: a file may chain a million nodes.
   std::vector<bool> live(layers.size(), false);
-  std::function<void(int)> need = [&](int id) {
-    int layer = activations[id].layer;
-    if (layer < 0 || live[size_t(layer)])
-      return;
-    live[size_t(layer)] = true;
-    for (int operand : layers[size_t(layer)].operands)
-      need(operand);
+  std::vector<int> work;
+  auto need = [&](int id) {
+    for (work.push_back(id); !work.empty();) {
+      int layer = activations[size_t(work.back())].layer;
+      work.pop_back();
+      if (layer < 0 || live[size_t(layer)])
+        continue;
+      live[size_t(layer)] = true;
+      for (int operand : layers[size_t(layer)].operands)
+        work.push_back(operand);
+    }
   };
   std::vector<std::pair<std::string, int>> outputs;
   for (const auto &out : graph.output()) {

@@ -126,6 +126,8 @@ private:
   bool foldConstants(const onnx::NodeProto &n);
   std::string layerName(const onnx::NodeProto &n);
   std::string uniqueVariable(const std::string &hint);
+  std::string claim(const std::string &base, std::set<std::string> &used,
+                    std::map<std::string, int> &nextSuffix);
   std::string write(std::vector<Weight> &weights);
 
   onnx::ModelProto &model;
@@ -140,6 +142,7 @@ private:
   std::vector<Layer> layers;
   std::vector<int> modelInputs;
   std::set<std::string> usedNames, usedVariables;
+  std::map<std::string, int> nextNameSuffix, nextVariableSuffix;  // per base
   std::map<std::string, int> nodesInModule;  // nodes per torch module scope
 
 public:

@@ -8,7 +8,9 @@ them, each with an input and its expected output computed here in numpy:
 - nhwc: TensorFlow's layout, a Transpose at the input and at the output;
 - unsupported: a node no layer computes (Mod), for the error message;
 - invalid: a node that reads a value nothing defines (the checker's error);
-- external: weights in an external data file (ONNX's format past 2 GiB).
+- external: weights in an external data file (ONNX's format past 2 GiB);
+- chain: 100,000 unnamed Relus in a row (names and liveness in linear
+  time, without recursion).
 
     make_models.py OUTDIR
 """
@@ -164,6 +166,16 @@ def external(out):
               all_tensors_to_one_file=True, location="external.data", size_threshold=0)
 
 
+def chain(out, length=100000):
+    names = ["x"] + ["r%d" % i for i in range(length - 1)] + ["y"]
+    nodes = [helper.make_node("Relu", [names[i]], [names[i + 1]]) for i in range(length)]
+    graph = helper.make_graph(
+        nodes, "chain", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]),
+              os.path.join(out, "chain.onnx"))
+
+
 if __name__ == "__main__":
     os.makedirs(sys.argv[1], exist_ok=True)
     paddle_style(sys.argv[1])
@@ -171,3 +183,4 @@ if __name__ == "__main__":
     unsupported(sys.argv[1])
     invalid(sys.argv[1])
     external(sys.argv[1])
+    chain(sys.argv[1])
