@@ -156,11 +156,9 @@ Layer *Importer::soleProducer(int id) {
   Layer *layer = producer(id);
   if (!layer || layer->outputs.size() != 1)
     return nullptr;
-  // The value read by this node only (and not a graph output).
-  for (const auto &entry : values)
-    if (!entry.second.isConstant && entry.second.activation == id)
-      return readers.count(entry.first) && readers.at(entry.first) == 1 ? layer : nullptr;
-  return nullptr;
+  // Read by this node only (and not a graph output), under all its names.
+  auto found = readersOfActivation.find(id);
+  return found != readersOfActivation.end() && found->second == 1 ? layer : nullptr;
 }
 
 const onnx::AttributeProto *findAttribute(const onnx::NodeProto &n, const std::string &name) {
@@ -388,7 +386,19 @@ void Importer::bindConstant(int output, Constant value) {
 void Importer::bindActivation(int output, int id) {
   GraphValue v;
   v.activation = id;
-  values[current->output(output)] = v;
+  const std::string &name = current->output(output);
+  values[name] = v;
+  auto found = readers.find(name);
+  int &count = readersOfActivation[id];
+  count += found == readers.end() ? 0 : found->second;
+  // A node that passes its input on (an alias, a bias folded into the layer
+  // before) no longer reads it.
+  for (const std::string &in : current->input())
+    if (!in.empty() && values.count(in) && !values.at(in).isConstant &&
+        values.at(in).activation == id) {
+      --count;
+      break;
+    }
 }
 
 // --- the walk -------------------------------------------------------------

@@ -138,6 +138,7 @@ private:
   std::map<std::string, GraphValue> values;
   std::map<std::string, Shape> inferredShapes;
   std::map<std::string, int> readers;  // how many node inputs (and outputs) read a value
+  std::map<int, int> readersOfActivation;  // the same, summed over an activation's names
   std::vector<Activation> activations;
   std::vector<Layer> layers;
   std::vector<int> modelInputs;

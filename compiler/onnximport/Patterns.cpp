@@ -109,7 +109,9 @@ bool layerNormPattern(Importer &im, int numerator, int denominator) {
       !square->facts.count("exponent") || square->facts["exponent"] != 2)
     return false;
   int64_t width = im.shapeOf(x).back();
+  im.namingPattern = true;  // the layer takes its module's name
   Layer &layer = im.addLayer("layer_norm", {x}, {Importer::number(plusEps->facts["shift"])});
+  im.namingPattern = false;
   layer.parameters = {{"weight", filled(width, 1)}, {"bias", filled(width, 0)}};
   layer.facts["defaultScale"] = 1;
   layer.facts["defaultBias"] = 1;
