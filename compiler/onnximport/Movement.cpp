@@ -46,7 +46,6 @@ void concat(Importer &im) {
     axis += rank;
   if (operands.size() == 1)
     return im.bindActivation(0, operands[0]);
-  std::string items;
   // concat([a, b, ...], axis=k): the operands are written as one list.
   Layer &layer = im.addLayer("concat", operands, {"axis=" + std::to_string(axis)});
   layer.facts["list"] = 1;

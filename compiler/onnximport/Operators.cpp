@@ -86,9 +86,7 @@ void hardSigmoid(Importer &im) {
     return;
   }
   // clip(alpha * x + beta, 0, 1), as three layers.
-  Shape shape = im.shapeOf(x);
   int scaled = scalarLayer(im, x, alpha, beta);
-  (void)shape;
   Layer &layer = im.addLayer("clip", {scaled}, {"0", "1"});
   layer.facts["min"] = 0;
   layer.facts["max"] = 1;

@@ -23,8 +23,7 @@ struct Window {
   bool padded() const { return pads[0] || pads[1] || pads[2] || pads[3]; }
 };
 
-Window readWindow(Importer &im, const Shape &input, std::vector<int64_t> kernel,
-                  bool ceilMode = false) {
+Window readWindow(Importer &im, const Shape &input, std::vector<int64_t> kernel) {
   if (input.size() != 4)
     im.unsupported("only 2-D windows over [N, C, H, W] are supported; the input is " +
                    formatShape(input));
@@ -71,7 +70,6 @@ Window readWindow(Importer &im, const Shape &input, std::vector<int64_t> kernel,
   } else if (autoPad != "VALID") {
     im.unsupported("auto_pad '" + autoPad + "' is unknown");
   }
-  (void)ceilMode;
   return w;
 }
 

@@ -130,7 +130,7 @@ public:
       }
       cluster->nodes.push_back(node.get());
     }
-    writeCluster(root, "", 1);
+    writeCluster(root, 1);
     for (mlir::Operation &op : function.getBody().front()) {
       for (mlir::Value operand : op.getOperands()) {
         std::string from;
@@ -150,7 +150,7 @@ public:
   }
 
 private:
-  void writeCluster(const Cluster &cluster, const std::string &name, int depth) {
+  void writeCluster(const Cluster &cluster, int depth) {
     std::string indent(size_t(depth) * 2, ' ');
     for (const Node *node : cluster.nodes) {
       if (node->absorbed.empty()) {
@@ -171,10 +171,9 @@ private:
     for (const auto &[prefix, child] : cluster.children) {
       os << indent << "subgraph " << quoted("cluster_" + prefix) << " {\n"
          << indent << "  label=" << quoted(prefix) << "; style=dashed; color=gray50;\n";
-      writeCluster(*child, prefix, depth + 1);
+      writeCluster(*child, depth + 1);
       os << indent << "}\n";
     }
-    (void)name;
   }
 
   llvm::raw_ostream &os;
