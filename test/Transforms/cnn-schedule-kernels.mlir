@@ -66,13 +66,30 @@ func.func @net(%x: tensor<1x64x56x56xf32>, %w: tensor<64x64x3x3xf32>, %y: tensor
   return %a, %b, %c, %g : tensor<1x64x56x56xf32>, tensor<1x512x7x7xf32>, tensor<1x32x56x56xf32>, tensor<1x1000xf32>
 }
 
-// A grouped convolution's vector stays within a group, so its lanes share
-// one input channel: RegNet's 8-channel groups take 8 lanes, not 16.
+// Groups narrower than a vector take the rotated kernel when vectors tile
+// the channels: RegNet's 8-channel groups over 208 channels, 8 accumulators
+// a column (one column). Otherwise, on AVX2 (whose vector is one such group)
+// and for wider groups, a grouped convolution's vector stays within a
+// group, so that its lanes share one input channel: 8 lanes for 8-channel
+// groups over 104 channels, and for 24-channel groups.
 // CHECK-LABEL: func @grouped
+// CHECK: cnn.conv2d {{.*}}cnn.schedule = {rotated = 1 : i64, tile_c = 16 : i64, tile_x = 1 : i64, vec = 16 : i64, wblock = 0 : i64}
 // CHECK: cnn.conv2d {{.*}}cnn.schedule = {ci_block = 8 : i64, tile_c = 24 : i64, tile_x = 4 : i64, vec = 8 : i64, wblock = 0 : i64}
-func.func @grouped(%x: tensor<1x104x28x28xf32>, %w: tensor<104x8x3x3xf32>) -> tensor<1x104x28x28xf32> {
+// CHECK: cnn.conv2d {{.*}}cnn.schedule = {ci_block = 24 : i64, tile_c = 24 : i64, tile_x = 4 : i64, vec = 8 : i64, wblock = 0 : i64}
+// AVX2-LABEL: func @grouped
+// AVX2: cnn.conv2d {{.*}}cnn.schedule = {ci_block = 8 : i64, tile_c = 24 : i64, tile_x = 4 : i64, vec = 8 : i64, wblock = 0 : i64}
+func.func @grouped(%x: tensor<1x208x14x14xf32>, %w: tensor<208x8x3x3xf32>,
+                   %u: tensor<1x104x28x28xf32>, %t: tensor<104x8x3x3xf32>,
+                   %y: tensor<1x96x28x28xf32>, %v: tensor<96x24x3x3xf32>)
+    -> (tensor<1x208x14x14xf32>, tensor<1x104x28x28xf32>, tensor<1x96x28x28xf32>) {
   // expected-remark @+1 {{(heuristic)}}
-  %0 = cnn.conv2d %x, %w pad [1, 1, 1, 1] groups 13
+  %0 = cnn.conv2d %x, %w pad [1, 1, 1, 1] groups 26
+      : (tensor<1x208x14x14xf32>, tensor<208x8x3x3xf32>) -> tensor<1x208x14x14xf32>
+  // expected-remark @+1 {{(heuristic)}}
+  %1 = cnn.conv2d %u, %t pad [1, 1, 1, 1] groups 13
       : (tensor<1x104x28x28xf32>, tensor<104x8x3x3xf32>) -> tensor<1x104x28x28xf32>
-  return %0 : tensor<1x104x28x28xf32>
+  // expected-remark @+1 {{(heuristic)}}
+  %2 = cnn.conv2d %y, %v pad [1, 1, 1, 1] groups 4
+      : (tensor<1x96x28x28xf32>, tensor<96x24x3x3xf32>) -> tensor<1x96x28x28xf32>
+  return %0, %1, %2 : tensor<1x208x14x14xf32>, tensor<1x104x28x28xf32>, tensor<1x96x28x28xf32>
 }

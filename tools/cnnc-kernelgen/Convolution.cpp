@@ -80,6 +80,8 @@ bool anyPadding(const std::vector<int64_t> &pad) {
 Kernel buildConv(const KernelSpec &spec) {
   if (spec.integer("winograd", 0))
     return buildWinogradConv(spec);
+  if (spec.integer("rotated", 0))
+    return buildRotatedGroupConv(spec);
   std::vector<int64_t> inShape = spec.integers("in"), outShape = spec.integers("out");
   std::vector<int64_t> window = spec.integers("kernel"), stride = spec.integers("stride");
   std::vector<int64_t> dilation = spec.integers("dilation"), pad = spec.integers("pad");

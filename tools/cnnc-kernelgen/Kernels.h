@@ -35,6 +35,7 @@ Kernel buildKernel(const KernelSpec &spec);
 Kernel buildConv(const KernelSpec &spec);
 Kernel buildGemm(const KernelSpec &spec);
 Kernel buildWinogradConv(const KernelSpec &spec);
+Kernel buildRotatedGroupConv(const KernelSpec &spec);
 Kernel buildConvTranspose(const KernelSpec &spec);
 Kernel buildPool(const KernelSpec &spec);
 Kernel buildAdaptivePool(const KernelSpec &spec);

@@ -73,6 +73,7 @@ const std::map<std::string, Schema> &schemas() {
                                     {"block_x", optional(integer(1, 1024))},
                                     {"ksplit", optional(integer(1, 1024))},
                                     {"winograd", optional(integer(0, 4))},
+                                    {"rotated", optional(integer(0, 1))},
                                     {"images", optional(integer(1))},
                                     {"cgroup", optional(integer(1))}}));
     t["gemm"] = merge(merge(merge({{"m", integer(1)}, {"k", integer(1)}, {"n", integer(1)}},
@@ -178,6 +179,7 @@ void checkGpuTiles(const KernelSpec &spec, const std::string &channelKey, int64_
   require(channels / vec * columnThreads <= 1024, "a block has at most 1024 threads");
   require(spec.integer("wblock", 0) == 0, "wblock (the CPU's cache-blocked form) must be 0");
   require(spec.integer("winograd", 0) == 0, "there is no Winograd kernel (winograd must be 0)");
+  require(spec.integer("rotated", 0) == 0, "there is no rotated grouped kernel (rotated must be 0)");
 }
 
 /// `ksplit` parts of a reduction of `depth` (GPU only): whole parts.
@@ -244,6 +246,11 @@ void checkConsistency(const KernelSpec &spec) {
       require(spec.integer("ksplit", 1) * out[0] * out[1] * out[2] * out[3] <= kMaxElements,
               "ksplit parts of the output have more than 2^31 - 1 elements");
       require(m == 0 || m == 2 || m == 4, "winograd must be 0, 2 or 4");
+      int64_t perGroup = in[1] / groups, vec = spec.integer("vec");
+      require(!spec.integer("rotated", 0) ||
+                  (groups > 1 && out[1] == in[1] && in[1] % vec == 0 && vec % perGroup == 0),
+              "rotated needs a grouped convolution with as many output channels as input "
+              "channels, a multiple of vec, and groups that divide vec");
       require(m == 0 || (k == std::vector<int64_t>{3, 3} && s == std::vector<int64_t>{1, 1} &&
                          d == std::vector<int64_t>{1, 1} && groups == 1 && wblock > 0),
               "winograd needs an ungrouped, undilated stride-1 3x3 convolution and a wblock");

@@ -123,10 +123,17 @@ bool ScheduleSpace::validConv(const Schedule &s) const {
   int64_t tileC = value(s, "tile_c", 0), tileX = value(s, "tile_x", 0);
   int64_t block = value(s, "wblock", 0), m = value(s, "winograd", 0);
   if (tileC < vector || tileC % vector || tileC > 4 * vector || tileX < 1 || tileX > 16 ||
-      tileC / vector * tileX > accumulators || block < 0)
+      (tileC / vector * tileX > accumulators && !value(s, "rotated", 0)) || block < 0)
     return false;
   std::set<std::string> allowed = {"vec", "tile_c", "tile_x", "wblock"};
-  if (m) {
+  if (value(s, "rotated", 0)) {
+    // The rotated kernel's register tile is a group's channels by tile_x.
+    bool narrowGroups = groups > 1 && !depthwise && perGroupIn < vector &&
+                        vector % perGroupIn == 0 && out[1] == in[1] && in[1] % vector == 0;
+    if (!narrowGroups || m || block || tileC != vector || perGroupIn * tileX > accumulators)
+      return false;
+    allowed.insert("rotated");
+  } else if (m) {
     int64_t tilesHigh = ceilDiv(out[2], m);
     int64_t rows = value(s, "rows", 0), images = value(s, "images", 0);
     int64_t cgroup = value(s, "cgroup", 0), ciBlock = value(s, "ci_block", 0);

@@ -49,7 +49,7 @@ std::string checkScheduleKeys(const std::string &family, const std::string &keys
       {"conv",
        {{"vec", {1, 64}}, {"tile_c", {1, 1024}}, {"tile_x", {1, 1024}}, {"ci_block", {1, 1 << 30}},
         {"rows", {1, 1 << 30}}, {"wblock", {0, 4096}}, {"winograd", {0, 4}},
-        {"block_x", {1, 1024}}, {"ksplit", {1, 1024}},
+        {"rotated", {0, 1}}, {"block_x", {1, 1024}}, {"ksplit", {1, 1024}},
         {"images", {1, 1 << 30}}, {"cgroup", {1, 1 << 30}}}},
       {"gemm",
        {{"vec", {1, 64}}, {"tile_n", {1, 1024}}, {"tile_m", {1, 1024}}, {"k_block", {1, 1 << 30}},
