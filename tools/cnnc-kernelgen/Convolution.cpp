@@ -91,8 +91,9 @@ Kernel buildConv(const KernelSpec &spec) {
   int vec = int(spec.integer("vec")), tileC = int(spec.integer("tile_c"));
   int tileX = int(spec.integer("tile_x"));
   int block = int(spec.integer("wblock", 0));
-  if (block && (outChannels % block || depthwise))
-    throw SpecError("conv kernel: wblock must divide the output channels (not depthwise)");
+  if (block && (outChannels % block || depthwise || perGroupOut % block))
+    throw SpecError("conv kernel: wblock must divide the output channels of a group (not "
+                    "depthwise)");
 
   ImageParam input = activationInput("input", inShape);
   ImageParam weights =
@@ -138,8 +139,10 @@ Kernel buildConv(const KernelSpec &spec) {
     acc(accVars) += weights(c, 0, taps.x, taps.y) *
                     in.read(c, ix + taps.x * int(dilation[1]), iy + taps.y * int(dilation[0]), n);
   } else {
-    Expr inChannel = groups == 1 ? Expr(r.x)
-                                 : (channel / int(perGroupOut)) * int(perGroupIn) + r.x;
+    // A block lies within one group (it divides the group's channels), so
+    // its group is the block's, the same for every lane: a broadcast.
+    Expr group = block ? (cb * block) / int(perGroupOut) : channel / int(perGroupOut);
+    Expr inChannel = groups == 1 ? Expr(r.x) : group * int(perGroupIn) + r.x;
     Expr weight = block ? weights(lane, r.x, r.y, r.z, cb) : weights(c, r.x, r.y, r.z);
     acc(accVars) += weight * in.read(inChannel, ix + r.y * int(dilation[1]),
                                      iy + r.z * int(dilation[0]), n);

@@ -234,7 +234,8 @@ void checkConsistency(const KernelSpec &spec) {
                     windowExtent(in[2 + axis], p[axis], p[axis + 2], k[axis], d[axis], s[axis]),
                 "out does not follow from in, kernel, stride, dilation and pad");
       int64_t wblock = spec.integer("wblock", 0), m = spec.integer("winograd", 0);
-      require(wblock == 0 || out[1] % wblock == 0, "wblock must divide the output channels");
+      require(wblock == 0 || (out[1] / groups) % wblock == 0,
+              "wblock must divide the output channels of a group");
       if (spec.gpu) {
         checkGpuTiles(spec, "tile_c", spec.integer("tile_c"), spec.integer("block_x", 1));
         require(spec.integer("tile_c") <= out[1] &&

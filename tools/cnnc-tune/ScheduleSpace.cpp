@@ -145,7 +145,7 @@ bool ScheduleSpace::validConv(const Schedule &s) const {
   } else {
     if (tileC > std::max(vector, out[1]) || (depthwise && tileC > 2 * vector))
       return false;
-    if (block && (block != tileC || out[1] % block || depthwise))
+    if (block && (block != tileC || (out[1] / std::max<int64_t>(groups, 1)) % block || depthwise))
       return false;
     if (!depthwise) {
       int64_t ciBlock = value(s, "ci_block", perGroupIn), rows = value(s, "rows", 1);

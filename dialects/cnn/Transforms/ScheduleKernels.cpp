@@ -374,7 +374,15 @@ mlir::DictionaryAttr defaultSchedule(mlir::Operation *op, int vectorWidth, bool 
   }
   // Long reductions (64 input channels or more per group) get the
   // cache-blocked kernel when a tile divides the output channels.
-  bool blockable = !depthwise && in[1] / groups >= 64;
+  // So do stride-1 grouped convolutions whose groups hold whole vectors
+  // (ResNeXt's 16 and 32 channels a group), their tile within a group: a
+  // task's weight panel is then one group's, which stays in L1 across its
+  // rows. On one core ResNeXt-50's 16-channel-group layers went from 0.34
+  // to 0.23 ms and its 32-channel ones from 0.35 to 0.29 (`--profile`, per
+  // layer minimum over 4 alternated runs); at stride 2 it was 4-60% slower.
+  bool groupBlocks = groups > 1 && !depthwise && (out[1] / groups) % vectorWidth == 0 &&
+                     in[1] / groups >= 16 && stride[0] * stride[1] == 1;
+  bool blockable = !depthwise && (in[1] / groups >= 64 || groupBlocks);
   // A grouped convolution's vector stays within one group, so that its
   // lanes share their input channel (a broadcast, not a gather): RegNet's
   // 8-channel groups take 8 lanes.
@@ -383,7 +391,8 @@ mlir::DictionaryAttr defaultSchedule(mlir::Operation *op, int vectorWidth, bool 
     groupVector /= 2;
   RegisterTile tile = depthwise ? chooseTile(std::min<int64_t>(out[1], vectorWidth), out[3],
                                              vectorWidth)
-                                : chooseTile(out[1], out[3], groupVector, blockable);
+                                : chooseTile(groupBlocks ? out[1] / groups : out[1], out[3],
+                                             groupVector, blockable);
   add("vec", tile.vector);
   add("tile_c", tile.channels);
   add("tile_x", tile.columns);
