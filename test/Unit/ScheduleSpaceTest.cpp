@@ -41,6 +41,12 @@ const char *depthwise =
     "groups=32 bias=1 residual=0 affine=0 act=relu";
 const char *depthwiseDefault = "tile_c=16 tile_x=8 vec=16 wblock=0";
 
+// ResNeXt-50's layer1.0.conv2: 4 channels a group, the rotated kernel.
+const char *narrowGroupConv =
+    "conv in=1,128,56,56 out=1,128,56,56 kernel=3,3 stride=1,1 dilation=1,1 pad=1,1,1,1 "
+    "groups=32 bias=1 residual=0 affine=0 act=relu";
+const char *narrowGroupDefault = "rotated=1 tile_c=16 tile_x=3 vec=16 wblock=0";
+
 bool admits(const ScheduleSpace &space, const std::string &schedule) {
   return space.valid(parseSchedule(schedule));
 }
@@ -64,6 +70,26 @@ TEST(ScheduleSpace, TextFormRoundTripsSortedByKey) {
   Schedule schedule = parseSchedule("tile_x=5 vec=16 ci_block=256");
   EXPECT_EQ(schedule.at("tile_x"), "5");
   EXPECT_EQ(formatSchedule(schedule), "ci_block=256 tile_x=5 vec=16");
+}
+
+TEST(ScheduleSpace, RotatedGroupConvolutionTiles) {
+  ScheduleSpace space(narrowGroupConv, "avx512", narrowGroupDefault, {});
+  EXPECT_TRUE(admits(space, narrowGroupDefault));
+  // Its register tile is 4 accumulators a column: 7 columns fit in 28, 8 do not.
+  EXPECT_TRUE(admits(space, "rotated=1 tile_c=16 tile_x=7 vec=16 wblock=0"));
+  EXPECT_FALSE(admits(space, "rotated=1 tile_c=16 tile_x=8 vec=16 wblock=0"));
+  // One vector of channels, no weight blocks, no reduction slices.
+  EXPECT_FALSE(admits(space, "rotated=1 tile_c=32 tile_x=3 vec=16 wblock=0"));
+  EXPECT_FALSE(admits(space, "rotated=1 tile_c=16 tile_x=3 vec=16 wblock=16"));
+  EXPECT_FALSE(admits(space, "ci_block=4 rotated=1 tile_c=16 tile_x=3 vec=16 wblock=0"));
+  // Steps along tile_x stay rotated.
+  std::vector<Schedule> next = space.neighbours(parseSchedule(narrowGroupDefault));
+  EXPECT_TRUE(contains(next, "rotated=1 tile_c=16 tile_x=2 vec=16 wblock=0"));
+  EXPECT_TRUE(contains(next, "rotated=1 tile_c=16 tile_x=4 vec=16 wblock=0"));
+  expectSoundNeighbours(space, parseSchedule(narrowGroupDefault));
+  // An ungrouped convolution has no rotated form.
+  ScheduleSpace dense(strideTwoConv, "avx512", strideTwoDefault, {});
+  EXPECT_FALSE(admits(dense, "rotated=1 tile_c=16 tile_x=3 vec=16 wblock=0"));
 }
 
 TEST(ScheduleSpace, DirectConvolutionTiles) {
