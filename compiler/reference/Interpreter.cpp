@@ -327,17 +327,12 @@ std::vector<Tensor> Interpreter::run(mlir::func::FuncOp function,
                             geometry(p.getStride(), p.getPad(), {1, 1}), false,
                             p.getCountIncludePad(), outShape);
             })
-            .Case([&](cnn::GlobalAvgPool2DOp p) {
-              return adaptivePool2d(get(p.getInput()), 1, 1, false);
-            })
-            .Case([&](cnn::GlobalMaxPool2DOp p) {
-              return adaptivePool2d(get(p.getInput()), 1, 1, true);
-            })
-            .Case([&](cnn::AdaptiveAvgPool2DOp p) {
-              return adaptivePool2d(get(p.getInput()), outShape[2], outShape[3], false);
-            })
-            .Case([&](cnn::AdaptiveMaxPool2DOp p) {
-              return adaptivePool2d(get(p.getInput()), outShape[2], outShape[3], true);
+            .Case<cnn::GlobalAvgPool2DOp, cnn::GlobalMaxPool2DOp, cnn::AdaptiveAvgPool2DOp,
+                  cnn::AdaptiveMaxPool2DOp>([&](auto p) {
+              Tensor x = prologue(get(p.getInput()), optional(p.getInputMultiplier()),
+                                  optional(p.getInputOffset()), p.getInputActivation());
+              bool isMax = llvm::isa<cnn::GlobalMaxPool2DOp, cnn::AdaptiveMaxPool2DOp>(p);
+              return adaptivePool2d(x, outShape[2], outShape[3], isMax);
             })
             .Case([&](cnn::RoiPoolOp p) {
               return roiPool(get(p.getInput()), get(p.getRois()), outShape[2], outShape[3],

@@ -35,13 +35,33 @@ func.func @into_kernels(%x: tensor<1x4x8x8xf32>, %p: tensor<4xf32>, %w: tensor<8
 
 // -----
 
-// Left alone: a batch norm read by a pool, one read twice, and one whose
+// DenseNet's norm5 and ReLU before its global pooling, and a batch norm
+// and SiLU before an adaptive max pool: the pools read through the prologue.
+// CHECK-LABEL: func @into_pools
+// CHECK: cnn.adaptive_avg_pool2d %arg0 input_affine %{{.*}}, %{{.*}} input_activation relu size [1, 1]
+// CHECK: cnn.global_max_pool2d %arg0 input_affine %{{.*}}, %{{.*}} input_activation silu :
+// CHECK-NOT: cnn.batch_norm %
+func.func @into_pools(%x: tensor<1x4x8x8xf32>, %p: tensor<4xf32>) -> (tensor<1x4x1x1xf32>, tensor<1x4x1x1xf32>) {
+  // expected-remark @+1 {{fused into the input of 'cnn.adaptive_avg_pool2d'}}
+  %0 = cnn.batch_norm %x, %p, %p, %p, %p : (tensor<1x4x8x8xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<1x4x8x8xf32>
+  %1 = cnn.relu %0 : tensor<1x4x8x8xf32>
+  %2 = cnn.adaptive_avg_pool2d %1 size [1, 1] : (tensor<1x4x8x8xf32>) -> tensor<1x4x1x1xf32>
+  // expected-remark @+1 {{fused into the input of 'cnn.global_max_pool2d'}}
+  %3 = cnn.batch_norm %x, %p, %p, %p, %p : (tensor<1x4x8x8xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<1x4x8x8xf32>
+  %4 = cnn.silu %3 : tensor<1x4x8x8xf32>
+  %5 = cnn.global_max_pool2d %4 : (tensor<1x4x8x8xf32>) -> tensor<1x4x1x1xf32>
+  return %2, %5 : tensor<1x4x1x1xf32>, tensor<1x4x1x1xf32>
+}
+
+// -----
+
+// Left alone: a batch norm read by a windowed pool, one read twice, and one whose
 // activation has a parameter (clip).
 // CHECK-LABEL: func @kept
 // CHECK-COUNT-3: cnn.batch_norm %
 // CHECK-NOT: cnn.batch_norm_affine
 func.func @kept(%x: tensor<1x4x8x8xf32>, %p: tensor<4xf32>, %w: tensor<8x4x1x1xf32>) -> (tensor<1x4x4x4xf32>, tensor<1x8x8x8xf32>, tensor<1x4x8x8xf32>, tensor<1x8x8x8xf32>) {
-  // expected-remark @+1 {{batch norm 'cnn.batch_norm' not fused forward: no convolution reads it (alone)}}
+  // expected-remark @+1 {{batch norm 'cnn.batch_norm' not fused forward: no convolution or pooling reads it (alone)}}
   %0 = cnn.batch_norm %x, %p, %p, %p, %p : (tensor<1x4x8x8xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<1x4x8x8xf32>
   %1 = cnn.max_pool2d %0 window [2, 2] stride [2, 2] : (tensor<1x4x8x8xf32>) -> tensor<1x4x4x4xf32>
   // expected-remark @+1 {{not fused forward}}

@@ -70,6 +70,9 @@ Kernel buildAdaptivePool(const KernelSpec &spec) {
   int outHeight = int(outShape[2]), outWidth = int(outShape[3]);
 
   ImageParam input = activationInput("input", inShape);
+  // A batch norm and activation before the pool (DenseNet's norm5), applied
+  // as each element is read.
+  KernelInput in = prologueInput(spec, input, inShape[1], false, 0, 0);
   Var c("c"), x("x"), y("y"), n("n");
   // Cell i covers floor(i * H / oh) to ceil((i + 1) * H / oh).
   Expr x0 = x * width / outWidth, x1 = ((x + 1) * width + outWidth - 1) / outWidth;
@@ -82,7 +85,7 @@ Kernel buildAdaptivePool(const KernelSpec &spec) {
   if (!global)
     r.where(r.x < x1 - x0 && r.y < y1 - y0);
   // The clamp only tells bounds inference what the where clause ensures.
-  Expr tap = input(c, min(x0 + r.x, width - 1), min(y0 + r.y, height - 1), n);
+  Expr tap = in.read(c, min(x0 + r.x, width - 1), min(y0 + r.y, height - 1), n);
   Func output("output");
   if (isMax)
     output(c, x, y, n) = maximumKeepingNan(tap);
@@ -93,7 +96,9 @@ Kernel buildAdaptivePool(const KernelSpec &spec) {
     scheduleFlatOnGpu(output);
   else
     output.vectorize(c, 16, tailFor(outShape[1], 16));
-  return {output, {input}};
+  std::vector<Argument> arguments = {input};
+  arguments.insert(arguments.end(), in.arguments.begin(), in.arguments.end());
+  return {output, arguments};
 }
 
 Kernel buildRoiPool(const KernelSpec &spec) {

@@ -90,7 +90,11 @@ const std::map<std::string, Schema> &schemas() {
                  {"kernel", list(2, 1)}, {"stride", list(2, 1)},
                  {"pad", list(4, 0)},    {"kind", word({"max", "avg"})},
                  {"include_pad", optional(flag())}};
-    t["adaptive_pool"] = {{"in", shape()}, {"out", shape()}, {"kind", word({"max", "avg"})}};
+    t["adaptive_pool"] = {{"in", shape()},
+                          {"out", shape()},
+                          {"kind", word({"max", "avg"})},
+                          {"affine", optional(flag())},
+                          {"pact", optional(word(kActivations))}};
     t["roi_pool"] = {{"in", shape()}, {"out", shape()}, {"scale", real()}};
     t["unary"] = merge({{"shape", shape()}, {"scale", optional(real())},
                         {"shift", optional(real())}},

@@ -369,6 +369,8 @@ LogicalResult AvgPool2DOp::inferReturnTypes(
     auto input = shapeOf(adaptor.getInput(), 4);                               \
     if (!input)                                                                \
       return CNN_MALFORMED(Op);                                                \
+    if (auto error = prologueError(adaptor, (*input)[1]))                      \
+      return CNN_RULE(Op, ShapeOrError::error(*error));                        \
     return CNN_RULE(Op, inferGlobalPool2D(*input));                            \
   }
 CNN_GLOBAL_POOL_INFERENCE(GlobalAvgPool2DOp)
@@ -383,6 +385,8 @@ CNN_GLOBAL_POOL_INFERENCE(GlobalMaxPool2DOp)
     auto size = arrayOf<2>(adaptor.getOutputSize());                           \
     if (!input || !size)                                                       \
       return CNN_MALFORMED(Op);                                                \
+    if (auto error = prologueError(adaptor, (*input)[1]))                      \
+      return CNN_RULE(Op, ShapeOrError::error(*error));                        \
     return CNN_RULE(Op, inferAdaptivePool2D(*input, *size));                   \
   }
 CNN_ADAPTIVE_POOL_INFERENCE(AdaptiveAvgPool2DOp)

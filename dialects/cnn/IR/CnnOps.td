@@ -438,30 +438,53 @@ def Cnn_AvgPool2DOp : Cnn_LayerOp<"avg_pool2d"> {
   }];
 }
 
+// A pooling's optional input prologue is the fused convolution's:
+// `input_activation(input[c] * input_multiplier[c] + input_offset[c])`, a batch
+// norm and activation that came before it (DenseNet's norm5 and ReLU).
 class Cnn_GlobalPoolOp<string mnemonic, string reduction>
-    : Cnn_LayerOp<mnemonic> {
+    : Cnn_LayerOp<mnemonic, [AttrSizedOperandSegments]> {
   let summary = "global " # reduction # " pooling to one value per channel";
   let description = "Reduces every channel's H x W plane to its " # reduction #
-    ": `[N, C, H, W] -> [N, C, 1, 1]`.";
-  let arguments = (ins Cnn_Tensor4D:$input);
+    ": `[N, C, H, W] -> [N, C, 1, 1]`, after the optional input prologue of " #
+    "`cnn.fused_conv2d`.";
+  let arguments = (ins Cnn_Tensor4D:$input,
+                       Optional<Cnn_Tensor1D>:$input_multiplier,
+                       Optional<Cnn_Tensor1D>:$input_offset,
+                       DefaultValuedAttr<Cnn_Activation, "::cnn::Activation::none">:$input_activation);
   let results = (outs Cnn_Tensor4D:$result);
-  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = [{
+    $input (`input_affine` $input_multiplier^ `,` $input_offset)?
+    (`input_activation` $input_activation^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let builders = [OpBuilder<(ins "::mlir::Value":$input), [{
+    build($_builder, $_state, input, ::mlir::Value(), ::mlir::Value());
+  }]>];
 }
 
 def Cnn_GlobalAvgPool2DOp : Cnn_GlobalPoolOp<"global_avg_pool2d", "mean">;
 def Cnn_GlobalMaxPool2DOp : Cnn_GlobalPoolOp<"global_max_pool2d", "maximum">;
 
 class Cnn_AdaptivePoolOp<string mnemonic, string reduction>
-    : Cnn_LayerOp<mnemonic> {
+    : Cnn_LayerOp<mnemonic, [AttrSizedOperandSegments]> {
   let summary = "adaptive " # reduction # " pooling to a fixed output size";
   let description = "PyTorch's adaptive pooling: output cell `(i, j)` takes the " #
     reduction # " of rows `floor(i * H / oh)` to `ceil((i + 1) * H / oh)` and the " #
-    "matching columns. SPP stacks several of these.";
-  let arguments = (ins Cnn_Tensor4D:$input, Cnn_PositivePair:$output_size);
+    "matching columns, after the optional input prologue of `cnn.fused_conv2d`. " #
+    "SPP stacks several of these.";
+  let arguments = (ins Cnn_Tensor4D:$input,
+                       Optional<Cnn_Tensor1D>:$input_multiplier,
+                       Optional<Cnn_Tensor1D>:$input_offset,
+                       Cnn_PositivePair:$output_size,
+                       DefaultValuedAttr<Cnn_Activation, "::cnn::Activation::none">:$input_activation);
   let results = (outs Cnn_Tensor4D:$result);
   let assemblyFormat = [{
-    $input `size` $output_size attr-dict `:` functional-type(operands, results)
+    $input (`input_affine` $input_multiplier^ `,` $input_offset)?
+    (`input_activation` $input_activation^)? `size` $output_size attr-dict
+    `:` functional-type(operands, results)
   }];
+  let builders = [OpBuilder<(ins "::mlir::Value":$input, "::mlir::DenseI64ArrayAttr":$output_size), [{
+    build($_builder, $_state, input, ::mlir::Value(), ::mlir::Value(), output_size);
+  }]>];
 }
 
 def Cnn_AdaptiveAvgPool2DOp : Cnn_AdaptivePoolOp<"adaptive_avg_pool2d", "mean">;

@@ -2,19 +2,35 @@
 //
 // DenseNet normalises before convolving, so its batch norms have no weights
 // to fold into. Applying them in the convolution's input prologue still
-// saves two passes over the tensor, and two tensors.
+// saves two passes over the tensor, and two tensors; so does a pooling's
+// (norm5 and its ReLU before DenseNet's global pooling).
 //
 //===----------------------------------------------------------------------===//
 
 #include "cnn/Transforms/Passes.h"
 
 #include "mlir/IR/Builders.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 namespace cnn {
 #define GEN_PASS_DEF_FUSEBATCHNORMPROLOGUE
 #include "cnn/Transforms/Passes.h.inc"
 
 namespace {
+
+// The kernels with an input prologue: besides convolutions and GEMMs, the
+// pools a batch norm can precede (DenseNet's norm5 and ReLU before its
+// global pooling).
+#define PROLOGUE_OPS                                                           \
+  FusedConv2DOp, GemmOp, GlobalAvgPool2DOp, GlobalMaxPool2DOp, AdaptiveAvgPool2DOp, \
+      AdaptiveMaxPool2DOp
+
+/// Whether `op` already has an input prologue; nothing for an op that cannot.
+std::optional<bool> hasPrologue(mlir::Operation *op) {
+  return llvm::TypeSwitch<mlir::Operation *, std::optional<bool>>(op)
+      .Case<PROLOGUE_OPS>([](auto op) { return bool(op.getInputMultiplier()); })
+      .Default([](mlir::Operation *) { return std::nullopt; });
+}
 
 /// Activations a prologue can apply: those with no parameter.
 std::optional<Activation> prologueActivation(mlir::Operation *op) {
@@ -48,14 +64,11 @@ struct FuseBatchNormPrologue : impl::FuseBatchNormPrologueBase<FuseBatchNormProl
       }
     bool consumerTakesPrologue =
         user && user->getOperand(0) == tail &&
-        (llvm::isa<Conv2DOp, GemmOp>(user) ||
-         (llvm::isa<FusedConv2DOp>(user) && !llvm::cast<FusedConv2DOp>(user).getInputMultiplier()));
-    if (auto gemm = llvm::dyn_cast_or_null<GemmOp>(user))
-      consumerTakesPrologue &= !gemm.getInputMultiplier();
+        (llvm::isa<Conv2DOp>(user) || !hasPrologue(user).value_or(true));
     if (!consumerTakesPrologue) {
       if (emitRemarks)
         bn->emitRemark() << "batch norm " << describeLayer(bn)
-                         << " not fused forward: no convolution reads it (alone)";
+                         << " not fused forward: no convolution or pooling reads it (alone)";
       return;
     }
 
@@ -77,16 +90,11 @@ struct FuseBatchNormPrologue : impl::FuseBatchNormPrologueBase<FuseBatchNormProl
       // Same op, new input and prologue.
       replacement = builder.clone(*user);
       replacement->setOperand(0, x);
-      if (auto fused = llvm::dyn_cast<FusedConv2DOp>(replacement)) {
-        fused.getInputMultiplierMutable().assign(m);
-        fused.getInputOffsetMutable().assign(o);
-        fused.setInputActivation(kind);
-      } else {
-        auto gemm = llvm::cast<GemmOp>(replacement);
-        gemm.getInputMultiplierMutable().assign(m);
-        gemm.getInputOffsetMutable().assign(o);
-        gemm.setInputActivation(kind);
-      }
+      llvm::TypeSwitch<mlir::Operation *>(replacement).Case<PROLOGUE_OPS>([&](auto op) {
+        op.getInputMultiplierMutable().assign(m);
+        op.getInputOffsetMutable().assign(o);
+        op.setInputActivation(kind);
+      });
     }
     if (emitRemarks)
       bn->emitRemark() << "batch norm " << describeLayer(bn)

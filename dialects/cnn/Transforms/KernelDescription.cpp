@@ -16,12 +16,16 @@ llvm::ArrayRef<int64_t> shapeOf(mlir::Value value) {
   return llvm::cast<mlir::RankedTensorType>(value.getType()).getShape();
 }
 
-template <typename Op> void addEpilogue(KernelDescription &kernel, Op op) {
-  kernel.add("bias", op.getBias() ? 1 : 0);
-  kernel.add("residual", op.getResidual() ? 1 : 0);
+template <typename Op> void addPrologue(KernelDescription &kernel, Op op) {
   kernel.add("affine", op.getInputMultiplier() ? 1 : 0);
   if (op.getInputMultiplier())
     kernel.add("pact", stringifyActivation(op.getInputActivation()));
+}
+
+template <typename Op> void addEpilogue(KernelDescription &kernel, Op op) {
+  kernel.add("bias", op.getBias() ? 1 : 0);
+  kernel.add("residual", op.getResidual() ? 1 : 0);
+  addPrologue(kernel, op);
   kernel.add("act", stringifyActivation(op.getActivation()));
   if (op.getActivation() == Activation::leaky_relu)
     kernel.addReal("alpha", op.getAlpha().convertToDouble());
@@ -125,12 +129,15 @@ std::optional<KernelDescription> describeKernel(mlir::Operation *op) {
         return kernel;
       })
       .Case<GlobalAvgPool2DOp, GlobalMaxPool2DOp, AdaptiveAvgPool2DOp, AdaptiveMaxPool2DOp>(
-          [](mlir::Operation *pool) -> Result {
+          [](auto pool) -> Result {
             KernelDescription kernel{"adaptive_pool", {}};
-            kernel.add("in", shapeOf(pool->getOperand(0)));
-            kernel.add("out", shapeOf(pool->getResult(0)));
+            kernel.add("in", shapeOf(pool.getInput()));
+            kernel.add("out", shapeOf(pool.getResult()));
             bool isMax = llvm::isa<GlobalMaxPool2DOp, AdaptiveMaxPool2DOp>(pool);
             kernel.add("kind", isMax ? "max" : "avg");
+            // Keys only for a prologue, so that plain pools keep their lines.
+            if (pool.getInputMultiplier())
+              addPrologue(kernel, pool);
             return kernel;
           })
       .Case([](RoiPoolOp pool) -> Result {

@@ -59,7 +59,18 @@ func.func @global_pool_result(%x: tensor<1x512x7x7xf32>) {
 
 func.func @global_pool_rank(%x: tensor<512x7x7xf32>) {
   // expected-error @+1 {{operand #0 must be 4-D (NCHW) statically shaped tensor}}
-  %0 = "cnn.global_max_pool2d"(%x) : (tensor<512x7x7xf32>) -> tensor<512x1x1xf32>
+  %0 = "cnn.global_max_pool2d"(%x) <{operandSegmentSizes = array<i32: 1, 0, 0>}>
+      : (tensor<512x7x7xf32>) -> tensor<512x1x1xf32>
+  return
+}
+
+// -----
+
+// A pool's input prologue has one multiplier and offset per channel.
+func.func @pool_prologue_size(%x: tensor<1x8x7x7xf32>, %m: tensor<4xf32>) {
+  // expected-error @+1 {{'cnn.global_avg_pool2d' op input prologue needs 8 values (one per input channel)}}
+  %0 = cnn.global_avg_pool2d %x input_affine %m, %m input_activation relu
+      : (tensor<1x8x7x7xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<1x8x1x1xf32>
   return
 }
 
