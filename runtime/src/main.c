@@ -2,6 +2,8 @@
  *
  *   ./model [--weights w.safetensors] [--input x.npy]... [--output y.npy]...
  *           [--seed N] [--threads N] [--bench N] [--profile]
+ *   ./model --calibrate model.qparams [--method minmax|percentile|entropy]
+ *           [--percentile P] [--weights w.safetensors] --input x.npy...
  *
  * Without weights the model runs on seeded random ones; without inputs, on
  * a seeded random input. Without --output it prints a summary of each
@@ -10,6 +12,7 @@
  *===----------------------------------------------------------------------===*/
 
 #define _POSIX_C_SOURCE 200809L
+#include "calibrate.h"
 #include "session.h"
 #include "report.h"
 
@@ -29,14 +32,18 @@ typedef struct {
   uint64_t seed;
   int threads, bench, profile;
   int seen_seed, seen_threads, seen_bench;
+  cnnrt_calibration_options calibration; /* output NULL: not calibrating */
+  int seen_method, seen_percentile;
 } options;
 
 static int usage(const char *program, const cnnrt_model *model) {
   fprintf(stderr,
           "usage: %s [--weights w.safetensors] [--input x.npy]... [--output y.npy]...\n"
           "          [--seed N] [--threads N] [--bench N] [--profile]\n"
+          "       %s --calibrate model.qparams [--method minmax|percentile|entropy]\n"
+          "          [--percentile P] [--weights w.safetensors] --input x.npy...\n"
           "model %s:",
-          program, model->name);
+          program, program, model->name);
   for (int i = 0; i < model->input_count; ++i) {
     fprintf(stderr, " input %s [", model->inputs[i].name);
     for (int d = 0; d < model->inputs[i].rank; ++d)
@@ -74,7 +81,9 @@ static int repeated(const char *program, const char *option, int *seen) {
 
 static int parse(int argc, char **argv, const cnnrt_model *model, options *o) {
   o->seed = 1;
-  int seen_weights = 0;
+  int seen_weights = 0, seen_calibrate = 0;
+  o->calibration.method = CNNRT_PERCENTILE;
+  o->calibration.percentile = 99.99;
   for (int i = 1; i < argc; ++i) {
     const char *arg = argv[i];
     int has_value = i + 1 < argc;
@@ -106,10 +115,55 @@ static int parse(int argc, char **argv, const cnnrt_model *model, options *o) {
           parse_number(argv[0], arg, argv[++i], 1, MAX_BENCH_RUNS, &n))
         return 2;
       o->bench = (int)n;
+    } else if (has_value && !strcmp(arg, "--calibrate")) {
+      if (repeated(argv[0], arg, &seen_calibrate))
+        return 2;
+      o->calibration.output = argv[++i];
+    } else if (has_value && !strcmp(arg, "--method")) {
+      const char *method = argv[++i];
+      if (repeated(argv[0], arg, &o->seen_method))
+        return 2;
+      if (!strcmp(method, "minmax"))
+        o->calibration.method = CNNRT_MINMAX;
+      else if (!strcmp(method, "percentile"))
+        o->calibration.method = CNNRT_PERCENTILE;
+      else if (!strcmp(method, "entropy"))
+        o->calibration.method = CNNRT_ENTROPY;
+      else {
+        fprintf(stderr, "%s: --method takes minmax, percentile or entropy, not '%s'\n",
+                argv[0], method);
+        return 2;
+      }
+    } else if (has_value && !strcmp(arg, "--percentile")) {
+      char *end;
+      const char *text = argv[++i];
+      double p = strtod(text, &end);
+      if (repeated(argv[0], arg, &o->seen_percentile))
+        return 2;
+      if (end == text || *end || !(p >= 50 && p <= 100)) {
+        fprintf(stderr, "%s: --percentile takes a number from 50 to 100, not '%s'\n", argv[0],
+                text);
+        return 2;
+      }
+      o->calibration.percentile = p;
     } else {
       fprintf(stderr, "%s: unknown or incomplete option '%s'\n", argv[0], arg);
       return usage(argv[0], model);
     }
+  }
+  if (o->calibration.output) {
+    if (!o->input_count || o->output_count || o->bench || o->profile) {
+      fprintf(stderr, "%s: --calibrate takes one --input per sample, and no --output, --bench "
+                      "or --profile\n", argv[0]);
+      return 2;
+    }
+    o->calibration.samples = (const char *const *)o->inputs;
+    o->calibration.sample_count = o->input_count;
+    return 0;
+  }
+  if (o->seen_method || o->seen_percentile) {
+    fprintf(stderr, "%s: --method and --percentile go with --calibrate\n", argv[0]);
+    return 2;
   }
   if (o->input_count && o->input_count != model->input_count) {
     fprintf(stderr, "%s: the model has %d input(s); %d --input given\n", argv[0],
@@ -132,8 +186,8 @@ static void shape_text(int rank, const int64_t *shape, char *text, size_t size) 
     snprintf(text + used, size - used, "]");
 }
 
-static int read_input(const cnnrt_io *io, const char *path, float *nchw, char *error,
-                      size_t size) {
+int cnnrt_read_input(const cnnrt_io *io, const char *path, float *nchw, char *error,
+                     size_t size) {
   int rank;
   int64_t shape[CNNRT_MAX_RANK];
   float *data;
@@ -283,6 +337,15 @@ int cnnrt_main(const cnnrt_model *model, int argc, char **argv) {
   char error[1024] = "";
   cnnrt_session *session = NULL;
   int status = cnnrt_session_open(model, o.weights, o.seed, &session, error, sizeof error);
+  if (!status && o.calibration.output) {
+    double start = cnnrt_now();
+    status = cnnrt_calibrate(session, &o.calibration, error, sizeof error);
+    if (!status)
+      printf("calibrated %s on %d sample(s) in %.2f s: %s\n", model->name,
+             o.calibration.sample_count, cnnrt_now() - start, o.calibration.output);
+    o.input_count = 0; /* the samples are read; nothing else runs */
+  }
+  int calibrated = o.calibration.samples != NULL;
   float **inputs = calloc((size_t)model->input_count + 1, sizeof(float *));
   float **outputs = calloc((size_t)model->output_count + 1, sizeof(float *));
   if (!status && (!inputs || !outputs))
@@ -293,7 +356,7 @@ int cnnrt_main(const cnnrt_model *model, int argc, char **argv) {
       status = cnnrt_report(error, sizeof error, CNNRT_MEMORY, "out of memory for input '%s'",
                             model->inputs[i].name);
     else if (o.input_count)
-      status = read_input(&model->inputs[i], o.inputs[i], inputs[i], error, sizeof error);
+      status = cnnrt_read_input(&model->inputs[i], o.inputs[i], inputs[i], error, sizeof error);
     else {
       uint64_t state = o.seed * 7919u + (uint64_t)i;
       for (size_t k = 0; k < count; ++k)
@@ -306,7 +369,7 @@ int cnnrt_main(const cnnrt_model *model, int argc, char **argv) {
       status = cnnrt_report(error, sizeof error, CNNRT_MEMORY, "out of memory for output '%s'",
                             model->outputs[i].name);
   }
-  if (!status)
+  if (!status && !calibrated)
     status = run(&o, session, inputs, outputs, error, sizeof error);
   if (status)
     fprintf(stderr, "%s: %s\n", argv[0], error);

@@ -405,6 +405,8 @@ int cnnrt_session_execute(cnnrt_session *session, char *error, size_t size) {
       return cnnrt_report(error, size, CNNRT_KERNEL,
                           "layer '%s' (%s): kernel %s failed (Halide error %d: %s)",
                           step->layer, step->op, step->symbol, status, cnnrt_halide_message());
+    if (session->observe)
+      session->observe(session->observer, s);
     if (session->profile) {
       if (session->device && (status = cnnrt_device_sync(session, s, error, size)))
         return status;

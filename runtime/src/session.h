@@ -19,6 +19,10 @@ struct cnnrt_session {
   struct cnnrt_device *device; /* a GPU model's device buffers (device.c) */
   double *step_seconds;      /* per step, summed over profiled runs */
   int profile;
+  /* Called after each step when set (calibration reads every kernel's
+   * output); CPU models only. */
+  void (*observe)(void *observer, int step);
+  void *observer;
   pthread_mutex_t run_lock;  /* one run at a time: they share the arena */
   int users;                 /* runs under way; under the registry's lock */
 };
@@ -72,6 +76,9 @@ void cnnrt_to_buffer(const cnnrt_io *io, const float *nchw, float *base);
 void cnnrt_from_buffer(const cnnrt_io *io, const float *base, float *nchw);
 float *cnnrt_buffer_base(cnnrt_session *session, const cnnrt_buffer_ref *ref);
 int64_t cnnrt_io_elements(const cnnrt_io *io);
+/* Reads an .npy file that must have input `io`'s shape into `nchw`. */
+int cnnrt_read_input(const cnnrt_io *io, const char *path, float *nchw, char *error,
+                     size_t error_size);
 double cnnrt_now(void);
 
 #endif /* CNNRT_SESSION_H */

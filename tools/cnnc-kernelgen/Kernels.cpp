@@ -21,6 +21,8 @@ Kernel buildKernel(const KernelSpec &spec) {
       {"layer_norm", buildLayerNorm},
       {"lrn", buildLrn},         {"upsample", buildUpsample},
   };
+  if (spec.word("precision", "f32") == "int8")
+    return spec.family == "gemm" ? buildQuantizedGemm(spec) : buildQuantizedConv(spec);
   auto it = families.find(spec.family);
   if (it == families.end())
     throw SpecError("spec line " + std::to_string(spec.line) + ": unknown kernel family '" +
@@ -38,8 +40,9 @@ std::vector<int> physicalOrder(size_t rank) {
   return order;
 }
 
-ImageParam activationInput(const std::string &name, const std::vector<int64_t> &shape) {
-  ImageParam input(Float(32), int(shape.size()), name);
+ImageParam activationInput(const std::string &name, const std::vector<int64_t> &shape,
+                           Type type) {
+  ImageParam input(type, int(shape.size()), name);
   std::vector<int> order = physicalOrder(shape.size());
   for (size_t i = 0; i < order.size(); ++i)
     input.dim(int(i)).set_bounds(0, int(shape[order[i]]));
@@ -47,8 +50,9 @@ ImageParam activationInput(const std::string &name, const std::vector<int64_t> &
   return input;
 }
 
-ImageParam parameterInput(const std::string &name, const std::vector<int64_t> &extents) {
-  ImageParam input(Float(32), int(extents.size()), name);
+ImageParam parameterInput(const std::string &name, const std::vector<int64_t> &extents,
+                          Type type) {
+  ImageParam input(type, int(extents.size()), name);
   int64_t stride = 1;
   for (size_t i = 0; i < extents.size(); ++i) {
     input.dim(int(i)).set_bounds(0, int(extents[i])).set_stride(int(stride));

@@ -36,6 +36,9 @@ Kernel buildConv(const KernelSpec &spec);
 Kernel buildGemm(const KernelSpec &spec);
 Kernel buildWinogradConv(const KernelSpec &spec);
 Kernel buildRotatedGroupConv(const KernelSpec &spec);
+// precision=int8 (Quantized.cpp): u8 activations, s8 weights, s32 sums.
+Kernel buildQuantizedGemm(const KernelSpec &spec);
+Kernel buildQuantizedConv(const KernelSpec &spec);
 Kernel buildConvTranspose(const KernelSpec &spec);
 Kernel buildPool(const KernelSpec &spec);
 Kernel buildAdaptivePool(const KernelSpec &spec);
@@ -77,9 +80,11 @@ std::vector<int> physicalOrder(size_t rank);
 
 /// An input activation of logical shape `shape`, its extents fixed and its
 /// innermost stride 1.
-Halide::ImageParam activationInput(const std::string &name, const std::vector<int64_t> &shape);
+Halide::ImageParam activationInput(const std::string &name, const std::vector<int64_t> &shape,
+                                   Halide::Type type = Halide::Float(32));
 /// A parameter tensor with the given Halide extents (dense, innermost first).
-Halide::ImageParam parameterInput(const std::string &name, const std::vector<int64_t> &extents);
+Halide::ImageParam parameterInput(const std::string &name, const std::vector<int64_t> &extents,
+                                  Halide::Type type = Halide::Float(32));
 /// Fixes the output's extents to those of logical `shape`.
 void constrainOutput(Halide::Func output, const std::vector<int64_t> &shape);
 

@@ -64,6 +64,15 @@ const std::map<std::string, Schema> &schemas() {
                           {"groups", integer(1)}};
     Schema fusion = {{"bias", flag()}, {"residual", flag()}, {"affine", flag()},
                      {"pact", optional(word(kActivations))}};
+    // precision=int8: u8 activations with zero points, s8 weights (Quantized.cpp).
+    Schema quantized = {{"precision", optional(word({"f32", "int8"}))},
+                        {"in_zero", optional(integer(0, 255))},
+                        {"out_type", optional(word({"u8", "f32"}))},
+                        {"out_scale", optional(real())},
+                        {"out_zero", optional(integer(0, 255))},
+                        {"res_scale", optional(real())},
+                        {"res_zero", optional(integer(0, 255))}};
+    fusion = merge(fusion, quantized);
     std::map<std::string, Schema> t;
     t["conv"] = merge(merge(merge(convolution, fusion), activationKeys()),
                       merge(tiles, {{"tile_c", integer(1, 1024)},
@@ -198,6 +207,47 @@ void checkSplit(const KernelSpec &spec, int64_t depth, const std::string &what) 
                    std::to_string(depth) + ")");
 }
 
+/// What an int8 kernel (Quantized.cpp) supports, and the numbers its
+/// requantization needs.
+void checkQuantized(const KernelSpec &spec) {
+  auto require = [&](bool holds, const std::string &rule) {
+    if (!holds)
+      fail(spec, "precision=int8: " + rule);
+  };
+  auto positive = [&](const char *key) {
+    double value = spec.real(key, 0);
+    return spec.has(key) && std::isfinite(value) && value > 0;
+  };
+  require(!spec.gpu, "int8 kernels run on the CPU only");
+  require(!spec.integer("affine") && spec.integer("bias"),
+          "needs bias=1 (the zero point's correction) and affine=0 (no input prologue)");
+  require(spec.integer("wblock", 0) == 0 && spec.integer("ksplit", 1) == 1 &&
+              spec.integer("winograd", 0) == 0 && spec.integer("rotated", 0) == 0,
+          "takes none of wblock, ksplit, winograd and rotated");
+  require(spec.has("out_type"), "needs out_type=u8 or out_type=f32");
+  require(spec.word("out_type") == "f32" || (positive("out_scale") && spec.has("out_zero")),
+          "out_type=u8 needs a positive finite out_scale and an out_zero");
+  require(!spec.integer("residual") || (positive("res_scale") && spec.has("res_zero")),
+          "residual=1 needs a positive finite res_scale and a res_zero (the residual is u8)");
+  int64_t vec = spec.integer("vec"), tile = spec.integer(spec.family == "gemm" ? "tile_n" : "tile_c");
+  require((vec == 4 || vec == 8 || vec == 16) && tile % vec == 0,
+          "vec is 4, 8 or 16 s32 lanes and divides the channel tile");
+  if (spec.family == "gemm")
+    require(spec.integer("k") % 4 == 0,
+            "k must be a multiple of 4 (the producer pads the channels with the zero point)");
+  if (spec.family == "conv") {
+    std::vector<int64_t> in = spec.integers("in"), out = spec.integers("out");
+    int64_t groups = spec.integer("groups");
+    require(groups > 1 || (in.size() == 4 && in[1] % 4 == 0),
+            "the input channels must be a multiple of 4 (the producer pads them with the zero "
+            "point)");
+    require(spec.has("in_zero"), "a convolution needs in_zero (its padding)");
+    require(groups == 1 || (in.size() == 4 && out.size() == 4 && groups == in[1] &&
+                            groups == out[1]),
+            "a convolution is ungrouped or depthwise (groups = in and out channels)");
+  }
+}
+
 void checkConsistency(const KernelSpec &spec) {
   const std::string &family = spec.family;
   auto require = [&](bool holds, const std::string &rule) {
@@ -208,6 +258,8 @@ void checkConsistency(const KernelSpec &spec) {
     require(spec.integers(key).size() == expected,
             std::string(key) + " must have rank " + std::to_string(expected));
   };
+  if (spec.word("precision", "f32") == "int8")
+    checkQuantized(spec);
   if (family == "conv" || family == "conv_transpose" || family == "pool") {
     rank("in", 4);
     rank("out", 4);

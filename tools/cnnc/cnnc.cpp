@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "CalibrateCommand.h"
 #include "OnnxCommands.h"
 #include "ReferenceCommands.h"
 
@@ -124,7 +125,20 @@ cl::list<std::string> inputShapes("input-shape",
                                            "them symbolic, e.g. --input-shape image=1x3x224x224"),
                                   cl::value_desc("name=NxCxHxW"), cl::cat(category));
 
-enum class Command { Compile, Summary, Weights, Run, Import };
+cl::opt<std::string> calibrationInputs("inputs",
+                                       cl::desc("cnnc calibrate: the samples, a directory of "
+                                                ".npy files or a,b,c.npy"),
+                                       cl::value_desc("dir|files"), cl::cat(category));
+cl::opt<std::string> calibrationMethod("method",
+                                       cl::desc("cnnc calibrate: minmax, percentile "
+                                                "(default) or entropy"),
+                                       cl::init("percentile"), cl::cat(category));
+cl::opt<double> calibrationPercentile("percentile",
+                                      cl::desc("cnnc calibrate --method=percentile: the "
+                                               "percentile of |x| kept (default 99.99)"),
+                                      cl::init(0), cl::cat(category));
+
+enum class Command { Compile, Summary, Weights, Run, Import, Calibrate };
 
 void printVersion(llvm::raw_ostream &os) {
   os << "cnnc " << CNNC_VERSION << " (MLIR " << LLVM_VERSION_STRING << ")\n";
@@ -210,7 +224,7 @@ Emit effectiveEmit() {
   return toFile ? Emit::Exe : Emit::Cnn;
 }
 
-int generateCode(mlir::ModuleOp module, Emit stage) {
+int generateCode(mlir::ModuleOp module, Emit stage, const std::string &outputPath) {
   std::string halideTarget = cnnc::codegen::halideTarget(target);
   mlir::FailureOr<cnnc::codegen::Plan> plan =
       cnnc::codegen::buildPlan(module, halideTarget, cnnc::codegen::generatorStamp());
@@ -277,7 +291,30 @@ int run(Command command) {
     if (!temporaryWeights.empty())
       llvm::sys::fs::remove(temporaryWeights);
   });
-  if (onnx && command == Command::Run && weightsPath.empty()) {
+  if (command == Command::Calibrate) {
+    llvm::StringRef method = calibrationMethod.getValue();
+    if (outputPath == "-" || calibrationInputs.empty()) {
+      llvm::errs() << "cnnc calibrate: expects model --inputs DIR|a.npy,b.npy -o model.qparams\n";
+      return 1;
+    }
+    if (method != "minmax" && method != "percentile" && method != "entropy") {
+      llvm::errs() << "cnnc calibrate: --method " << method
+                   << ": expected minmax, percentile or entropy\n";
+      return 1;
+    }
+    if (calibrationPercentile.getNumOccurrences() &&
+        (method != "percentile" || !(calibrationPercentile >= 50 && calibrationPercentile <= 100))) {
+      llvm::errs() << "cnnc calibrate: --percentile goes with --method=percentile and is from "
+                      "50 to 100\n";
+      return 1;
+    }
+    if (target != "host" && target != "x86-avx512" && target != "x86-avx2") {
+      llvm::errs() << "cnnc calibrate: calibration runs on this machine's CPU; --target="
+                   << target << " is not one\n";
+      return 1;
+    }
+  }
+  if (onnx && (command == Command::Run || command == Command::Calibrate) && weightsPath.empty()) {
     llvm::SmallString<128> path;
     if (llvm::sys::fs::createTemporaryFile("cnnc-onnx", "safetensors", path)) {
       llvm::errs() << "cnnc: cannot create a temporary file for the weights\n";
@@ -350,7 +387,8 @@ int run(Command command) {
     }
   }
 
-  bool codegen = emit >= Emit::Plan && !summary && command == Command::Compile;
+  bool calibrating = command == Command::Calibrate;
+  bool codegen = (emit >= Emit::Plan && !summary && command == Command::Compile) || calibrating;
   bool dot = emit == Emit::Dot || emit == Emit::DotOpt;
   mlir::OwningOpRef<mlir::ModuleOp> elaborated;
   if (dot)
@@ -370,8 +408,26 @@ int run(Command command) {
       return 1;
   }
 
+  if (calibrating) {
+    // The fp32 model, compiled for this machine into a temporary program.
+    llvm::SmallString<128> binary;
+    if (llvm::sys::fs::createTemporaryFile("cnnc-calibrate", "", binary)) {
+      llvm::errs() << "cnnc calibrate: cannot create a temporary file for the model\n";
+      return 1;
+    }
+    auto removeBinary = llvm::make_scope_exit([&] { llvm::sys::fs::remove(binary); });
+    if (generateCode(*module, Emit::Exe, binary.str().str()))
+      return 1;
+    cnnc::CalibrateOptions options;
+    options.inputs = calibrationInputs;
+    options.method = calibrationMethod;
+    options.percentile = calibrationPercentile;
+    options.weightsPath = weightsPath;
+    options.outputPath = outputPath;
+    return cnnc::calibrate(binary.str().str(), options);
+  }
   if (codegen)
-    return generateCode(*module, emit);
+    return generateCode(*module, emit, outputPath);
   if (dot && command == Command::Compile) {
     std::string text;
     llvm::raw_string_ostream os(text);
@@ -419,6 +475,8 @@ int main(int argc, char **argv) {
     command = Command::Run;
   else if (first == "import")
     command = Command::Import;
+  else if (first == "calibrate")
+    command = Command::Calibrate;
   std::vector<char *> arguments(argv, argv + argc);
   if (command != Command::Compile)
     arguments.erase(arguments.begin() + 1);
@@ -438,6 +496,8 @@ int main(int argc, char **argv) {
       "  cnnc summary model.cnn [--json] [--param name=value]...\n"
       "  cnnc import model.onnx -o model.cnn [--input-shape name=NxCxHxW]...\n"
       "  cnnc weights model.cnn [--seed N] -o w.safetensors\n"
+      "  cnnc calibrate model.cnn|model.onnx [--weights w.safetensors] --inputs DIR|a.npy,... "
+      "[--method minmax|percentile|entropy] -o model.qparams\n"
       "  cnnc run model.cnn [--weights w.safetensors] [--input x.npy]... "
       "[--output y.npy]... [--seed N]\n");
   if (cnnc::codegen::halideTarget(target).empty()) {

@@ -1,0 +1,23 @@
+/*===- calibrate.h - the compiled model's calibration mode ----------------===*/
+
+#ifndef CNNRT_CALIBRATE_H
+#define CNNRT_CALIBRATE_H
+
+#include "session.h"
+
+typedef enum { CNNRT_MINMAX, CNNRT_PERCENTILE, CNNRT_ENTROPY } cnnrt_calibration_method;
+
+typedef struct {
+  const char *output;          /* the .qparams file to write */
+  const char *const *samples;  /* .npy files, one per run of the model's one input */
+  int sample_count;
+  cnnrt_calibration_method method;
+  double percentile;           /* CNNRT_PERCENTILE: of |x|, in (0, 100] */
+} cnnrt_calibration_options;
+
+/* Runs the model on every sample and writes each tensor's range
+ * (calibrate.c). */
+int cnnrt_calibrate(cnnrt_session *session, const cnnrt_calibration_options *options,
+                    char *error, size_t error_size);
+
+#endif /* CNNRT_CALIBRATE_H */
