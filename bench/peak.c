@@ -1,11 +1,17 @@
 /* The machine's fp32 FMA peak: each thread runs 16 independent chains of
  * 16-lane FMAs (enough to cover the FMA latency on every recent x86 core),
  * so the loop is bound by FMA throughput alone. Prints GFLOP/s for 1..N
- * threads, one line each: "threads T: G GFLOP/s". */
+ * threads, one line each: "threads T: G GFLOP/s".
+ *
+ *   peak N --int8   the same for AVX-512 VNNI's vpdpbusd (64 u8 x s8
+ *                   multiply-adds an instruction, the int8 kernels' core):
+ *                   "threads T: G GOP/s int8", or a line saying the CPU
+ *                   has no VNNI. */
 #include <immintrin.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 enum { CHAINS = 16, ITERATIONS = 20000000 };
@@ -34,19 +40,42 @@ static void *spin(void *result) {
   return NULL;
 }
 
+__attribute__((target("avx512f,avx512vnni"))) static void *spin_int8(void *result) {
+  __m512i acc[CHAINS];
+  for (int i = 0; i < CHAINS; ++i)
+    acc[i] = _mm512_set1_epi32(i);
+  const __m512i a = _mm512_set1_epi8(3), b = _mm512_set1_epi8(-2);
+  for (long n = 0; n < ITERATIONS; ++n) {
+#pragma GCC unroll 16
+    for (int i = 0; i < CHAINS; ++i)
+      acc[i] = _mm512_dpbusd_epi32(acc[i], a, b);
+  }
+  __m512i total = acc[0];
+  for (int i = 1; i < CHAINS; ++i)
+    total = _mm512_add_epi32(total, acc[i]);
+  *(float *)result = (float)_mm512_reduce_add_epi32(total);
+  return NULL;
+}
+
 int main(int argc, char **argv) {
   int max_threads = argc > 1 ? atoi(argv[1]) : 2;
+  int int8 = argc > 2 && !strcmp(argv[2], "--int8");
+  if (int8 && !__builtin_cpu_supports("avx512vnni")) {
+    printf("no AVX-512 VNNI on this CPU\n");
+    return 0;
+  }
   for (int threads = 1; threads <= max_threads; ++threads) {
     pthread_t ids[64];
     float sinks[64];
     double start = now();
     for (int t = 0; t < threads; ++t)
-      pthread_create(&ids[t], NULL, spin, &sinks[t]);
+      pthread_create(&ids[t], NULL, int8 ? spin_int8 : spin, &sinks[t]);
     for (int t = 0; t < threads; ++t)
       pthread_join(ids[t], NULL);
     double seconds = now() - start;
-    double flops = 2.0 * 16 * CHAINS * (double)ITERATIONS * threads;
-    printf("threads %d: %.1f GFLOP/s\n", threads, flops / seconds * 1e-9);
+    double flops = 2.0 * (int8 ? 64 : 16) * CHAINS * (double)ITERATIONS * threads;
+    printf("threads %d: %.1f %s\n", threads, flops / seconds * 1e-9,
+           int8 ? "GOP/s int8" : "GFLOP/s");
   }
   return 0;
 }

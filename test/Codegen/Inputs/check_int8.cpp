@@ -5,14 +5,20 @@
 // scales the s32 sums must be exact; a u8 output may differ from the
 // reference's rounding by one step.
 //
-//   check_int8 spec.txt    prints "<symbol>: ok" per kernel, or what differs
+//   check_int8 spec.txt            prints "<symbol>: ok" per kernel, or what differs
+//   check_int8 spec.txt --bench N  checks, then times N calls of each kernel
+//                                  (bench/int8-kernels.sh): median ms and GOP/s
 #include "HalideRuntime.h"
 
 #include <dlfcn.h>
 
+#include <algorithm>
+#include <chrono>
+
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <random>
@@ -69,7 +75,8 @@ float activate(float v, const Keys &keys) {
   return v;
 }
 
-int check(const std::string &symbol, const std::string &family, const Keys &keys, bool extreme) {
+int check(const std::string &symbol, const std::string &family, const Keys &keys, bool extreme,
+          int benchRuns = 0) {
   bool gemm = family == "gemm";
   std::vector<int64_t> in, out, k = {1, 1}, s = {1, 1}, d = {1, 1}, pad = {0, 0, 0, 0};
   if (gemm) {
@@ -128,16 +135,33 @@ int check(const std::string &symbol, const std::string &family, const Keys &keys
   if (hasResidual)
     arguments.push_back(&residual.buffer);
   arguments.push_back(&output.buffer);
-  int status;
+  int status = 0;
   using F5 = int (*)(halide_buffer_t *, halide_buffer_t *, halide_buffer_t *, halide_buffer_t *,
                      halide_buffer_t *);
   using F6 = int (*)(halide_buffer_t *, halide_buffer_t *, halide_buffer_t *, halide_buffer_t *,
                      halide_buffer_t *, halide_buffer_t *);
-  if (arguments.size() == 5)
-    status = F5(function)(arguments[0], arguments[1], arguments[2], arguments[3], arguments[4]);
-  else
-    status = F6(function)(arguments[0], arguments[1], arguments[2], arguments[3], arguments[4],
-                          arguments[5]);
+  auto call = [&] {
+    if (arguments.size() == 5)
+      return F5(function)(arguments[0], arguments[1], arguments[2], arguments[3], arguments[4]);
+    return F6(function)(arguments[0], arguments[1], arguments[2], arguments[3], arguments[4],
+                        arguments[5]);
+  };
+  std::vector<double> times;
+  for (int run = 0; run <= benchRuns && !status; ++run) {
+    auto start = std::chrono::steady_clock::now();
+    status = call();
+    times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  if (benchRuns && !status) {
+    std::sort(times.begin() + 1, times.end());
+    double median = times[1 + benchRuns / 2], operations = 2.0 * double(out[0]) * double(co);
+    for (int64_t extent : {gemm ? int64_t(1) : out[2], gemm ? int64_t(1) : out[3]})
+      operations *= double(extent);
+    operations *= double(k[0] * k[1] * (depthwise ? 1 : ci));
+    std::printf("%s: median %.4f ms, %.1f GOP/s\n", symbol.c_str(), median * 1e3,
+                operations / median * 1e-9);
+    return 0;
+  }
   if (status) {
     std::printf("%s: Halide error %d\n", symbol.c_str(), status);
     return 1;
@@ -196,8 +220,9 @@ int check(const std::string &symbol, const std::string &family, const Keys &keys
 } // namespace
 
 int main(int argc, char **argv) {
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: check_int8 spec.txt\n");
+  int benchRuns = argc == 4 && std::string(argv[2]) == "--bench" ? std::atoi(argv[3]) : 0;
+  if (argc != 2 && benchRuns <= 0) {
+    std::fprintf(stderr, "usage: check_int8 spec.txt [--bench N]\n");
     return 2;
   }
   std::ifstream spec(argv[1]);
@@ -212,7 +237,10 @@ int main(int argc, char **argv) {
     for (std::string pair; words >> pair;)
       keys[pair.substr(0, pair.find('='))] = pair.substr(pair.find('=') + 1);
     failures += check(symbol, family, keys, false);
-    failures += check(symbol, family, keys, true);
+    if (benchRuns)
+      failures += check(symbol, family, keys, false, benchRuns);
+    else
+      failures += check(symbol, family, keys, true);
   }
   std::printf("%d failure(s)\n", failures);
   return failures ? 1 : 0;
