@@ -54,9 +54,11 @@ template <typename T> std::string list(const std::vector<T> &values) {
 
 std::string bufferRef(const BufferRef &ref) {
   static const char *kinds[] = {"CNNRT_ARENA", "CNNRT_INPUT", "CNNRT_PREPARED"};
+  static const char *types[] = {"CNNRT_F32", "CNNRT_U8", "CNNRT_I8", "CNNRT_I32"};
   std::ostringstream os;
   os << "{" << kinds[ref.kind] << ", " << ref.index << ", " << ref.byteOffset << ", "
-     << ref.extents.size() << ", " << list(ref.extents) << ", " << list(ref.strides) << "}";
+     << ref.extents.size() << ", " << list(ref.extents) << ", " << list(ref.strides) << ", "
+     << types[ref.type] << "}";
   return os.str();
 }
 
@@ -99,7 +101,8 @@ void emitDriverSource(const Plan &plan, const std::string &symbol, bool library,
     os << "  {" << prepared.parameter << ", "
        << (prepared.permutation.empty() ? 0 : prepared.sourceShape.size()) << ", "
        << list(prepared.sourceShape) << ", " << list(prepared.permutation) << ", "
-       << prepared.winograd << "},\n";
+       << prepared.winograd << ", " << int(prepared.quantize) << ", " << prepared.bias << ", "
+       << std::setprecision(17) << prepared.inputScale << ", " << prepared.inputZero << "},\n";
   if (plan.prepared.empty())
     os << "  {0},\n";
   os << "};\n\nstatic const cnnrt_init_call init[] = {\n";

@@ -143,6 +143,12 @@ private:
   BufferRef activation(mlir::Value value) { return describe(placementOf(value), shapeOf(value)); }
   BufferRef parameter(mlir::Value value, std::vector<int64_t> sourceShape = {},
                       std::vector<int64_t> permutation = {}, int winograd = 0);
+  BufferRef quantizedParameter(mlir::Value weight, PreparedParameter::Quantize kind,
+                               mlir::Value bias, mlir::DictionaryAttr int8,
+                               std::vector<int64_t> sourceShape = {},
+                               std::vector<int64_t> permutation = {});
+  mlir::LogicalResult addInt8Step(mlir::Operation &op, const std::string &keys,
+                                  const std::string &schedule);
   void emitStep(mlir::Operation *op, const std::string &family, const std::string &keys,
                 std::vector<BufferRef> arguments, const std::string &schedule = "");
 
@@ -339,6 +345,98 @@ BufferRef PlanBuilder::parameter(mlir::Value value, std::vector<int64_t> sourceS
   return ref;
 }
 
+/// An int8 kernel's weights (s8, viewed as `sourceShape` and permuted),
+/// bias (s32) or scales (f32), each quantized from the float weight at load
+/// with the kernel's input scale and zero point.
+BufferRef PlanBuilder::quantizedParameter(mlir::Value weight, PreparedParameter::Quantize kind,
+                                          mlir::Value bias, mlir::DictionaryAttr int8,
+                                          std::vector<int64_t> sourceShape,
+                                          std::vector<int64_t> permutation) {
+  auto indexOf = [&](mlir::Value value) {
+    return value ? parameterIndex.at(value.getDefiningOp<cnn::WeightOp>().getName().str()) : -1;
+  };
+  PreparedParameter prepared;
+  prepared.parameter = indexOf(weight);
+  prepared.quantize = kind;
+  prepared.bias = indexOf(bias);
+  prepared.inputScale = int8.getAs<mlir::FloatAttr>("input_scale").getValueAsDouble();
+  prepared.inputZero = int8.getAs<mlir::IntegerAttr>("input_zero").getInt();
+  BufferRef ref;
+  ref.kind = BufferRef::Prepared;
+  ref.index = int(plan.prepared.size());
+  if (kind == PreparedParameter::Weights) {
+    prepared.sourceShape = sourceShape;
+    prepared.permutation = permutation;
+    int64_t stride = 1;
+    for (size_t i = permutation.size(); i-- > 0;) {
+      ref.extents.push_back(sourceShape[permutation[i]]);
+      ref.strides.push_back(stride);
+      stride *= sourceShape[permutation[i]];
+    }
+    ref.type = BufferRef::S8;
+  } else {
+    ref.extents = {shapeOf(weight)[0]};
+    ref.strides = {1};
+    ref.type = kind == PreparedParameter::Bias ? BufferRef::S32 : BufferRef::F32;
+  }
+  plan.prepared.push_back(prepared);
+  return ref;
+}
+
+/// An int8 convolution or GEMM (cnn.int8): u8 input, s8 weights with four
+/// input channels innermost, s32 bias, f32 scales, [u8 residual], then a u8
+/// or f32 output (tools/cnnc-kernelgen/Quantized.cpp).
+mlir::LogicalResult PlanBuilder::addInt8Step(mlir::Operation &op, const std::string &keys,
+                                             const std::string &schedule) {
+  auto int8 = op.getAttrOfType<mlir::DictionaryAttr>("cnn.int8");
+  bool u8 = int8.getAs<mlir::StringAttr>("output").getValue() == "u8";
+  auto typed = [](BufferRef ref, BufferRef::Type type) {
+    ref.type = type;
+    return ref;
+  };
+  std::vector<BufferRef> arguments;
+  mlir::Value weight = op.getOperand(1), bias, residual;
+  std::vector<int64_t> w = shapeOf(weight), view, permutation;
+  bool gemm = llvm::isa<cnn::GemmOp>(op);
+  int64_t groups = 1;
+  if (auto conv = llvm::dyn_cast<cnn::FusedConv2DOp>(op)) {
+    bias = conv.getBias();
+    residual = conv.getResidual();
+    groups = conv.getGroups();
+  } else if (auto conv = llvm::dyn_cast<cnn::Conv2DOp>(op)) {
+    bias = conv.getBias();
+    groups = conv.getGroups();
+  }
+  if (!gemm) {
+    if (groups > 1) { // [C, 1, kh, kw] -> (c, kx, ky)
+      view = {w[0], w[2], w[3]};
+      permutation = {1, 2, 0};
+    } else { // [O, I/4, 4, kh, kw] -> (4, o, i/4, kx, ky)
+      view = {w[0], w[1] / 4, 4, w[2], w[3]};
+      permutation = {3, 4, 1, 0, 2};
+    }
+  } else {
+    auto product = llvm::cast<cnn::GemmOp>(op);
+    bias = product.getBias();
+    residual = product.getResidual();
+    view = {w[0], w[1] / 4, 4}; // [M, K/4, 4] -> (4, m, k/4)
+    permutation = {1, 0, 2};
+  }
+  auto activationOf = [&](mlir::Value value, BufferRef::Type type) {
+    return typed(gemm ? asMatrix(activation(value)) : activation(value), type);
+  };
+  arguments.push_back(activationOf(op.getOperand(0), BufferRef::U8));
+  arguments.push_back(
+      quantizedParameter(weight, PreparedParameter::Weights, bias, int8, view, permutation));
+  arguments.push_back(quantizedParameter(weight, PreparedParameter::Bias, bias, int8));
+  arguments.push_back(quantizedParameter(weight, PreparedParameter::Scale, bias, int8));
+  if (residual)
+    arguments.push_back(activationOf(residual, BufferRef::U8));
+  arguments.push_back(activationOf(op.getResult(0), u8 ? BufferRef::U8 : BufferRef::F32));
+  emitStep(&op, gemm ? "gemm" : "conv", keys, std::move(arguments), schedule);
+  return mlir::success();
+}
+
 void PlanBuilder::emitStep(mlir::Operation *op, const std::string &family,
                            const std::string &keys, std::vector<BufferRef> arguments,
                            const std::string &schedule) {
@@ -483,6 +581,14 @@ mlir::LogicalResult PlanBuilder::addStep(mlir::Operation &op) {
     return value ? value.getInt() : 0;
   };
 
+  if (op.hasAttr("cnn.int8"))
+    return addInt8Step(op, keys, scheduleText);
+  if (auto quantize = llvm::dyn_cast<cnn::QuantizeOp>(op)) {
+    BufferRef output = activation(quantize.getResult());
+    output.type = BufferRef::U8;
+    emitStep(&op, "quantize", keys, {activation(quantize.getInput()), output});
+    return mlir::success();
+  }
   std::vector<BufferRef> arguments;
   auto optionalParameter = [&](mlir::Value value) {
     if (value)
@@ -601,6 +707,8 @@ void printBuffer(std::ostream &os, const BufferRef &ref, const Plan &plan) {
   case BufferRef::Prepared: {
     const PreparedParameter &prepared = plan.prepared[ref.index];
     os << "@" << plan.parameters[prepared.parameter].name;
+    static const char *quantized[] = {"", "{s8 weights}", "{s32 bias}", "{scales}"};
+    os << quantized[prepared.quantize];
     if (prepared.winograd)
       os << "{winograd " << prepared.winograd << "}";
     if (!prepared.permutation.empty()) {
@@ -611,7 +719,8 @@ void printBuffer(std::ostream &os, const BufferRef &ref, const Plan &plan) {
     break;
   }
   }
-  os << "[";
+  static const char *types[] = {"", " u8", " s8", " s32"};
+  os << types[ref.type] << "[";
   printShape(os, ref.extents);
   os << " / ";
   printShape(os, ref.strides);

@@ -27,6 +27,9 @@ struct BufferRef {
   int index = 0;          // Input or Prepared: which one.
   int64_t byteOffset = 0; // Arena: where its first element is.
   std::vector<int64_t> extents, strides; // Halide order: innermost first.
+  /// The element type: f32, or an int8 kernel's u8 activations, s8
+  /// weights and s32 bias (libcnnrt's cnnrt_dtype names).
+  enum Type { F32, U8, S8, S32 } type = F32;
 };
 
 struct KernelLine {
@@ -53,10 +56,18 @@ struct Parameter {
 /// (an output tile size m), 3x3 weights [O, I, 3, 3] first become the
 /// Winograd F(m x m, 3x3) weights [O, I, m+2, m+2], which the source shape
 /// and permutation then describe.
+/// With `quantize` (an int8 kernel's), the float weight [O, ...] is
+/// quantized per output channel first: s8 weights (then viewed and
+/// permuted), the s32 bias (from `bias`, -1 for none, and the input's
+/// scale and zero point) or the f32 scales (runtime/src/quantize.c).
 struct PreparedParameter {
   int parameter = 0;
   std::vector<int64_t> sourceShape, permutation;
   int winograd = 0;
+  enum Quantize { None, Weights, Bias, Scale } quantize = None;
+  int bias = -1;
+  double inputScale = 0;
+  int64_t inputZero = 0;
 };
 
 /// One weight transform of init: cnnrt_<function>(parameters..., integers...).

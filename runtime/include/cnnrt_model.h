@@ -34,6 +34,8 @@ typedef struct {
   int rank;
   int32_t extent[CNNRT_MAX_DIMS]; /* innermost first */
   int32_t stride[CNNRT_MAX_DIMS]; /* in elements */
+  cnnrt_dtype type; /* CNNRT_F32 (0, the default), or an int8 kernel's CNNRT_U8, CNNRT_I8,
+                       CNNRT_I32 */
 } cnnrt_buffer_ref;
 
 typedef struct {
@@ -49,12 +51,23 @@ typedef struct {
  * is). With `winograd` = m > 0, 3x3 weights [O, I, 3, 3] are first
  * transformed into Winograd F(m x m, 3x3) weights [O, I, m+2, m+2], which
  * `source_shape` then views. */
+/* An int8 kernel's parameters, from a float weight [O, ...] (and bias)
+ * quantized per output channel o: s_w[o] = max |w[o, ...]| / 127,
+ * CNNRT_Q_WEIGHTS: round(w / s_w[o]) as s8, then viewed and permuted;
+ * CNNRT_Q_BIAS: s32 round(bias[o] / (s_x s_w[o])) - input_zero * sum of the
+ * channel's s8 weights; CNNRT_Q_SCALE: f32 s_x s_w[o]. */
+enum { CNNRT_Q_NONE = 0, CNNRT_Q_WEIGHTS = 1, CNNRT_Q_BIAS = 2, CNNRT_Q_SCALE = 3 };
+
 typedef struct {
   int parameter;
   int rank;
   int64_t source_shape[CNNRT_MAX_PACKED_DIMS];
   int permutation[CNNRT_MAX_PACKED_DIMS];
   int winograd;
+  int quantize;       /* CNNRT_Q_*: an int8 kernel's weights, bias or scales */
+  int bias;           /* CNNRT_Q_BIAS: the float bias parameter, or -1 */
+  double input_scale; /* s_x */
+  int input_zero;
 } cnnrt_prepared;
 
 enum { CNNRT_FOLD_BATCH_NORM = 0, CNNRT_BATCH_NORM_AFFINE = 1 };

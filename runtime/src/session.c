@@ -233,6 +233,13 @@ static int prepare(cnnrt_session *session, char *error, size_t size) {
   for (int i = 0; i < model->prepared_count; ++i) {
     const cnnrt_prepared *prepared = &model->prepared[i];
     float *source = session->parameters[prepared->parameter];
+    if (prepared->quantize) {
+      int status = cnnrt_quantize_parameter(session, prepared, &session->prepared[i]);
+      if (status)
+        return cnnrt_report(error, size, status, "out of memory quantizing '%s'",
+                            model->parameters[prepared->parameter].name);
+      continue;
+    }
     if (prepared->rank == 0) {
       session->prepared[i] = source;
       continue;
@@ -325,7 +332,7 @@ static void destroy(cnnrt_session *session) {
   const cnnrt_model *model = session->model;
   cnnrt_device_close(session);
   for (int i = 0; session->prepared && i < model->prepared_count; ++i)
-    if (model->prepared[i].rank)
+    if (model->prepared[i].rank || model->prepared[i].quantize)
       free(session->prepared[i]);
   for (int i = 0; session->owned && i < model->parameter_count; ++i)
     free(session->owned[i]);
@@ -367,6 +374,15 @@ int cnnrt_call_kernel(const cnnrt_step *step, buffer_t **b) {
   }
 }
 
+static struct halide_type_t halide_type_of_dtype(cnnrt_dtype type) {
+  struct halide_type_t t = {halide_type_float, 32, 1};
+  if (type == CNNRT_U8 || type == CNNRT_I8)
+    t = (struct halide_type_t){type == CNNRT_U8 ? halide_type_uint : halide_type_int, 8, 1};
+  else if (type == CNNRT_I32)
+    t = (struct halide_type_t){halide_type_int, 32, 1};
+  return t;
+}
+
 /* Runs one step's kernel on buffers in host memory; Halide's status. */
 static int run_on_host(cnnrt_session *session, const cnnrt_step *step) {
   buffer_t buffers[CNNRT_MAX_ARGUMENTS];
@@ -376,9 +392,7 @@ static int run_on_host(cnnrt_session *session, const cnnrt_step *step) {
     const cnnrt_buffer_ref *ref = &step->arguments[a];
     memset(&buffers[a], 0, sizeof(buffer_t));
     buffers[a].host = (uint8_t *)cnnrt_buffer_base(session, ref);
-    buffers[a].type.code = halide_type_float;
-    buffers[a].type.bits = 32;
-    buffers[a].type.lanes = 1;
+    buffers[a].type = halide_type_of_dtype(ref->type);
     buffers[a].dimensions = ref->rank;
     buffers[a].dim = dims[a];
     for (int d = 0; d < ref->rank; ++d) {

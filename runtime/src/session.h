@@ -39,6 +39,11 @@ void cnnrt_permute(const float *source, int rank, const int64_t *shape, const in
 /* 3x3 filters (`filters` of them, row-major) -> Winograd F(m x m, 3x3)
  * weights G g G^T, (m+2) x (m+2) each; m is 2 or 4. */
 void cnnrt_winograd_weights(const float *weights, int64_t filters, int m, float *transformed);
+/* An int8 kernel's weights, bias or scales (prepared->quantize) from the
+ * session's float parameters, in a new 64-byte-aligned buffer (quantize.c);
+ * CNNRT_MEMORY when out of memory. */
+int cnnrt_quantize_parameter(const cnnrt_session *session, const cnnrt_prepared *prepared,
+                             float **result);
 double cnnrt_random_normal(uint64_t *state);
 void cnnrt_random_parameter(const cnnrt_parameter *parameter, uint64_t seed, float *data);
 

@@ -76,6 +76,19 @@ Kernel buildUnary(const KernelSpec &spec) {
   return {output, {input}};
 }
 
+/// A float tensor on the u8 grid an int8 kernel reads (docs/quantization.md).
+Kernel buildQuantize(const KernelSpec &spec) {
+  std::vector<int64_t> shape = spec.integers("shape");
+  ImageParam input = activationInput("input", shape);
+  std::vector<Var> vars = varsFor(shape.size());
+  Func output("output");
+  Expr q = round(input(vars) * float(1.0 / spec.real("scale"))) + float(spec.integer("zero"));
+  output(vars) = Halide::ConciseCasts::u8(clamp(q, 0.0f, 255.0f));
+  constrainOutput(output, shape);
+  scheduleStreaming(output, shape, spec.gpu);
+  return {output, {input}};
+}
+
 Kernel buildBinary(const KernelSpec &spec) {
   std::vector<int64_t> outShape = spec.integers("out");
   std::vector<int64_t> shapes[2] = {spec.integers("a"), spec.integers("b")};

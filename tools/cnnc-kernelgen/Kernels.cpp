@@ -20,6 +20,7 @@ Kernel buildKernel(const KernelSpec &spec) {
       {"channel_shuffle", buildChannelShuffle}, {"transpose", buildTranspose},
       {"layer_norm", buildLayerNorm},
       {"lrn", buildLrn},         {"upsample", buildUpsample},
+      {"quantize", buildQuantize},
   };
   if (spec.word("precision", "f32") == "int8")
     return spec.family == "gemm" ? buildQuantizedGemm(spec) : buildQuantizedConv(spec);

@@ -39,6 +39,7 @@ Kernel buildRotatedGroupConv(const KernelSpec &spec);
 // precision=int8 (Quantized.cpp): u8 activations, s8 weights, s32 sums.
 Kernel buildQuantizedGemm(const KernelSpec &spec);
 Kernel buildQuantizedConv(const KernelSpec &spec);
+Kernel buildQuantize(const KernelSpec &spec);
 Kernel buildConvTranspose(const KernelSpec &spec);
 Kernel buildPool(const KernelSpec &spec);
 Kernel buildAdaptivePool(const KernelSpec &spec);

@@ -83,6 +83,7 @@ const std::map<std::string, Schema> &schemas() {
                                     {"ksplit", optional(integer(1, 1024))},
                                     {"winograd", optional(integer(0, 4))},
                                     {"rotated", optional(integer(0, 1))},
+                                    {"parallel", optional(word({"n", "m"}))},
                                     {"images", optional(integer(1))},
                                     {"cgroup", optional(integer(1))}}));
     t["gemm"] = merge(merge(merge({{"m", integer(1)}, {"k", integer(1)}, {"n", integer(1)}},
@@ -112,6 +113,7 @@ const std::map<std::string, Schema> &schemas() {
                    {"out", shape()}};
     t["affine"] = {{"shape", shape()}, {"epsilon", real()}};
     t["copy"] = {{"in", shape()}, {"out", shape()}};
+    t["quantize"] = {{"shape", shape()}, {"scale", real()}, {"zero", integer(0, 255)}};
     t["channel_shuffle"] = {{"shape", shape()}, {"groups", integer(1)}};
     t["transpose"] = {{"in", shape()}, {"permutation", {Rule::List, 0, 5, 0}}};
     t["layer_norm"] = {{"shape", shape()}, {"epsilon", real()}};
@@ -390,6 +392,9 @@ void checkConsistency(const KernelSpec &spec) {
             "in and out must have as many elements");
     return;
   }
+  if (family == "quantize")
+    require(!spec.gpu && std::isfinite(spec.real("scale")) && spec.real("scale") > 0,
+            "quantize runs on the CPU, with a positive finite scale");
   if (family == "softmax")
     require(spec.integer("axis") < int64_t(spec.integers("shape").size()),
             "axis must name a dimension of shape");

@@ -138,6 +138,14 @@ cl::opt<double> calibrationPercentile("percentile",
                                                "percentile of |x| kept (default 99.99)"),
                                       cl::init(0), cl::cat(category));
 
+cl::opt<std::string> quantize("quantize",
+                             cl::desc("int8: run convolutions and GEMMs as int8 kernels, with "
+                                      "the scales of --qparams (docs/quantization.md)"),
+                             cl::value_desc("int8"), cl::cat(category));
+cl::opt<std::string> qparamsPath("qparams",
+                                 cl::desc("--quantize=int8: the calibration (cnnc calibrate)"),
+                                 cl::value_desc("model.qparams"), cl::cat(category));
+
 enum class Command { Compile, Summary, Weights, Run, Import, Calibrate };
 
 void printVersion(llvm::raw_ostream &os) {
@@ -259,6 +267,22 @@ int run(Command command) {
     return 1;
   }
   bool summary = command == Command::Summary;
+  if (!quantize.empty() || !qparamsPath.empty()) {
+    if (quantize != "int8" || qparamsPath.empty()) {
+      llvm::errs() << "cnnc: --quantize=int8 goes with --qparams model.qparams (cnnc calibrate "
+                      "writes one); no other precision is built yet\n";
+      return 1;
+    }
+    if (!cnnc::codegen::deviceApi(cnnc::codegen::halideTarget(target)).empty()) {
+      llvm::errs() << "cnnc: --quantize=int8: the int8 kernels run on the CPU; --target="
+                   << target << " stays fp32\n";
+      return 1;
+    }
+    if (command == Command::Calibrate) {
+      llvm::errs() << "cnnc calibrate: calibration runs the fp32 model; drop --quantize\n";
+      return 1;
+    }
+  }
   Emit emit = effectiveEmit();
   mlir::MLIRContext context;
   context.loadDialect<cnn::CnnDialect, mlir::func::FuncDialect>();
@@ -402,6 +426,7 @@ int run(Command command) {
     pipeline.tuningDatabase = tuningDatabase;
     pipeline.threads = tuningThreads;
     pipeline.winograd = !noWinograd;
+    pipeline.qparams = quantize.empty() ? "" : qparamsPath.getValue();
     pipeline.target = cnnc::codegen::vectorIsa(target);
     cnn::buildOptimizationPipeline(pm, pipeline);
     if (mlir::failed(pm.run(*module)))
@@ -491,6 +516,7 @@ int main(int argc, char **argv) {
       "cnnc: compiles convolutional networks\n\n"
       "  cnnc model.cnn -o model [--target=T] [--tuning-db F] [--param name=value]...\n"
       "  cnnc model.cnn --lib -o libmodel.a\n"
+      "  cnnc model.cnn --quantize=int8 --qparams model.qparams -o model\n"
       "  cnnc model.cnn --emit=ast|cnn|opt|dot|dot-opt|plan|halide-stmt|asm|obj [--remarks] "
       "[-o out]\n"
       "  cnnc summary model.cnn [--json] [--param name=value]...\n"

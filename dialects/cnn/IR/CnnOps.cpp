@@ -14,6 +14,8 @@
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/Support/FormatVariadic.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace cnn;
 
@@ -232,6 +234,15 @@ LogicalResult FusedConv2DOp::verify() {
     return emitOpError("has min (") << getMin().convertToDouble()
                                     << ") greater than max ("
                                     << getMax().convertToDouble() << ")";
+  return success();
+}
+
+LogicalResult QuantizeOp::verify() {
+  double scale = getScale().convertToDouble();
+  if (!std::isfinite(scale) || scale <= 0)
+    return emitOpError("has scale ") << scale << "; it must be positive and finite";
+  if (getZeroPoint() < 0 || getZeroPoint() > 255)
+    return emitOpError("has zero_point ") << getZeroPoint() << "; a u8 zero point is 0 to 255";
   return success();
 }
 

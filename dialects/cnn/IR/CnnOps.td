@@ -728,6 +728,29 @@ def Cnn_BatchNormAffineOp : Cnn_Op<"batch_norm_affine",
 // Kernels (what the optimisation passes produce)
 //===----------------------------------------------------------------------===//
 
+def Cnn_QuantizeOp : Cnn_SameTypeOp<"quantize"> {
+  let summary = "rounds a tensor to the u8 grid of an int8 kernel's input";
+  let description = [{
+    `scale * (clamp(round(x / scale) + zero_point, 0, 255) - zero_point)`:
+    the value an int8 kernel reads, stored as the u8 `q` itself. The
+    `cnn-quantize` pass puts one where a float tensor (a model input, a
+    pooling's or a float kernel's result) feeds an int8 convolution or
+    GEMM (`cnn.int8`), once per tensor; between int8 kernels tensors stay
+    u8 and need none. Its scale and zero point come from the calibration
+    (docs/quantization.md).
+
+    ```mlir
+    %q = cnn.quantize %x scale 0.0183 zero_point 0 : tensor<1x64x56x56xf32>
+    ```
+  }];
+  let arguments = (ins Cnn_Tensor:$input, F64Attr:$scale, I64Attr:$zero_point);
+  let results = (outs Cnn_Tensor:$result);
+  let assemblyFormat = [{
+    $input `scale` $scale `zero_point` $zero_point attr-dict `:` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
 def Cnn_FusedConv2DOp : Cnn_LayerOp<"fused_conv2d", [AttrSizedOperandSegments]> {
   let summary = "convolution, bias, residual sum and activation in one kernel";
   let description = [{

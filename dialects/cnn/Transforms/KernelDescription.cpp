@@ -22,8 +22,32 @@ template <typename Op> void addPrologue(KernelDescription &kernel, Op op) {
     kernel.add("pact", stringifyActivation(op.getInputActivation()));
 }
 
+/// An int8 kernel's numbers (cnn.int8, from the cnn-quantize pass): what
+/// its input, residual and output are on the u8 grid. The bias is always
+/// there: it carries the input zero point's correction.
+void addInt8(KernelDescription &kernel, mlir::Operation *op) {
+  auto int8 = op->getAttrOfType<mlir::DictionaryAttr>("cnn.int8");
+  auto real = [&](llvm::StringRef key) {
+    return int8.getAs<mlir::FloatAttr>(key).getValueAsDouble();
+  };
+  auto integer = [&](llvm::StringRef key) { return int8.getAs<mlir::IntegerAttr>(key).getInt(); };
+  kernel.add("precision", "int8");
+  kernel.add("in_zero", integer("input_zero"));
+  llvm::StringRef output = int8.getAs<mlir::StringAttr>("output").getValue();
+  kernel.add("out_type", output);
+  if (output == "u8") {
+    kernel.addReal("out_scale", real("output_scale"));
+    kernel.add("out_zero", integer("output_zero"));
+  }
+  if (int8.get("residual_scale")) {
+    kernel.addReal("res_scale", real("residual_scale"));
+    kernel.add("res_zero", integer("residual_zero"));
+  }
+}
+
 template <typename Op> void addEpilogue(KernelDescription &kernel, Op op) {
-  kernel.add("bias", op.getBias() ? 1 : 0);
+  bool int8 = op->hasAttr("cnn.int8");
+  kernel.add("bias", op.getBias() || int8 ? 1 : 0);
   kernel.add("residual", op.getResidual() ? 1 : 0);
   addPrologue(kernel, op);
   kernel.add("act", stringifyActivation(op.getActivation()));
@@ -33,6 +57,8 @@ template <typename Op> void addEpilogue(KernelDescription &kernel, Op op) {
     kernel.addReal("min", op.getMin().convertToDouble());
     kernel.addReal("max", op.getMax().convertToDouble());
   }
+  if (int8)
+    addInt8(kernel, op);
 }
 
 template <typename Op> void addConvGeometry(KernelDescription &kernel, Op op) {
@@ -83,10 +109,13 @@ std::optional<KernelDescription> describeKernel(mlir::Operation *op) {
       .Case([](Conv2DOp conv) -> Result {
         KernelDescription kernel{"conv", {}};
         addConvGeometry(kernel, conv);
-        kernel.add("bias", conv.getBias() ? 1 : 0);
+        bool int8 = conv->hasAttr("cnn.int8");
+        kernel.add("bias", conv.getBias() || int8 ? 1 : 0);
         kernel.add("residual", 0);
         kernel.add("affine", 0);
         kernel.add("act", "none");
+        if (int8)
+          addInt8(kernel, conv);
         return kernel;
       })
       .Case([](FusedConv2DOp conv) -> Result {
@@ -107,6 +136,13 @@ std::optional<KernelDescription> describeKernel(mlir::Operation *op) {
         kernel.add("k", in[1]);
         kernel.add("n", shapeOf(gemm.getWeight())[0]);
         addEpilogue(kernel, gemm);
+        return kernel;
+      })
+      .Case([](QuantizeOp quantize) -> Result {
+        KernelDescription kernel{"quantize", {}};
+        kernel.add("shape", shapeOf(quantize.getResult()));
+        kernel.addReal("scale", quantize.getScale().convertToDouble());
+        kernel.add("zero", quantize.getZeroPoint());
         return kernel;
       })
       .Case([](ConvTranspose2DOp conv) -> Result {

@@ -36,6 +36,7 @@ struct PipelineOptions {
   std::string tuningDatabase;
   int threads = 0; // The thread count whose tuning-db entries apply; 0: one per core.
   bool winograd = true; // Winograd F(4x4, 3x3) where it pays.
+  std::string qparams;  // A calibration: run what can as int8 (cnn-quantize).
 };
 void buildOptimizationPipeline(mlir::OpPassManager &pm, const PipelineOptions &options = {});
 

@@ -192,4 +192,25 @@ def ScheduleKernels : Cnn_FunctionPass<"cnn-schedule-kernels"> {
   ];
 }
 
+def Quantize : Cnn_FunctionPass<"cnn-quantize"> {
+  let summary = "Runs convolutions and GEMMs as int8 kernels, with a calibration's scales";
+  let description = [{
+    With the ranges of a `.qparams` file (`cnnc calibrate`), each fused
+    convolution (ungrouped with input channels in fours, or depthwise) and
+    GEMM (K in fours) without a batch-norm prologue, whose input (and
+    residual) the calibration names, gets `cnn.int8`: the u8 scale and zero
+    point of its input and residual, and its output's, `u8` when every
+    reader is an int8 kernel (the tensor stays u8 between them) or `f32`.
+    A float tensor an int8 kernel reads gets one `cnn.quantize`. The
+    schedule becomes the int8 kernels' (16 s32 lanes, no weight blocking or
+    Winograd). Weights are quantized per output channel at load.
+  }];
+  let options = [
+    Option<"qparamsPath", "qparams", "std::string", "\"\"",
+           "The calibration (.qparams) whose ranges give the scales">,
+    Option<"emitRemarks", "emit-remarks", "bool", "false",
+           "Say which kernels run int8 and why the others stay float">
+  ];
+}
+
 #endif // CNN_PASSES_TD

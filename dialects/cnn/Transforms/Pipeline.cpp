@@ -30,6 +30,8 @@ void buildOptimizationPipeline(mlir::OpPassManager &pm, const PipelineOptions &o
   pm.nest<mlir::func::FuncOp>().addPass(
       createScheduleKernels(
           {options.target, options.tuningDatabase, options.threads, options.winograd, emitRemarks}));
+  if (!options.qparams.empty())
+    pm.nest<mlir::func::FuncOp>().addPass(createQuantize({options.qparams, emitRemarks}));
   pm.addPass(createPlanMemory({emitRemarks}));
 }
 

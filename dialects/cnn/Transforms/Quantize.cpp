@@ -1,0 +1,259 @@
+//===- Quantize.cpp - int8 convolutions and GEMMs from a calibration ------===//
+//
+// The optimised graph's convolutions and GEMMs become int8 kernels where the
+// int8 kernels can run them and the calibration knows their tensors
+// (docs/quantization.md). Each gets `cnn.int8`: its input's scale and zero
+// point, its output's (u8, when every reader is an int8 kernel too, so the
+// tensor stays u8 between them) or `f32`, and its residual's. A float
+// tensor an int8 kernel reads gets one `cnn.quantize`. Weights are not
+// touched here: the plan quantizes them per output channel at load.
+//
+// What stays float, and why, is said as a remark: a batch-norm prologue
+// (its input is not a calibrated tensor), a grouped convolution that is
+// not depthwise, input channels not in fours (the RGB stem), or a tensor
+// the calibration does not name.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cnn/IR/CnnOps.h"
+#include "cnn/Transforms/Passes.h"
+
+#include "quantize/QParams.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
+
+#include <optional>
+
+namespace cnn {
+#define GEN_PASS_DEF_QUANTIZE
+#include "cnn/Transforms/Passes.h.inc"
+
+namespace {
+
+using cnnc::quantize::TensorRange;
+
+/// Why `op` cannot run as an int8 kernel, or "" when it can.
+std::string whyFloat(mlir::Operation *op) {
+  auto channels = [](mlir::Value v) {
+    return llvm::cast<mlir::RankedTensorType>(v.getType()).getShape()[1];
+  };
+  auto convolution = [&](auto conv) -> std::string {
+    int64_t groups = conv.getGroups(), in = channels(conv.getInput());
+    if (groups > 1 && !(groups == in && groups == channels(conv.getResult())))
+      return "a grouped convolution that is not depthwise";
+    if (groups == 1 && in % 4)
+      return std::to_string(in) + " input channels, not a multiple of 4";
+    return "";
+  };
+  if (auto conv = llvm::dyn_cast<Conv2DOp>(op))
+    return convolution(conv);
+  if (auto conv = llvm::dyn_cast<FusedConv2DOp>(op))
+    return conv.getInputMultiplier() ? "a batch-norm prologue" : convolution(conv);
+  auto gemm = llvm::cast<GemmOp>(op);
+  if (gemm.getInputMultiplier())
+    return "a batch-norm prologue";
+  if (channels(gemm.getInput()) % 4)
+    return std::to_string(channels(gemm.getInput())) + " input channels, not a multiple of 4";
+  return "";
+}
+
+/// The residual operand of an int8 candidate, if it has one.
+mlir::OpOperand *residualOf(mlir::Operation *op) {
+  if (auto conv = llvm::dyn_cast<FusedConv2DOp>(op); conv && conv.getResidual())
+    return &conv.getResidualMutable()[0];
+  if (auto gemm = llvm::dyn_cast<GemmOp>(op); gemm && gemm.getResidual())
+    return &gemm.getResidualMutable()[0];
+  return nullptr;
+}
+
+struct QuantizePass : impl::QuantizeBase<QuantizePass> {
+  using QuantizeBase::QuantizeBase;
+
+  void runOnOperation() override;
+
+private:
+  std::optional<TensorRange> rangeOf(mlir::Value value);
+  mlir::Value quantized(mlir::Value value, mlir::OpBuilder &builder);
+  mlir::DictionaryAttr int8Schedule(mlir::Operation *op);
+
+  cnnc::quantize::QParams qparams;
+  llvm::DenseMap<mlir::Value, mlir::Value> quantizedOf;
+};
+
+/// The calibrated range of a tensor: a model input by its name, a kernel's
+/// result by its layer, a view by what it views, a concat by its inputs'.
+std::optional<TensorRange> QuantizePass::rangeOf(mlir::Value value) {
+  auto find = [&](const std::string &name) -> std::optional<TensorRange> {
+    auto it = qparams.tensors.find(name);
+    return it == qparams.tensors.end() ? std::nullopt : std::optional(it->second);
+  };
+  if (auto argument = llvm::dyn_cast<mlir::BlockArgument>(value)) {
+    auto function = llvm::cast<mlir::func::FuncOp>(argument.getOwner()->getParentOp());
+    auto name = function.getArgAttrOfType<mlir::StringAttr>(argument.getArgNumber(), "cnn.name");
+    return find(name ? name.str() : "input " + std::to_string(argument.getArgNumber()));
+  }
+  mlir::Operation *op = value.getDefiningOp();
+  if (llvm::isa<FlattenOp, ReshapeOp>(op) && !op->hasAttr("cnn.relayout"))
+    return rangeOf(op->getOperand(0));
+  if (auto slice = llvm::dyn_cast<SliceOp>(op); slice && slice.getAxis() == 1)
+    return rangeOf(slice.getInput());
+  if (auto concat = llvm::dyn_cast<ConcatOp>(op)) {
+    TensorRange whole;
+    for (mlir::Value input : concat.getInputs()) {
+      std::optional<TensorRange> part = rangeOf(input);
+      if (!part)
+        return std::nullopt;
+      whole.low = std::min(whole.low, part->low);
+      whole.high = std::max(whole.high, part->high);
+    }
+    return whole;
+  }
+  return find(layerName(op, ""));
+}
+
+/// `value` as an int8 kernel reads it: itself when an int8 kernel wrote it
+/// as u8, else one cnn.quantize of it, shared by its int8 readers.
+mlir::Value QuantizePass::quantized(mlir::Value value, mlir::OpBuilder &builder) {
+  if (mlir::Operation *producer = value.getDefiningOp())
+    if (auto int8 = producer->getAttrOfType<mlir::DictionaryAttr>("cnn.int8"))
+      if (int8.getAs<mlir::StringAttr>("output").getValue() == "u8")
+        return value;
+  mlir::Value &q = quantizedOf[value];
+  if (q)
+    return q;
+  cnnc::quantize::AffineU8 affine = cnnc::quantize::affineU8(*rangeOf(value));
+  std::string name = value.getDefiningOp() ? layerName(value.getDefiningOp(), "value")
+                                           : "input";
+  auto loc = mlir::NameLoc::get(builder.getStringAttr(name + ".quantize"), value.getLoc());
+  q = builder.create<QuantizeOp>(loc, value, builder.getF64FloatAttr(affine.scale),
+                                 builder.getI64IntegerAttr(affine.zeroPoint));
+  return q;
+}
+
+/// The int8 kernels' register tiles: 16 s32 lanes, up to 4 vectors of
+/// output channels (one for depthwise) by 6 columns; no weight blocking or
+/// Winograd. A GEMM keeps the parallel loop the fp32 schedule chose.
+mlir::DictionaryAttr QuantizePass::int8Schedule(mlir::Operation *op) {
+  mlir::Builder b(op->getContext());
+  int64_t channels = llvm::cast<mlir::RankedTensorType>(op->getResult(0).getType()).getShape()[1];
+  int64_t vec = channels >= 16 ? 16 : channels >= 8 ? 8 : 4;
+  bool depthwise = false;
+  if (auto conv = llvm::dyn_cast<FusedConv2DOp>(op))
+    depthwise = conv.getGroups() > 1;
+  if (auto conv = llvm::dyn_cast<Conv2DOp>(op))
+    depthwise = conv.getGroups() > 1;
+  int64_t tile = depthwise ? vec : vec * std::max<int64_t>(1, std::min<int64_t>(4, channels / vec));
+  // A convolution's columns: the tile that wastes least of the row (a tile
+  // overhanging the edge is shifted inwards and recomputes) and reuses
+  // most, within 24 accumulators. 7-wide rows took 6 (5 of 12 columns
+  // recomputed) and ran ResNet-18's layer4 at 185 GOP/s.
+  int64_t width = llvm::cast<mlir::RankedTensorType>(op->getResult(0).getType()).getShape().back();
+  int64_t columns = 6;
+  double best = 0;
+  for (int64_t vectors = tile / vec; vectors >= 1 && !depthwise; --vectors)
+    for (int64_t x = 8; x >= 2; --x) {
+      if (vectors * x > 24)
+        continue;
+      double useful = double(width) / double((width + x - 1) / x * x);
+      double reuse = double(vectors * x) / double(vectors + x);
+      if (useful * reuse > best + 1e-9) {
+        best = useful * reuse;
+        columns = x;
+        tile = vectors * vec;
+      }
+    }
+  llvm::SmallVector<mlir::NamedAttribute> keys = {b.getNamedAttr("vec", b.getI64IntegerAttr(vec))};
+  if (auto gemm = llvm::dyn_cast<GemmOp>(op)) {
+    int64_t depth = llvm::cast<mlir::RankedTensorType>(gemm.getInput().getType()).getShape()[1];
+    auto old = op->getAttrOfType<mlir::DictionaryAttr>("cnn.schedule");
+    auto parallel = old ? old.getAs<mlir::StringAttr>("parallel") : nullptr;
+    keys.push_back(b.getNamedAttr("tile_n", b.getI64IntegerAttr(tile)));
+    keys.push_back(b.getNamedAttr("tile_m", b.getI64IntegerAttr(6)));
+    keys.push_back(b.getNamedAttr("k_block", b.getI64IntegerAttr(depth)));
+    keys.push_back(b.getNamedAttr("m_block", b.getI64IntegerAttr(6)));
+    keys.push_back(b.getNamedAttr("parallel", parallel ? parallel : b.getStringAttr("n")));
+  } else {
+    keys.push_back(b.getNamedAttr("tile_c", b.getI64IntegerAttr(tile)));
+    keys.push_back(b.getNamedAttr("tile_x", b.getI64IntegerAttr(columns)));
+    // Channel tiles outermost when the weights outweigh the input: each
+    // task's weight slice then stays in cache across the rows.
+    auto input = llvm::cast<mlir::RankedTensorType>(op->getOperand(0).getType());
+    auto weight = llvm::cast<mlir::RankedTensorType>(op->getOperand(1).getType());
+    if (weight.getNumElements() > input.getNumElements())
+      keys.push_back(b.getNamedAttr("parallel", b.getStringAttr("n")));
+  }
+  keys.push_back(b.getNamedAttr("wblock", b.getI64IntegerAttr(0)));
+  return b.getDictionaryAttr(keys);
+}
+
+void QuantizePass::runOnOperation() {
+  mlir::func::FuncOp function = getOperation();
+  if (function.getName() == "init")
+    return;
+  std::string error;
+  if (!cnnc::quantize::readQParams(qparamsPath, qparams, error)) {
+    function.emitError(error);
+    return signalPassFailure();
+  }
+  // Which kernels run as int8.
+  llvm::DenseSet<mlir::Operation *> int8;
+  function.walk([&](mlir::Operation *op) {
+    if (!llvm::isa<Conv2DOp, FusedConv2DOp, GemmOp>(op))
+      return;
+    std::string why = whyFloat(op);
+    mlir::OpOperand *residual = residualOf(op);
+    if (why.empty() && !rangeOf(op->getOperand(0)))
+      why = "its input has no calibrated range";
+    if (why.empty() && residual && !rangeOf(residual->get()))
+      why = "its residual has no calibrated range";
+    if (why.empty())
+      int8.insert(op);
+    else if (emitRemarks)
+      op->emitRemark() << "stays float: " << why;
+  });
+  // A result stays u8 when every reader is an int8 kernel.
+  auto readsAsInt8 = [&](mlir::OpOperand &use) {
+    mlir::Operation *user = use.getOwner();
+    if (!int8.count(user))
+      return false;
+    mlir::OpOperand *residual = residualOf(user);
+    return use.getOperandNumber() == 0 || &use == residual;
+  };
+  mlir::OpBuilder builder(function.getContext());
+  function.walk([&](mlir::Operation *op) {
+    if (!int8.count(op))
+      return;
+    mlir::Value result = op->getResult(0);
+    bool u8 = !result.use_empty() && rangeOf(result) &&
+              llvm::all_of(result.getUses(), readsAsInt8);
+    builder.setInsertionPoint(op);
+    llvm::SmallVector<mlir::NamedAttribute> keys;
+    auto add = [&](llvm::StringRef key, mlir::Attribute value) {
+      keys.push_back(builder.getNamedAttr(key, value));
+    };
+    auto addAffine = [&](llvm::StringRef prefix, mlir::Value value) {
+      cnnc::quantize::AffineU8 affine = cnnc::quantize::affineU8(*rangeOf(value));
+      add((prefix + "_scale").str(), builder.getF64FloatAttr(affine.scale));
+      add((prefix + "_zero").str(), builder.getI64IntegerAttr(affine.zeroPoint));
+    };
+    addAffine("input", op->getOperand(0));
+    op->setOperand(0, quantized(op->getOperand(0), builder));
+    if (mlir::OpOperand *residual = residualOf(op)) {
+      addAffine("residual", residual->get());
+      residual->set(quantized(residual->get(), builder));
+    }
+    add("output", builder.getStringAttr(u8 ? "u8" : "f32"));
+    if (u8)
+      addAffine("output", result);
+    op->setAttr("cnn.int8", builder.getDictionaryAttr(keys));
+    op->setAttr("cnn.schedule", int8Schedule(op));
+    if (emitRemarks)
+      op->emitRemark() << "int8, " << (u8 ? "u8" : "f32") << " output";
+  });
+}
+
+} // namespace
+} // namespace cnn
