@@ -35,6 +35,17 @@ namespace {
 
 using cnnc::quantize::TensorRange;
 
+/// A tensor's name as the calibration knows it (runtime/src/calibrate.c):
+/// a model input's, or the layer of the kernel that computes it.
+std::string tensorName(mlir::Value value) {
+  if (auto argument = llvm::dyn_cast<mlir::BlockArgument>(value)) {
+    auto function = llvm::cast<mlir::func::FuncOp>(argument.getOwner()->getParentOp());
+    auto name = function.getArgAttrOfType<mlir::StringAttr>(argument.getArgNumber(), "cnn.name");
+    return name ? name.str() : "input " + std::to_string(argument.getArgNumber());
+  }
+  return layerName(value.getDefiningOp(), "");
+}
+
 /// Why `op` cannot run as an int8 kernel, or "" when it can.
 std::string whyFloat(mlir::Operation *op) {
   auto channels = [](mlir::Value v) {
@@ -90,11 +101,8 @@ std::optional<TensorRange> QuantizePass::rangeOf(mlir::Value value) {
     auto it = qparams.tensors.find(name);
     return it == qparams.tensors.end() ? std::nullopt : std::optional(it->second);
   };
-  if (auto argument = llvm::dyn_cast<mlir::BlockArgument>(value)) {
-    auto function = llvm::cast<mlir::func::FuncOp>(argument.getOwner()->getParentOp());
-    auto name = function.getArgAttrOfType<mlir::StringAttr>(argument.getArgNumber(), "cnn.name");
-    return find(name ? name.str() : "input " + std::to_string(argument.getArgNumber()));
-  }
+  if (llvm::isa<mlir::BlockArgument>(value))
+    return find(tensorName(value));
   mlir::Operation *op = value.getDefiningOp();
   if (llvm::isa<FlattenOp, ReshapeOp>(op) && !op->hasAttr("cnn.relayout"))
     return rangeOf(op->getOperand(0));
@@ -111,7 +119,7 @@ std::optional<TensorRange> QuantizePass::rangeOf(mlir::Value value) {
     }
     return whole;
   }
-  return find(layerName(op, ""));
+  return find(tensorName(value));
 }
 
 /// `value` as an int8 kernel reads it: itself when an int8 kernel wrote it
@@ -125,9 +133,8 @@ mlir::Value QuantizePass::quantized(mlir::Value value, mlir::OpBuilder &builder)
   if (q)
     return q;
   cnnc::quantize::AffineU8 affine = cnnc::quantize::affineU8(*rangeOf(value));
-  std::string name = value.getDefiningOp() ? layerName(value.getDefiningOp(), "value")
-                                           : "input";
-  auto loc = mlir::NameLoc::get(builder.getStringAttr(name + ".quantize"), value.getLoc());
+  auto loc = mlir::NameLoc::get(builder.getStringAttr(tensorName(value) + ".quantize"),
+                                value.getLoc());
   q = builder.create<QuantizeOp>(loc, value, builder.getF64FloatAttr(affine.scale),
                                  builder.getI64IntegerAttr(affine.zeroPoint));
   return q;
