@@ -33,8 +33,7 @@
 enum { BINS = 2048 };
 
 typedef struct {
-  const char *name;
-  const cnnrt_buffer_ref *buffer;
+  const char *name; /* NULL: another step's part of an earlier tensor */
   double min, max, magnitude; /* observed over every sample */
   double *histogram;          /* BINS counts of |x| over [0, magnitude] */
   double low, high;           /* the range chosen */
@@ -43,7 +42,7 @@ typedef struct {
 typedef struct {
   cnnrt_session *session;
   tensor_stats *tensors;
-  int *tensor_of_step; /* -1: a step whose output a later step of its layer replaces */
+  int *tensor_of_step; /* the tensor each step's output is (part of) */
   int pass;            /* 1: extremes; 2: histograms */
   int sample;
   int failed;
@@ -52,8 +51,8 @@ typedef struct {
 } calibration;
 
 /* Visits every element of a strided buffer (innermost dimension first). */
-static int scan(calibration *c, tensor_stats *t, const float *base) {
-  const cnnrt_buffer_ref *ref = t->buffer;
+static int scan(calibration *c, tensor_stats *t, const cnnrt_buffer_ref *ref,
+                const float *base) {
   int64_t index[CNNRT_MAX_DIMS] = {0}, count = 1;
   for (int d = 0; d < ref->rank; ++d)
     count *= ref->extent[d];
@@ -86,11 +85,12 @@ static int scan(calibration *c, tensor_stats *t, const float *base) {
 
 static void observe_step(void *context, int step) {
   calibration *c = context;
-  int t = c->tensor_of_step[step];
-  if (c->failed || t < 0)
+  if (c->failed)
     return;
-  tensor_stats *stats = &c->tensors[t];
-  c->failed = scan(c, stats, cnnrt_buffer_base(c->session, stats->buffer));
+  const cnnrt_step *s = &c->session->model->steps[step];
+  const cnnrt_buffer_ref *output = &s->arguments[s->argument_count - 1];
+  c->failed = scan(c, &c->tensors[c->tensor_of_step[step]], output,
+                   cnnrt_buffer_base(c->session, output));
 }
 
 /* The Kullback-Leibler divergence of p from q, over bins where p has mass;
@@ -223,7 +223,7 @@ static int run_samples(calibration *c, const cnnrt_calibration_options *o, float
     if (status)
       return status;
     cnnrt_to_buffer(input, nchw, c->session->inputs[0]);
-    if ((status = scan(c, &c->tensors[0], c->session->inputs[0])))
+    if ((status = scan(c, &c->tensors[0], &input->buffer, c->session->inputs[0])))
       return status;
     c->session->observe = observe_step;
     c->session->observer = c;
@@ -258,17 +258,15 @@ int cnnrt_calibrate(cnnrt_session *session, const cnnrt_calibration_options *o, 
     stats->max = -INFINITY;
     if (t == 0) {
       stats->name = model->inputs[0].name;
-      stats->buffer = &model->inputs[0].buffer;
     } else {
       const cnnrt_step *step = &model->steps[t - 1];
       stats->name = step->layer;
-      stats->buffer = &step->arguments[step->argument_count - 1];
       c.tensor_of_step[t - 1] = t;
-      /* A layer made of several kernels (a relayout after a GEMM) is
-       * known by its last one's output. */
-      for (int later = t; later < model->step_count; ++later)
-        if (!strcmp(model->steps[later].layer, step->layer)) {
-          c.tensor_of_step[t - 1] = -1;
+      /* A layer made of several kernels (a concat's copies, each into its
+       * part of the result) is one tensor: its range covers every part. */
+      for (int earlier = 1; earlier < t; ++earlier)
+        if (c.tensors[earlier].name && !strcmp(c.tensors[earlier].name, step->layer)) {
+          c.tensor_of_step[t - 1] = earlier;
           stats->name = NULL;
           break;
         }

@@ -8,6 +8,10 @@
  * sum w x - z sum w), and its f32 scale s_x s_w[o] turns sums back into real
  * values (tools/cnnc-kernelgen/Quantized.cpp, docs/quantization.md).
  *
+ *
+ * A NaN or infinite weight has no s8 value: it is refused (CNNRT_VALUE),
+ * where fp32 would have run on and given NaNs.
+ *
  *===----------------------------------------------------------------------===*/
 
 #include "session.h"
@@ -40,8 +44,14 @@ int cnnrt_quantize_parameter(const cnnrt_session *session, const cnnrt_prepared 
     return CNNRT_MEMORY;
   for (int64_t o = 0; o < channels; ++o) {
     double largest = 0;
-    for (int64_t k = 0; k < per_channel; ++k)
-      largest = fmax(largest, fabs((double)w[o * per_channel + k]));
+    for (int64_t k = 0; k < per_channel; ++k) {
+      double v = fabs((double)w[o * per_channel + k]);
+      if (!isfinite(v)) { /* no s8 value stands for it */
+        free(scale);
+        return CNNRT_VALUE;
+      }
+      largest = fmax(largest, v);
+    }
     scale[o] = largest > 0 ? largest / 127 : 1;
   }
 #define QUANTIZED(o, k) clamp(nearbyint(w[(o) * per_channel + (k)] / scale[o]), -127, 127)

@@ -235,6 +235,11 @@ static int prepare(cnnrt_session *session, char *error, size_t size) {
     float *source = session->parameters[prepared->parameter];
     if (prepared->quantize) {
       int status = cnnrt_quantize_parameter(session, prepared, &session->prepared[i]);
+      if (status == CNNRT_VALUE)
+        return cnnrt_report(error, size, status,
+                            "weight '%s' holds a NaN or an infinity: an int8 kernel cannot "
+                            "quantize it",
+                            model->parameters[prepared->parameter].name);
       if (status)
         return cnnrt_report(error, size, status, "out of memory quantizing '%s'",
                             model->parameters[prepared->parameter].name);

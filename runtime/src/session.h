@@ -41,7 +41,7 @@ void cnnrt_permute(const float *source, int rank, const int64_t *shape, const in
 void cnnrt_winograd_weights(const float *weights, int64_t filters, int m, float *transformed);
 /* An int8 kernel's weights, bias or scales (prepared->quantize) from the
  * session's float parameters, in a new 64-byte-aligned buffer (quantize.c);
- * CNNRT_MEMORY when out of memory. */
+ * CNNRT_MEMORY when out of memory, CNNRT_VALUE for a NaN or infinite weight. */
 int cnnrt_quantize_parameter(const cnnrt_session *session, const cnnrt_prepared *prepared,
                              float **result);
 double cnnrt_random_normal(uint64_t *state);

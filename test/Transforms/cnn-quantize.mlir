@@ -1,12 +1,17 @@
 // RUN: rm -rf %t && split-file %s %t
 // RUN: cnnc-opt %t/model.mlir --cnn-quantize="qparams=%t/q.qparams" | FileCheck %s
 // RUN: cnnc-opt %t/model.mlir --cnn-quantize="qparams=%t/q.qparams emit-remarks=true" 2>&1 >/dev/null | FileCheck %s --check-prefix=REMARK
-// REMARK-DAG: loc("stem"): stays float: 3 input channels, not a multiple of 4
-// REMARK-DAG: loc("grouped"): stays float: a grouped convolution that is not depthwise
-// REMARK-DAG: loc("uncalibrated"): stays float: its input has no calibrated range
-// REMARK-DAG: loc("c1"): int8, u8 output
-// REMARK-DAG: loc("dw"): int8, u8 output
-// REMARK-DAG: loc("proj"): int8, f32 output
+// REMARK-DAG: loc("stem"): 'stem' stays float: 3 input channels, not a multiple of 4
+// REMARK-DAG: loc("grouped"): 'grouped' stays float: a grouped convolution that is not depthwise
+// REMARK-DAG: loc("uncalibrated"): 'uncalibrated' stays float: its input has no calibrated range
+// REMARK-DAG: loc("c1"): 'c1' runs int8, u8 output
+// REMARK-DAG: loc("dw"): 'dw' runs int8, u8 output
+// REMARK-DAG: loc("proj"): 'proj' runs int8, f32 output
+// RUN: cnnc-opt %t/model.mlir --cnn-quantize="qparams=%t/q.qparams keep-float=dw emit-remarks=true" 2>&1 >/dev/null | FileCheck %s --check-prefix=KEPT
+// KEPT-DAG: loc("dw"): 'dw' stays float: --keep-float names it
+// KEPT-DAG: loc("c1"): 'c1' runs int8, f32 output
+// RUN: not cnnc-opt %t/model.mlir --cnn-quantize="qparams=%t/q.qparams keep-float=dw,c9" 2>&1 | FileCheck %s --check-prefix=UNKNOWN
+// UNKNOWN: error: --keep-float names 'c9', which is not a convolution or GEMM of the optimised graph (its layers are named as --remarks and --profile show them)
 // RUN: not cnnc-opt %t/model.mlir --cnn-quantize="qparams=%t/missing.qparams" 2>&1 | FileCheck %s --check-prefix=MISSING
 // MISSING: error: {{.*}}missing.qparams: cannot read the quantization parameters: No such file or directory
 // RUN: not cnnc-opt %t/model.mlir --cnn-quantize="qparams=%t/bad.qparams" 2>&1 | FileCheck %s --check-prefix=BAD

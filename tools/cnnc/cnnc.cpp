@@ -142,6 +142,10 @@ cl::opt<std::string> quantize("quantize",
                              cl::desc("int8: run convolutions and GEMMs as int8 kernels, with "
                                       "the scales of --qparams (docs/quantization.md)"),
                              cl::value_desc("int8"), cl::cat(category));
+cl::list<std::string> keepFloat("keep-float",
+                                cl::desc("--quantize=int8: layers to keep in float"),
+                                cl::value_desc("layer,..."), cl::CommaSeparated,
+                                cl::cat(category));
 cl::opt<std::string> qparamsPath("qparams",
                                  cl::desc("--quantize=int8: the calibration (cnnc calibrate)"),
                                  cl::value_desc("model.qparams"), cl::cat(category));
@@ -267,7 +271,7 @@ int run(Command command) {
     return 1;
   }
   bool summary = command == Command::Summary;
-  if (!quantize.empty() || !qparamsPath.empty()) {
+  if (!quantize.empty() || !qparamsPath.empty() || !keepFloat.empty()) {
     if (quantize != "int8" || qparamsPath.empty()) {
       llvm::errs() << "cnnc: --quantize=int8 goes with --qparams model.qparams (cnnc calibrate "
                       "writes one); no other precision is built yet\n";
@@ -427,6 +431,7 @@ int run(Command command) {
     pipeline.threads = tuningThreads;
     pipeline.winograd = !noWinograd;
     pipeline.qparams = quantize.empty() ? "" : qparamsPath.getValue();
+    pipeline.keepFloat.assign(keepFloat.begin(), keepFloat.end());
     pipeline.target = cnnc::codegen::vectorIsa(target);
     cnn::buildOptimizationPipeline(pm, pipeline);
     if (mlir::failed(pm.run(*module)))
@@ -516,7 +521,8 @@ int main(int argc, char **argv) {
       "cnnc: compiles convolutional networks\n\n"
       "  cnnc model.cnn -o model [--target=T] [--tuning-db F] [--param name=value]...\n"
       "  cnnc model.cnn --lib -o libmodel.a\n"
-      "  cnnc model.cnn --quantize=int8 --qparams model.qparams -o model\n"
+      "  cnnc model.cnn --quantize=int8 --qparams model.qparams [--keep-float layer,...] -o "
+      "model\n"
       "  cnnc model.cnn --emit=ast|cnn|opt|dot|dot-opt|plan|halide-stmt|asm|obj [--remarks] "
       "[-o out]\n"
       "  cnnc summary model.cnn [--json] [--param name=value]...\n"

@@ -208,6 +208,8 @@ def Quantize : Cnn_FunctionPass<"cnn-quantize"> {
   let options = [
     Option<"qparamsPath", "qparams", "std::string", "\"\"",
            "The calibration (.qparams) whose ranges give the scales">,
+    ListOption<"keepFloat", "keep-float", "std::string",
+               "Layers to keep in float (each must name a convolution or GEMM)">,
     Option<"emitRemarks", "emit-remarks", "bool", "false",
            "Say which kernels run int8 and why the others stay float">
   ];

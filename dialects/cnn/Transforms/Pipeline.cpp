@@ -30,8 +30,13 @@ void buildOptimizationPipeline(mlir::OpPassManager &pm, const PipelineOptions &o
   pm.nest<mlir::func::FuncOp>().addPass(
       createScheduleKernels(
           {options.target, options.tuningDatabase, options.threads, options.winograd, emitRemarks}));
-  if (!options.qparams.empty())
-    pm.nest<mlir::func::FuncOp>().addPass(createQuantize({options.qparams, emitRemarks}));
+  if (!options.qparams.empty()) {
+    QuantizeOptions quantize;
+    quantize.qparamsPath = options.qparams;
+    quantize.keepFloat.assign(options.keepFloat.begin(), options.keepFloat.end());
+    quantize.emitRemarks = emitRemarks;
+    pm.nest<mlir::func::FuncOp>().addPass(createQuantize(quantize));
+  }
   pm.addPass(createPlanMemory({emitRemarks}));
 }
 

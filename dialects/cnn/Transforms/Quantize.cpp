@@ -8,7 +8,8 @@
 // tensor an int8 kernel reads gets one `cnn.quantize`. Weights are not
 // touched here: the plan quantizes them per output channel at load.
 //
-// What stays float, and why, is said as a remark: a batch-norm prologue
+// What stays float, and why, is said as a remark: a layer --keep-float
+// names, a batch-norm prologue
 // (its input is not a calibrated tensor), a grouped convolution that is
 // not depthwise, input channels not in fours (the RGB stem), or a tensor
 // the calibration does not name.
@@ -26,6 +27,7 @@
 #include "llvm/ADT/DenseSet.h"
 
 #include <optional>
+#include <set>
 
 namespace cnn {
 #define GEN_PASS_DEF_QUANTIZE
@@ -207,10 +209,15 @@ void QuantizePass::runOnOperation() {
   }
   // Which kernels run as int8.
   llvm::DenseSet<mlir::Operation *> int8;
+  std::set<std::string> kept(keepFloat.begin(), keepFloat.end()), named;
   function.walk([&](mlir::Operation *op) {
     if (!llvm::isa<Conv2DOp, FusedConv2DOp, GemmOp>(op))
       return;
-    std::string why = whyFloat(op);
+    std::string why = whyFloat(op), layer = layerName(op, "");
+    if (kept.count(layer)) {
+      named.insert(layer);
+      why = "--keep-float names it";
+    }
     mlir::OpOperand *residual = residualOf(op);
     if (why.empty() && !rangeOf(op->getOperand(0)))
       why = "its input has no calibrated range";
@@ -219,8 +226,15 @@ void QuantizePass::runOnOperation() {
     if (why.empty())
       int8.insert(op);
     else if (emitRemarks)
-      op->emitRemark() << "stays float: " << why;
+      op->emitRemark() << "'" << layer << "' stays float: " << why;
   });
+  for (const std::string &layer : kept)
+    if (!named.count(layer)) {
+      function.emitError("--keep-float names '")
+          << layer << "', which is not a convolution or GEMM of the optimised graph (its "
+          << "layers are named as --remarks and --profile show them)";
+      return signalPassFailure();
+    }
   // A result stays u8 when every reader is an int8 kernel.
   auto readsAsInt8 = [&](mlir::OpOperand &use) {
     mlir::Operation *user = use.getOwner();
@@ -258,7 +272,8 @@ void QuantizePass::runOnOperation() {
     op->setAttr("cnn.int8", builder.getDictionaryAttr(keys));
     op->setAttr("cnn.schedule", int8Schedule(op));
     if (emitRemarks)
-      op->emitRemark() << "int8, " << (u8 ? "u8" : "f32") << " output";
+      op->emitRemark() << "'" << layerName(op, "") << "' runs int8, " << (u8 ? "u8" : "f32")
+                       << " output";
   });
 }
 
