@@ -337,20 +337,20 @@ int cnnrt_main(const cnnrt_model *model, int argc, char **argv) {
   char error[1024] = "";
   cnnrt_session *session = NULL;
   int status = cnnrt_session_open(model, o.weights, o.seed, &session, error, sizeof error);
-  if (!status && o.calibration.output) {
+  /* Calibration reads its samples itself, and nothing else runs. */
+  int calibrating = o.calibration.output != NULL;
+  if (!status && calibrating) {
     double start = cnnrt_now();
     status = cnnrt_calibrate(session, &o.calibration, error, sizeof error);
     if (!status)
       printf("calibrated %s on %d sample(s) in %.2f s: %s\n", model->name,
              o.calibration.sample_count, cnnrt_now() - start, o.calibration.output);
-    o.input_count = 0; /* the samples are read; nothing else runs */
   }
-  int calibrated = o.calibration.samples != NULL;
   float **inputs = calloc((size_t)model->input_count + 1, sizeof(float *));
   float **outputs = calloc((size_t)model->output_count + 1, sizeof(float *));
   if (!status && (!inputs || !outputs))
     status = cnnrt_report(error, sizeof error, CNNRT_MEMORY, "out of memory");
-  for (int i = 0; i < model->input_count && !status; ++i) {
+  for (int i = 0; i < model->input_count && !status && !calibrating; ++i) {
     size_t count = (size_t)cnnrt_io_elements(&model->inputs[i]);
     if (!(inputs[i] = malloc(sizeof(float) * (count ? count : 1))))
       status = cnnrt_report(error, sizeof error, CNNRT_MEMORY, "out of memory for input '%s'",
@@ -363,13 +363,13 @@ int cnnrt_main(const cnnrt_model *model, int argc, char **argv) {
         inputs[i][k] = (float)cnnrt_random_normal(&state);
     }
   }
-  for (int i = 0; i < model->output_count && !status; ++i) {
+  for (int i = 0; i < model->output_count && !status && !calibrating; ++i) {
     size_t count = (size_t)cnnrt_io_elements(&model->outputs[i]);
     if (!(outputs[i] = malloc(sizeof(float) * (count ? count : 1))))
       status = cnnrt_report(error, sizeof error, CNNRT_MEMORY, "out of memory for output '%s'",
                             model->outputs[i].name);
   }
-  if (!status && !calibrated)
+  if (!status && !calibrating)
     status = run(&o, session, inputs, outputs, error, sizeof error);
   if (status)
     fprintf(stderr, "%s: %s\n", argv[0], error);
