@@ -143,8 +143,9 @@ mlir::Value QuantizePass::quantized(mlir::Value value, mlir::OpBuilder &builder)
 }
 
 /// The int8 kernels' register tiles: 16 s32 lanes, up to 4 vectors of
-/// output channels (one for depthwise) by 6 columns; no weight blocking or
-/// Winograd. A GEMM keeps the parallel loop the fp32 schedule chose.
+/// output channels (one for depthwise); a GEMM takes 6 pixels and keeps the
+/// parallel loop the fp32 schedule chose, a convolution the columns that
+/// suit its row width. No weight blocking or Winograd.
 mlir::DictionaryAttr QuantizePass::int8Schedule(mlir::Operation *op) {
   mlir::Builder b(op->getContext());
   int64_t channels = llvm::cast<mlir::RankedTensorType>(op->getResult(0).getType()).getShape()[1];
