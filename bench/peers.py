@@ -4,11 +4,17 @@
     peers.py torch NAME WEIGHTS BATCH THREADS RUNS # eager and TorchScript
     peers.py check NAME WEIGHTS INPUT.npy OUTPUT.npy # cnnc's output against
                                                     # PyTorch in float64
+    peers.py torch-int8 NAME WEIGHTS BATCH THREADS RUNS a.npy,b.npy,...
+                                                    # static int8 (oneDNN)
 
 The weights are cnnc's (`cnnc weights`), loaded by name into torchvision's
 module, so all runtimes compute the same function. `torch` prints two lines,
 `eager: <ms per run...>` and `torchscript: ...` (traced, frozen and
-optimized for inference, PyTorch's fastest CPU mode here).
+optimized for inference, PyTorch's fastest CPU mode here). `torch-int8`
+quantizes the module statically (FX graph mode, the `onednn` engine and its
+default qconfig: per-channel s8 weights, u8 activations; Debian's torch has
+no fbgemm), calibrated on the given 1xCxHxW samples, and prints `int8
+eager: ...` and `int8 torchscript: ...` (traced and frozen).
 """
 
 import os
@@ -61,6 +67,18 @@ def timed(function, runs):
     return times
 
 
+def quantized_module(module, samples, example):
+    from torch.ao.quantization import get_default_qconfig_mapping
+    from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx
+    import numpy as np
+    torch.backends.quantized.engine = "onednn"
+    prepared = prepare_fx(module.eval(), get_default_qconfig_mapping("onednn"), (example,))
+    with torch.no_grad():
+        for path in samples:
+            prepared(torch.from_numpy(np.load(path)))
+    return convert_fx(prepared)
+
+
 def main():
     command, name, weights = sys.argv[1], sys.argv[2], sys.argv[3]
     batch = int(sys.argv[4]) if command != "check" else 0
@@ -75,6 +93,15 @@ def main():
         return
     threads, runs = int(sys.argv[5]), int(sys.argv[6])
     torch.set_num_threads(threads)
+    if command == "torch-int8":
+        module = quantized_module(module, sys.argv[7].split(","), image[:1])
+        with torch.no_grad():
+            eager = timed(lambda: module(image), runs)
+            traced = torch.jit.freeze(torch.jit.trace(module, image))
+            script = timed(lambda: traced(image), runs)
+        print("int8 eager:", " ".join(f"{t:.3f}" for t in eager))
+        print("int8 torchscript:", " ".join(f"{t:.3f}" for t in script))
+        return
     with torch.no_grad():
         eager = timed(lambda: module(image), runs)
         traced = torch.jit.optimize_for_inference(torch.jit.freeze(torch.jit.trace(module, image)))

@@ -19,6 +19,16 @@ convolutions) and bench/results/<date>.png (latency per network and runtime);
 With --tuning-dir (bench/tune.sh writes build/bench/tuning), a configuration
 whose database DIR/<network>-<batch>x<threads>.db exists also times a binary
 built with it (`cnnc --tuning-db --tuning-threads`), as "cnnc tuned".
+
+With --precision int8 the rows are int8 instead: cnnc calibrated with
+`cnnc calibrate` (percentile) on 8 random samples and compiled with
+`--quantize=int8`, against ONNX Runtime on the same export quantized to QDQ
+by bench/quantize_onnx.py (per-channel s8 weights, u8 activations, the same
+calibration method and samples) and PyTorch's static int8 (FX graph mode,
+oneDNN engine, the same samples); cnnc's fp32 binary is timed beside them.
+GOP/s is then against the VNNI peak (bench/peak.c --int8), and each int8
+runtime's output is compared with its own fp32 output on an input the
+calibration did not see (SQNR, dB).
 """
 
 import argparse
@@ -63,14 +73,16 @@ def stats(times):
     return {"median": statistics.median(times), "min": min(times), "max": max(times)}
 
 
-def measure_peak(work):
+def measure_peak(work, int8=False):
+    """{threads: GFLOP/s} of fp32 FMAs, or GOP/s of VNNI dot products."""
     binary = os.path.join(work, "peak")
     run(["cc", "-O3", "-mavx512f", "-mfma", os.path.join(HERE, "peak.c"), "-o", binary,
          "-lpthread"])
     peaks = {}
-    for line in run([binary, "2"]).splitlines():
-        threads, gflops = re.match(r"threads (\d+): ([\d.]+)", line).groups()
-        peaks[int(threads)] = float(gflops)
+    for line in run([binary, "2"] + (["--int8"] if int8 else [])).splitlines():
+        match = re.match(r"threads (\d+): ([\d.]+)", line)  # or: no VNNI on this CPU
+        if match:
+            peaks[int(match.group(1))] = float(match.group(2))
     return peaks
 
 
@@ -176,6 +188,82 @@ def time_cnnc(binaries, weights, threads, runs, rounds=4):
             for label, measured in rounds_of.items()}
 
 
+def sqnr(reference, found):
+    import numpy as np
+    reference, found = np.asarray(reference, np.float64), np.asarray(found, np.float64)
+    return 10 * np.log10((reference ** 2).sum() / max(((reference - found) ** 2).sum(), 1e-30))
+
+
+def calibration_samples(work, shape, count=8):
+    """Random 1xCxHxW samples (the zoo's weights are random too) and one
+    more the calibration does not see, for the SQNR."""
+    import numpy as np
+    directory = os.path.join(work, "calibration-" + "x".join(map(str, shape)))
+    os.makedirs(directory, exist_ok=True)
+    paths = []
+    for i in range(count + 1):
+        paths.append(os.path.join(directory, f"{i}.npy"))
+        np.save(paths[-1], np.random.RandomState(100 + i).randn(1, *shape).astype(np.float32))
+    return paths[:-1], paths[-1]
+
+
+def ort_outputs(onnx, input_name, sample, work):
+    """The model's first output on `sample`, from ONNX Runtime."""
+    import numpy as np
+    directory = os.path.join(work, "ort-out")
+    os.makedirs(directory, exist_ok=True)
+    raw = os.path.join(directory, "input.f32")
+    np.load(sample).astype("<f4").tofile(raw)
+    dims = "x".join(map(str, np.load(sample).shape))
+    run(["node", os.path.join(HERE, "ort_tensors.js"), onnx, directory,
+         f"{input_name}:{dims}:{raw}"], env=ort_environment())
+    return np.fromfile(os.path.join(directory, "0.f32"), "<f4")
+
+
+def ort_environment():
+    return dict(peer_environment(), NODE_PATH=os.path.join(HERE, ".peers", "node_modules"))
+
+
+def calibrate(work, model, flags, label, weights, samples):
+    qparams = os.path.join(work, label + ".qparams")
+    run([CNNC, "calibrate", model, "--inputs", ",".join(samples), "-o", qparams] +
+        (["--weights", weights] if weights else []) + flags)
+    return qparams
+
+
+def int8_build(work, model, flags, label, qparams, samples, fp32_onnx):
+    """cnnc's int8 binary and ONNX Runtime's QDQ model of one network."""
+    binary = os.path.join(work, label + "_int8")
+    run([CNNC, model, "--quantize=int8", "--qparams", qparams, "-o", binary] + flags)
+    qdq = os.path.join(work, label + "_qdq.onnx")
+    run([PYTHON, os.path.join(HERE, "quantize_onnx.py"), fp32_onnx, qdq, "--inputs",
+         ",".join(samples)], env=ort_environment())
+    return binary, qdq
+
+
+def cnnc_output(binary, weights, sample, work):
+    import numpy as np
+    output = os.path.join(work, "cnnc-output.npy")
+    run([binary, "--weights", weights, "--input", sample, "--output", output])
+    return np.load(output)
+
+
+def time_ort(onnx, batch, threads, runs, input_spec=None):
+    out = run(["node", os.path.join(HERE, "ort.js"), onnx, str(batch), str(threads), str(runs)] +
+              ([input_spec] if input_spec else []), env=ort_environment())
+    return stats([float(v) for v in out.split(":", 1)[1].split()])
+
+
+def time_torch_int8(name, weights, batch, threads, runs, samples):
+    out = run([PYTHON, os.path.join(HERE, "peers.py"), "torch-int8", name, weights, str(batch),
+               str(threads), str(runs), ",".join(samples)], env=peer_environment())
+    results = {}
+    for line in out.splitlines():
+        label, values = line.split(":", 1)
+        results["PyTorch " + label] = stats([float(v) for v in values.split()])
+    return results
+
+
 def time_peers(name, weights, onnx, batch, threads, runs):
     results = {}
     out = run([PYTHON, os.path.join(HERE, "peers.py"), "torch", name, weights, str(batch),
@@ -211,7 +299,7 @@ def plot(results, path, title):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     configs = sorted({(b, t) for (_, b, t) in results})
-    runtimes = ["cnnc", "cnnc tuned", "PyTorch eager", "PyTorch torchscript", "ONNX Runtime"]
+    runtimes = list(dict.fromkeys(label for entry in results.values() for label in entry))
     figure, axes = plt.subplots(len(configs), 1, figsize=(10, 3.2 * len(configs)), squeeze=False)
     for axis, (batch, threads) in zip(axes[:, 0], configs):
         names = [n for (n, b, t) in results if (b, t) == (batch, threads)]
@@ -235,6 +323,8 @@ def main():
     parser.add_argument("--threads", default="1,2")
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--tuning-dir", help="cnnc-tune databases, <network>-<batch>x<threads>.db")
+    parser.add_argument("--precision", choices=["fp32", "int8"], default="fp32",
+                        help="int8: cnnc int8 against ONNX Runtime's and PyTorch's int8")
     parser.add_argument("--imported", action="store_true",
                         help="also time each network as cnnc imports the peers' ONNX export "
                              "of it (same weights), against the zoo's .cnn")
@@ -248,6 +338,12 @@ def main():
     peaks = measure_peak(work)
     print(f"FMA peak: {peaks[1]:.1f} GFLOP/s on 1 thread, {peaks.get(2, 0):.1f} on 2", flush=True)
     bandwidth = measure_bandwidth(work)
+    int8 = args.precision == "int8"
+    int8_peaks = measure_peak(work, int8=True) if int8 else {}
+    if int8:
+        print(f"VNNI peak: {int8_peaks.get(1, 0):.1f} GOP/s on 1 thread, "
+              f"{int8_peaks.get(2, 0):.1f} on 2", flush=True)
+    accuracy = {}  # (network, runtime) -> SQNR of int8 against its fp32, dB
 
     results, profiles, flops, errors, depthwise = {}, {}, {}, {}, {}
     for name in [n for n in networks if n.endswith(".onnx")]:
@@ -261,27 +357,64 @@ def main():
                                      run([CNNC, name])).groups()
         batch = int(dims.split("x")[0])
         flops[(label, batch)] = 2.0 * summary["total_macs"]
+        binaries = {"cnnc": binary}
+        if int8:
+            samples, test = calibration_samples(work, [int(d) for d in dims.split("x")[1:]])
+            qparams = calibrate(work, name, [], label, None, samples)
+            int8_binary, qdq = int8_build(work, name, [], label, qparams, samples, name)
+            binaries["cnnc int8"] = (int8_binary, binary[1])
+            accuracy[(label, "cnnc int8")] = sqnr(cnnc_output(binary[0], binary[1], test, work),
+                                                  cnnc_output(int8_binary, binary[1], test, work))
+            accuracy[(label, "ONNX Runtime int8")] = sqnr(
+                ort_outputs(name, input_name, test, work), ort_outputs(qdq, input_name, test, work))
         for threads in thread_counts:
-            entry = time_cnnc({"cnnc": binary}, None, threads, args.runs)
-            out = run(["node", os.path.join(HERE, "ort.js"), name, str(batch), str(threads),
-                       str(args.runs), f"{input_name}:{dims}"], env=dict(peer_environment(), NODE_PATH=os.path.join(
-                           HERE, ".peers", "node_modules")))
-            entry["ONNX Runtime"] = stats([float(v) for v in out.split(":", 1)[1].split()])
+            entry = time_cnnc(binaries, None, threads, args.runs)
+            peer = "ONNX Runtime int8" if int8 else "ONNX Runtime"
+            entry[peer] = time_ort(qdq if int8 else name, batch, threads, args.runs,
+                                   f"{input_name}:{dims}")
             results[(label, batch, threads)] = entry
-            print(f"{label}, {threads} thread(s): cnnc {entry['cnnc']['median']:.2f} ms, "
-                  f"ONNX Runtime {entry['ONNX Runtime']['median']:.2f} ms", flush=True)
+            print(f"{label}, {threads} thread(s): " + ", ".join(
+                f"{k} {v['median']:.2f} ms" for k, v in entry.items()), flush=True)
     networks = [n for n in networks if not n.endswith(".onnx")]
     for name in networks:
         file, params = NETWORKS[name]
         weights = os.path.join(work, f"{name}.safetensors")
         flags = [a for p in params for a in ("--param", p)]
-        run([CNNC, "weights", os.path.join(ROOT, "models", file + ".cnn"), "-o", weights] + flags)
+        model = os.path.join(ROOT, "models", file + ".cnn")
+        run([CNNC, "weights", model, "-o", weights] + flags)
+        if int8:
+            samples, test = calibration_samples(work, [3, 224, 224])
+            qparams = calibrate(work, model, flags, name, weights, samples)
         for batch in batches:
             binary, flops[(name, batch)] = cnnc_binary(work, name, batch), flops_per_run(name, batch)
             onnx = os.path.join(work, f"{name}_b{batch}.onnx")
             run([PYTHON, os.path.join(HERE, "peers.py"), "export", name, weights, str(batch), onnx],
                 env=peer_environment())
+            if int8:
+                int8_binary, qdq = int8_build(work, model, model_flags(name, batch)[1],
+                                              f"{name}_b{batch}", qparams, samples, onnx)
+                if batch == 1:
+                    accuracy[(name, "cnnc int8")] = sqnr(
+                        cnnc_output(binary, weights, test, work),
+                        cnnc_output(int8_binary, weights, test, work))
+                    accuracy[(name, "ONNX Runtime int8")] = sqnr(
+                        ort_outputs(onnx, "image", test, work),
+                        ort_outputs(qdq, "image", test, work))
             for threads in thread_counts:
+                if int8:
+                    entry = time_cnnc({"cnnc": binary, "cnnc int8": int8_binary}, weights,
+                                      threads, args.runs)
+                    entry["ONNX Runtime int8"] = time_ort(qdq, batch, threads, args.runs)
+                    entry.update(time_torch_int8(name, weights, batch, threads, args.runs,
+                                                 samples))
+                    results[(name, batch, threads)] = entry
+                    best = min(v["median"] for k, v in entry.items() if not k.startswith("cnnc"))
+                    ours = entry["cnnc int8"]["median"]
+                    print(f"{name} batch {batch}, {threads} thread(s): cnnc int8 {ours:.2f} ms "
+                          f"(best int8 peer {best:.2f} ms, ratio {best / ours:.2f}; cnnc fp32 "
+                          f"{entry['cnnc']['median']:.2f} ms, {entry['cnnc']['median'] / ours:.2f}x)",
+                          flush=True)
+                    continue
                 binaries = {"cnnc": binary}
                 database = os.path.join(args.tuning_dir or "", f"{name}-{batch}x{threads}.db")
                 if args.tuning_dir and os.path.exists(database):
@@ -304,7 +437,11 @@ def main():
                 errors[name] = check_output(work, name, binary, weights)
                 print(f"{name}: relative error against PyTorch (float64) {errors[name]:.2e}",
                       flush=True)
-            if batch == 1 and name in PROFILED:
+            if batch == 1 and name in PROFILED and int8:
+                # int8 layers against the VNNI peak; the ones left in float
+                # (the stem) show the same GOP/s against it.
+                profiles[name] = profile(int8_binary, weights, int8_peaks.get(1, 1))[1]
+            elif batch == 1 and name in PROFILED:
                 out, profiles[name] = profile(binary, weights, peaks[1])
                 summary = json.loads(run([CNNC, "summary", "--json",
                                           os.path.join(ROOT, "models", file + ".cnn")] + flags))
@@ -318,6 +455,7 @@ def main():
              f"fp32 FMA peak {peaks[1]:.1f} GFLOP/s on 1 thread, {peaks.get(2, 0):.1f} on 2 "
              f"(bench/peak.c). Command: `bench/run.sh --networks {args.networks} --batches "
              f"{args.batches} --threads {args.threads} --runs {args.runs}"
+             f"{' --precision int8' if int8 else ''}"
              f"{' --tuning-dir ' + args.tuning_dir if args.tuning_dir else ''}"
              f"{' --imported' if args.imported else ''}`. Latencies in ms over "
              f"{args.runs} runs; ratio = best peer's median / cnnc's median (above 1: cnnc is "
@@ -328,8 +466,15 @@ def main():
                  for (size, threads), gbs in sorted(bandwidth.items())) + ".", "",
              "cnnc's output at batch 1 against PyTorch in float64, same weights and input "
              "(relative L2 error): " + ", ".join(f"{n} {e:.1e}" for n, e in errors.items()) +
-             ".", "",
-             "| network | batch | threads | runtime | median | min | max | ratio to best peer | GFLOP/s | share of peak |",
+             ".", ""]
+    if int8:
+        lines += [f"VNNI peak (bench/peak.c --int8) {int8_peaks.get(1, 0):.1f} GOP/s on 1 thread, "
+                  f"{int8_peaks.get(2, 0):.1f} on 2; int8 rows' GOP/s and share are against it. "
+                  "The ratio is against the best int8 peer; `cnnc` is cnnc's fp32 binary. "
+                  "Each int8 output against the same runtime's fp32 output on an input the "
+                  "calibration did not see (SQNR, dB): " + ", ".join(
+                      f"{n} {r} {db:.1f}" for (n, r), db in accuracy.items()) + ".", ""]
+    lines += ["| network | batch | threads | runtime | median | min | max | ratio to best peer | GFLOP/s | share of peak |",
              "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for (name, batch, threads), entry in results.items():
         best = min(v["median"] for k, v in entry.items() if not k.startswith("cnnc"))
@@ -338,9 +483,10 @@ def main():
             ratio = f"{best / s['median']:.2f}" if runtime.startswith("cnnc") else ""
             lines.append(f"| {name} | {batch} | {threads} | {runtime} | {s['median']:.2f} | "
                          f"{s['min']:.2f} | {s['max']:.2f} | {ratio} | {gflops:.1f} | "
-                         f"{100 * gflops / peaks[threads]:.0f}% |")
+                         f"{100 * gflops / (int8_peaks if 'int8' in runtime else peaks).get(threads, float('nan')):.0f}% |")
     for name, rows in profiles.items():
-        lines += ["", f"## {name}, batch 1, 1 thread: convolutions and GEMMs (`--profile`)", "",
+        lines += ["", f"## {name}, batch 1, 1 thread: convolutions and GEMMs (`--profile`"
+                  f"{' of the int8 binary; share of the VNNI peak' if int8 else ''})", "",
                   "| layer | op | ms | share of run | GFLOP/s | share of peak |",
                   "| --- | --- | --- | --- | --- | --- |"]
         for layer, op, ms, share, gflops, of_peak in rows:
