@@ -58,7 +58,10 @@ std::string bufferRef(const BufferRef &ref) {
   std::ostringstream os;
   os << "{" << kinds[ref.kind] << ", " << ref.index << ", " << ref.byteOffset << ", "
      << ref.extents.size() << ", " << list(ref.extents) << ", " << list(ref.strides) << ", "
-     << types[ref.type] << "}";
+     << types[ref.type];
+  if (ref.type == BufferRef::U8)
+    os << ", " << std::setprecision(17) << ref.scale << ", " << ref.zero;
+  os << "}";
   return os.str();
 }
 

@@ -432,7 +432,12 @@ mlir::LogicalResult PlanBuilder::addInt8Step(mlir::Operation &op, const std::str
   arguments.push_back(quantizedParameter(weight, PreparedParameter::Scale, bias, int8));
   if (residual)
     arguments.push_back(activationOf(residual, BufferRef::U8));
-  arguments.push_back(activationOf(op.getResult(0), u8 ? BufferRef::U8 : BufferRef::F32));
+  BufferRef output = activationOf(op.getResult(0), u8 ? BufferRef::U8 : BufferRef::F32);
+  if (u8) {
+    output.scale = int8.getAs<mlir::FloatAttr>("output_scale").getValueAsDouble();
+    output.zero = int8.getAs<mlir::IntegerAttr>("output_zero").getInt();
+  }
+  arguments.push_back(output);
   emitStep(&op, gemm ? "gemm" : "conv", keys, std::move(arguments), schedule);
   return mlir::success();
 }
@@ -586,6 +591,8 @@ mlir::LogicalResult PlanBuilder::addStep(mlir::Operation &op) {
   if (auto quantize = llvm::dyn_cast<cnn::QuantizeOp>(op)) {
     BufferRef output = activation(quantize.getResult());
     output.type = BufferRef::U8;
+    output.scale = quantize.getScale().convertToDouble();
+    output.zero = quantize.getZeroPoint();
     emitStep(&op, "quantize", keys, {activation(quantize.getInput()), output});
     return mlir::success();
   }

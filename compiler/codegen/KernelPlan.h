@@ -30,6 +30,10 @@ struct BufferRef {
   /// The element type: f32, or an int8 kernel's u8 activations, s8
   /// weights and s32 bias (libcnnrt's cnnrt_dtype names).
   enum Type { F32, U8, S8, S32 } type = F32;
+  /// A u8 activation's real value: scale * (q - zero), so that a reader of
+  /// the plan (the runtime's --dump-layers) can dequantize it.
+  double scale = 0;
+  int64_t zero = 0;
 };
 
 struct KernelLine {

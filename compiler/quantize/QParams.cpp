@@ -174,6 +174,17 @@ bool parseQParams(const std::string &text, const std::string &path, QParams &out
   return true;
 }
 
+bool splitQuotedWords(const std::string &line, std::vector<std::string> &words,
+                      std::string &why) {
+  words.clear();
+  why.clear();
+  Words split(line);
+  std::string word;
+  while (split.next(word, why))
+    words.push_back(word);
+  return why.empty();
+}
+
 bool readQParams(const std::string &path, QParams &out, std::string &error) {
   std::string text, why;
   if (!readRegularFile(path, text, why, kMaxQParamsBytes)) {

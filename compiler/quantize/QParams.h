@@ -37,6 +37,11 @@ struct QParams {
 /// `error` to "<path>:<line>: <what was expected>".
 bool parseQParams(const std::string &text, const std::string &path, QParams &out,
                   std::string &error);
+/// Splits a line of the .qparams syntax into words (a quoted name is one
+/// word, unescaped); false with `why` on a bad word. The runtime's
+/// --dump-layers manifest quotes its layer names the same way.
+bool splitQuotedWords(const std::string &line, std::vector<std::string> &words,
+                      std::string &why);
 /// Reads and parses `path` (a regular file of at most kMaxQParamsBytes).
 bool readQParams(const std::string &path, QParams &out, std::string &error);
 

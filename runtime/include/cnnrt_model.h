@@ -36,6 +36,8 @@ typedef struct {
   int32_t stride[CNNRT_MAX_DIMS]; /* in elements */
   cnnrt_dtype type; /* CNNRT_F32 (0, the default), or an int8 kernel's CNNRT_U8, CNNRT_I8,
                        CNNRT_I32 */
+  double scale; /* CNNRT_U8 activations: the real value is scale * (q - zero) */
+  int zero;
 } cnnrt_buffer_ref;
 
 typedef struct {

@@ -170,9 +170,7 @@ static void choose_range(tensor_stats *t, cnnrt_calibration_method method, doubl
   t->high = high;
 }
 
-/* A name as the qparams file quotes it: printable ASCII but `"` and `\`
- * as they are, every other byte as \xHH. */
-static void write_name(FILE *file, const char *name) {
+void cnnrt_write_quoted_name(FILE *file, const char *name) {
   fputc('"', file);
   for (const unsigned char *c = (const unsigned char *)name; *c; ++c) {
     if (*c >= 0x20 && *c < 0x7f && *c != '"' && *c != '\\')
@@ -196,7 +194,7 @@ static int write_qparams(const calibration *c, int count, const cnnrt_calibratio
   fprintf(file, "# cnnc quantization parameters: the range of each tensor, from %d sample(s)\n",
           samples);
   fprintf(file, "version 1\nmodel ");
-  write_name(file, c->session->model->name);
+  cnnrt_write_quoted_name(file, c->session->model->name);
   fprintf(file, "\nmethod %s", method_name(o->method));
   if (o->method == CNNRT_PERCENTILE)
     fprintf(file, " %.9g", o->percentile);
@@ -205,7 +203,7 @@ static int write_qparams(const calibration *c, int count, const cnnrt_calibratio
     if (!c->tensors[t].name)
       continue;
     fprintf(file, "tensor ");
-    write_name(file, c->tensors[t].name);
+    cnnrt_write_quoted_name(file, c->tensors[t].name);
     fprintf(file, " %.9g %.9g\n", c->tensors[t].low, c->tensors[t].high);
   }
   if (fclose(file))

@@ -5,6 +5,8 @@
 
 #include "session.h"
 
+#include <stdio.h>
+
 typedef enum { CNNRT_MINMAX, CNNRT_PERCENTILE, CNNRT_ENTROPY } cnnrt_calibration_method;
 
 typedef struct {
@@ -19,5 +21,9 @@ typedef struct {
  * (calibrate.c). */
 int cnnrt_calibrate(cnnrt_session *session, const cnnrt_calibration_options *options,
                     char *error, size_t error_size);
+
+/* A name as a .qparams file quotes it: printable ASCII but `"` and `\` as
+ * they are, every other byte as \xHH. */
+void cnnrt_write_quoted_name(FILE *file, const char *name);
 
 #endif /* CNNRT_CALIBRATE_H */

@@ -4,6 +4,8 @@
  *           [--seed N] [--threads N] [--bench N] [--profile]
  *   ./model --calibrate model.qparams [--method minmax|percentile|entropy]
  *           [--percentile P] [--weights w.safetensors] --input x.npy...
+ *   ./model --dump-layers DIR [--weights w.safetensors] [--input x.npy]...
+ *           [--output y.npy]...
  *
  * Without weights the model runs on seeded random ones; without inputs, on
  * a seeded random input. Without --output it prints a summary of each
@@ -13,6 +15,7 @@
 
 #define _POSIX_C_SOURCE 200809L
 #include "calibrate.h"
+#include "dump.h"
 #include "session.h"
 #include "report.h"
 
@@ -34,6 +37,7 @@ typedef struct {
   int seen_seed, seen_threads, seen_bench;
   cnnrt_calibration_options calibration; /* output NULL: not calibrating */
   int seen_method, seen_percentile;
+  const char *dump_directory; /* --dump-layers: every step's output (dump.c) */
 } options;
 
 static int usage(const char *program, const cnnrt_model *model) {
@@ -42,8 +46,10 @@ static int usage(const char *program, const cnnrt_model *model) {
           "          [--seed N] [--threads N] [--bench N] [--profile]\n"
           "       %s --calibrate model.qparams [--method minmax|percentile|entropy]\n"
           "          [--percentile P] [--weights w.safetensors] --input x.npy...\n"
+          "       %s --dump-layers DIR [--weights w.safetensors] [--input x.npy]...\n"
+          "          [--output y.npy]...\n"
           "model %s:",
-          program, program, model->name);
+          program, program, program, model->name);
   for (int i = 0; i < model->input_count; ++i) {
     fprintf(stderr, " input %s [", model->inputs[i].name);
     for (int d = 0; d < model->inputs[i].rank; ++d)
@@ -81,7 +87,7 @@ static int repeated(const char *program, const char *option, int *seen) {
 
 static int parse(int argc, char **argv, const cnnrt_model *model, options *o) {
   o->seed = 1;
-  int seen_weights = 0, seen_calibrate = 0;
+  int seen_weights = 0, seen_calibrate = 0, seen_dump = 0;
   o->calibration.method = CNNRT_PERCENTILE;
   o->calibration.percentile = 99.99;
   for (int i = 1; i < argc; ++i) {
@@ -119,6 +125,10 @@ static int parse(int argc, char **argv, const cnnrt_model *model, options *o) {
       if (repeated(argv[0], arg, &seen_calibrate))
         return 2;
       o->calibration.output = argv[++i];
+    } else if (has_value && !strcmp(arg, "--dump-layers")) {
+      if (repeated(argv[0], arg, &seen_dump))
+        return 2;
+      o->dump_directory = argv[++i];
     } else if (has_value && !strcmp(arg, "--method")) {
       const char *method = argv[++i];
       if (repeated(argv[0], arg, &o->seen_method))
@@ -150,6 +160,11 @@ static int parse(int argc, char **argv, const cnnrt_model *model, options *o) {
       fprintf(stderr, "%s: unknown or incomplete option '%s'\n", argv[0], arg);
       return usage(argv[0], model);
     }
+  }
+  if (o->dump_directory && (o->calibration.output || o->bench || o->profile)) {
+    fprintf(stderr, "%s: --dump-layers runs the model once more: no --calibrate, --bench or "
+                    "--profile beside it\n", argv[0]);
+    return 2;
   }
   if (o->calibration.output) {
     if (!o->input_count || o->output_count || o->bench || o->profile) {
@@ -286,6 +301,8 @@ static int run(const options *o, cnnrt_session *session, float **inputs, float *
                                size);
   free(in);
   free(out);
+  if (!status && o->dump_directory)
+    status = cnnrt_dump_layers(session, o->dump_directory, error, size);
 
   if (!status && o->bench > 0) {
     double *latencies = malloc(sizeof(double) * (size_t)o->bench);

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CalibrateCommand.h"
+#include "QuantizeReport.h"
 #include "OnnxCommands.h"
 #include "ReferenceCommands.h"
 
@@ -150,7 +151,7 @@ cl::opt<std::string> qparamsPath("qparams",
                                  cl::desc("--quantize=int8: the calibration (cnnc calibrate)"),
                                  cl::value_desc("model.qparams"), cl::cat(category));
 
-enum class Command { Compile, Summary, Weights, Run, Import, Calibrate };
+enum class Command { Compile, Summary, Weights, Run, Import, Calibrate, QuantizeReport };
 
 void printVersion(llvm::raw_ostream &os) {
   os << "cnnc " << CNNC_VERSION << " (MLIR " << LLVM_VERSION_STRING << ")\n";
@@ -271,6 +272,16 @@ int run(Command command) {
     return 1;
   }
   bool summary = command == Command::Summary;
+  bool reporting = command == Command::QuantizeReport;
+  if (reporting) {
+    // The report builds the model both ways itself.
+    if (qparamsPath.empty() || calibrationInputs.empty() || !quantize.empty()) {
+      llvm::errs() << "cnnc quantize-report: expects model --qparams model.qparams --inputs "
+                      "DIR|a.npy,b.npy [--weights w.safetensors] [--keep-float layer,...]\n";
+      return 1;
+    }
+    quantize = "int8";
+  }
   if (!quantize.empty() || !qparamsPath.empty() || !keepFloat.empty()) {
     if (quantize != "int8" || qparamsPath.empty()) {
       llvm::errs() << "cnnc: --quantize=int8 goes with --qparams model.qparams (cnnc calibrate "
@@ -342,7 +353,8 @@ int run(Command command) {
       return 1;
     }
   }
-  if (onnx && (command == Command::Run || command == Command::Calibrate) && weightsPath.empty()) {
+  if (onnx && (command == Command::Run || command == Command::Calibrate || reporting) &&
+      weightsPath.empty()) {
     llvm::SmallString<128> path;
     if (llvm::sys::fs::createTemporaryFile("cnnc-onnx", "safetensors", path)) {
       llvm::errs() << "cnnc: cannot create a temporary file for the weights\n";
@@ -416,7 +428,12 @@ int run(Command command) {
   }
 
   bool calibrating = command == Command::Calibrate;
-  bool codegen = (emit >= Emit::Plan && !summary && command == Command::Compile) || calibrating;
+  bool codegen = (emit >= Emit::Plan && !summary && command == Command::Compile) || calibrating ||
+                 reporting;
+  // The report compares the model built both ways: this copy stays fp32.
+  mlir::OwningOpRef<mlir::ModuleOp> floatModule;
+  if (reporting)
+    floatModule = module->clone();
   bool dot = emit == Emit::Dot || emit == Emit::DotOpt;
   mlir::OwningOpRef<mlir::ModuleOp> elaborated;
   if (dot)
@@ -436,6 +453,38 @@ int run(Command command) {
     cnn::buildOptimizationPipeline(pm, pipeline);
     if (mlir::failed(pm.run(*module)))
       return 1;
+    if (floatModule) {
+      mlir::PassManager floatPm(&context);
+      pipeline.qparams.clear();
+      pipeline.keepFloat.clear();
+      pipeline.emitRemarks = false;
+      cnn::buildOptimizationPipeline(floatPm, pipeline);
+      if (mlir::failed(floatPm.run(*floatModule)))
+        return 1;
+    }
+  }
+
+  if (reporting) {
+    llvm::SmallString<128> binaries[2];
+    auto removeBinaries = llvm::make_scope_exit([&] {
+      for (auto &binary : binaries)
+        if (!binary.empty())
+          llvm::sys::fs::remove(binary);
+    });
+    for (auto &binary : binaries)
+      if (llvm::sys::fs::createTemporaryFile("cnnc-quantize-report", "", binary)) {
+        llvm::errs() << "cnnc quantize-report: cannot create a temporary file for the model\n";
+        return 1;
+      }
+    if (generateCode(*floatModule, Emit::Exe, binaries[0].str().str()) ||
+        generateCode(*module, Emit::Exe, binaries[1].str().str()))
+      return 1;
+    cnnc::QuantizeReportOptions options;
+    options.inputs = calibrationInputs;
+    options.weightsPath = weightsPath;
+    auto function = *module->getOps<mlir::func::FuncOp>().begin();
+    options.outputCount = int(function.getFunctionType().getNumResults());
+    return cnnc::quantizeReport(binaries[0].str().str(), binaries[1].str().str(), options);
   }
 
   if (calibrating) {
@@ -507,6 +556,8 @@ int main(int argc, char **argv) {
     command = Command::Import;
   else if (first == "calibrate")
     command = Command::Calibrate;
+  else if (first == "quantize-report")
+    command = Command::QuantizeReport;
   std::vector<char *> arguments(argv, argv + argc);
   if (command != Command::Compile)
     arguments.erase(arguments.begin() + 1);
@@ -530,6 +581,8 @@ int main(int argc, char **argv) {
       "  cnnc weights model.cnn [--seed N] -o w.safetensors\n"
       "  cnnc calibrate model.cnn|model.onnx [--weights w.safetensors] --inputs DIR|a.npy,... "
       "[--method minmax|percentile|entropy] -o model.qparams\n"
+      "  cnnc quantize-report model.cnn|model.onnx [--weights w.safetensors] --qparams Q "
+      "--inputs DIR|a.npy,... [--keep-float layer,...]\n"
       "  cnnc run model.cnn [--weights w.safetensors] [--input x.npy]... "
       "[--output y.npy]... [--seed N]\n");
   if (cnnc::codegen::halideTarget(target).empty()) {

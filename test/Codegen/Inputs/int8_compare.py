@@ -7,6 +7,9 @@
                                         the int8 output's SQNR against the fp32
                                         one, which must be at least DB, and
                                         whether the arg-max agrees
+  int8_compare.py sqnr F1.npy Q1.npy [F2.npy Q2.npy]...
+                                        the SQNR over all pairs, as `cnnc
+                                        quantize-report` prints a model output's
 """
 import sys
 
@@ -25,6 +28,12 @@ elif sys.argv[1] == "poison":
     begin = json.loads(data[8:8 + length])[sys.argv[3]]["data_offsets"][0] + 8 + length
     data[begin:begin + 4] = struct.pack("<f", float("nan"))
     open(sys.argv[4], "wb").write(data)
+elif sys.argv[1] == "sqnr":
+    signal = noise = 0
+    for f, q in zip(sys.argv[2::2], sys.argv[3::2]):
+        f, q = numpy.load(f).astype("f8"), numpy.load(q).astype("f8")
+        signal, noise = signal + (f ** 2).sum(), noise + ((f - q) ** 2).sum()
+    print(f"output 0: SQNR {10 * numpy.log10(signal / noise):.1f} dB")
 else:
     f, q = numpy.load(sys.argv[2]).astype("f8"), numpy.load(sys.argv[3]).astype("f8")
     sqnr = 10 * numpy.log10((f ** 2).sum() / ((f - q) ** 2).sum())
