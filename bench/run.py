@@ -1,7 +1,8 @@
 """cnnc against PyTorch and ONNX Runtime, side by side, in one run.
 
-    bench/run.sh [--networks resnet50,mobilenet_v2] [--batches 1,8]
-                 [--threads 1,2] [--runs 20] [--tuning-dir DIR]
+    bench/run.sh [--networks resnet50,mobilenet_v2,det.onnx@1x3x640x640]
+                 [--batches 1,8] [--threads 1,2] [--runs 20] [--tuning-dir DIR]
+                 [--precision fp32|int8]
 
 For every network, batch size and thread count it times cnnc's binary
 (`--bench`), PyTorch eager, PyTorch TorchScript (traced, frozen, optimized
@@ -161,6 +162,24 @@ def cnnc_binary(work, name, batch, tuning=None):
 def flops_per_run(name, batch):
     model, flags = model_flags(name, batch)
     return 2.0 * json.loads(run([CNNC, "summary", "--json", model] + flags))["total_macs"]
+
+
+def fixed_shape(work, spec):
+    """`model.onnx@NxCxHxW`: a copy of the model whose one input has those
+    sizes (detectors leave them symbolic); a plain path as it is."""
+    if "@" not in spec:
+        return spec
+    import onnx
+    path, dims = spec.rsplit("@", 1)
+    model = onnx.load(path)
+    initializers = {i.name for i in model.graph.initializer}
+    (graph_input,) = [i for i in model.graph.input if i.name not in initializers]
+    for dim, size in zip(graph_input.type.tensor_type.shape.dim, dims.split("x")):
+        dim.Clear()
+        dim.dim_value = int(size)
+    fixed = os.path.join(work, os.path.basename(path)[:-5] + f"_{dims}.onnx")
+    onnx.save(model, fixed)
+    return fixed
 
 
 def imported_binary(work, onnx, label):
@@ -346,7 +365,7 @@ def main():
     accuracy = {}  # (network, runtime) -> SQNR of int8 against its fp32, dB
 
     results, profiles, flops, errors, depthwise = {}, {}, {}, {}, {}
-    for name in [n for n in networks if n.endswith(".onnx")]:
+    for name in [fixed_shape(work, n) for n in networks if ".onnx" in n]:
         # An ONNX file of any origin: cnnc against ONNX Runtime on that file,
         # at the batch the file fixes.
         label = os.path.splitext(os.path.basename(name))[0]
@@ -375,7 +394,7 @@ def main():
             results[(label, batch, threads)] = entry
             print(f"{label}, {threads} thread(s): " + ", ".join(
                 f"{k} {v['median']:.2f} ms" for k, v in entry.items()), flush=True)
-    networks = [n for n in networks if not n.endswith(".onnx")]
+    networks = [n for n in networks if ".onnx" not in n]
     for name in networks:
         file, params = NETWORKS[name]
         weights = os.path.join(work, f"{name}.safetensors")

@@ -147,6 +147,10 @@ cl::list<std::string> keepFloat("keep-float",
                                 cl::desc("--quantize=int8: layers to keep in float"),
                                 cl::value_desc("layer,..."), cl::CommaSeparated,
                                 cl::cat(category));
+cl::opt<double> maxError("max-error",
+                         cl::desc("cnnc quantize-report: keep the worst int8 layers in float "
+                                  "until the outputs' relative L2 error is at most this"),
+                         cl::value_desc("e.g. 0.05"), cl::init(0), cl::cat(category));
 cl::opt<std::string> qparamsPath("qparams",
                                  cl::desc("--quantize=int8: the calibration (cnnc calibrate)"),
                                  cl::value_desc("model.qparams"), cl::cat(category));
@@ -275,9 +279,11 @@ int run(Command command) {
   bool reporting = command == Command::QuantizeReport;
   if (reporting) {
     // The report builds the model both ways itself.
-    if (qparamsPath.empty() || calibrationInputs.empty() || !quantize.empty()) {
+    if (qparamsPath.empty() || calibrationInputs.empty() || !quantize.empty() ||
+        !(maxError >= 0 && maxError < 1)) {
       llvm::errs() << "cnnc quantize-report: expects model --qparams model.qparams --inputs "
-                      "DIR|a.npy,b.npy [--weights w.safetensors] [--keep-float layer,...]\n";
+                      "DIR|a.npy,b.npy [--weights w.safetensors] [--keep-float layer,...] "
+                      "[--max-error E, from 0 to 1]\n";
       return 1;
     }
     quantize = "int8";
@@ -430,41 +436,39 @@ int run(Command command) {
   bool calibrating = command == Command::Calibrate;
   bool codegen = (emit >= Emit::Plan && !summary && command == Command::Compile) || calibrating ||
                  reporting;
-  // The report compares the model built both ways: this copy stays fp32.
-  mlir::OwningOpRef<mlir::ModuleOp> floatModule;
+  // The report builds the model both ways, from this copy.
+  mlir::OwningOpRef<mlir::ModuleOp> pristine;
   if (reporting)
-    floatModule = module->clone();
+    pristine = module->clone();
+  auto optimize = [&](mlir::ModuleOp ir, const std::string &qparams,
+                      const std::vector<std::string> &kept, bool withRemarks) {
+    mlir::PassManager pm(&context);
+    if (mlir::failed(mlir::applyPassManagerCLOptions(pm)))
+      return false;
+    cnn::PipelineOptions pipeline;
+    pipeline.emitRemarks = withRemarks;
+    pipeline.tuningDatabase = tuningDatabase;
+    pipeline.threads = tuningThreads;
+    pipeline.winograd = !noWinograd;
+    pipeline.qparams = qparams;
+    pipeline.keepFloat = kept;
+    pipeline.target = cnnc::codegen::vectorIsa(target);
+    cnn::buildOptimizationPipeline(pm, pipeline);
+    return mlir::succeeded(pm.run(ir));
+  };
   bool dot = emit == Emit::Dot || emit == Emit::DotOpt;
   mlir::OwningOpRef<mlir::ModuleOp> elaborated;
   if (dot)
     elaborated = module->clone();
-  if (emit == Emit::Opt || emit == Emit::DotOpt || remarks || codegen) {
-    mlir::PassManager pm(&context);
-    if (mlir::failed(mlir::applyPassManagerCLOptions(pm)))
-      return 1;
-    cnn::PipelineOptions pipeline;
-    pipeline.emitRemarks = remarks;
-    pipeline.tuningDatabase = tuningDatabase;
-    pipeline.threads = tuningThreads;
-    pipeline.winograd = !noWinograd;
-    pipeline.qparams = quantize.empty() ? "" : qparamsPath.getValue();
-    pipeline.keepFloat.assign(keepFloat.begin(), keepFloat.end());
-    pipeline.target = cnnc::codegen::vectorIsa(target);
-    cnn::buildOptimizationPipeline(pm, pipeline);
-    if (mlir::failed(pm.run(*module)))
-      return 1;
-    if (floatModule) {
-      mlir::PassManager floatPm(&context);
-      pipeline.qparams.clear();
-      pipeline.keepFloat.clear();
-      pipeline.emitRemarks = false;
-      cnn::buildOptimizationPipeline(floatPm, pipeline);
-      if (mlir::failed(floatPm.run(*floatModule)))
-        return 1;
-    }
-  }
+  std::vector<std::string> kept(keepFloat.begin(), keepFloat.end());
+  if ((emit == Emit::Opt || emit == Emit::DotOpt || remarks || codegen) &&
+      !optimize(*module, quantize.empty() ? "" : qparamsPath.getValue(), kept, remarks))
+    return 1;
 
   if (reporting) {
+    mlir::OwningOpRef<mlir::ModuleOp> floatModule = pristine->clone();
+    if (!optimize(*floatModule, "", {}, false))
+      return 1;
     llvm::SmallString<128> binaries[2];
     auto removeBinaries = llvm::make_scope_exit([&] {
       for (auto &binary : binaries)
@@ -482,9 +486,17 @@ int run(Command command) {
     cnnc::QuantizeReportOptions options;
     options.inputs = calibrationInputs;
     options.weightsPath = weightsPath;
+    options.keepFloat = kept;
+    options.maxError = maxError;
     auto function = *module->getOps<mlir::func::FuncOp>().begin();
     options.outputCount = int(function.getFunctionType().getNumResults());
-    return cnnc::quantizeReport(binaries[0].str().str(), binaries[1].str().str(), options);
+    auto rebuild = [&](const std::vector<std::string> &layers, const std::string &binary) {
+      mlir::OwningOpRef<mlir::ModuleOp> int8Module = pristine->clone();
+      return optimize(*int8Module, qparamsPath, layers, false) &&
+             generateCode(*int8Module, Emit::Exe, binary) == 0;
+    };
+    return cnnc::quantizeReport(binaries[0].str().str(), binaries[1].str().str(), rebuild,
+                                options);
   }
 
   if (calibrating) {
@@ -582,7 +594,7 @@ int main(int argc, char **argv) {
       "  cnnc calibrate model.cnn|model.onnx [--weights w.safetensors] --inputs DIR|a.npy,... "
       "[--method minmax|percentile|entropy] -o model.qparams\n"
       "  cnnc quantize-report model.cnn|model.onnx [--weights w.safetensors] --qparams Q "
-      "--inputs DIR|a.npy,... [--keep-float layer,...]\n"
+      "--inputs DIR|a.npy,... [--keep-float layer,...] [--max-error E]\n"
       "  cnnc run model.cnn [--weights w.safetensors] [--input x.npy]... "
       "[--output y.npy]... [--seed N]\n");
   if (cnnc::codegen::halideTarget(target).empty()) {
