@@ -77,6 +77,7 @@ template <typename T> double load(const std::string &raw, int64_t i) {
 
 Constant readTensor(const onnx::TensorProto &tensor, const std::string &what) {
   Constant c;
+  c.dataType = tensor.data_type();
   for (int64_t d : tensor.dims())
     c.shape.push_back(d);
   if (c.shape.size() > 8)

@@ -32,6 +32,7 @@ struct Constant {
   Shape shape;
   std::vector<double> values;
   bool integer = false;  // int64/int32/bool in the file: a shape computation
+  int dataType = 0;      // the TensorProto's element type it was read with; 0: computed
 
   int64_t size() const { return int64_t(values.size()); }
   bool isScalar() const { return values.size() == 1; }

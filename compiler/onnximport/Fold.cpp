@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "onnximport/Handlers.h"
 #include "onnximport/Importer.h"
 
 #include <algorithm>
@@ -185,7 +186,7 @@ bool Importer::foldConstants(const onnx::NodeProto &n) {
       "Identity", "Gather", "Unsqueeze", "Squeeze", "Concat", "Cast", "Slice", "Reshape",
       "Add", "Sub", "Mul", "Div", "Neg", "Sqrt", "Floor", "Ceil", "ConstantOfShape",
       "Range", "Transpose", "Flatten", "Dropout", "Pow", "Min", "Max", "Equal", "Where",
-      "Expand", "Abs", "ReduceProd"};
+      "Expand", "Abs", "ReduceProd", "QuantizeLinear", "DequantizeLinear"};
   if (!foldable.count(op))
     return false;
   for (const std::string &in : n.input())
@@ -198,6 +199,8 @@ bool Importer::foldConstants(const onnx::NodeProto &n) {
   };
   if (op == "Identity" || op == "Dropout") {
     bindConstant(0, input(0));
+  } else if (op == "QuantizeLinear" || op == "DequantizeLinear") {
+    bindConstant(0, foldQuantization(*this, input(0), op == "QuantizeLinear"));
   } else if (op == "Cast") {
     Constant c = input(0);
     int to = int(intAttribute("to", 1));

@@ -34,6 +34,12 @@ void split(Importer &im);
 void slice(Importer &im);
 void resize(Importer &im);
 
+// Quantized.cpp: a QDQ model's QuantizeLinear and DequantizeLinear.
+void quantizeLinear(Importer &im);
+void dequantizeLinear(Importer &im);
+/// Either of them on a constant (a QDQ model's weights and biases).
+Constant foldQuantization(Importer &im, const Constant &x, bool quantize);
+
 } // namespace cnnc::onnx_import
 
 #endif // CNNC_ONNXIMPORT_HANDLERS_H

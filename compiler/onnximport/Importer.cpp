@@ -588,6 +588,7 @@ std::string Importer::write(std::vector<Weight> &weights) {
     text << (i ? ", " : "") << name << "=" << activations[size_t(outputs[i].second)].variable;
   }
   text << "\n";
+  qparamsText = writeQParams(live, outputs, modelName);
   return text.str();
 }
 
@@ -598,6 +599,7 @@ ImportedModel Importer::run() {
     translate(n);
   ImportedModel result;
   result.source = write(result.weights);
+  result.qparams = qparamsText;
   return result;
 }
 

@@ -118,6 +118,10 @@ public:
   static std::string number(double value);
   static std::string list(const std::vector<int64_t> &values);
   Layer &layerOf(int activation) { return layers[activations[activation].layer]; }
+  /// A QuantizeLinear of an activation: the range its scale and zero point
+  /// cover (a QDQ model's calibration).
+  void recordQuantization(int activation, double low, double high);
+  bool isQuantized(int activation) const;
   Activation &activation(int id) { return activations[id]; }
 
 private:
@@ -129,6 +133,10 @@ private:
   std::string claim(const std::string &base, std::set<std::string> &used,
                     std::map<std::string, int> &nextSuffix);
   std::string write(std::vector<Weight> &weights);
+  /// The recorded ranges as a .qparams file (Quantized.cpp).
+  std::string writeQParams(const std::vector<bool> &live,
+                           const std::vector<std::pair<std::string, int>> &outputs,
+                           const std::string &modelName) const;
 
   onnx::ModelProto &model;
   const ImportOptions &options;
@@ -145,6 +153,12 @@ private:
   std::set<std::string> usedNames, usedVariables;
   std::map<std::string, int> nextNameSuffix, nextVariableSuffix;  // per base
   std::map<std::string, int> nodesInModule;  // nodes per torch module scope
+  struct QuantizedActivation {
+    int activation;
+    double low, high;
+  };
+  std::vector<QuantizedActivation> quantized;  // in the order of the nodes
+  std::string qparamsText;
 
 public:
   /// Set while a recognised pattern adds its layer: it takes the module's name.

@@ -35,6 +35,10 @@ struct Weight {
 struct ImportedModel {
   std::string source;           // the .cnn program
   std::vector<Weight> weights;  // in declaration order
+  /// A QDQ model's activation ranges, from its QuantizeLinear nodes, as a
+  /// .qparams file (method qdq) keyed by the layers cnnc will run; empty
+  /// when the model has none.
+  std::string qparams;
 };
 
 /// Reads, checks and translates `path`. On failure returns false with one

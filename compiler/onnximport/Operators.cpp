@@ -347,6 +347,8 @@ const std::map<std::string, Handler> &handlers() {
       {"Pad", pad},
       {"LayerNormalization", layerNorm},
       {"Sum", sum},
+      {"QuantizeLinear", quantizeLinear},
+      {"DequantizeLinear", dequantizeLinear},
       {"Add", [](Importer &im) { arithmetic(im, '+'); }},
       {"Sub", [](Importer &im) { arithmetic(im, '-'); }},
       {"Mul", [](Importer &im) { arithmetic(im, '*'); }},

@@ -134,11 +134,12 @@ bool parseQParams(const std::string &text, const std::string &path, QParams &out
       sawModel = true;
     } else if (key == "method") {
       if (sawMethod || values.empty())
-        return fail("expected one 'method minmax|percentile P|entropy' line");
+        return fail("expected one 'method minmax|percentile P|entropy|qdq' line");
       out.method = values[0];
       bool percentile = out.method == "percentile";
-      if (out.method != "minmax" && out.method != "entropy" && !percentile)
-        return fail("unknown method '" + out.method + "': expected minmax, percentile or entropy");
+      if (out.method != "minmax" && out.method != "entropy" && out.method != "qdq" && !percentile)
+        return fail("unknown method '" + out.method +
+                    "': expected minmax, percentile, entropy or qdq");
       if (values.size() != (percentile ? 2u : 1u) ||
           (percentile && (!parseNumber(values[1], out.percentile) || out.percentile < 50 ||
                           out.percentile > 100)))
@@ -169,7 +170,8 @@ bool parseQParams(const std::string &text, const std::string &path, QParams &out
       return fail("unknown line '" + key + "': expected version, model, method, samples or tensor");
     }
   }
-  if (!sawVersion || !sawModel || !sawMethod || !sawSamples)
+  // A QDQ model's ranges (method qdq) come from its file, not from samples.
+  if (!sawVersion || !sawModel || !sawMethod || (!sawSamples && out.method != "qdq"))
     return fail("the file ends before its 'version', 'model', 'method' and 'samples' lines");
   return true;
 }

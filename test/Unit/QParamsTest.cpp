@@ -17,6 +17,19 @@ std::string errorOf(const std::string &text) {
   return error;
 }
 
+TEST(QParams, AQdqModelsRangesNeedNoSamples) {
+  QParams q;
+  std::string error;
+  ASSERT_TRUE(parseQParams("version 1\nmodel \"m\"\nmethod qdq\ntensor \"x\" -1 1\n", "q.qparams",
+                           q, error))
+      << error;
+  EXPECT_EQ(q.method, "qdq");
+  EXPECT_EQ(q.samples, 0);
+  EXPECT_EQ(errorOf("version 1\nmodel \"m\"\nmethod minmax\ntensor \"x\" -1 1\n"),
+            "q.qparams:4: the file ends before its 'version', 'model', 'method' and 'samples' "
+            "lines");
+}
+
 TEST(QParams, ReadsWhatCalibrationWrites) {
   QParams q;
   std::string error;
@@ -56,7 +69,7 @@ TEST(QParams, NamesTheLineAndWhatWasExpected) {
   EXPECT_EQ(errorOf(std::string(kHeader) + "tensor \"\\q\" 0 1\n"),
             "q.qparams:5: a name's escape is \\x and two lower-case hex digits");
   EXPECT_EQ(errorOf("version 1\nmodel \"m\"\nmethod kl\n"),
-            "q.qparams:3: unknown method 'kl': expected minmax, percentile or entropy");
+            "q.qparams:3: unknown method 'kl': expected minmax, percentile, entropy or qdq");
   EXPECT_EQ(errorOf("version 1\nmodel \"m\"\nmethod percentile 101\n"),
             "q.qparams:3: expected 'method percentile P', P from 50 to 100");
   EXPECT_EQ(errorOf("version 1\nmodel \"m\"\nmethod minmax\nsamples 0\n"),

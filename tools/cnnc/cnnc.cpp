@@ -178,6 +178,22 @@ mlir::OwningOpRef<mlir::ModuleOp> loadMlir(mlir::MLIRContext &context,
   return module;
 }
 
+bool writeFile(const std::string &path, const std::string &text) {
+  std::error_code error;
+  llvm::raw_fd_ostream file(path, error);
+  if (!error) {
+    file << text;
+    file.close();
+    if (file.has_error()) {
+      error = file.error();
+      file.clear_error();
+    }
+  }
+  if (error)
+    llvm::errs() << "cnnc: cannot write " << path << ": " << error.message() << "\n";
+  return !error;
+}
+
 bool writeOutput(const std::string &text) {
   std::string error;
   auto output = mlir::openOutputFile(outputPath, &error);
@@ -277,9 +293,11 @@ int run(Command command) {
   }
   bool summary = command == Command::Summary;
   bool reporting = command == Command::QuantizeReport;
+  // A QDQ model carries its own ranges (checked once it is imported).
+  bool onnxInput = llvm::StringRef(inputPath).ends_with(".onnx");
   if (reporting) {
     // The report builds the model both ways itself.
-    if (qparamsPath.empty() || calibrationInputs.empty() || !quantize.empty() ||
+    if ((qparamsPath.empty() && !onnxInput) || calibrationInputs.empty() || !quantize.empty() ||
         !(maxError >= 0 && maxError < 1)) {
       llvm::errs() << "cnnc quantize-report: expects model --qparams model.qparams --inputs "
                       "DIR|a.npy,b.npy [--weights w.safetensors] [--keep-float layer,...] "
@@ -289,7 +307,7 @@ int run(Command command) {
     quantize = "int8";
   }
   if (!quantize.empty() || !qparamsPath.empty() || !keepFloat.empty()) {
-    if (quantize != "int8" || qparamsPath.empty()) {
+    if (quantize != "int8" || (qparamsPath.empty() && !onnxInput)) {
       llvm::errs() << "cnnc: --quantize=int8 goes with --qparams model.qparams (cnnc calibrate "
                       "writes one); no other precision is built yet\n";
       return 1;
@@ -328,7 +346,37 @@ int run(Command command) {
       return 1;
     }
     std::string weights = cnnc::weightsBeside(outputPath);
+    if (!imported.qparams.empty()) {
+      std::string ranges = outputPath.substr(0, outputPath.size() - 4) + ".qparams";
+      if (!writeFile(ranges, imported.qparams))
+        return 1;
+      llvm::errs() << "cnnc import: a QDQ model: its activation ranges are in " << ranges
+                   << " (--quantize=int8 --qparams " << ranges << ")\n";
+    }
     return writeOutput(imported.source) && cnnc::writeImportedWeights(imported, weights) ? 0 : 1;
+  }
+  // A QDQ model's own ranges stand in for a calibration.
+  std::string temporaryQParams;
+  auto removeQParams = llvm::make_scope_exit([&] {
+    if (!temporaryQParams.empty())
+      llvm::sys::fs::remove(temporaryQParams);
+  });
+  if (onnx && quantize == "int8" && qparamsPath.empty()) {
+    if (imported.qparams.empty()) {
+      llvm::errs() << "cnnc: " << inputPath << " holds no QuantizeLinear nodes: --quantize=int8 "
+                   << "needs --qparams model.qparams (cnnc calibrate writes one)\n";
+      return 1;
+    }
+    llvm::SmallString<128> path;
+    if (llvm::sys::fs::createTemporaryFile("cnnc-qdq", "qparams", path) ||
+        !writeFile(path.str().str(), imported.qparams))
+      return 1;
+    temporaryQParams = path.str().str();
+    qparamsPath.setValue(temporaryQParams);
+  } else if (onnx && !imported.qparams.empty() && quantize.empty() &&
+             command == Command::Compile && effectiveEmit() == Emit::Exe) {
+    llvm::errs() << "cnnc: " << inputPath << " is a QDQ model; this program runs it in float on "
+                 << "its dequantized weights (--quantize=int8 runs it on its scales)\n";
   }
   // The imported weights, in a file beside the output or a temporary one.
   std::string temporaryWeights;

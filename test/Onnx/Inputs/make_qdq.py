@@ -1,0 +1,185 @@
+"""A QDQ model as ONNX Runtime's quantizer writes one, and what it computes.
+
+    make_qdq.py OUT_DIR   writes qdq_block.onnx, x.npy and expected.npy
+    make_qdq.py hostile OUT_DIR
+                          models whose pairs cnnc must refuse, by name
+    make_qdq.py check OUT_DIR DUMP_DIR
+                          the int8 binary's u8 layers (--dump-layers) against
+                          the QDQ graph's tensors, in quantization steps
+
+The model: x [1, 8, 12, 12] -> conv c1 3x3 + ReLU -> c2 1x1 and c3 1x1 side by
+side -> their sum + ReLU -> global average pool -> flatten -> dense fc (10).
+Every activation a Conv, Gemm or Add reads has a QuantizeLinear/
+DequantizeLinear pair (u8, per tensor), every weight a DequantizeLinear of
+int8 per output channel (axis 0), every bias one of int32 at s_x * s_w.
+expected.npy is the QDQ graph's own function, the pairs applied as ONNX
+defines them (round half to even, saturate), in float64.
+"""
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+rng = np.random.RandomState(7)
+out_dir = sys.argv[2] if sys.argv[1] in ("check", "hostile") else sys.argv[1]
+
+
+def hostile(name, scale, zero, reshaped=False):
+    """x -> QuantizeLinear(scale, zero) -> [Reshape ->] DequantizeLinear ->
+    Relu: the Reshape leaves an integer tensor cnnc's layers do not make."""
+    inits = [numpy_helper.from_array(scale, "s"), numpy_helper.from_array(zero, "z"),
+             numpy_helper.from_array(np.array([1, 4, 16], np.int64), "shape")]
+    nodes = [helper.make_node("QuantizeLinear", ["x", "s", "z"], ["q"])]
+    if reshaped:
+        nodes.append(helper.make_node("Reshape", ["q", "shape"], ["r"]))
+    nodes += [helper.make_node("DequantizeLinear", ["r" if reshaped else "q", "s", "z"], ["d"]),
+              helper.make_node("Relu", ["d"], ["y"])]
+    graph = helper.make_graph(
+        nodes, name, [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 4, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT,
+                                       [1, 4, 16] if reshaped else [1, 4, 4, 4])], inits)
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]),
+              os.path.join(out_dir, name + ".onnx"))
+
+
+if sys.argv[1] == "hostile":
+    hostile("zero_scale", np.array(0, np.float32), np.array(0, np.uint8))
+    hostile("nan_scale", np.array(np.nan, np.float32), np.array(0, np.uint8))
+    hostile("per_channel", np.ones(4, np.float32), np.zeros(4, np.uint8))
+    hostile("int32_activation", np.array(1, np.float32), np.array(0, np.int32))
+    hostile("reshaped_q", np.array(1, np.float32), np.array(0, np.uint8), True)
+    sys.exit(0)
+
+
+def conv(x, w, b, pad):
+    n, c, h, wd = x.shape
+    o, _, k, _ = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    y = np.zeros((n, o, h, wd))
+    for i in range(k):
+        for j in range(k):
+            y += np.einsum("nchw,oc->nohw", xp[:, :, i:i + h, j:j + wd], w[:, :, i, j])
+    return y + b.reshape(1, -1, 1, 1)
+
+
+def fake(x, scale, zero):
+    return (np.clip(np.round(x / scale) + zero, 0, 255) - zero) * scale
+
+
+def affine(t):
+    low, high = min(t.min(), 0), max(t.max(), 0)
+    scale = np.float32((high - low) / 255)
+    return scale, int(np.round(-low / scale))
+
+
+def symmetric(w):
+    scales = (np.abs(w.reshape(w.shape[0], -1)).max(axis=1) / 127).astype(np.float32)
+    q = np.clip(np.round(w / scales.reshape(-1, *[1] * (w.ndim - 1))), -127, 127)
+    return q.astype(np.int8), scales
+
+
+weights = {"c1": rng.randn(16, 8, 3, 3) * 0.2, "c2": rng.randn(16, 16, 1, 1) * 0.3,
+           "c3": rng.randn(16, 16, 1, 1) * 0.3, "fc": rng.randn(10, 16) * 0.3}
+biases = {k: rng.randn(v.shape[0]) * 0.1 for k, v in weights.items()}
+x = rng.randn(1, 8, 12, 12).astype(np.float32)
+
+# Ranges from the float model (a calibration on this one input).
+a1 = np.maximum(conv(x, weights["c1"], biases["c1"], 1), 0)
+b2, b3 = conv(a1, weights["c2"], biases["c2"], 0), conv(a1, weights["c3"], biases["c3"], 0)
+s = np.maximum(b2 + b3, 0)
+g = s.mean(axis=(2, 3))
+qp = {"x": affine(x), "a1": affine(a1), "b2": affine(b2), "b3": affine(b3), "s": affine(s),
+      "g": affine(g)}
+
+nodes, inits = [], []
+
+
+def constant(name, array):
+    inits.append(numpy_helper.from_array(array, name))
+    return name
+
+
+def qdq(name):
+    scale, zero = qp[name]
+    s_name, z_name = constant(name + "_s", np.array(scale, np.float32)), \
+        constant(name + "_z", np.array(zero, np.uint8))
+    nodes.append(helper.make_node("QuantizeLinear", [name, s_name, z_name], [name + "_q"]))
+    nodes.append(helper.make_node("DequantizeLinear", [name + "_q", s_name, z_name],
+                                  [name + "_dq"]))
+    return name + "_dq"
+
+
+dequantized = {}
+
+
+def weight_and_bias(layer, input_scale):
+    q, scales = symmetric(weights[layer])
+    nodes.append(helper.make_node(
+        "DequantizeLinear", [constant(layer + "_w", q), constant(layer + "_ws", scales),
+                             constant(layer + "_wz", np.zeros(len(scales), np.int8))],
+        [layer + "_wdq"], axis=0))
+    bias_scales = (np.float32(input_scale) * scales).astype(np.float32)
+    qb = np.round(biases[layer] / bias_scales).astype(np.int32)
+    nodes.append(helper.make_node(
+        "DequantizeLinear", [constant(layer + "_b", qb), constant(layer + "_bs", bias_scales),
+                             constant(layer + "_bz", np.zeros(len(scales), np.int32))],
+        [layer + "_bdq"], axis=0))
+    dequantized[layer] = (q.astype(np.float64) * scales.reshape(-1, *[1] * (q.ndim - 1)),
+                          qb.astype(np.float64) * bias_scales)
+    return [layer + "_wdq", layer + "_bdq"]
+
+
+xq = qdq("x")
+nodes.append(helper.make_node("Conv", [xq] + weight_and_bias("c1", qp["x"][0]), ["c1"],
+                              pads=[1, 1, 1, 1], name="c1"))
+nodes.append(helper.make_node("Relu", ["c1"], ["a1"], name="r1"))
+a1q = qdq("a1")
+nodes.append(helper.make_node("Conv", [a1q] + weight_and_bias("c2", qp["a1"][0]), ["b2"],
+                              name="c2"))
+nodes.append(helper.make_node("Conv", [a1q] + weight_and_bias("c3", qp["a1"][0]), ["b3"],
+                              name="c3"))
+b2q, b3q = qdq("b2"), qdq("b3")
+nodes.append(helper.make_node("Add", [b2q, b3q], ["sum"], name="add"))
+nodes.append(helper.make_node("Relu", ["sum"], ["s"], name="r2"))
+sq = qdq("s")
+nodes.append(helper.make_node("GlobalAveragePool", [sq], ["gp"], name="gap"))
+nodes.append(helper.make_node("Flatten", ["gp"], ["g"], name="flat"))
+gq = qdq("g")
+nodes.append(helper.make_node("Gemm", [gq] + weight_and_bias("fc", qp["g"][0]), ["y"],
+                              transB=1, name="fc"))
+graph = helper.make_graph(nodes, "qdq_block",
+                          [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8, 12, 12])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 10])], inits)
+model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)],
+                          producer_name="onnxruntime.quantization")
+onnx.checker.check_model(model)
+onnx.save(model, os.path.join(out_dir, "qdq_block.onnx"))
+np.save(os.path.join(out_dir, "x.npy"), x)
+
+# The QDQ graph's function.
+w, b = dequantized["c1"]
+a1 = fake(np.maximum(conv(fake(x, *qp["x"]), w, b, 1), 0), *qp["a1"])
+b2 = fake(conv(a1, *dequantized["c2"], 0), *qp["b2"])
+b3 = fake(conv(a1, *dequantized["c3"], 0), *qp["b3"])
+s = fake(np.maximum(b2 + b3, 0), *qp["s"])
+g = fake(s.mean(axis=(2, 3)), *qp["g"])
+w, b = dequantized["fc"]
+np.save(os.path.join(out_dir, "expected.npy"), (g @ w.T + b).astype(np.float32))
+
+if sys.argv[1] == "check":
+    # Layers whose u8 output cnnc keeps: each element within one step of
+    # the QDQ graph's (the kernels round once, from s32 sums, as ONNX
+    # Runtime's QLinearConv does).
+    dump = sys.argv[3]
+    steps = {}
+    for line in open(os.path.join(dump, "layers.txt")):
+        index, count, op, kind, reads, name = line.split(" ", 5)
+        steps[name.strip().strip('"')] = int(index)
+    for layer, tensor, name in (("c1", a1, "a1"), ("c3", b3, "b3")):
+        got = np.fromfile(os.path.join(dump, f"{steps[layer]}.f32"), "<f4")
+        got = got.reshape(1, 12, 12, -1).transpose(0, 3, 1, 2)  # channels innermost
+        worst = np.abs(got - tensor).max() / qp[name][0]
+        assert worst <= 1.0001, f"{layer}: {worst:.2f} steps from the QDQ graph"
+        print(f"{layer}: within one step of the QDQ graph")
