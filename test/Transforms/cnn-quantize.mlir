@@ -4,6 +4,7 @@
 // REMARK-DAG: loc("stem"): 'stem' stays float: 3 input channels, not a multiple of 4
 // REMARK-DAG: loc("grouped"): 'grouped' stays float: a grouped convolution that is not depthwise
 // REMARK-DAG: loc("uncalibrated"): 'uncalibrated' stays float: its input has no calibrated range
+// REMARK-DAG: loc("narrow"): 'narrow' stays float: 2 output channels, fewer than 4
 // REMARK-DAG: loc("c1"): 'c1' runs int8, u8 output
 // REMARK-DAG: loc("dw"): 'dw' runs int8, u8 output
 // REMARK-DAG: loc("proj"): 'proj' runs int8, f32 output
@@ -19,8 +20,9 @@
 
 // The model input is quantized once (zero point 128 for [-2, 2]); c1 and dw
 // stay u8, since only int8 kernels read them; proj gives f32 to the float
-// add; the 3-channel stem and the grouped (not depthwise) convolution stay
-// float, and so does what reads an uncalibrated tensor.
+// add; the 3-channel stem, the grouped (not depthwise) convolution and the
+// GEMM of 2 output channels (narrower than the int8 kernels' 4-lane
+// vector) stay float, and so does what reads an uncalibrated tensor.
 // CHECK-LABEL: func @model
 // CHECK: %[[Q:.*]] = cnn.quantize %arg0 scale 0.015686274509803921 zero_point 128
 // CHECK: %[[C1:.*]] = cnn.fused_conv2d %[[Q]], {{.*}}cnn.int8 = {input_scale = 0.015686274509803921 : f64, input_zero = 128 : i64, output = "u8", output_scale = 0.023529411764705882 : f64, output_zero = 0 : i64}
@@ -51,7 +53,7 @@ samples 1
 tensor "c1" 0 6
 tensor "c1" 0 6
 //--- model.mlir
-func.func @model(%x: tensor<1x16x8x8xf32> {cnn.name = "image"}, %w: tensor<16x16x3x3xf32>, %b: tensor<16xf32>, %rgb: tensor<1x3x8x8xf32>, %w3: tensor<16x3x3x3xf32>, %wd: tensor<16x1x3x3xf32>, %wp: tensor<16x16x1x1xf32>, %wg: tensor<16x8x3x3xf32>) -> (tensor<1x16x8x8xf32>, tensor<1x16x8x8xf32>, tensor<1x16x8x8xf32>, tensor<1x16x8x8xf32>) {
+func.func @model(%x: tensor<1x16x8x8xf32> {cnn.name = "image"}, %w: tensor<16x16x3x3xf32>, %b: tensor<16xf32>, %rgb: tensor<1x3x8x8xf32>, %w3: tensor<16x3x3x3xf32>, %wd: tensor<16x1x3x3xf32>, %wp: tensor<16x16x1x1xf32>, %wg: tensor<16x8x3x3xf32>, %wn: tensor<2x16x1x1xf32>, %bn: tensor<2xf32>) -> (tensor<1x16x8x8xf32>, tensor<1x16x8x8xf32>, tensor<1x16x8x8xf32>, tensor<1x16x8x8xf32>, tensor<1x2x8x8xf32>) {
   %c1 = cnn.fused_conv2d %x, %w, %b pad [1, 1, 1, 1] activation relu : (tensor<1x16x8x8xf32>, tensor<16x16x3x3xf32>, tensor<16xf32>) -> tensor<1x16x8x8xf32> loc("c1")
   %dw = cnn.fused_conv2d %c1, %wd, %b pad [1, 1, 1, 1] groups 16 activation clip min 0.0 max 6.0 : (tensor<1x16x8x8xf32>, tensor<16x1x3x3xf32>, tensor<16xf32>) -> tensor<1x16x8x8xf32> loc("dw")
   %p = cnn.gemm %dw, %wp, %b residual %c1 : (tensor<1x16x8x8xf32>, tensor<16x16x1x1xf32>, tensor<16xf32>, tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32> loc("proj")
@@ -59,5 +61,6 @@ func.func @model(%x: tensor<1x16x8x8xf32> {cnn.name = "image"}, %w: tensor<16x16
   %stem = cnn.fused_conv2d %rgb, %w3, %b pad [1, 1, 1, 1] : (tensor<1x3x8x8xf32>, tensor<16x3x3x3xf32>, tensor<16xf32>) -> tensor<1x16x8x8xf32> loc("stem")
   %g = cnn.fused_conv2d %x, %wg, %b pad [1, 1, 1, 1] groups 2 : (tensor<1x16x8x8xf32>, tensor<16x8x3x3xf32>, tensor<16xf32>) -> tensor<1x16x8x8xf32> loc("grouped")
   %u = cnn.fused_conv2d %sum, %w, %b pad [1, 1, 1, 1] : (tensor<1x16x8x8xf32>, tensor<16x16x3x3xf32>, tensor<16xf32>) -> tensor<1x16x8x8xf32> loc("uncalibrated")
-  return %sum, %stem, %g, %u : tensor<1x16x8x8xf32>, tensor<1x16x8x8xf32>, tensor<1x16x8x8xf32>, tensor<1x16x8x8xf32>
+  %n = cnn.gemm %x, %wn, %bn : (tensor<1x16x8x8xf32>, tensor<2x16x1x1xf32>, tensor<2xf32>) -> tensor<1x2x8x8xf32> loc("narrow")
+  return %sum, %stem, %g, %u, %n : tensor<1x16x8x8xf32>, tensor<1x16x8x8xf32>, tensor<1x16x8x8xf32>, tensor<1x16x8x8xf32>, tensor<1x2x8x8xf32>
 }

@@ -234,6 +234,17 @@ void checkQuantized(const KernelSpec &spec) {
   int64_t vec = spec.integer("vec"), tile = spec.integer(spec.family == "gemm" ? "tile_n" : "tile_c");
   require((vec == 4 || vec == 8 || vec == 16) && tile % vec == 0,
           "vec is 4, 8 or 16 s32 lanes and divides the channel tile");
+  // A tile wider than the output would be shifted inwards past channel 0.
+  int64_t channels = 0;
+  if (spec.family == "gemm") {
+    channels = spec.integer("n");
+  } else {
+    std::vector<int64_t> out = spec.integers("out");
+    channels = out.size() > 1 ? out[1] : 0;
+  }
+  require(tile <= channels, "the channel tile (" + std::to_string(tile) +
+                                ") must not exceed the output channels (" +
+                                std::to_string(channels) + ")");
   if (spec.family == "gemm")
     require(spec.integer("k") % 4 == 0,
             "k must be a multiple of 4 (the producer pads the channels with the zero point)");

@@ -53,6 +53,9 @@ std::string whyFloat(mlir::Operation *op) {
   auto channels = [](mlir::Value v) {
     return llvm::cast<mlir::RankedTensorType>(v.getType()).getShape()[1];
   };
+  // The narrowest int8 vector is 4 s32 lanes of output channels.
+  if (channels(op->getResult(0)) < 4)
+    return std::to_string(channels(op->getResult(0))) + " output channels, fewer than 4";
   auto convolution = [&](auto conv) -> std::string {
     int64_t groups = conv.getGroups(), in = channels(conv.getInput());
     if (groups > 1 && !(groups == in && groups == channels(conv.getResult())))
