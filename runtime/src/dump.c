@@ -5,11 +5,9 @@
  * writes, for step k, DIR/<k>.f32: its output as raw little-endian float32
  * in the buffer's own order (innermost dimension first), a u8 activation
  * dequantized (scale * (q - zero)); and DIR/layers.txt, one line per step:
- * `<k> <elements> <op> <int8|float> <reads> "<layer>"`, the layer quoted as
- * in a .qparams file; int8 says the step's kernel reads u8 (an int8
- * convolution or GEMM, or a cnn.quantize); reads lists the earlier steps
- * whose outputs it reads (the last to write where its argument starts), or
- * is `-`: the graph's edges, for the report's search.
+ * `<k> <elements> <op> <int8|float> "<layer>"`, the layer quoted as in a
+ * .qparams file; int8 says the step's kernel reads u8 (an int8 convolution
+ * or GEMM, or a cnn.quantize).
  * `cnnc quantize-report` runs the fp32 and the int8 binary of a model this
  * way and compares their layers by name.
  *
@@ -31,32 +29,6 @@ typedef struct {
   char *error;
   size_t size;
 } dump;
-
-/* The latest step before `step` whose output starts where `ref` does. */
-static int producer(const cnnrt_model *model, int step, const cnnrt_buffer_ref *ref) {
-  for (int s = step - 1; s >= 0; --s) {
-    const cnnrt_step *earlier = &model->steps[s];
-    const cnnrt_buffer_ref *out = &earlier->arguments[earlier->argument_count - 1];
-    if (out->kind == ref->kind && out->index == ref->index && out->byte_offset == ref->byte_offset)
-      return s;
-  }
-  return -1;
-}
-
-static void write_reads(FILE *file, const cnnrt_model *model, int step) {
-  const cnnrt_step *s = &model->steps[step];
-  int any = 0;
-  for (int a = 0; a + 1 < s->argument_count; ++a) {
-    if (s->arguments[a].kind == CNNRT_PREPARED)
-      continue;
-    int from = producer(model, step, &s->arguments[a]);
-    if (from >= 0) {
-      fprintf(file, "%s%d", any ? "," : "", from);
-      any = 1;
-    }
-  }
-  fprintf(file, "%s ", any ? "" : "-");
-}
 
 static int write_step(dump *d, int step) {
   const cnnrt_step *s = &d->session->model->steps[step];
@@ -87,7 +59,6 @@ static int write_step(dump *d, int step) {
     return cnnrt_report(d->error, d->size, CNNRT_IO, "%s: cannot write", path);
   fprintf(d->manifest, "%d %lld %s %s ", step, (long long)count, s->op,
           s->arguments[0].type == CNNRT_U8 || ref->type == CNNRT_U8 ? "int8" : "float");
-  write_reads(d->manifest, d->session->model, step);
   cnnrt_write_quoted_name(d->manifest, s->layer);
   fputc('\n', d->manifest);
   return CNNRT_OK;

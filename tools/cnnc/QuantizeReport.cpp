@@ -57,7 +57,6 @@ struct DumpedStep {
   int64_t elements = 0;
   std::string op, layer;
   bool int8 = false;
-  std::vector<int> reads; // earlier steps whose outputs it reads
 };
 
 struct LayerReport {
@@ -105,29 +104,15 @@ bool readManifest(const std::string &directory, std::vector<DumpedStep> &steps) 
     };
     if (!quantize::splitQuotedWords(lines[n].str(), words, why))
       return bad(why);
-    auto readsEarlier = [&](const std::string &list) {
-      if (list == "-")
-        return true;
-      llvm::SmallVector<llvm::StringRef> parts;
-      llvm::StringRef(list).split(parts, ',');
-      for (llvm::StringRef part : parts) {
-        int from;
-        if (part.getAsInteger(10, from) || from < 0 || from >= int(n))
-          return false;
-        step.reads.push_back(from);
-      }
-      return true;
-    };
-    if (words.size() != 6 || !llvm::to_integer(words[0], step.index) || step.index != int(n) ||
+    if (words.size() != 5 || !llvm::to_integer(words[0], step.index) || step.index != int(n) ||
         !llvm::to_integer(words[1], elements) || elements < 0 || elements > kMaxStepElements ||
-        (words[3] != "int8" && words[3] != "float") || !readsEarlier(words[4]))
-      return bad("expected `<step> <elements> <op> int8|float <earlier steps read>|- "
-                 "\"<layer>\"`, step " +
+        (words[3] != "int8" && words[3] != "float"))
+      return bad("expected `<step> <elements> <op> int8|float \"<layer>\"`, step " +
                  std::to_string(n));
     step.elements = elements;
     step.op = words[2];
     step.int8 = words[3] == "int8";
-    step.layer = words[5];
+    step.layer = words[4];
     steps.push_back(step);
   }
   return true;

@@ -175,7 +175,7 @@ if sys.argv[1] == "check":
     dump = sys.argv[3]
     steps = {}
     for line in open(os.path.join(dump, "layers.txt")):
-        index, count, op, kind, reads, name = line.split(" ", 5)
+        index, count, op, kind, name = line.split(" ", 4)
         steps[name.strip().strip('"')] = int(index)
     for layer, tensor, name in (("c1", a1, "a1"), ("c3", b3, "b3")):
         got = np.fromfile(os.path.join(dump, f"{steps[layer]}.f32"), "<f4")
