@@ -273,9 +273,10 @@ def time_ort(onnx, batch, threads, runs, input_spec=None):
     return stats([float(v) for v in out.split(":", 1)[1].split()])
 
 
-def time_torch_int8(name, weights, batch, threads, runs, samples):
-    out = run([PYTHON, os.path.join(HERE, "peers.py"), "torch-int8", name, weights, str(batch),
-               str(threads), str(runs), ",".join(samples)], env=peer_environment())
+def time_torch(command, name, weights, batch, threads, runs, *extra):
+    """peers.py's `torch` or `torch-int8` rows: {"PyTorch <mode>": stats}."""
+    out = run([PYTHON, os.path.join(HERE, "peers.py"), command, name, weights, str(batch),
+               str(threads), str(runs), *extra], env=peer_environment())
     results = {}
     for line in out.splitlines():
         label, values = line.split(":", 1)
@@ -284,15 +285,8 @@ def time_torch_int8(name, weights, batch, threads, runs, samples):
 
 
 def time_peers(name, weights, onnx, batch, threads, runs):
-    results = {}
-    out = run([PYTHON, os.path.join(HERE, "peers.py"), "torch", name, weights, str(batch),
-               str(threads), str(runs)], env=peer_environment())
-    for line in out.splitlines():
-        label, values = line.split(":", 1)
-        results["PyTorch " + label] = stats([float(v) for v in values.split()])
-    out = run(["node", os.path.join(HERE, "ort.js"), onnx, str(batch), str(threads), str(runs)],
-              env=dict(peer_environment(), NODE_PATH=os.path.join(HERE, ".peers", "node_modules")))
-    results["ONNX Runtime"] = stats([float(v) for v in out.split(":", 1)[1].split()])
+    results = time_torch("torch", name, weights, batch, threads, runs)
+    results["ONNX Runtime"] = time_ort(onnx, batch, threads, runs)
     return results
 
 
@@ -424,8 +418,8 @@ def main():
                     entry = time_cnnc({"cnnc": binary, "cnnc int8": int8_binary}, weights,
                                       threads, args.runs)
                     entry["ONNX Runtime int8"] = time_ort(qdq, batch, threads, args.runs)
-                    entry.update(time_torch_int8(name, weights, batch, threads, args.runs,
-                                                 samples))
+                    entry.update(time_torch("torch-int8", name, weights, batch, threads,
+                                            args.runs, ",".join(samples)))
                     results[(name, batch, threads)] = entry
                     best = min(v["median"] for k, v in entry.items() if not k.startswith("cnnc"))
                     ours = entry["cnnc int8"]["median"]
