@@ -109,6 +109,26 @@ ModelSummary summarize(mlir::ModuleOp module) {
   return summary;
 }
 
+void markInt8(ModelSummary &summary, mlir::ModuleOp optimized) {
+  std::set<std::string> int8;
+  cnn::modelFunction(optimized).walk([&](mlir::Operation *op) {
+    if (op->hasAttr("cnn.int8"))
+      int8.insert(cnn::layerName(op, "-"));
+  });
+  for (LayerSummary &layer : summary.layers)
+    layer.int8 = int8.count(layer.name) > 0;
+  summary.quantized = true;
+}
+
+int64_t weightBytes(const ModelSummary &summary, bool int8) {
+  int64_t bytes = 0;
+  for (const LayerSummary &layer : summary.layers) {
+    int64_t channels = layer.output.size() > 1 ? layer.output[1] : 0;
+    bytes += int8 && layer.int8 ? layer.weights + 8 * channels : 4 * (layer.weights + layer.biases);
+  }
+  return bytes;
+}
+
 void printTable(const ModelSummary &summary, llvm::raw_ostream &os) {
   size_t nameWidth = 5;
   for (const LayerSummary &layer : summary.layers)
@@ -121,19 +141,32 @@ void printTable(const ModelSummary &summary, llvm::raw_ostream &os) {
   };
   os << "model " << summary.model << "\n";
   os << pad("layer", nameWidth) << "  " << pad("op", 20) << pad("output", 20)
-     << right("weights", 12) << right("biases", 10) << right("MACs", 16) << "\n";
+     << right("weights", 12) << right("biases", 10) << right("MACs", 16)
+     << (summary.quantized ? "  precision" : "") << "\n";
   for (const LayerSummary &layer : summary.layers) {
     std::string output;
     for (size_t i = 0; i < layer.output.size(); ++i)
       output += (i ? "x" : "") + std::to_string(layer.output[i]);
     os << pad(layer.name, nameWidth) << "  " << pad(layer.op, 20) << pad(output, 20)
        << right(grouped(layer.weights), 12) << right(grouped(layer.biases), 10)
-       << right(grouped(layer.macs), 16) << "\n";
+       << right(grouped(layer.macs), 16)
+       // Only layers with weights have a precision of their own; the rest
+       // run in float or inside an int8 kernel they were fused into.
+       << (!summary.quantized ? "" : layer.int8 ? "  int8" : layer.weights ? "  float" : "")
+       << "\n";
   }
   os << "total params: " << grouped(summary.totalParams)
      << llvm::format(" (%.2f M)", summary.totalParams / 1e6) << "\n";
   os << "total MACs: " << grouped(summary.totalMacs)
      << llvm::format(" (%.2f G)", summary.totalMacs / 1e9) << "\n";
+  if (summary.quantized) {
+    int64_t layers = 0;
+    for (const LayerSummary &layer : summary.layers)
+      layers += layer.int8;
+    os << llvm::format("weights: %.2f MB in fp32, %.2f MB with int8 (%lld layers int8)\n",
+                       weightBytes(summary, false) / 1e6, weightBytes(summary, true) / 1e6,
+                       static_cast<long long>(layers));
+  }
 }
 
 void printJson(const ModelSummary &summary, llvm::raw_ostream &os) {
@@ -150,12 +183,18 @@ void printJson(const ModelSummary &summary, llvm::raw_ostream &os) {
               json.value(d);
           });
           json.attribute("weights", layer.weights);
+          if (summary.quantized)
+            json.attribute("int8", layer.int8);
           json.attribute("biases", layer.biases);
           json.attribute("macs", layer.macs);
         });
     });
     json.attribute("total_params", summary.totalParams);
     json.attribute("total_macs", summary.totalMacs);
+    if (summary.quantized) {
+      json.attribute("weight_bytes_fp32", weightBytes(summary, false));
+      json.attribute("weight_bytes_int8", weightBytes(summary, true));
+    }
   });
   os << "\n";
 }

@@ -24,6 +24,7 @@ struct LayerSummary {
   int64_t weights = 0; // Learned weights the layer reads (BN: its scale).
   int64_t biases = 0;  // Learned biases (BN: its shift).
   int64_t macs = 0;    // Multiply-accumulates of convolutions and dense layers.
+  bool int8 = false;   // Runs as an int8 kernel (markInt8).
 };
 
 struct ModelSummary {
@@ -33,9 +34,17 @@ struct ModelSummary {
   /// buffers, not parameters, as in PyTorch's model.parameters()).
   int64_t totalParams = 0;
   int64_t totalMacs = 0;
+  bool quantized = false; // markInt8 ran: the weights' bytes are shown both ways
 };
 
 ModelSummary summarize(mlir::ModuleOp module);
+/// Marks the layers that `optimized` (the same model after the pipeline with
+/// --quantize=int8) runs as int8 kernels.
+void markInt8(ModelSummary &summary, mlir::ModuleOp optimized);
+/// The bytes of the learned weights and biases: fp32 throughout, or as an
+/// int8 build holds them (an int8 layer: s8 weights, and an s32 bias and an
+/// f32 scale per output channel).
+int64_t weightBytes(const ModelSummary &summary, bool int8);
 void printTable(const ModelSummary &summary, llvm::raw_ostream &os);
 void printJson(const ModelSummary &summary, llvm::raw_ostream &os);
 

@@ -593,6 +593,12 @@ int run(Command command) {
   llvm::raw_string_ostream os(text);
   if (summary) {
     cnnc::ModelSummary result = cnnc::summarize(*module);
+    if (!quantize.empty()) {
+      mlir::OwningOpRef<mlir::ModuleOp> optimized = module->clone();
+      if (!optimize(*optimized, qparamsPath, kept, false))
+        return 1;
+      cnnc::markInt8(result, *optimized);
+    }
     json ? cnnc::printJson(result, os) : cnnc::printTable(result, os);
   } else {
     module->print(os);
