@@ -50,36 +50,43 @@ typedef struct {
   size_t size;
 } calibration;
 
-/* Visits every element of a strided buffer (innermost dimension first). */
+typedef struct {
+  const calibration *c;
+  tensor_stats *t;
+  const float *base;
+  double scale;   /* histogram bins per unit of |x| */
+  int non_finite; /* the first element that is not finite: 1 NaN, 2 infinite */
+} scan_state;
+
+static void scan_element(int64_t at, void *context) {
+  scan_state *s = context;
+  double x = s->base[at];
+  if (s->non_finite)
+    return;
+  if (!isfinite(x)) {
+    s->non_finite = isnan(x) ? 1 : 2;
+    return;
+  }
+  tensor_stats *t = s->t;
+  if (s->c->pass == 1) {
+    t->min = x < t->min ? x : t->min;
+    t->max = x > t->max ? x : t->max;
+  } else {
+    int64_t bin = (int64_t)(fabs(x) * s->scale);
+    t->histogram[bin < BINS ? bin : BINS - 1] += 1;
+  }
+}
+
+/* Visits every element of a strided buffer. */
 static int scan(calibration *c, tensor_stats *t, const cnnrt_buffer_ref *ref,
                 const float *base) {
-  int64_t index[CNNRT_MAX_DIMS] = {0}, count = 1;
-  for (int d = 0; d < ref->rank; ++d)
-    count *= ref->extent[d];
-  double scale = t->magnitude > 0 ? BINS / t->magnitude : 0;
-  for (int64_t i = 0; i < count; ++i) {
-    int64_t at = 0;
-    for (int d = 0; d < ref->rank; ++d)
-      at += index[d] * ref->stride[d];
-    double x = base[at];
-    if (!isfinite(x))
-      return cnnrt_report(c->error, c->size, CNNRT_VALUE,
-                          "layer '%s' gives %s on sample %d: calibration needs finite "
-                          "activations",
-                          t->name, isnan(x) ? "NaN" : "an infinity", c->sample + 1);
-    if (c->pass == 1) {
-      t->min = x < t->min ? x : t->min;
-      t->max = x > t->max ? x : t->max;
-    } else {
-      int64_t bin = (int64_t)(fabs(x) * scale);
-      t->histogram[bin < BINS ? bin : BINS - 1] += 1;
-    }
-    for (int d = 0; d < ref->rank; ++d) {
-      if (++index[d] < ref->extent[d])
-        break;
-      index[d] = 0;
-    }
-  }
+  scan_state s = {c, t, base, t->magnitude > 0 ? BINS / t->magnitude : 0, 0};
+  cnnrt_each_element(ref, scan_element, &s);
+  if (s.non_finite)
+    return cnnrt_report(c->error, c->size, CNNRT_VALUE,
+                        "layer '%s' gives %s on sample %d: calibration needs finite "
+                        "activations",
+                        t->name, s.non_finite == 1 ? "NaN" : "an infinity", c->sample + 1);
   return CNNRT_OK;
 }
 

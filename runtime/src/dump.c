@@ -30,33 +30,35 @@ typedef struct {
   size_t size;
 } dump;
 
+typedef struct {
+  const cnnrt_buffer_ref *ref;
+  const unsigned char *base;
+  FILE *file;
+} element_writer;
+
+/* One element as float32: a u8 activation dequantized. */
+static void write_element(int64_t at, void *context) {
+  const element_writer *w = context;
+  float x = w->ref->type == CNNRT_U8 ? (float)(w->ref->scale * ((int)w->base[at] - w->ref->zero))
+                                     : ((const float *)w->base)[at];
+  fwrite(&x, sizeof x, 1, w->file);
+}
+
 static int write_step(dump *d, int step) {
   const cnnrt_step *s = &d->session->model->steps[step];
   const cnnrt_buffer_ref *ref = &s->arguments[s->argument_count - 1];
-  const unsigned char *base = (const unsigned char *)cnnrt_buffer_base(d->session, ref);
   char path[4096];
   snprintf(path, sizeof path, "%s/%d.f32", d->directory, step);
-  FILE *file = fopen(path, "wb");
-  if (!file)
+  element_writer w = {ref, (const unsigned char *)cnnrt_buffer_base(d->session, ref),
+                      fopen(path, "wb")};
+  if (!w.file)
     return cnnrt_report(d->error, d->size, CNNRT_IO, "%s: cannot write", path);
-  int64_t index[CNNRT_MAX_DIMS] = {0}, count = 1;
+  cnnrt_each_element(ref, write_element, &w);
+  if (fclose(w.file))
+    return cnnrt_report(d->error, d->size, CNNRT_IO, "%s: cannot write", path);
+  int64_t count = 1;
   for (int k = 0; k < ref->rank; ++k)
     count *= ref->extent[k];
-  for (int64_t i = 0; i < count; ++i) {
-    int64_t at = 0;
-    for (int k = 0; k < ref->rank; ++k)
-      at += index[k] * ref->stride[k];
-    float x = ref->type == CNNRT_U8 ? (float)(ref->scale * ((int)base[at] - ref->zero))
-                                    : ((const float *)base)[at];
-    fwrite(&x, sizeof x, 1, file);
-    for (int k = 0; k < ref->rank; ++k) {
-      if (++index[k] < ref->extent[k])
-        break;
-      index[k] = 0;
-    }
-  }
-  if (fclose(file))
-    return cnnrt_report(d->error, d->size, CNNRT_IO, "%s: cannot write", path);
   fprintf(d->manifest, "%d %lld %s %s ", step, (long long)count, s->op,
           s->arguments[0].type == CNNRT_U8 || ref->type == CNNRT_U8 ? "int8" : "float");
   cnnrt_write_quoted_name(d->manifest, s->layer);

@@ -49,10 +49,8 @@ static void fill(float *data, int64_t count, uint64_t seed) {
     data[i] = (float)((double)(next_random(&seed) >> 11) * 0x1.0p-52 - 1.0);
 }
 
-/* Calls visit(offset) for each element of a buffer, in elements from its
- * base. */
-static void each_element(const cnnrt_buffer_ref *ref, void (*visit)(int64_t, void *),
-                         void *context) {
+void cnnrt_each_element(const cnnrt_buffer_ref *ref, void (*visit)(int64_t, void *),
+                        void *context) {
   int64_t index[CNNRT_MAX_DIMS] = {0}, count = 1;
   for (int d = 0; d < ref->rank; ++d)
     count *= ref->extent[d];
@@ -115,7 +113,7 @@ static float *run_once(candidate *c, uint64_t seed, int *untouched, char *error,
   if (!status) {
     gather_state state = {cnnrt_buffer_base(session, out), values, 0,
                           out->kind == CNNRT_ARENA ? mask : NULL, out->byte_offset / 4};
-    each_element(out, gather, &state);
+    cnnrt_each_element(out, gather, &state);
     const float *after = (const float *)session->arena;
     for (int64_t i = 0; i < arena_floats && *untouched; ++i)
       if (!mask[i] && memcmp(&after[i], &before[i], sizeof(float)))

@@ -80,6 +80,10 @@ int cnnrt_session_execute(cnnrt_session *session, char *error, size_t error_size
 void cnnrt_to_buffer(const cnnrt_io *io, const float *nchw, float *base);
 void cnnrt_from_buffer(const cnnrt_io *io, const float *base, float *nchw);
 float *cnnrt_buffer_base(cnnrt_session *session, const cnnrt_buffer_ref *ref);
+/* Calls visit(offset, context) for each element of a strided buffer,
+ * innermost dimension first; offsets in elements from its base. */
+void cnnrt_each_element(const cnnrt_buffer_ref *ref, void (*visit)(int64_t, void *),
+                        void *context);
 int64_t cnnrt_io_elements(const cnnrt_io *io);
 /* Reads an .npy file that must have input `io`'s shape into `nchw`. */
 int cnnrt_read_input(const cnnrt_io *io, const char *path, float *nchw, char *error,
