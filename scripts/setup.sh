@@ -15,6 +15,7 @@ packages=(
   libonnx-dev libprotobuf-dev python3-onnx                 # ONNX import
   libonnx-testdata                                         # ONNX's conformance tests
   graphviz                                                 # --emit=dot pictures
+  libpng-dev libjpeg62-turbo-dev zlib1g-dev                # image files as model inputs
 )
 
 missing=()

@@ -27,6 +27,16 @@ double secondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+/// The image readers and their libraries (static archives, so a model's
+/// program runs where no image library is installed), for a link line.
+void appendImageLibraries(std::vector<std::string> &command) {
+  command.push_back(CNNC_RUNTIME_IMAGE_LIBRARY);
+  llvm::SmallVector<llvm::StringRef> archives;
+  llvm::StringRef(CNNC_IMAGE_STATIC_LIBRARIES).split(archives, ' ', -1, /*KeepEmpty=*/false);
+  for (llvm::StringRef archive : archives)
+    command.push_back(archive.str());
+}
+
 bool run(llvm::ArrayRef<std::string> command, const std::string &what, bool quiet = false) {
   std::vector<llvm::StringRef> arguments(command.begin(), command.end());
   auto program = llvm::sys::findProgramByName(command[0]);
@@ -224,8 +234,9 @@ bool build(const Plan &plan, const BuildOptions &options) {
   if (options.artifact == Artifact::Executable) {
     std::vector<std::string> command = {"cc", "-o", options.outputPath};
     command.insert(command.end(), objects.begin(), objects.end());
-    command.insert(command.end(), {runtime, CNNC_RUNTIME_MODEL_LIBRARY, CNNC_RUNTIME_LIBRARY,
-                                   "-lpthread", "-ldl", "-lm"});
+    command.insert(command.end(), {runtime, CNNC_RUNTIME_MODEL_LIBRARY});
+    appendImageLibraries(command);
+    command.insert(command.end(), {CNNC_RUNTIME_LIBRARY, "-lpthread", "-ldl", "-lm"});
     linked = run(command, "linking the model");
   } else if (options.artifact == Artifact::Object) {
     std::vector<std::string> command = {"ld", "-r", "-o", options.outputPath};
@@ -237,7 +248,7 @@ bool build(const Plan &plan, const BuildOptions &options) {
     std::string script = "CREATE " + options.outputPath + "\n";
     for (const std::string &object : objects)
       script += "ADDMOD " + object + "\n";
-    script += "ADDMOD " + runtime + "\nADDLIB " CNNC_RUNTIME_MODEL_LIBRARY "\nADDLIB " +
+    script += "ADDMOD " + runtime + "\nADDLIB " CNNC_RUNTIME_MODEL_LIBRARY "\nADDLIB " CNNC_RUNTIME_IMAGE_LIBRARY "\nADDLIB " +
               std::string(CNNC_RUNTIME_LIBRARY) + "\nSAVE\nEND\n";
     std::string scriptPath = work.path + "/archive.mri";
     llvm::sys::fs::remove(options.outputPath);
@@ -299,8 +310,9 @@ bool buildMeasurement(const std::vector<Plan> &candidates, const BuildOptions &o
   for (const std::string &symbol : symbols)
     command.push_back(cache + "/" + symbol + ".o");
   command.insert(command.end(), {cache + "/halide_runtime_" + kernels.target + ".o",
-                                 CNNC_RUNTIME_MODEL_LIBRARY, CNNC_RUNTIME_LIBRARY, "-lpthread",
-                                 "-ldl", "-lm"});
+                                 CNNC_RUNTIME_MODEL_LIBRARY});
+  appendImageLibraries(command);
+  command.insert(command.end(), {CNNC_RUNTIME_LIBRARY, "-lpthread", "-ldl", "-lm"});
   return run(command, "building the measuring program");
 }
 

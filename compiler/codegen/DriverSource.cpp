@@ -133,9 +133,12 @@ void emitDriverSource(const Plan &plan, const std::string &symbol, bool library,
      << plan.outputs.size() << ", outputs,\n  " << plan.steps.size() << ", steps,\n  "
      << plan.arenaBytes << ",\n  ";
   if (device.empty())
-    os << "0, 0,\n};\n";
+    os << "0, 0,\n  ";
   else
-    os << quoted(device) << ", halide_" << device << "_device_interface,\n};\n";
+    os << quoted(device) << ", halide_" << device << "_device_interface,\n  ";
+  auto optional = [](const std::string &text) { return text.empty() ? "0" : quoted(text); };
+  os << optional(plan.defaultWeights) << ",\n  " << optional(plan.preprocess) << ",\n  "
+     << quoted("cnnc " CNNC_VERSION " for " + plan.target) << ",\n};\n";
   if (!library)
     os << "\nint main(int argc, char **argv) { return cnnrt_main(&" << symbol
        << ", argc, argv); }\n";

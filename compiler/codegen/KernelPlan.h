@@ -101,6 +101,9 @@ struct Plan {
   std::vector<InitCall> init;
   std::vector<ModelIo> inputs, outputs;
   int64_t arenaBytes = 0;
+  /// What the program uses when its command line says nothing: a weights
+  /// file (absolute) and an image preprocessing spec; empty: none.
+  std::string defaultWeights, preprocess;
 };
 
 /// Builds the plan of an optimised module (cnnc --emit=opt's output) for a

@@ -85,9 +85,16 @@ int cnnrt_weights_write(const char *path, size_t count, const char *const *names
 
 /*--- .npy ----------------------------------------------------------------*/
 
-/* Reads a little-endian f32, C-order .npy array; `*data` is malloc'd. */
+/* Reads a little-endian, C-order .npy array of float32, float64 or float16
+ * as float32; `*data` is malloc'd. `*converted_from` (when not NULL) is set
+ * to "float64" or "float16" when the file held that, else to NULL. */
+int cnnrt_npy_read(const char *path, int *rank, int64_t shape[CNNRT_MAX_RANK], float **data,
+                   const char **converted_from, char *error, size_t error_size);
 int cnnrt_npy_read_f32(const char *path, int *rank, int64_t shape[CNNRT_MAX_RANK],
                        float **data, char *error, size_t error_size);
+
+/* An IEEE half-precision value as float32, exactly. */
+float cnnrt_half_to_float(uint16_t half);
 int cnnrt_npy_write_f32(const char *path, int rank, const int64_t *shape,
                         const float *data, char *error, size_t error_size);
 

@@ -123,6 +123,14 @@ typedef struct {
    * a CPU model references no GPU code. */
   const char *device;
   const struct halide_device_interface_t *(*device_interface)(void);
+  /* Recorded by cnnc at compile time: the weights file a binary loads when
+   * given no --weights (an absolute path; NULL: none, so seeded random
+   * weights), the image preprocessing (cnnrt_image.h's text; NULL: none),
+   * and "cnnc VERSION for TARGET". The library's cnnrt_session_open never
+   * reads `weights` by itself: pass it when wanted. */
+  const char *weights;
+  const char *preprocess;
+  const char *built_by;
 } cnnrt_model;
 
 /* The command line of a compiled model (see docs/runtime.md). */

@@ -224,7 +224,8 @@ static int run_samples(calibration *c, const cnnrt_calibration_options *o, float
   const cnnrt_model *model = c->session->model;
   const cnnrt_io *input = &model->inputs[0];
   for (c->sample = 0; c->sample < o->sample_count; ++c->sample) {
-    int status = cnnrt_read_input(input, o->samples[c->sample], nchw, c->error, c->size);
+    int status = cnnrt_read_input(input, &o->samples[c->sample], 1, o->preprocess, nchw, NULL, 0,
+                                  c->error, c->size);
     if (status)
       return status;
     cnnrt_to_buffer(input, nchw, c->session->inputs[0]);

@@ -11,8 +11,9 @@ typedef enum { CNNRT_MINMAX, CNNRT_PERCENTILE, CNNRT_ENTROPY } cnnrt_calibration
 
 typedef struct {
   const char *output;          /* the .qparams file to write */
-  const char *const *samples;  /* .npy files, one per run of the model's one input */
+  const char *const *samples;  /* .npy or image files, one per run of the model's one input */
   int sample_count;
+  const cnnrt_preprocess *preprocess; /* for image samples */
   cnnrt_calibration_method method;
   double percentile;           /* CNNRT_PERCENTILE: of |x|, in (0, 100] */
 } cnnrt_calibration_options;

@@ -1,175 +1,215 @@
 /*===- main.c - the command line of a compiled model ----------------------===*
  *
- *   ./model [--weights w.safetensors] [--input x.npy]... [--output y.npy]...
- *           [--seed N] [--threads N] [--bench N] [--profile]
+ *   ./model [--input photo.jpg|x.npy|NAME=PATH]... [--top K [--labels F]]
+ *           [--output y.npy]... [--weights w.safetensors] [--preprocess SPEC]
+ *           [--seed N] [--threads N] [--bench N] [--profile] [-q] [-v]
  *   ./model --calibrate model.qparams [--method minmax|percentile|entropy]
- *           [--percentile P] [--weights w.safetensors] --input x.npy...
- *   ./model --dump-layers DIR [--weights w.safetensors] [--input x.npy]...
- *           [--output y.npy]...
+ *           [--percentile P] --input x.npy|photo.jpg...
+ *   ./model --dump-layers DIR [--input ...]... [--output y.npy]...
  *
- * Without weights the model runs on seeded random ones; without inputs, on
- * a seeded random input. Without --output it prints a summary of each
- * output. Every failure ends with one message and a non-zero status.
+ * Weights: --weights, else the file recorded at compile time, else seeded
+ * random ones (said on stderr every time). Inputs: .npy tensors or image
+ * files (one per batch item); without any, a seeded random input. Without
+ * --output or --top it prints a summary of each output. Options follow
+ * options.h's convention. Every failure ends with one message and a
+ * non-zero status (2 for usage).
  *
  *===----------------------------------------------------------------------===*/
 
 #define _POSIX_C_SOURCE 200809L
+#include "answers.h"
 #include "calibrate.h"
 #include "dump.h"
-#include "session.h"
+#include "options.h"
 #include "report.h"
+#include "session.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Bounds on the options: a benchmark keeps one latency per run. */
-enum { MAX_BENCH_RUNS = 1000000, MAX_THREADS = 64 };
+enum { MAX_BENCH_RUNS = 1000000, MAX_THREADS = 64, MAX_TOP = 1000000 };
 
 typedef struct {
-  const char *weights;
+  const char *program;
+  const cnnrt_model *model;
+  const char *weights, *preprocess, *labels;
   const char **inputs, **outputs; /* at most argc of each */
   int input_count, output_count;
   uint64_t seed;
-  int threads, bench, profile;
-  int seen_seed, seen_threads, seen_bench;
+  int threads, bench, profile, top, quiet, verbose;
   cnnrt_calibration_options calibration; /* output NULL: not calibrating */
   int seen_method, seen_percentile;
   const char *dump_directory; /* --dump-layers: every step's output (dump.c) */
 } options;
 
-static int usage(const char *program, const cnnrt_model *model) {
-  fprintf(stderr,
-          "usage: %s [--weights w.safetensors] [--input x.npy]... [--output y.npy]...\n"
-          "          [--seed N] [--threads N] [--bench N] [--profile]\n"
+enum {
+  WEIGHTS, INPUT, OUTPUT, PREPROCESS, TOP, LABELS, SEED, THREADS, BENCH, PROFILE, CALIBRATE,
+  METHOD, PERCENTILE, DUMP_LAYERS, QUIET, VERBOSE, OPTION_COUNT
+};
+
+static const cnnrt_option option_table[OPTION_COUNT] = {
+    [WEIGHTS] = {"--weights", "w.safetensors", 0},
+    [INPUT] = {"--input", "x.npy|photo.jpg|NAME=PATH", 1},
+    [OUTPUT] = {"--output", "y.npy", 1},
+    [PREPROCESS] = {"--preprocess", "SPEC", 0},
+    [TOP] = {"--top", "K", 0},
+    [LABELS] = {"--labels", "labels.txt", 0},
+    [SEED] = {"--seed", "N", 0},
+    [THREADS] = {"--threads", "N", 0},
+    [BENCH] = {"--bench", "N", 0},
+    [PROFILE] = {"--profile", NULL, 0},
+    [CALIBRATE] = {"--calibrate", "model.qparams", 0},
+    [METHOD] = {"--method", "minmax|percentile|entropy", 0},
+    [PERCENTILE] = {"--percentile", "P", 0},
+    [DUMP_LAYERS] = {"--dump-layers", "DIR", 0},
+    [QUIET] = {"-q", NULL, 0},
+    [VERBOSE] = {"-v", NULL, 0},
+};
+
+static void print_io(FILE *out, const char *kind, const cnnrt_io *io) {
+  char shape[128];
+  cnnrt_shape_text(io, shape, sizeof shape);
+  fprintf(out, "  %-6s %s %s\n", kind, io->name, shape);
+}
+
+static void usage(FILE *out, const char *program, const cnnrt_model *model) {
+  fprintf(out,
+          "usage: %s [--input x.npy|photo.jpg|NAME=PATH]... [--top K [--labels labels.txt]]\n"
+          "          [--output y.npy]... [--weights w.safetensors] [--preprocess SPEC]\n"
+          "          [--seed N] [--threads N] [--bench N] [--profile] [-q] [-v]\n"
           "       %s --calibrate model.qparams [--method minmax|percentile|entropy]\n"
-          "          [--percentile P] [--weights w.safetensors] --input x.npy...\n"
-          "       %s --dump-layers DIR [--weights w.safetensors] [--input x.npy]...\n"
-          "          [--output y.npy]...\n"
-          "model %s:",
-          program, program, program, model->name);
-  for (int i = 0; i < model->input_count; ++i) {
-    fprintf(stderr, " input %s [", model->inputs[i].name);
-    for (int d = 0; d < model->inputs[i].rank; ++d)
-      fprintf(stderr, "%s%lld", d ? ", " : "", (long long)model->inputs[i].shape[d]);
-    fprintf(stderr, "]");
+          "          [--percentile P] [--weights w.safetensors] --input x.npy|photo.jpg...\n"
+          "       %s --dump-layers DIR [--weights w.safetensors] [--input ...]... "
+          "[--output y.npy]...\n"
+          "       %s --help | --version\n\n"
+          "--input: a .npy tensor (float32; float64 and float16 are converted), or image files\n"
+          "  (PNG, JPEG, PPM, BMP), one per batch item, made into the input by --preprocess\n"
+          "  SPEC: resize=N (shorter side) or HxW, crop=N or HxW (centred), mean=R,G,B,\n"
+          "  std=R,G,B (after scaling to [0, 1]), layout=rgb|bgr|gray; the preset imagenet is\n"
+          "  resize=256,crop=224 with ImageNet's mean and std. Options take --flag value or\n"
+          "  --flag=value.\n\nmodel %s (%s):\n",
+          program, program, program, program, model->name,
+          model->built_by ? model->built_by : "cnnc");
+  for (int i = 0; i < model->input_count; ++i)
+    print_io(out, "input", &model->inputs[i]);
+  for (int i = 0; i < model->output_count; ++i)
+    print_io(out, "output", &model->outputs[i]);
+  if (model->weights)
+    fprintf(out, "  weights %s (recorded at compile time; --weights overrides)\n",
+            model->weights);
+  else
+    fprintf(out, "  weights none recorded: seeded random unless --weights is given\n");
+  if (model->preprocess)
+    fprintf(out, "  preprocess %s (recorded at compile time; --preprocess overrides)\n",
+            model->preprocess);
+}
+
+static int handle(int option, const char *value, void *context) {
+  options *o = context;
+  const char *program = o->program, *name = option_table[option].name;
+  unsigned long long n;
+  switch (option) {
+  case WEIGHTS:
+    o->weights = value;
+    return 0;
+  case INPUT:
+    o->inputs[o->input_count++] = value;
+    return 0;
+  case OUTPUT:
+    o->outputs[o->output_count++] = value;
+    return 0;
+  case PREPROCESS:
+    o->preprocess = value;
+    return 0;
+  case LABELS:
+    o->labels = value;
+    return 0;
+  case TOP:
+    if (cnnrt_option_number(program, name, value, 1, MAX_TOP, &n))
+      return 2;
+    o->top = (int)n;
+    return 0;
+  case SEED:
+    if (cnnrt_option_number(program, name, value, 0, UINT64_MAX, &n))
+      return 2;
+    o->seed = n;
+    return 0;
+  case THREADS:
+    if (cnnrt_option_number(program, name, value, 1, MAX_THREADS, &n))
+      return 2;
+    o->threads = (int)n;
+    return 0;
+  case BENCH:
+    if (cnnrt_option_number(program, name, value, 1, MAX_BENCH_RUNS, &n))
+      return 2;
+    o->bench = (int)n;
+    return 0;
+  case PROFILE:
+    o->profile = 1;
+    return 0;
+  case QUIET:
+    o->quiet = 1;
+    return 0;
+  case VERBOSE:
+    o->verbose = 1;
+    return 0;
+  case CALIBRATE:
+    o->calibration.output = value;
+    return 0;
+  case DUMP_LAYERS:
+    o->dump_directory = value;
+    return 0;
+  case METHOD:
+    o->seen_method = 1;
+    if (!strcmp(value, "minmax"))
+      o->calibration.method = CNNRT_MINMAX;
+    else if (!strcmp(value, "percentile"))
+      o->calibration.method = CNNRT_PERCENTILE;
+    else if (!strcmp(value, "entropy"))
+      o->calibration.method = CNNRT_ENTROPY;
+    else {
+      fprintf(stderr, "%s: --method takes minmax, percentile or entropy, not '%s'\n", program,
+              value);
+      return 2;
+    }
+    return 0;
+  case PERCENTILE: {
+    char *end;
+    double p = strtod(value, &end);
+    o->seen_percentile = 1;
+    if (end == value || *end || !(p >= 50 && p <= 100)) {
+      fprintf(stderr, "%s: --percentile takes a number from 50 to 100, not '%s'\n", program,
+              value);
+      return 2;
+    }
+    o->calibration.percentile = p;
+    return 0;
   }
-  fprintf(stderr, "\n");
+  }
   return 2;
 }
 
-/* A whole decimal number in [low, high]; anything else (a sign where none is
- * allowed, trailing text, overflow) is refused with a message. */
-static int parse_number(const char *program, const char *option, const char *text,
-                        unsigned long long low, unsigned long long high,
-                        unsigned long long *value) {
-  char *end;
-  errno = 0;
-  unsigned long long n = strtoull(text, &end, 10);
-  if (text[0] < '0' || text[0] > '9' || *end || errno == ERANGE || n < low || n > high) {
-    fprintf(stderr, "%s: %s takes a whole number from %llu to %llu, not '%s'\n", program,
-            option, low, high, text);
-    return 2;
-  }
-  *value = n;
-  return 0;
-}
-
-static int repeated(const char *program, const char *option, int *seen) {
-  if ((*seen)++) {
-    fprintf(stderr, "%s: %s is given twice; give it once\n", program, option);
-    return 2;
-  }
-  return 0;
-}
-
-static int parse(int argc, char **argv, const cnnrt_model *model, options *o) {
-  o->seed = 1;
-  int seen_weights = 0, seen_calibrate = 0, seen_dump = 0;
-  o->calibration.method = CNNRT_PERCENTILE;
-  o->calibration.percentile = 99.99;
-  for (int i = 1; i < argc; ++i) {
-    const char *arg = argv[i];
-    int has_value = i + 1 < argc;
-    unsigned long long n;
-    if (!strcmp(arg, "--profile")) {
-      o->profile = 1;
-    } else if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
-      return usage(argv[0], model);
-    } else if (has_value && !strcmp(arg, "--weights")) {
-      if (repeated(argv[0], arg, &seen_weights))
-        return 2;
-      o->weights = argv[++i];
-    } else if (has_value && !strcmp(arg, "--input")) {
-      o->inputs[o->input_count++] = argv[++i];
-    } else if (has_value && !strcmp(arg, "--output")) {
-      o->outputs[o->output_count++] = argv[++i];
-    } else if (has_value && !strcmp(arg, "--seed")) {
-      if (repeated(argv[0], arg, &o->seen_seed) ||
-          parse_number(argv[0], arg, argv[++i], 0, UINT64_MAX, &n))
-        return 2;
-      o->seed = n;
-    } else if (has_value && !strcmp(arg, "--threads")) {
-      if (repeated(argv[0], arg, &o->seen_threads) ||
-          parse_number(argv[0], arg, argv[++i], 1, MAX_THREADS, &n))
-        return 2;
-      o->threads = (int)n;
-    } else if (has_value && !strcmp(arg, "--bench")) {
-      if (repeated(argv[0], arg, &o->seen_bench) ||
-          parse_number(argv[0], arg, argv[++i], 1, MAX_BENCH_RUNS, &n))
-        return 2;
-      o->bench = (int)n;
-    } else if (has_value && !strcmp(arg, "--calibrate")) {
-      if (repeated(argv[0], arg, &seen_calibrate))
-        return 2;
-      o->calibration.output = argv[++i];
-    } else if (has_value && !strcmp(arg, "--dump-layers")) {
-      if (repeated(argv[0], arg, &seen_dump))
-        return 2;
-      o->dump_directory = argv[++i];
-    } else if (has_value && !strcmp(arg, "--method")) {
-      const char *method = argv[++i];
-      if (repeated(argv[0], arg, &o->seen_method))
-        return 2;
-      if (!strcmp(method, "minmax"))
-        o->calibration.method = CNNRT_MINMAX;
-      else if (!strcmp(method, "percentile"))
-        o->calibration.method = CNNRT_PERCENTILE;
-      else if (!strcmp(method, "entropy"))
-        o->calibration.method = CNNRT_ENTROPY;
-      else {
-        fprintf(stderr, "%s: --method takes minmax, percentile or entropy, not '%s'\n",
-                argv[0], method);
-        return 2;
-      }
-    } else if (has_value && !strcmp(arg, "--percentile")) {
-      char *end;
-      const char *text = argv[++i];
-      double p = strtod(text, &end);
-      if (repeated(argv[0], arg, &o->seen_percentile))
-        return 2;
-      if (end == text || *end || !(p >= 50 && p <= 100)) {
-        fprintf(stderr, "%s: --percentile takes a number from 50 to 100, not '%s'\n", argv[0],
-                text);
-        return 2;
-      }
-      o->calibration.percentile = p;
-    } else {
-      fprintf(stderr, "%s: unknown or incomplete option '%s'\n", argv[0], arg);
-      return usage(argv[0], model);
-    }
-  }
+/* Whether the combination of options makes sense; prints why not. */
+static int check(options *o) {
+  const char *program = o->program;
   if (o->dump_directory && (o->calibration.output || o->bench || o->profile)) {
     fprintf(stderr, "%s: --dump-layers runs the model once more: no --calibrate, --bench or "
-                    "--profile beside it\n", argv[0]);
+                    "--profile beside it\n", program);
+    return 2;
+  }
+  if (o->labels && !o->top) {
+    fprintf(stderr, "%s: --labels names the classes --top K prints; give --top too\n", program);
     return 2;
   }
   if (o->calibration.output) {
-    if (!o->input_count || o->output_count || o->bench || o->profile) {
-      fprintf(stderr, "%s: --calibrate takes one --input per sample, and no --output, --bench "
-                      "or --profile\n", argv[0]);
+    if (!o->input_count || o->output_count || o->bench || o->profile || o->top) {
+      fprintf(stderr, "%s: --calibrate takes one --input per sample, and no --output, --bench, "
+                      "--profile or --top\n", program);
       return 2;
     }
     o->calibration.samples = (const char *const *)o->inputs;
@@ -177,53 +217,67 @@ static int parse(int argc, char **argv, const cnnrt_model *model, options *o) {
     return 0;
   }
   if (o->seen_method || o->seen_percentile) {
-    fprintf(stderr, "%s: --method and --percentile go with --calibrate\n", argv[0]);
+    fprintf(stderr, "%s: --method and --percentile go with --calibrate\n", program);
     return 2;
   }
-  if (o->input_count && o->input_count != model->input_count) {
-    fprintf(stderr, "%s: the model has %d input(s); %d --input given\n", argv[0],
-            model->input_count, o->input_count);
-    return 2;
-  }
-  if (o->output_count && o->output_count != model->output_count) {
-    fprintf(stderr, "%s: the model has %d output(s); %d --output given\n", argv[0],
-            model->output_count, o->output_count);
+  if (o->output_count && o->output_count != o->model->output_count) {
+    fprintf(stderr, "%s: the model has %d output(s); %d --output given\n", program,
+            o->model->output_count, o->output_count);
     return 2;
   }
   return 0;
 }
 
-static void shape_text(int rank, const int64_t *shape, char *text, size_t size) {
-  size_t used = (size_t)snprintf(text, size, "[");
-  for (int d = 0; d < rank && used < size; ++d)
-    used += (size_t)snprintf(text + used, size - used, "%s%lld", d ? ", " : "", (long long)shape[d]);
-  if (used < size)
-    snprintf(text + used, size - used, "]");
+/* Parses the command line; 0 to go on, or the status to exit with. */
+static int parse(int argc, char **argv, const cnnrt_model *model, options *o) {
+  o->program = argv[0];
+  o->model = model;
+  o->seed = 1;
+  o->calibration.method = CNNRT_PERCENTILE;
+  o->calibration.percentile = 99.99;
+  int status = cnnrt_parse_options(argc, argv, option_table, OPTION_COUNT, handle, o);
+  if (status == CNNRT_OPTIONS_HELP) {
+    usage(stdout, argv[0], model);
+    return -1;
+  }
+  if (status == CNNRT_OPTIONS_VERSION) {
+    printf("%s: model %s, %s\n", argv[0], model->name,
+           model->built_by ? model->built_by : "built by cnnc");
+    return -1;
+  }
+  return status ? 2 : check(o);
 }
 
-int cnnrt_read_input(const cnnrt_io *io, const char *path, float *nchw, char *error,
-                     size_t size) {
-  int rank;
-  int64_t shape[CNNRT_MAX_RANK];
-  float *data;
-  int status = cnnrt_npy_read_f32(path, &rank, shape, &data, error, size);
-  if (status)
-    return status;
-  int same = rank == io->rank;
-  for (int d = 0; same && d < rank; ++d)
-    same = shape[d] == io->shape[d];
-  if (!same) {
-    char expected[128], found[128];
-    shape_text(io->rank, io->shape, expected, sizeof expected);
-    shape_text(rank, shape, found, sizeof found);
-    snprintf(error, size, "%s: input '%s' must have shape %s, found %s", path, io->name, expected,
-             found);
-    free(data);
-    return CNNRT_SHAPE;
+/* Which files feed which input: NAME=PATH names one; a bare path goes to
+ * the only input, or the k-th bare path to the k-th input. Each input gets
+ * its paths in `assigned` (argc-sized per input) and their count. */
+static int assign_inputs(const options *o, const char ***assigned, int *counts) {
+  const cnnrt_model *model = o->model;
+  int bare = 0;
+  for (int k = 0; k < o->input_count; ++k) {
+    const char *value = o->inputs[k], *equals = strchr(value, '=');
+    int target = -1;
+    for (int i = 0; equals && i < model->input_count && target < 0; ++i)
+      if (strlen(model->inputs[i].name) == (size_t)(equals - value) &&
+          !strncmp(model->inputs[i].name, value, (size_t)(equals - value)))
+        target = i;
+    const char *path = target >= 0 ? equals + 1 : value;
+    if (target < 0)
+      target = model->input_count == 1 ? 0 : bare++;
+    if (target >= model->input_count) {
+      fprintf(stderr, "%s: the model has %d inputs; name each with --input NAME=PATH (or give "
+                      "them in order)\n", o->program, model->input_count);
+      return 2;
+    }
+    assigned[target][counts[target]++] = path;
   }
-  memcpy(nchw, data, sizeof(float) * (size_t)cnnrt_io_elements(io));
-  free(data);
-  return CNNRT_OK;
+  for (int i = 0; o->input_count && i < model->input_count; ++i)
+    if (!counts[i]) {
+      fprintf(stderr, "%s: no --input for input '%s'; give every input or none\n", o->program,
+              model->inputs[i].name);
+      return 2;
+    }
+  return 0;
 }
 
 static int compare_doubles(const void *a, const void *b) {
@@ -242,7 +296,7 @@ static void print_summary(const cnnrt_io *io, const float *data) {
       best = i;
   }
   char shape[128];
-  shape_text(io->rank, io->shape, shape, sizeof shape);
+  cnnrt_shape_text(io, shape, sizeof shape);
   printf("%s %s: mean %.6g, rms %.6g, max %.6g at flat index %lld\n", io->name, shape,
          sum / (double)count, sqrt(squares / (double)count), (double)data[best], (long long)best);
 }
@@ -284,10 +338,18 @@ static int print_profile(const cnnrt_session *session, int runs, char *error, si
   return CNNRT_OK;
 }
 
+/* What the run needs besides the options. */
+typedef struct {
+  int random_weights;        /* seeded random weights: said beside timings */
+  const cnnrt_labels *labels; /* --labels, or NULL */
+  const char **sources;       /* the image files of input 0, naming batch items */
+  int source_count;
+} run_context;
+
 /* Runs the model once, then benchmarks and profiles it as asked, then writes
  * or prints the outputs. `inputs` are filled, `outputs` allocated. */
-static int run(const options *o, cnnrt_session *session, float **inputs, float **outputs,
-               char *error, size_t size) {
+static int run(const options *o, const run_context *context, cnnrt_session *session,
+               float **inputs, float **outputs, char *error, size_t size) {
   const cnnrt_model *model = session->model;
   cnnrt_input *in = calloc((size_t)model->input_count + 1, sizeof *in);
   cnnrt_output *out = calloc((size_t)model->output_count + 1, sizeof *out);
@@ -316,8 +378,9 @@ static int run(const options *o, cnnrt_session *session, float **inputs, float *
     }
     if (!status) {
       qsort(latencies, (size_t)o->bench, sizeof(double), compare_doubles);
-      printf("latency: median %.3f ms, min %.3f ms, max %.3f ms over %d runs\n",
-             latencies[o->bench / 2], latencies[0], latencies[o->bench - 1], o->bench);
+      printf("latency: median %.3f ms, min %.3f ms, max %.3f ms over %d runs%s\n",
+             latencies[o->bench / 2], latencies[0], latencies[o->bench - 1], o->bench,
+             context->random_weights ? " (seeded random weights)" : "");
     }
     free(latencies);
   }
@@ -334,9 +397,79 @@ static int run(const options *o, cnnrt_session *session, float **inputs, float *
     const cnnrt_io *io = &model->outputs[i];
     if (o->output_count)
       status = cnnrt_npy_write_f32(o->outputs[i], io->rank, io->shape, outputs[i], error, size);
-    else if (!o->bench && !o->profile)
+    if (!status && o->top)
+      status = cnnrt_print_top(io, outputs[i], o->top, context->labels,
+                               (const char *const *)context->sources, context->source_count,
+                               error, size);
+    else if (!status && !o->output_count && !o->bench && !o->profile)
       print_summary(io, outputs[i]);
   }
+  return status;
+}
+
+/* Whether any parameter is read from a weights file (not computed). */
+static int has_weights(const cnnrt_model *model) {
+  for (int i = 0; i < model->parameter_count; ++i)
+    if (!model->parameters[i].computed)
+      return 1;
+  return 0;
+}
+
+/* --weights, else the compile-time file (which must still be there), else
+ * none: seeded random weights, said on stderr. */
+static int choose_weights(const options *o, const char **weights, char *error, size_t size) {
+  const cnnrt_model *model = o->model;
+  *weights = o->weights ? o->weights : model->weights;
+  if (!o->weights && model->weights && access(model->weights, R_OK))
+    return cnnrt_report(error, size, CNNRT_IO,
+                        "the weights recorded at compile time, %s, cannot be read (%s); pass "
+                        "--weights w.safetensors", model->weights, strerror(errno));
+  if (!*weights && has_weights(model) && !o->quiet)
+    fprintf(stderr, "%s: running with seeded random weights (seed %llu); pass --weights "
+                    "w.safetensors\n", o->program, (unsigned long long)o->seed);
+  if (*weights && o->verbose)
+    fprintf(stderr, "%s: weights %s\n", o->program, *weights);
+  return CNNRT_OK;
+}
+
+/* The inputs, read from their files or seeded random. */
+static int fill_inputs(const options *o, const cnnrt_preprocess *spec, float **inputs,
+                       run_context *context, char *error, size_t size) {
+  const cnnrt_model *model = o->model;
+  const char ***assigned = calloc((size_t)model->input_count + 1, sizeof *assigned);
+  int *counts = calloc((size_t)model->input_count + 1, sizeof *counts);
+  int status = assigned && counts ? CNNRT_OK : cnnrt_report(error, size, CNNRT_MEMORY, "out of memory");
+  for (int i = 0; !status && i < model->input_count; ++i)
+    if (!(assigned[i] = calloc((size_t)o->input_count + 1, sizeof(char *))))
+      status = cnnrt_report(error, size, CNNRT_MEMORY, "out of memory");
+  if (!status && assign_inputs(o, assigned, counts))
+    status = CNNRT_USAGE;
+  for (int i = 0; i < model->input_count && !status; ++i) {
+    size_t count = (size_t)cnnrt_io_elements(&model->inputs[i]);
+    if (!(inputs[i] = malloc(sizeof(float) * (count ? count : 1)))) {
+      status = cnnrt_report(error, size, CNNRT_MEMORY, "out of memory for input '%s'",
+                            model->inputs[i].name);
+    } else if (counts[i]) {
+      char note[256];
+      status = cnnrt_read_input(&model->inputs[i], assigned[i], counts[i], spec, inputs[i], note,
+                                sizeof note, error, size);
+      if (!status && note[0] && !o->quiet)
+        fprintf(stderr, "%s: %s\n", o->program, note);
+      if (!status && i == 0 && cnnrt_is_image_file(assigned[0][0])) {
+        context->sources = assigned[0];
+        context->source_count = counts[0];
+        assigned[0] = NULL; /* kept for naming the batch items */
+      }
+    } else {
+      uint64_t state = o->seed * 7919u + (uint64_t)i;
+      for (size_t k = 0; k < count; ++k)
+        inputs[i][k] = (float)cnnrt_random_normal(&state);
+    }
+  }
+  for (int i = 0; assigned && i < model->input_count; ++i)
+    free(assigned[i]);
+  free(assigned);
+  free(counts);
   return status;
 }
 
@@ -344,42 +477,56 @@ int cnnrt_main(const cnnrt_model *model, int argc, char **argv) {
   options o = {0};
   o.inputs = calloc((size_t)argc + 1, sizeof(char *));
   o.outputs = calloc((size_t)argc + 1, sizeof(char *));
-  if (!o.inputs || !o.outputs || parse(argc, argv, model, &o)) {
+  int usage_status = !o.inputs || !o.outputs ? 2 : parse(argc, argv, model, &o);
+  if (usage_status) {
+    free(o.inputs);
+    free(o.outputs);
+    return usage_status < 0 ? 0 : 2;
+  }
+  char error[1024] = "";
+  cnnrt_preprocess spec;
+  const char *spec_text = o.preprocess ? o.preprocess : model->preprocess;
+  if (spec_text && cnnrt_preprocess_parse(spec_text, &spec, error, sizeof error)) {
+    fprintf(stderr, "%s: %s\n", argv[0], error);
     free(o.inputs);
     free(o.outputs);
     return 2;
   }
+  if (!spec_text)
+    cnnrt_preprocess_default(&spec);
+  if (o.verbose) {
+    char text[256];
+    cnnrt_preprocess_describe(&spec, text, sizeof text);
+    fprintf(stderr, "%s: image inputs are preprocessed as %s\n", argv[0], text);
+  }
+  o.calibration.preprocess = &spec;
   if (o.threads > 0)
     cnnrt_set_threads(o.threads);
-  char error[1024] = "";
   cnnrt_session *session = NULL;
-  int status = cnnrt_session_open(model, o.weights, o.seed, &session, error, sizeof error);
+  cnnrt_labels labels = {0};
+  run_context context = {0};
+  const char *weights = NULL;
+  int status = choose_weights(&o, &weights, error, sizeof error);
+  context.random_weights = !weights && has_weights(model);
+  if (!status && o.labels && !(status = cnnrt_labels_read(o.labels, &labels, error, sizeof error)))
+    context.labels = &labels;
+  if (!status)
+    status = cnnrt_session_open(model, weights, o.seed, &session, error, sizeof error);
   /* Calibration reads its samples itself, and nothing else runs. */
   int calibrating = o.calibration.output != NULL;
   if (!status && calibrating) {
     double start = cnnrt_now();
     status = cnnrt_calibrate(session, &o.calibration, error, sizeof error);
-    if (!status)
-      printf("calibrated %s on %d sample(s) in %.2f s: %s\n", model->name,
-             o.calibration.sample_count, cnnrt_now() - start, o.calibration.output);
+    if (!status && !o.quiet)
+      fprintf(stderr, "calibrated %s on %d sample(s) in %.2f s: %s\n", model->name,
+              o.calibration.sample_count, cnnrt_now() - start, o.calibration.output);
   }
   float **inputs = calloc((size_t)model->input_count + 1, sizeof(float *));
   float **outputs = calloc((size_t)model->output_count + 1, sizeof(float *));
   if (!status && (!inputs || !outputs))
     status = cnnrt_report(error, sizeof error, CNNRT_MEMORY, "out of memory");
-  for (int i = 0; i < model->input_count && !status && !calibrating; ++i) {
-    size_t count = (size_t)cnnrt_io_elements(&model->inputs[i]);
-    if (!(inputs[i] = malloc(sizeof(float) * (count ? count : 1))))
-      status = cnnrt_report(error, sizeof error, CNNRT_MEMORY, "out of memory for input '%s'",
-                            model->inputs[i].name);
-    else if (o.input_count)
-      status = cnnrt_read_input(&model->inputs[i], o.inputs[i], inputs[i], error, sizeof error);
-    else {
-      uint64_t state = o.seed * 7919u + (uint64_t)i;
-      for (size_t k = 0; k < count; ++k)
-        inputs[i][k] = (float)cnnrt_random_normal(&state);
-    }
-  }
+  if (!status && !calibrating)
+    status = fill_inputs(&o, &spec, inputs, &context, error, sizeof error);
   for (int i = 0; i < model->output_count && !status && !calibrating; ++i) {
     size_t count = (size_t)cnnrt_io_elements(&model->outputs[i]);
     if (!(outputs[i] = malloc(sizeof(float) * (count ? count : 1))))
@@ -387,8 +534,8 @@ int cnnrt_main(const cnnrt_model *model, int argc, char **argv) {
                             model->outputs[i].name);
   }
   if (!status && !calibrating)
-    status = run(&o, session, inputs, outputs, error, sizeof error);
-  if (status)
+    status = run(&o, &context, session, inputs, outputs, error, sizeof error);
+  if (status && error[0]) /* a usage problem found here was printed already */
     fprintf(stderr, "%s: %s\n", argv[0], error);
   for (int i = 0; inputs && i < model->input_count; ++i)
     free(inputs[i]);
@@ -396,8 +543,10 @@ int cnnrt_main(const cnnrt_model *model, int argc, char **argv) {
     free(outputs[i]);
   free(inputs);
   free(outputs);
+  free(context.sources);
   free(o.inputs);
   free(o.outputs);
+  cnnrt_labels_free(&labels);
   cnnrt_session_close(session);
-  return status ? 1 : 0;
+  return status == CNNRT_USAGE && !error[0] ? 2 : status ? 1 : 0;
 }

@@ -142,9 +142,40 @@ static const char *parse_header(const char *text, size_t length, npy_header *h) 
   return NULL;
 }
 
+/* The element types read, and the float32 each element becomes. */
+typedef struct {
+  const char *descr, *name;
+  size_t bytes;
+} npy_dtype;
+
+static const npy_dtype dtypes[] = {
+    {"<f4", "float32", 4}, {"<f8", "float64", 8}, {"<f2", "float16", 2}};
+
+static void convert_to_f32(const npy_dtype *type, const unsigned char *raw, uint64_t count,
+                           float *out) {
+  for (uint64_t i = 0; i < count; ++i) {
+    if (type->bytes == 8) {
+      double d;
+      memcpy(&d, raw + i * 8, 8);
+      out[i] = (float)d;
+    } else {
+      uint16_t h;
+      memcpy(&h, raw + i * 2, 2);
+      out[i] = cnnrt_half_to_float(h);
+    }
+  }
+}
+
 int cnnrt_npy_read_f32(const char *path, int *rank, int64_t shape[CNNRT_MAX_RANK],
                        float **data, char *error, size_t error_size) {
+  return cnnrt_npy_read(path, rank, shape, data, NULL, error, error_size);
+}
+
+int cnnrt_npy_read(const char *path, int *rank, int64_t shape[CNNRT_MAX_RANK], float **data,
+                   const char **converted_from, char *error, size_t error_size) {
   *data = NULL;
+  if (converted_from)
+    *converted_from = NULL;
   *rank = 0;
   FILE *f = fopen(path, "rb");
   if (!f)
@@ -197,16 +228,21 @@ int cnnrt_npy_read_f32(const char *path, int *rank, int64_t shape[CNNRT_MAX_RANK
   int status = CNNRT_OK;
   if (problem)
     status = cnnrt_report(error, error_size, CNNRT_FORMAT, "%s: %s", path, problem);
-  else if (strcmp(h.descr, "<f4") != 0)
+  const npy_dtype *type = NULL;
+  for (size_t t = 0; t < sizeof dtypes / sizeof *dtypes; ++t)
+    if (!strcmp(h.descr, dtypes[t].descr))
+      type = &dtypes[t];
+  if (status == CNNRT_OK && !type)
     status = cnnrt_report(error, error_size, CNNRT_DTYPE,
-                          "%s: dtype '%s'; only little-endian float32 ('<f4') is read", path,
-                          h.descr);
+                          "%s: dtype '%s'; read are little-endian float32, float64 and float16 "
+                          "('<f4', '<f8', '<f2')", path, h.descr);
   else if (h.fortran_order)
     status = cnnrt_report(error, error_size, CNNRT_FORMAT,
                           "%s: Fortran-ordered data; save it in C order", path);
   /* The data's size must match the shape, checked before allocating it. */
   uint64_t available = (uint64_t)st.st_size - header_start - header_length;
-  uint64_t count = 1, held = available / 4;
+  size_t element = type ? type->bytes : 4;
+  uint64_t count = 1, held = available / element;
   int overflow = 0;
   for (int d = 0; d < h.rank; ++d) {
     if (h.shape[d] == 0) {
@@ -224,17 +260,26 @@ int cnnrt_npy_read_f32(const char *path, int *rank, int64_t shape[CNNRT_MAX_RANK
     status = cnnrt_report(error, error_size, CNNRT_FORMAT,
                           "%s: truncated data: the shape needs %llu floats, the file holds %llu",
                           path, (unsigned long long)count, (unsigned long long)held);
-  else if (status == CNNRT_OK && count * 4 < available)
+  else if (status == CNNRT_OK && count * element < available)
     status = cnnrt_report(error, error_size, CNNRT_FORMAT,
                           "%s: data continues past the %llu floats the shape needs", path,
                           (unsigned long long)count);
   if (status == CNNRT_OK) {
     *data = malloc(count ? (size_t)count * sizeof(float) : 1);
-    if (!*data)
+    /* Another type is read whole, then converted. */
+    unsigned char *raw = element == 4 ? (unsigned char *)*data
+                                      : malloc(count ? (size_t)count * element : 1);
+    if (!*data || !raw)
       status = cnnrt_report(error, error_size, CNNRT_MEMORY, "%s: out of memory for %llu floats",
                             path, (unsigned long long)count);
-    else if (fread(*data, sizeof(float), (size_t)count, f) != count)
+    else if (fread(raw, element, (size_t)count, f) != count)
       status = cnnrt_report(error, error_size, CNNRT_IO, "%s: read failed", path);
+    else if (element != 4)
+      convert_to_f32(type, raw, count, *data);
+    if (raw != (unsigned char *)*data)
+      free(raw);
+    if (status == CNNRT_OK && element != 4 && converted_from)
+      *converted_from = type->name;
     if (status != CNNRT_OK) {
       free(*data);
       *data = NULL;

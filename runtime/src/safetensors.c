@@ -320,27 +320,6 @@ const cnnrt_tensor *cnnrt_weights_find(const cnnrt_weights *w, const char *name)
   return found ? *found : NULL;
 }
 
-static float half_to_float(uint16_t h) {
-  uint32_t sign = (uint32_t)(h >> 15) << 31, exponent = (h >> 10) & 0x1F,
-           mantissa = h & 0x3FF, bits;
-  if (exponent == 0x1F)
-    bits = sign | 0x7F800000u | mantissa << 13; /* inf, nan */
-  else if (exponent)
-    bits = sign | (exponent + 112) << 23 | mantissa << 13;
-  else if (mantissa) { /* subnormal: normalise */
-    exponent = 113;
-    while (!(mantissa & 0x400)) {
-      mantissa <<= 1;
-      exponent--;
-    }
-    bits = sign | exponent << 23 | (mantissa & 0x3FF) << 13;
-  } else
-    bits = sign;
-  float f;
-  memcpy(&f, &bits, sizeof f);
-  return f;
-}
-
 int cnnrt_weights_get_f32(cnnrt_weights *w, const char *name, int rank,
                           const int64_t *shape, const float **data, char *error,
                           size_t error_size) {
@@ -389,7 +368,7 @@ int cnnrt_weights_get_f32(cnnrt_weights *w, const char *name, int rank,
       } else {
         uint16_t h = (uint16_t)(bytes[2 * i] | bytes[2 * i + 1] << 8);
         if (t->dtype == CNNRT_F16) {
-          out[i] = half_to_float(h);
+          out[i] = cnnrt_half_to_float(h);
         } else {
           uint32_t bits = (uint32_t)h << 16;
           memcpy(&out[i], &bits, sizeof bits);

@@ -4,6 +4,7 @@
 #define CNNRT_SESSION_H
 
 #include "cnnrt.h"
+#include "cnnrt_image.h"
 #include "cnnrt_model.h"
 
 #include <pthread.h>
@@ -85,9 +86,14 @@ float *cnnrt_buffer_base(cnnrt_session *session, const cnnrt_buffer_ref *ref);
 void cnnrt_each_element(const cnnrt_buffer_ref *ref, void (*visit)(int64_t, void *),
                         void *context);
 int64_t cnnrt_io_elements(const cnnrt_io *io);
-/* Reads an .npy file that must have input `io`'s shape into `nchw`. */
-int cnnrt_read_input(const cnnrt_io *io, const char *path, float *nchw, char *error,
-                     size_t error_size);
+/* Fills input `io` (`nchw`) from `count` files (inputs.c): one .npy file of
+ * its shape, or one image per batch item, made by `spec`. A conversion the
+ * reader made (float64 to float32) is described in `note`. */
+int cnnrt_read_input(const cnnrt_io *io, const char *const *paths, int count,
+                     const cnnrt_preprocess *spec, float *nchw, char *note, size_t note_size,
+                     char *error, size_t error_size);
+/* "[1, 3, 224, 224]" */
+void cnnrt_shape_text(const cnnrt_io *io, char *text, size_t size);
 double cnnrt_now(void);
 
 #endif /* CNNRT_SESSION_H */

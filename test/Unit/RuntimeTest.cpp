@@ -273,8 +273,8 @@ TEST(Npy, RoundTrip) {
 }
 
 TEST(Npy, Faults) {
-  std::string f64 = writeNpy("f64.npy", "{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }", {0, 0});
-  EXPECT_EQ(npyFails(f64, CNNRT_DTYPE), f64 + ": dtype '<f8'; only little-endian float32 ('<f4') is read");
+  std::string i32 = writeNpy("i32.npy", "{'descr': '<i4', 'fortran_order': False, 'shape': (1,), }", {0});
+  EXPECT_EQ(npyFails(i32, CNNRT_DTYPE), i32 + ": dtype '<i4'; read are little-endian float32, float64 and float16 ('<f4', '<f8', '<f2')");
   std::string fortran = writeNpy("fortran.npy", "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", {1, 2, 3, 4});
   EXPECT_EQ(npyFails(fortran, CNNRT_FORMAT), fortran + ": Fortran-ordered data; save it in C order");
   std::string truncated = writeNpy("truncated.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", {1, 2});
@@ -294,11 +294,12 @@ TEST(HostileNpy, HeaderEndingAfterDescrKey) {
 }
 
 TEST(HostileNpy, DescrInsideAnotherValueIsNotRead) {
-  // The real descr is f8; a search for "'descr': '<f4'" would find the fake one.
+  // The real descr is big-endian; a search for "'descr': '<f4'" would find the fake one.
   std::string path = writeNpy(
-      "descr-hidden.npy", "{'fortran_order': False, 'shape': (1,), 'descr': '<f8', }", {0, 0});
+      "descr-hidden.npy", "{'fortran_order': False, 'shape': (1,), 'descr': '>f4', }", {0});
   EXPECT_EQ(npyFails(path, CNNRT_DTYPE),
-            path + ": dtype '<f8'; only little-endian float32 ('<f4') is read");
+            path + ": dtype '>f4'; read are little-endian float32, float64 and float16 ('<f4', "
+                   "'<f8', '<f2')");
   std::string inKey = writeNpy("descr-key.npy",
                                "{\"x'descr': '<f4'\": 1, 'descr': '<f4', 'fortran_order': False, "
                                "'shape': (1,), }", {0});

@@ -11,6 +11,7 @@
 #include "reference/RandomWeights.h"
 
 #include "cnnrt.h"
+#include "cnnrt_image.h"
 
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
@@ -90,12 +91,73 @@ bool loadWeights(mlir::ModuleOp module, const std::string &path,
   return ok;
 }
 
+/// Input i from one .npy file, or from one image per batch item made by
+/// `spec` (the compiled program's readers, cnnrt_image.h).
+bool loadInput(mlir::func::FuncOp function, unsigned i, const std::vector<std::string> &paths,
+               const cnnrt_preprocess &spec, Tensor &tensor) {
+  auto want = llvm::cast<mlir::RankedTensorType>(function.getArgument(i).getType()).getShape();
+  tensor = Tensor(std::vector<int64_t>(want.begin(), want.end()));
+  char error[512];
+  if (cnnrt_is_image_file(paths.front().c_str())) {
+    if (want.size() != 4 || int64_t(paths.size()) != want[0]) {
+      llvm::errs() << "cnnc: input '" << inputName(function, i) << "' " << tensor.shapeString()
+                   << " takes one image per batch item; " << paths.size() << " given\n";
+      return false;
+    }
+    size_t perImage = tensor.size() / paths.size();
+    std::vector<float> pixels(perImage);
+    for (size_t k = 0; k < paths.size(); ++k) {
+      cnnrt_image image;
+      int status = cnnrt_image_read(paths[k].c_str(), &image, error, sizeof error);
+      if (!status)
+        status = cnnrt_preprocess_image(&image, &spec, paths[k].c_str(), int(want[1]),
+                                        int(want[2]), int(want[3]), pixels.data(), error,
+                                        sizeof error);
+      cnnrt_image_free(&image);
+      std::copy(pixels.begin(), pixels.end(), tensor.data.begin() + k * perImage);
+      if (status) {
+        llvm::errs() << "cnnc: input '" << inputName(function, i) << "': " << error << "\n";
+        return false;
+      }
+    }
+    return true;
+  }
+  if (paths.size() != 1) {
+    llvm::errs() << "cnnc: input '" << inputName(function, i) << "': " << paths.size()
+                 << " files given; a tensor input takes one .npy file\n";
+    return false;
+  }
+  int rank = 0;
+  int64_t shape[CNNRT_MAX_RANK];
+  float *data = nullptr;
+  const char *converted = nullptr;
+  if (cnnrt_npy_read(paths[0].c_str(), &rank, shape, &data, &converted, error, sizeof error) !=
+      CNNRT_OK) {
+    llvm::errs() << "cnnc: input '" << inputName(function, i) << "': " << error << "\n";
+    return false;
+  }
+  if (llvm::ArrayRef<int64_t>(shape, rank) != want) {
+    Tensor found(std::vector<int64_t>(shape, shape + rank));
+    llvm::errs() << "cnnc: input '" << inputName(function, i) << "' (" << paths[0]
+                 << ") has shape " << found.shapeString() << ", expected "
+                 << tensor.shapeString() << "\n";
+    free(data);
+    return false;
+  }
+  if (converted)
+    llvm::errs() << "cnnc: " << paths[0] << ": " << converted << ", converted to float32\n";
+  std::copy_n(data, tensor.size(), tensor.data.begin());
+  free(data);
+  return true;
+}
+
+/// The --input files: all of them for a model of one input (a batch of
+/// images), else one per input in order.
 bool loadInputs(mlir::func::FuncOp function, const std::vector<std::string> &paths,
-                std::vector<Tensor> &inputs) {
+                const cnnrt_preprocess &spec, std::vector<Tensor> &inputs) {
   unsigned expected = function.getNumArguments();
-  if (paths.size() != expected) {
-    llvm::errs() << "cnnc: the model takes " << expected << " input"
-                 << (expected == 1 ? "" : "s") << " (";
+  if (expected != 1 && paths.size() != expected) {
+    llvm::errs() << "cnnc: the model takes " << expected << " inputs (";
     for (unsigned i = 0; i < expected; ++i)
       llvm::errs() << (i ? ", " : "") << inputName(function, i);
     llvm::errs() << "), but " << paths.size() << " --input "
@@ -103,28 +165,12 @@ bool loadInputs(mlir::func::FuncOp function, const std::vector<std::string> &pat
     return false;
   }
   for (unsigned i = 0; i < expected; ++i) {
-    char error[512];
-    int rank = 0;
-    int64_t shape[CNNRT_MAX_RANK];
-    float *data = nullptr;
-    if (cnnrt_npy_read_f32(paths[i].c_str(), &rank, shape, &data, error, sizeof error) !=
-        CNNRT_OK) {
-      llvm::errs() << "cnnc: input '" << inputName(function, i) << "': " << error << "\n";
+    Tensor tensor;
+    std::vector<std::string> mine =
+        expected == 1 ? paths : std::vector<std::string>{paths[i]};
+    if (!loadInput(function, i, mine, spec, tensor))
       return false;
-    }
-    auto want = llvm::cast<mlir::RankedTensorType>(function.getArgument(i).getType()).getShape();
-    Tensor t(std::vector<int64_t>(shape, shape + rank));
-    if (llvm::ArrayRef<int64_t>(t.shape) != want) {
-      Tensor expectedShape(std::vector<int64_t>(want.begin(), want.end()));
-      llvm::errs() << "cnnc: input '" << inputName(function, i) << "' (" << paths[i]
-                   << ") has shape " << t.shapeString() << ", expected "
-                   << expectedShape.shapeString() << "\n";
-      free(data);
-      return false;
-    }
-    std::copy_n(data, t.size(), t.data.begin());
-    free(data);
-    inputs.push_back(std::move(t));
+    inputs.push_back(std::move(tensor));
   }
   return true;
 }
@@ -162,13 +208,24 @@ int writeRandomWeights(mlir::ModuleOp module, const ReferenceOptions &options,
 
 int runReference(mlir::ModuleOp module, const ReferenceOptions &options) {
   mlir::func::FuncOp function = cnn::modelFunction(module);
+  cnnrt_preprocess spec;
+  cnnrt_preprocess_default(&spec);
+  char error[512];
+  if (!options.preprocess.empty() &&
+      cnnrt_preprocess_parse(options.preprocess.c_str(), &spec, error, sizeof error)) {
+    llvm::errs() << "cnnc: " << error << "\n";
+    return 1;
+  }
   std::vector<Tensor> inputs;
   if (options.inputPaths.empty())
     inputs = reference::randomInputs(function, options.seed);
-  else if (!loadInputs(function, options.inputPaths, inputs))
+  else if (!loadInputs(function, options.inputPaths, spec, inputs))
     return 1;
 
   reference::Parameters parameters;
+  if (options.weightsPath.empty() && !parameterNames(module).empty() && !options.quiet)
+    llvm::errs() << "cnnc run: running with seeded random weights (seed " << options.seed
+                 << "); pass --weights w.safetensors\n";
   if (options.weightsPath.empty())
     parameters = reference::randomParameters(module, options.seed,
                                              reference::randomInputs(function, options.seed));

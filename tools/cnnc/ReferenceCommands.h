@@ -15,6 +15,8 @@ struct ReferenceOptions {
   std::string weightsPath;               // empty: seeded random weights
   std::vector<std::string> inputPaths;   // empty: seeded random inputs
   std::vector<std::string> outputPaths;  // empty: print a summary of outputs
+  std::string preprocess;                // how image inputs become tensors (cnnrt_image.h)
+  bool quiet = false;                    // no note about random weights
 };
 
 /// `cnnc weights`: writes seeded random weights for the model as safetensors.

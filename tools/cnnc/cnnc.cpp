@@ -15,6 +15,9 @@
 #include "codegen/Build.h"
 #include "codegen/KernelPlan.h"
 
+#include "cnnrt.h"
+#include "cnnrt_image.h"
+
 #include "cnn/IR/CnnDialect.h"
 #include "cnn/Transforms/Passes.h"
 #include "frontend/Elaborator.h"
@@ -99,6 +102,9 @@ cl::opt<std::string> cacheDirectory("cache-dir",
 cl::opt<int> jobs("j", cl::desc("Kernels generated at once (default: one per core)"),
                   cl::init(0), cl::cat(category));
 cl::opt<bool> verbose("v", cl::desc("Time each phase of code generation"), cl::cat(category));
+cl::opt<bool> quiet("q", cl::desc("No notes on stderr (random weights in cnnc run); errors "
+                                  "still print"),
+                    cl::cat(category));
 cl::list<std::string> params("param",
                              cl::desc("Override a model param, e.g. --param width=1.1"),
                              cl::value_desc("name=value"), cl::cat(category));
@@ -110,8 +116,17 @@ cl::opt<bool> json("json", cl::desc("cnnc summary: print JSON"), cl::cat(categor
 cl::opt<uint64_t> seed("seed", cl::desc("cnnc weights, cnnc run: the random seed"),
                        cl::init(1), cl::cat(category));
 cl::opt<std::string> weightsPath("weights",
-                                 cl::desc("cnnc run: weights (default: seeded random)"),
+                                 cl::desc("The weights: compiling, the file the program loads "
+                                          "when its command line names none (checked now, "
+                                          "recorded by absolute path); cnnc run: the weights "
+                                          "(default: seeded random)"),
                                  cl::value_desc("w.safetensors"), cl::cat(category));
+cl::opt<std::string> preprocessSpec("preprocess",
+                                    cl::desc("How the program makes an image file into its "
+                                             "input, e.g. imagenet or resize=256,crop=224,"
+                                             "mean=...,std=...,layout=rgb (docs/runtime.md); "
+                                             "recorded in the program"),
+                                    cl::value_desc("spec"), cl::cat(category));
 cl::list<std::string> inputPaths("input",
                                  cl::desc("cnnc run: an input, once per model input "
                                           "(default: seeded random)"),
@@ -257,11 +272,76 @@ Emit effectiveEmit() {
   return toFile ? Emit::Exe : Emit::Cnn;
 }
 
-int generateCode(mlir::ModuleOp module, Emit stage, const std::string &outputPath) {
+/// Checks the compile-time --weights against the plan's parameters and
+/// --preprocess against its first input, and records both in the plan, so
+/// the program uses them when its command line names none.
+bool recordDefaults(cnnc::codegen::Plan &plan) {
+  if (!weightsPath.empty()) {
+    llvm::SmallString<256> absolute(weightsPath.getValue());
+    if (llvm::sys::fs::make_absolute(absolute)) {
+      llvm::errs() << "cnnc: --weights " << weightsPath << ": cannot make the path absolute\n";
+      return false;
+    }
+    char error[1024];
+    cnnrt_weights *weights = nullptr;
+    std::vector<const char *> names;
+    for (const cnnc::codegen::Parameter &parameter : plan.parameters)
+      if (!parameter.computed)
+        names.push_back(parameter.name.c_str());
+    bool ok = cnnrt_weights_open(absolute.c_str(), &weights, error, sizeof error) == CNNRT_OK &&
+              cnnrt_weights_expect_names(weights, names.size(), names.data(), error,
+                                         sizeof error) == CNNRT_OK;
+    for (const cnnc::codegen::Parameter &parameter : plan.parameters) {
+      const cnnrt_tensor *tensor =
+          ok && !parameter.computed ? cnnrt_weights_find(weights, parameter.name.c_str()) : nullptr;
+      if (tensor && (size_t(tensor->rank) != parameter.shape.size() ||
+                     !std::equal(parameter.shape.begin(), parameter.shape.end(), tensor->shape))) {
+        std::snprintf(error, sizeof error, "%s: tensor '%s' has the wrong shape for the model",
+                      absolute.c_str(), parameter.name.c_str());
+        ok = false;
+      }
+    }
+    if (weights)
+      cnnrt_weights_close(weights);
+    if (!ok) {
+      llvm::errs() << "cnnc: --weights: " << error << "\n";
+      return false;
+    }
+    plan.defaultWeights = absolute.str().str();
+  }
+  if (!preprocessSpec.empty()) {
+    cnnrt_preprocess spec;
+    char error[512];
+    if (cnnrt_preprocess_parse(preprocessSpec.c_str(), &spec, error, sizeof error)) {
+      llvm::errs() << "cnnc: " << error << "\n";
+      return false;
+    }
+    const auto &input = plan.inputs.front();
+    int64_t height = spec.crop_height ? spec.crop_height : spec.resize_height;
+    int64_t width = spec.crop_height ? spec.crop_width : spec.resize_width;
+    int64_t channels = spec.order == CNNRT_GRAY ? 1 : 3;
+    if (input.shape.size() != 4 || input.shape[1] != channels ||
+        (height && (input.shape[2] != height || input.shape[3] != width))) {
+      llvm::errs() << "cnnc: --preprocess " << preprocessSpec << " makes " << channels
+                   << "-channel images" << (height ? " of " + std::to_string(height) + "x" +
+                                                         std::to_string(width) : std::string())
+                   << "; input '" << input.name << "' is not that (NCHW, " << input.shape.size()
+                   << " dimensions)\n";
+      return false;
+    }
+    plan.preprocess = preprocessSpec;
+  }
+  return true;
+}
+
+int generateCode(mlir::ModuleOp module, Emit stage, const std::string &outputPath,
+                 bool withDefaults = false) {
   std::string halideTarget = cnnc::codegen::halideTarget(target);
   mlir::FailureOr<cnnc::codegen::Plan> plan =
       cnnc::codegen::buildPlan(module, halideTarget, cnnc::codegen::generatorStamp());
   if (mlir::failed(plan))
+    return 1;
+  if (withDefaults && !recordDefaults(*plan))
     return 1;
   if (stage == Emit::Plan) {
     std::ostringstream text;
@@ -423,10 +503,16 @@ int run(Command command) {
     return outputPath != "-" && cnnc::writeImportedWeights(imported, outputPath) ? 0 : 1;
   if (onnx && command == Command::Compile && effectiveEmit() == Emit::Exe) {
     std::string weights = cnnc::weightsBeside(outputPath);
+    if (!weightsPath.empty()) {
+      llvm::errs() << "cnnc: an .onnx model brings its own weights; --weights is for .cnn "
+                      "models\n";
+      return 1;
+    }
     if (!cnnc::writeImportedWeights(imported, weights))
       return 1;
-    llvm::errs() << "cnnc: the model's weights are in " << weights << " (give them with "
-                 << "--weights)\n";
+    llvm::errs() << "cnnc: the model's weights are in " << weights << "; the program loads "
+                 << "them from there (--weights overrides)\n";
+    weightsPath = weights;
   }
   if (llvm::StringRef(inputPath).ends_with(".mlir")) {
     if (emit == Emit::Ast) {
@@ -566,7 +652,7 @@ int run(Command command) {
     return cnnc::calibrate(binary.str().str(), options);
   }
   if (codegen)
-    return generateCode(*module, emit, outputPath);
+    return generateCode(*module, emit, outputPath, /*withDefaults=*/true);
   if (dot && command == Command::Compile) {
     std::string text;
     llvm::raw_string_ostream os(text);
@@ -579,6 +665,8 @@ int run(Command command) {
   reference.weightsPath = weightsPath;
   reference.inputPaths.assign(inputPaths.begin(), inputPaths.end());
   reference.outputPaths.assign(outputPaths.begin(), outputPaths.end());
+  reference.preprocess = preprocessSpec;
+  reference.quiet = quiet;
   if (command == Command::Weights) {
     if (outputPath == "-") {
       llvm::errs() << "cnnc weights: give the file to write with -o\n";

@@ -1,0 +1,70 @@
+/*===- cnnrt_image.h - image files in, model inputs out -------------------===*
+ *
+ * Reads PNG (libpng), JPEG (libjpeg-turbo), binary PPM/PGM and uncompressed
+ * BMP files as 8-bit RGB, and turns them into a model's NCHW float input the
+ * way torchvision does with Pillow: Resize (bilinear, antialiased, Pillow's
+ * fixed-point arithmetic), CenterCrop, ToTensor, Normalize. On the same file
+ * the values are the same floats torchvision computes.
+ *
+ * Like cnnrt.h, every function that can fail returns CNNRT_OK or an error
+ * code (cnnrt.h's) and writes a sentence naming the file into `error`.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#ifndef CNNRT_IMAGE_H
+#define CNNRT_IMAGE_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Larger images are refused before any pixel memory is allocated. */
+#define CNNRT_IMAGE_MAX_SIDE 32768
+#define CNNRT_IMAGE_MAX_PIXELS (1 << 26)
+
+typedef struct {
+  int width, height;
+  unsigned char *rgb; /* height rows of width RGB triples */
+} cnnrt_image;
+
+/* Reads an image file, recognised by its first bytes, not by its name. */
+int cnnrt_image_read(const char *path, cnnrt_image *image, char *error, size_t error_size);
+void cnnrt_image_free(cnnrt_image *image);
+
+/* Whether the file starts like an image this reader knows (0 or 1). */
+int cnnrt_is_image_file(const char *path);
+
+typedef enum { CNNRT_RGB, CNNRT_BGR, CNNRT_GRAY } cnnrt_channel_order;
+
+/* How an image becomes a model input; `cnnrt_preprocess_parse` reads the
+ * command line's text, e.g. "resize=256,crop=224,mean=0.485,0.456,0.406,
+ * std=0.229,0.224,0.225,layout=rgb" or the preset "imagenet". */
+typedef struct {
+  int resize_short;                /* the shorter side becomes this; 0: see below */
+  int resize_height, resize_width; /* or exactly this size; 0: no resize */
+  int crop_height, crop_width;     /* a centred crop; 0: none */
+  float mean[3], std[3];           /* per channel, after dividing by 255 */
+  cnnrt_channel_order order;
+} cnnrt_preprocess;
+
+/* The default: values in [0, 1], RGB, no resize or crop. */
+void cnnrt_preprocess_default(cnnrt_preprocess *spec);
+int cnnrt_preprocess_parse(const char *text, cnnrt_preprocess *spec, char *error,
+                           size_t error_size);
+/* The spec in the parser's own words. */
+void cnnrt_preprocess_describe(const cnnrt_preprocess *spec, char *text, size_t text_size);
+
+/* Resizes, crops and normalises `image` into `chw` (channels x height x
+ * width floats). The result's size must be the model's: a mismatch is an
+ * error naming both. */
+int cnnrt_preprocess_image(const cnnrt_image *image, const cnnrt_preprocess *spec, const char *path,
+                           int channels, int height, int width, float *chw, char *error,
+                           size_t error_size);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CNNRT_IMAGE_H */
