@@ -2,6 +2,8 @@
 
 #include "reference/RandomWeights.h"
 
+#include "cnnrt.h"
+
 #include <cmath>
 #include <map>
 #include <set>
@@ -68,7 +70,6 @@ constexpr int calibrationPasses = 3;
 
 std::vector<Tensor> randomInputs(mlir::func::FuncOp function, uint64_t seed) {
   std::mt19937_64 rng(hashName("inputs", seed));
-  std::normal_distribution<double> normal(0.0, 1.0);
   std::vector<Tensor> inputs;
   int64_t imageH = 1, imageW = 1;
   for (mlir::BlockArgument argument : function.getArguments()) {
@@ -90,8 +91,11 @@ std::vector<Tensor> randomInputs(mlir::func::FuncOp function, uint64_t seed) {
         row[4] = float(std::max(ya, yb));
       }
     } else {
-      for (double &v : t.data)
-        v = float(normal(rng)); // values a float32 file can hold
+      // The compiled program's generator, so that `cnnc run` and a program
+      // given the same --seed run on the same input.
+      std::vector<float> values(t.size());
+      cnnrt_random_input(seed, int(argument.getArgNumber()), values.data(), values.size());
+      std::copy(values.begin(), values.end(), t.data.begin());
       if (shape.size() == 4) {
         imageH = shape[2];
         imageW = shape[3];

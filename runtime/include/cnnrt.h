@@ -93,6 +93,14 @@ int cnnrt_npy_read(const char *path, int *rank, int64_t shape[CNNRT_MAX_RANK], f
 int cnnrt_npy_read_f32(const char *path, int *rank, int64_t shape[CNNRT_MAX_RANK],
                        float **data, char *error, size_t error_size);
 
+/*--- seeded random numbers -------------------------------------------------*/
+
+/* A standard normal sample; `state` advances. */
+double cnnrt_random_normal(uint64_t *state);
+/* The random input a compiled program (and `cnnc run`) uses for its input
+ * number `index` under --seed `seed`: `count` standard normal floats. */
+void cnnrt_random_input(uint64_t seed, int index, float *data, size_t count);
+
 /* An IEEE half-precision value as float32, exactly. */
 float cnnrt_half_to_float(uint16_t half);
 int cnnrt_npy_write_f32(const char *path, int rank, const int64_t *shape,

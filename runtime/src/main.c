@@ -461,9 +461,7 @@ static int fill_inputs(const options *o, const cnnrt_preprocess *spec, float **i
         assigned[0] = NULL; /* kept for naming the batch items */
       }
     } else {
-      uint64_t state = o->seed * 7919u + (uint64_t)i;
-      for (size_t k = 0; k < count; ++k)
-        inputs[i][k] = (float)cnnrt_random_normal(&state);
+      cnnrt_random_input(o->seed, i, inputs[i], count);
     }
   }
   for (int i = 0; assigned && i < model->input_count; ++i)

@@ -45,7 +45,6 @@ void cnnrt_winograd_weights(const float *weights, int64_t filters, int m, float 
  * CNNRT_MEMORY when out of memory, CNNRT_VALUE for a NaN or infinite weight. */
 int cnnrt_quantize_parameter(const cnnrt_session *session, const cnnrt_prepared *prepared,
                              float **result);
-double cnnrt_random_normal(uint64_t *state);
 void cnnrt_random_parameter(const cnnrt_parameter *parameter, uint64_t seed, float *data);
 
 /* Routes the kernels' parallel loops to thread_pool.c's workers. */

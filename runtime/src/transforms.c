@@ -88,19 +88,6 @@ void cnnrt_winograd_weights(const float *weights, int64_t filters, int m, float 
   }
 }
 
-static uint64_t splitmix(uint64_t *state) {
-  uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-
-double cnnrt_random_normal(uint64_t *state) {
-  double u1 = ((splitmix(state) >> 11) + 1.0) / 9007199254740993.0;
-  double u2 = (splitmix(state) >> 11) / 9007199254740992.0;
-  return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
-}
-
 static int ends_with(const char *text, const char *suffix) {
   size_t n = strlen(text), m = strlen(suffix);
   return n >= m && strcmp(text + n - m, suffix) == 0;
