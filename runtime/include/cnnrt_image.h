@@ -40,11 +40,16 @@ typedef enum { CNNRT_RGB, CNNRT_BGR, CNNRT_GRAY } cnnrt_channel_order;
 
 /* How an image becomes a model input; `cnnrt_preprocess_parse` reads the
  * command line's text, e.g. "resize=256,crop=224,mean=0.485,0.456,0.406,
- * std=0.229,0.224,0.225,layout=rgb" or the preset "imagenet". */
+ * std=0.229,0.224,0.225,layout=rgb", the preset "imagenet", or PaddleOCR's
+ * text-line input "height=48,pad=48x192,mean=0.5,std=0.5,layout=bgr". */
 typedef struct {
   int resize_short;                /* the shorter side becomes this; 0: see below */
   int resize_height, resize_width; /* or exactly this size; 0: no resize */
+  int height;                      /* or the height becomes this, the width keeping the
+                                      aspect (rounded up, at most pad_width when padding) */
   int crop_height, crop_width;     /* a centred crop; 0: none */
+  int pad_height, pad_width;       /* pad at the bottom and right to this size with the
+                                      model's zero (after normalising); 0: none */
   float mean[3], std[3];           /* per channel, after dividing by 255 */
   cnnrt_channel_order order;
 } cnnrt_preprocess;

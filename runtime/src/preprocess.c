@@ -77,6 +77,8 @@ static int parse_channels(const char *key, char **values, int count, float *out,
   return CNNRT_OK;
 }
 
+#define KEYS "resize, height, crop, pad, mean, std, layout"
+
 int cnnrt_preprocess_parse(const char *text, cnnrt_preprocess *spec, char *error, size_t size) {
   enum { MAX_TEXT = 1024, MAX_TOKENS = 64 };
   cnnrt_preprocess_default(spec);
@@ -107,8 +109,8 @@ int cnnrt_preprocess_parse(const char *text, cnnrt_preprocess *spec, char *error
         continue;
       }
       return cnnrt_report(error, size, CNNRT_USAGE,
-                          "--preprocess: '%s' is not key=value (keys: resize, crop, mean, std, "
-                          "layout; the preset imagenet comes first)",
+                          "--preprocess: '%s' is not key=value (keys: " KEYS
+                          "; the preset imagenet comes first)",
                           key);
     }
     *equals = '\0';
@@ -118,37 +120,45 @@ int cnnrt_preprocess_parse(const char *text, cnnrt_preprocess *spec, char *error
     while (i + values < count && !strchr(tokens[i + values], '=') &&
            strcmp(tokens[i + values], "imagenet"))
       ++values;
-    static const char *const keys[] = {"resize", "crop", "mean", "std", "layout"};
+    static const char *const keys[] = {"resize", "crop", "mean", "std", "layout", "height", "pad"};
+    enum { RESIZE, CROP, MEAN, STD, LAYOUT, HEIGHT, PAD, KEY_COUNT };
     int k = 0;
-    while (k < 5 && strcmp(key, keys[k]))
+    while (k < KEY_COUNT && strcmp(key, keys[k]))
       ++k;
-    if (k == 5)
-      return cnnrt_report(error, size, CNNRT_USAGE,
-                          "--preprocess: unknown key '%s' (keys: resize, crop, mean, std, "
-                          "layout)",
+    if (k == KEY_COUNT)
+      return cnnrt_report(error, size, CNNRT_USAGE, "--preprocess: unknown key '%s' (keys: " KEYS ")",
                           key);
     if (seen & (1 << k))
       return cnnrt_report(error, size, CNNRT_USAGE, "--preprocess: %s is given twice", key);
     seen |= 1 << k;
-    if (k != 2 && k != 3 && values != 1)
+    if (k != MEAN && k != STD && values != 1)
       return cnnrt_report(error, size, CNNRT_USAGE, "--preprocess: %s takes one value, not '%s'",
                           key, tokens[i + 1]);
     char *list[3] = {value, NULL, NULL};
     for (int v = 1; v < values && v < 3; ++v)
       list[v] = tokens[i + v];
     int status = CNNRT_OK;
-    if (k == 0) {
+    if ((k == RESIZE && (seen & 1 << HEIGHT)) || (k == HEIGHT && (seen & 1 << RESIZE)))
+      return cnnrt_report(error, size, CNNRT_USAGE, "--preprocess: give resize or height, not both");
+    if (k == HEIGHT) {
+      int unused;
+      status = parse_size(key, value, &spec->height, &unused, error, size);
+      if (!status && strchr(value, 'x'))
+        status = cnnrt_report(error, size, CNNRT_USAGE, "--preprocess: height takes one number");
+    } else if (k == PAD) {
+      status = parse_size(key, value, &spec->pad_height, &spec->pad_width, error, size);
+    } else if (k == RESIZE) {
       int height, width;
       status = parse_size(key, value, &height, &width, error, size);
       /* "256" sizes the shorter side, as Resize(256) does; "HxW" is exact. */
       spec->resize_short = strchr(value, 'x') ? 0 : height;
       spec->resize_height = strchr(value, 'x') ? height : 0;
       spec->resize_width = strchr(value, 'x') ? width : 0;
-    } else if (k == 1) {
+    } else if (k == CROP) {
       status = parse_size(key, value, &spec->crop_height, &spec->crop_width, error, size);
-    } else if (k == 2 || k == 3) {
-      status =
-          parse_channels(key, list, values, k == 2 ? spec->mean : spec->std, k == 3, error, size);
+    } else if (k == MEAN || k == STD) {
+      status = parse_channels(key, list, values, k == MEAN ? spec->mean : spec->std, k == STD,
+                              error, size);
     } else if (!strcmp(value, "rgb") || !strcmp(value, "bgr") || !strcmp(value, "gray")) {
       spec->order = value[0] == 'r' ? CNNRT_RGB : value[0] == 'b' ? CNNRT_BGR : CNNRT_GRAY;
     } else {
@@ -173,8 +183,12 @@ void cnnrt_preprocess_describe(const cnnrt_preprocess *spec, char *text, size_t 
     APPEND("resize=%d,", spec->resize_short);
   else if (spec->resize_height)
     APPEND("resize=%dx%d,", spec->resize_height, spec->resize_width);
+  else if (spec->height)
+    APPEND("height=%d,", spec->height);
   if (spec->crop_height)
     APPEND("crop=%dx%d,", spec->crop_height, spec->crop_width);
+  if (spec->pad_height)
+    APPEND("pad=%dx%d,", spec->pad_height, spec->pad_width);
   APPEND("mean=%g,%g,%g,std=%g,%g,%g,layout=%s", spec->mean[0], spec->mean[1], spec->mean[2],
          spec->std[0], spec->std[1], spec->std[2],
          spec->order == CNNRT_RGB   ? "rgb"
@@ -353,6 +367,14 @@ int cnnrt_preprocess_image(const cnnrt_image *image, const cnnrt_preprocess *spe
   } else if (spec->resize_height) {
     new_w = spec->resize_width;
     new_h = spec->resize_height;
+  } else if (spec->height) {
+    /* PaddleOCR's text lines: the height fixed, the width keeping the
+     * aspect, rounded up, and squeezed to the padded width if wider. */
+    double ratio = (double)w / h, scaled = ceil(spec->height * ratio);
+    new_h = spec->height;
+    new_w = spec->pad_width && scaled > spec->pad_width ? spec->pad_width
+            : scaled > CNNRT_IMAGE_MAX_SIDE             ? CNNRT_IMAGE_MAX_SIDE + 1
+                                                        : (int)scaled;
   }
   if (new_w < 1 || new_h < 1 || new_w > CNNRT_IMAGE_MAX_SIDE || new_h > CNNRT_IMAGE_MAX_SIDE) {
     free(pixels);
@@ -381,22 +403,36 @@ int cnnrt_preprocess_image(const cnnrt_image *image, const cnnrt_preprocess *spe
                         "resizing); resize to at least the crop",
                         path, crop_h, crop_w, h, w);
   }
-  if (crop_h != height || crop_w != width) {
+  int out_h = spec->pad_height ? spec->pad_height : crop_h;
+  int out_w = spec->pad_height ? spec->pad_width : crop_w;
+  if (crop_h > out_h || crop_w > out_w) {
+    free(pixels);
+    return cnnrt_report(error, size, CNNRT_SHAPE,
+                        "%s: the image is %dx%d (HxW) after resizing, larger than the padding "
+                        "to %dx%d",
+                        path, crop_h, crop_w, out_h, out_w);
+  }
+  if (out_h != height || out_w != width) {
     free(pixels);
     return cnnrt_report(error, size, CNNRT_SHAPE,
                         "%s: preprocessing gives %dx%d (HxW), the model's input is %dx%d; "
                         "give --preprocess resize=...,crop=%dx%d (or the preset imagenet)",
-                        path, crop_h, crop_w, height, width, height, width);
+                        path, out_h, out_w, height, width, height, width);
   }
   int top = half_to_even(h - crop_h), left = half_to_even(w - crop_w);
   for (int c = 0; c < wanted; ++c) {
     /* Model channel c reads image channel c, or 2 - c for BGR. */
     int from = spec->order == CNNRT_BGR ? 2 - c : c;
     float mean = spec->mean[c], std = spec->std[c];
-    for (int y = 0; y < crop_h; ++y)
-      for (int x = 0; x < crop_w; ++x) {
+    for (int y = 0; y < out_h; ++y)
+      for (int x = 0; x < out_w; ++x) {
+        float *out = &chw[((size_t)c * out_h + y) * out_w + x];
+        if (y >= crop_h || x >= crop_w) {
+          *out = 0.0f; /* padding */
+          continue;
+        }
         float value = (float)pixels[((size_t)(y + top) * w + x + left) * wanted + from] / 255.0f;
-        chw[((size_t)c * crop_h + y) * crop_w + x] = (value - mean) / std;
+        *out = (value - mean) / std;
       }
   }
   free(pixels);

@@ -191,7 +191,7 @@ int compileAll(const SpecFile &spec, const Options &options) {
     std::cerr << "cnnc-kernelgen: " << failures << " of " << pending.size()
               << " kernels failed\n";
   else
-    std::cout << "cnnc-kernelgen: " << pending.size() << " generated, "
+    std::cerr << "cnnc-kernelgen: " << pending.size() << " generated, "
               << spec.kernels.size() - pending.size() << " cached\n";
   return failures ? 1 : 0;
 }

@@ -317,8 +317,13 @@ bool recordDefaults(cnnc::codegen::Plan &plan) {
       return false;
     }
     const auto &input = plan.inputs.front();
-    int64_t height = spec.crop_height ? spec.crop_height : spec.resize_height;
-    int64_t width = spec.crop_height ? spec.crop_width : spec.resize_width;
+    // The size it makes, where the spec fixes it.
+    int64_t height = spec.pad_height    ? spec.pad_height
+                     : spec.crop_height ? spec.crop_height
+                                        : spec.resize_height;
+    int64_t width = spec.pad_height    ? spec.pad_width
+                    : spec.crop_height ? spec.crop_width
+                                       : spec.resize_width;
     int64_t channels = spec.order == CNNRT_GRAY ? 1 : 3;
     if (input.shape.size() != 4 || input.shape[1] != channels ||
         (height && (input.shape[2] != height || input.shape[3] != width))) {

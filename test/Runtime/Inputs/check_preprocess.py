@@ -9,6 +9,7 @@ image, and compares the output with torchvision's Resize, CenterCrop,
 ToTensor and Normalize on the same file opened by Pillow. Prints one line
 per case and the largest difference; exits 1 when any exceeds 1e-6.
 """
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -73,6 +74,18 @@ def main(cnnc, images, work):
     cases.append(("tall.ppm layout=gray", grey, [images / "tall.ppm"],
                   transforms.Compose([transforms.Resize((64, 64)), transforms.ToTensor()])(
                       Image.open(images / "tall.ppm").convert("L")).unsqueeze(0)))
+    # PaddleOCR's text lines: height 48 keeping the aspect (rounded up), a
+    # wider line squeezed to 192, padded with zeros after normalising.
+    line = identity_program(cnnc, work, "line", (1, 3, 48, 192),
+                            "height=48,pad=48x192,mean=0.5,std=0.5,layout=bgr")
+    for name in ("tall.png", "photo.png"):
+        image = Image.open(images / name).convert("RGB")
+        width = min(192, math.ceil(48 * (image.size[0] / float(image.size[1]))))
+        x = transforms.Compose([transforms.Resize((48, width)), transforms.ToTensor(),
+                                transforms.Normalize([0.5] * 3, [0.5] * 3)])(image).flip(0)
+        padded = torch.zeros(1, 3, 48, 192)
+        padded[0, :, :, :width] = x
+        cases.append((f"{name} height=48,pad=48x192", line, [images / name], padded))
     batch = identity_program(cnnc, work, "batch", (2, 3, 112, 112), spec)
     pair = [images / "photo.jpg", images / "tall.png"]
     cases.append(("batch of photo.jpg, tall.png", batch, pair,
