@@ -169,7 +169,21 @@ std::string halideTarget(const std::string &target) {
     return "x86-64-linux-avx-avx2-avx512-avx512_skylake-f16c-fma-sse41";
   if (target == "x86-avx2")
     return "x86-64-linux-avx-avx2-f16c-fma-sse41";
-  return target;
+  // Otherwise a Halide target string: "host" or arch-bits-os, then features
+  // (which only Halide itself can check).
+  llvm::SmallVector<llvm::StringRef> parts;
+  llvm::StringRef(target).split(parts, '-');
+  auto among = [](llvm::StringRef word, std::initializer_list<llvm::StringRef> known) {
+    return llvm::is_contained(known, word);
+  };
+  bool wellFormed =
+      parts.front() == "host" ||
+      (parts.size() >= 3 &&
+       among(parts[0], {"x86", "arm", "powerpc", "hexagon", "wasm", "riscv", "mips"}) &&
+       among(parts[1], {"32", "64"}) &&
+       among(parts[2], {"linux", "windows", "osx", "android", "ios", "qurt", "noos", "fuchsia",
+                        "wasmrt"}));
+  return wellFormed ? target : "";
 }
 
 std::string vectorIsa(const std::string &target) {

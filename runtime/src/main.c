@@ -438,7 +438,8 @@ static int fill_inputs(const options *o, const cnnrt_preprocess *spec, float **i
   const cnnrt_model *model = o->model;
   const char ***assigned = calloc((size_t)model->input_count + 1, sizeof *assigned);
   int *counts = calloc((size_t)model->input_count + 1, sizeof *counts);
-  int status = assigned && counts ? CNNRT_OK : cnnrt_report(error, size, CNNRT_MEMORY, "out of memory");
+  int status =
+      assigned && counts ? CNNRT_OK : cnnrt_report(error, size, CNNRT_MEMORY, "out of memory");
   for (int i = 0; !status && i < model->input_count; ++i)
     if (!(assigned[i] = calloc((size_t)o->input_count + 1, sizeof(char *))))
       status = cnnrt_report(error, size, CNNRT_MEMORY, "out of memory");

@@ -126,8 +126,8 @@ int cnnrt_preprocess_parse(const char *text, cnnrt_preprocess *spec, char *error
     while (k < KEY_COUNT && strcmp(key, keys[k]))
       ++k;
     if (k == KEY_COUNT)
-      return cnnrt_report(error, size, CNNRT_USAGE, "--preprocess: unknown key '%s' (keys: " KEYS ")",
-                          key);
+      return cnnrt_report(error, size, CNNRT_USAGE,
+                          "--preprocess: unknown key '%s' (keys: " KEYS ")", key);
     if (seen & (1 << k))
       return cnnrt_report(error, size, CNNRT_USAGE, "--preprocess: %s is given twice", key);
     seen |= 1 << k;
@@ -139,7 +139,8 @@ int cnnrt_preprocess_parse(const char *text, cnnrt_preprocess *spec, char *error
       list[v] = tokens[i + v];
     int status = CNNRT_OK;
     if ((k == RESIZE && (seen & 1 << HEIGHT)) || (k == HEIGHT && (seen & 1 << RESIZE)))
-      return cnnrt_report(error, size, CNNRT_USAGE, "--preprocess: give resize or height, not both");
+      return cnnrt_report(error, size, CNNRT_USAGE,
+                          "--preprocess: give resize or height, not both");
     if (k == HEIGHT) {
       int unused;
       status = parse_size(key, value, &spec->height, &unused, error, size);

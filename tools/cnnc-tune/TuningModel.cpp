@@ -70,6 +70,11 @@ bool TuningModel::load(const std::string &path, const std::vector<std::string> &
       return false;
   }
   halideTarget = codegen::halideTarget(target);
+  if (halideTarget.empty()) {
+    llvm::errs() << "cnnc-tune: --target " << target << ": expected host, x86-avx512, x86-avx2 "
+                 << "or a Halide target string arch-bits-os[-feature...]\n";
+    return false;
+  }
   isa = codegen::vectorIsa(target);
   stamp = codegen::generatorStamp();
   mlir::PassManager pm(&context);

@@ -746,8 +746,10 @@ int main(int argc, char **argv) {
       "[--output y.npy]... [--seed N]\n");
   if (cnnc::codegen::halideTarget(target).empty()) {
     llvm::errs() << "cnnc: --target=" << target
-                 << ": Halide 14 knows CUDA capabilities 30, 32, 35, 50, 61, 70, 75, 80 and 86 "
-                    "(a newer GPU runs capability 86's PTX)\n";
+                 << ": expected host, x86-avx512, x86-avx2, cuda, cuda-NN (NN a CUDA capability "
+                    "Halide 14 knows: 30, 32, 35, 50, 61, 70, 75, 80, 86; a newer GPU runs 86's "
+                    "PTX), opencl, or a Halide target string arch-bits-os[-feature...] such as "
+                    "x86-64-linux-avx2-fma\n";
     return 2;
   }
   return run(command);
