@@ -16,6 +16,7 @@ packages=(
   libonnx-testdata                                         # ONNX's conformance tests
   graphviz                                                 # --emit=dot pictures
   libpng-dev libjpeg62-turbo-dev zlib1g-dev                # image files as model inputs
+  pkgconf                                                  # the installed runtime's cnnrt.pc, tested
 )
 
 missing=()

@@ -15,6 +15,7 @@ config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.cnnc_obj_root, "test")
 
 config.substitutions.append(("%cnnc_src", config.cnnc_source_dir))
+config.substitutions.append(("%cnnc_obj_root", config.cnnc_obj_root))
 # Debian's interpreter, which sees python3-torch and python3-torchvision.
 config.substitutions.append(("%python", "/usr/bin/python3"))
 

@@ -27,10 +27,45 @@ double secondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+/// Where cnnc's own generator, headers and runtime libraries are: beside
+/// an installed cnnc (PREFIX/bin/cnnc finds PREFIX/bin/cnnc-kernelgen,
+/// PREFIX/include/cnnc and PREFIX/lib/cnnc), else in the build tree it was
+/// built in.
+struct Toolchain {
+  std::string kernelgen, include, modelLibrary, imageLibrary, library;
+};
+
+const Toolchain &toolchain() {
+  static const Toolchain found = [] {
+    std::string self = llvm::sys::fs::getMainExecutable(nullptr, nullptr);
+    llvm::StringRef prefix = llvm::sys::path::parent_path(llvm::sys::path::parent_path(self));
+    std::string lib = (prefix + "/lib/cnnc").str();
+    if (!self.empty() && llvm::sys::fs::exists(lib + "/libcnnrt_model.a"))
+      return Toolchain{(prefix + "/bin/cnnc-kernelgen").str(), (prefix + "/include/cnnc").str(),
+                       lib + "/libcnnrt_model.a", lib + "/libcnnrt_image.a", lib + "/libcnnrt.a"};
+    return Toolchain{CNNC_KERNELGEN_PATH, CNNC_RUNTIME_INCLUDE_DIR, CNNC_RUNTIME_MODEL_LIBRARY,
+                     CNNC_RUNTIME_IMAGE_LIBRARY, CNNC_RUNTIME_LIBRARY};
+  }();
+  return found;
+}
+
+/// The runtime's headers that a library's header includes, copied beside
+/// it, so a program that uses the library needs no other include path.
+bool copyRuntimeHeaders(const std::string &directory) {
+  for (const char *name : {"cnnrt.h", "cnnrt_model.h", "cnnrt_image.h"}) {
+    std::string to = (directory.empty() ? std::string(".") : directory) + "/" + name;
+    if (std::error_code error = llvm::sys::fs::copy_file(toolchain().include + "/" + name, to)) {
+      llvm::errs() << "cnnc: cannot write " << to << ": " << error.message() << "\n";
+      return false;
+    }
+  }
+  return true;
+}
+
 /// The image readers and their libraries (static archives, so a model's
 /// program runs where no image library is installed), for a link line.
 void appendImageLibraries(std::vector<std::string> &command) {
-  command.push_back(CNNC_RUNTIME_IMAGE_LIBRARY);
+  command.push_back(toolchain().imageLibrary);
   llvm::SmallVector<llvm::StringRef> archives;
   llvm::StringRef(CNNC_IMAGE_STATIC_LIBRARIES).split(archives, ' ', -1, /*KeepEmpty=*/false);
   for (llvm::StringRef archive : archives)
@@ -112,7 +147,7 @@ bool generateKernels(const Plan &plan, const std::string &directory, const std::
   std::string specPath = work + "/kernels.spec";
   if (!writeFile(specPath, spec.str()))
     return false;
-  std::vector<std::string> command = {CNNC_KERNELGEN_PATH, specPath, "-o", directory,
+  std::vector<std::string> command = {toolchain().kernelgen, specPath, "-o", directory,
                                       "--emit=" + emit};
   if (options.jobs > 0)
     command.insert(command.end(), {"-j", std::to_string(options.jobs)});
@@ -200,7 +235,7 @@ std::string vectorIsa(const std::string &target) {
 
 std::string generatorStamp() {
   llvm::sys::fs::file_status status;
-  if (llvm::sys::fs::status(CNNC_KERNELGEN_PATH, status))
+  if (llvm::sys::fs::status(toolchain().kernelgen, status))
     return "unknown";
   return std::to_string(status.getSize()) + "-" +
          std::to_string(status.getLastModificationTime().time_since_epoch().count());
@@ -232,7 +267,7 @@ bool build(const Plan &plan, const BuildOptions &options) {
   std::string sourcePath = work.path + "/model.c", objectPath = work.path + "/model.o";
   if (!writeFile(sourcePath, source.str()) ||
       !run({"cc", "-std=c11", "-O1", "-Werror", "-c", sourcePath, "-o", objectPath, "-I",
-            CNNC_RUNTIME_INCLUDE_DIR},
+            toolchain().include},
            "compiling the model's driver"))
     return false;
   double driverSeconds = secondsSince(driverStart);
@@ -248,9 +283,9 @@ bool build(const Plan &plan, const BuildOptions &options) {
   if (options.artifact == Artifact::Executable) {
     std::vector<std::string> command = {"cc", "-o", options.outputPath};
     command.insert(command.end(), objects.begin(), objects.end());
-    command.insert(command.end(), {runtime, CNNC_RUNTIME_MODEL_LIBRARY});
+    command.insert(command.end(), {runtime, toolchain().modelLibrary});
     appendImageLibraries(command);
-    command.insert(command.end(), {CNNC_RUNTIME_LIBRARY, "-lpthread", "-ldl", "-lm"});
+    command.insert(command.end(), {toolchain().library, "-lpthread", "-ldl", "-lm"});
     linked = run(command, "linking the model");
   } else if (options.artifact == Artifact::Object) {
     std::vector<std::string> command = {"ld", "-r", "-o", options.outputPath};
@@ -262,8 +297,8 @@ bool build(const Plan &plan, const BuildOptions &options) {
     std::string script = "CREATE " + options.outputPath + "\n";
     for (const std::string &object : objects)
       script += "ADDMOD " + object + "\n";
-    script += "ADDMOD " + runtime + "\nADDLIB " CNNC_RUNTIME_MODEL_LIBRARY "\nADDLIB " CNNC_RUNTIME_IMAGE_LIBRARY "\nADDLIB " +
-              std::string(CNNC_RUNTIME_LIBRARY) + "\nSAVE\nEND\n";
+    script += "ADDMOD " + runtime + "\nADDLIB " + toolchain().modelLibrary + "\nADDLIB " +
+              toolchain().imageLibrary + "\nADDLIB " + toolchain().library + "\nSAVE\nEND\n";
     std::string scriptPath = work.path + "/archive.mri";
     llvm::sys::fs::remove(options.outputPath);
     std::string headerPath = options.outputPath;
@@ -272,6 +307,7 @@ bool build(const Plan &plan, const BuildOptions &options) {
     std::ostringstream header;
     emitLibraryHeader(plan, symbol, header);
     linked = writeFile(scriptPath, script) && writeFile(headerPath, header.str()) &&
+             copyRuntimeHeaders(llvm::sys::path::parent_path(headerPath).str()) &&
              run({"sh", "-c", "ar -M < '" + scriptPath + "'"}, "archiving the model");
   }
   if (linked && options.verbose)
@@ -302,7 +338,7 @@ bool buildMeasurement(const std::vector<Plan> &candidates, const BuildOptions &o
   std::string main = "#include \"cnnrt_model.h\"\n\n";
   std::string table;
   std::vector<std::string> command = {"cc", "-std=c11", "-O1", "-Werror", "-I",
-                                      CNNC_RUNTIME_INCLUDE_DIR, "-o", options.outputPath};
+                                      toolchain().include, "-o", options.outputPath};
   for (size_t i = 0; i < candidates.size(); ++i) {
     std::string symbol = "cnnc_candidate_" + std::to_string(i);
     std::ostringstream source;
@@ -324,9 +360,9 @@ bool buildMeasurement(const std::vector<Plan> &candidates, const BuildOptions &o
   for (const std::string &symbol : symbols)
     command.push_back(cache + "/" + symbol + ".o");
   command.insert(command.end(), {cache + "/halide_runtime_" + kernels.target + ".o",
-                                 CNNC_RUNTIME_MODEL_LIBRARY});
+                                 toolchain().modelLibrary});
   appendImageLibraries(command);
-  command.insert(command.end(), {CNNC_RUNTIME_LIBRARY, "-lpthread", "-ldl", "-lm"});
+  command.insert(command.end(), {toolchain().library, "-lpthread", "-ldl", "-lm"});
   return run(command, "building the measuring program");
 }
 

@@ -163,7 +163,8 @@ void emitLibraryHeader(const Plan &plan, const std::string &symbol, std::ostream
       os << (d ? "][" : "") << io.shape[d];
     os << "]\n";
   }
-  os << " */\nextern const cnnrt_model " << symbol << ";\n\n#endif\n";
+  os << " */\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\nextern const cnnrt_model " << symbol
+     << ";\n\n#ifdef __cplusplus\n}\n#endif\n\n#endif\n";
 }
 
 std::string modelSymbol(const std::string &model) {

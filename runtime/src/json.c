@@ -291,25 +291,25 @@ static int parse_value(parser *p, json_value *out, int depth) {
   }
 }
 
-int json_parse(const char *text, size_t length, json_value *root, char *error,
+int cnnrt_json_parse(const char *text, size_t length, json_value *root, char *error,
                size_t error_size) {
   parser p = {text, length, 0, error, error_size};
   memset(root, 0, sizeof *root);
   if (parse_value(&p, root, 0) != 0) {
-    json_free(root);
+    cnnrt_json_free(root);
     return -1;
   }
   skip_space(&p);
   if (p.pos != length) {
-    json_free(root);
+    cnnrt_json_free(root);
     return fail(&p, "text after the JSON value");
   }
   return 0;
 }
 
-void json_free(json_value *value) {
+void cnnrt_json_free(json_value *value) {
   for (size_t i = 0; i < value->count; ++i) {
-    json_free(&value->items[i]);
+    cnnrt_json_free(&value->items[i]);
     if (value->keys)
       free(value->keys[i]);
   }
@@ -319,7 +319,7 @@ void json_free(json_value *value) {
   memset(value, 0, sizeof *value);
 }
 
-const json_value *json_get(const json_value *object, const char *key) {
+const json_value *cnnrt_json_get(const json_value *object, const char *key) {
   if (object->kind != JSON_OBJECT)
     return NULL;
   for (size_t i = 0; i < object->count; ++i)

@@ -29,9 +29,9 @@ typedef struct json_value {
 } json_value;
 
 /* Returns 0 and fills `root`, or -1 with a message in `error`. */
-int json_parse(const char *text, size_t length, json_value *root, char *error,
+int cnnrt_json_parse(const char *text, size_t length, json_value *root, char *error,
                size_t error_size);
-void json_free(json_value *value);
-const json_value *json_get(const json_value *object, const char *key);
+void cnnrt_json_free(json_value *value);
+const json_value *cnnrt_json_get(const json_value *object, const char *key);
 
 #endif /* CNNRT_JSON_H */

@@ -139,9 +139,9 @@ static int read_entry(cnnrt_weights *w, const char *name, const json_value *entr
                       const unsigned char *data, size_t data_size, cnnrt_tensor *t,
                       char *error, size_t error_size) {
   const char *path = w->path;
-  const json_value *dtype = json_get(entry, "dtype");
-  const json_value *shape = json_get(entry, "shape");
-  const json_value *offsets = json_get(entry, "data_offsets");
+  const json_value *dtype = cnnrt_json_get(entry, "dtype");
+  const json_value *shape = cnnrt_json_get(entry, "shape");
+  const json_value *offsets = cnnrt_json_get(entry, "data_offsets");
   if (entry->kind != JSON_OBJECT || !dtype || dtype->kind != JSON_STRING || !shape ||
       shape->kind != JSON_ARRAY || !offsets || offsets->kind != JSON_ARRAY ||
       offsets->count != 2)
@@ -258,13 +258,13 @@ int cnnrt_weights_open(const char *path, cnnrt_weights **out, char *error,
   }
   json_value root;
   char message[256];
-  if (json_parse((const char *)w->map + 8, (size_t)header, &root, message,
+  if (cnnrt_json_parse((const char *)w->map + 8, (size_t)header, &root, message,
                  sizeof message) != 0) {
     cnnrt_weights_close(w);
     return cnnrt_report(error, error_size, CNNRT_FORMAT, "%s: %s", path, message);
   }
   if (root.kind != JSON_OBJECT) {
-    json_free(&root);
+    cnnrt_json_free(&root);
     cnnrt_weights_close(w);
     return cnnrt_report(error, error_size, CNNRT_FORMAT,
                   "%s: the header must be a JSON object", path);
@@ -273,7 +273,7 @@ int cnnrt_weights_open(const char *path, cnnrt_weights **out, char *error,
   w->names = calloc(root.count ? root.count : 1, sizeof *w->names);
   w->converted = calloc(root.count ? root.count : 1, sizeof *w->converted);
   if (!w->tensors || !w->names || !w->converted) {
-    json_free(&root);
+    cnnrt_json_free(&root);
     cnnrt_weights_close(w);
     return cnnrt_report(error, error_size, CNNRT_MEMORY, "%s: out of memory", path);
   }
@@ -293,7 +293,7 @@ int cnnrt_weights_open(const char *path, cnnrt_weights **out, char *error,
     status = read_entry(w, root.keys[i], &root.items[i], data, data_size, t, error,
                         error_size);
   }
-  json_free(&root);
+  cnnrt_json_free(&root);
   if (status == CNNRT_OK)
     status = index_tensors(w, error, error_size);
   if (status != CNNRT_OK) {
