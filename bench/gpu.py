@@ -89,7 +89,7 @@ def seeded_module(twin, torch):
 
 def write_weights(module, path):
     import numpy as np
-    sys.path.insert(0, os.path.join(ROOT, "test", "Models", "Inputs"))
+    sys.path.insert(0, os.path.join(ROOT, "scripts"))
     import safetensors_io
     tensors = {k: np.ascontiguousarray(v.detach().cpu().float().numpy())
                for k, v in module.state_dict().items() if not k.endswith("num_batches_tracked")}

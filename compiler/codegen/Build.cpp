@@ -32,7 +32,7 @@ double secondsSince(Clock::time_point start) {
 /// PREFIX/include/cnnc and PREFIX/lib/cnnc), else in the build tree it was
 /// built in.
 struct Toolchain {
-  std::string kernelgen, include, modelLibrary, imageLibrary, library;
+  std::string kernelgen, include, modelLibrary, imageLibrary, library, scripts;
 };
 
 const Toolchain &toolchain() {
@@ -42,9 +42,10 @@ const Toolchain &toolchain() {
     std::string lib = (prefix + "/lib/cnnc").str();
     if (!self.empty() && llvm::sys::fs::exists(lib + "/libcnnrt_model.a"))
       return Toolchain{(prefix + "/bin/cnnc-kernelgen").str(), (prefix + "/include/cnnc").str(),
-                       lib + "/libcnnrt_model.a", lib + "/libcnnrt_image.a", lib + "/libcnnrt.a"};
-    return Toolchain{CNNC_KERNELGEN_PATH, CNNC_RUNTIME_INCLUDE_DIR, CNNC_RUNTIME_MODEL_LIBRARY,
-                     CNNC_RUNTIME_IMAGE_LIBRARY, CNNC_RUNTIME_LIBRARY};
+                       lib + "/libcnnrt_model.a",  lib + "/libcnnrt_image.a",
+                       lib + "/libcnnrt.a",        (prefix + "/share/cnnc").str()};
+    return Toolchain{CNNC_KERNELGEN_PATH,        CNNC_RUNTIME_INCLUDE_DIR, CNNC_RUNTIME_MODEL_LIBRARY,
+                     CNNC_RUNTIME_IMAGE_LIBRARY, CNNC_RUNTIME_LIBRARY,     CNNC_SCRIPTS_DIR};
   }();
   return found;
 }
@@ -232,6 +233,8 @@ std::string vectorIsa(const std::string &target) {
   }
   return resolved.find("avx512") != std::string::npos ? "avx512" : "avx2";
 }
+
+std::string helperScript(const std::string &name) { return toolchain().scripts + "/" + name; }
 
 std::string generatorStamp() {
   llvm::sys::fs::file_status status;

@@ -35,6 +35,9 @@ std::string halideTarget(const std::string &target);
 std::string vectorIsa(const std::string &target);
 /// What identifies the kernel generator build (kernels' hashes include it).
 std::string generatorStamp();
+/// A helper script of cnnc's (scripts/NAME in the source tree, or
+/// PREFIX/share/cnnc/NAME beside an installed cnnc).
+std::string helperScript(const std::string &name);
 
 /// Builds `options.artifact`; prints what failed and returns false.
 bool build(const Plan &plan, const BuildOptions &options);

@@ -170,7 +170,47 @@ cl::opt<std::string> qparamsPath("qparams",
                                  cl::desc("--quantize=int8: the calibration (cnnc calibrate)"),
                                  cl::value_desc("model.qparams"), cl::cat(category));
 
-enum class Command { Compile, Summary, Weights, Run, Import, Calibrate, QuantizeReport };
+enum class Command {
+  Compile, Summary, Weights, ConvertWeights, Run, Import, Calibrate, QuantizeReport
+};
+
+/// `cnnc weights convert FILE -o w.safetensors`: an ONNX file's initializers
+/// natively, a PyTorch checkpoint through scripts/convert_weights.py (with
+/// Debian's python3 and torch), run by argument vector.
+int convertWeights() {
+  llvm::StringRef path(inputPath);
+  if (outputPath == "-" || !llvm::StringRef(outputPath).ends_with(".safetensors")) {
+    llvm::errs() << "cnnc weights convert: expects model.onnx|model.pt|state_dict.pth -o "
+                    "w.safetensors\n";
+    return 1;
+  }
+  if (path.ends_with(".onnx")) {
+    cnnc::onnx_import::ImportedModel imported;
+    return cnnc::importOnnx(inputPath, inputShapes, imported) &&
+                   cnnc::writeImportedWeights(imported, outputPath)
+               ? 0
+               : 1;
+  }
+  if (!path.ends_with(".pt") && !path.ends_with(".pth") && !path.ends_with(".ckpt") &&
+      !path.ends_with(".bin")) {
+    llvm::errs() << "cnnc weights convert: " << inputPath << ": expected an .onnx file or a "
+                 << "PyTorch checkpoint (.pt, .pth, .ckpt, .bin)\n";
+    return 1;
+  }
+  auto python = llvm::sys::findProgramByName("python3", {"/usr/bin"});
+  if (!python) {
+    llvm::errs() << "cnnc weights convert: PyTorch files need Debian's python3 and "
+                    "python3-torch\n";
+    return 1;
+  }
+  std::string script = cnnc::codegen::helperScript("convert_weights.py");
+  llvm::StringRef arguments[] = {*python, script, inputPath, outputPath};
+  std::string message;
+  int rc = llvm::sys::ExecuteAndWait(*python, arguments, std::nullopt, {}, 0, 0, &message);
+  if (rc < 0)
+    llvm::errs() << "cnnc weights convert: cannot run " << script << ": " << message << "\n";
+  return rc == 0 ? 0 : 1;
+}
 
 void printVersion(llvm::raw_ostream &os) {
   os << "cnnc " << CNNC_VERSION << " (MLIR " << LLVM_VERSION_STRING << ")\n";
@@ -372,6 +412,22 @@ int generateCode(mlir::ModuleOp module, Emit stage, const std::string &outputPat
 }
 
 int run(Command command) {
+  if (command == Command::ConvertWeights)
+    return convertWeights();
+  // Files that are not models, caught before any work.
+  llvm::StringRef model(inputPath);
+  if (model.ends_with(".pt") || model.ends_with(".pth") || model.ends_with(".ckpt")) {
+    llvm::errs() << "cnnc: " << inputPath << " is a PyTorch checkpoint: it holds weights, not "
+                 << "the network. Write the network in cnnc's language (docs/language.md) or "
+                 << "export it to ONNX (torch.onnx.export); `cnnc weights convert " << inputPath
+                 << " -o w.safetensors` turns the weights into a file cnnc reads.\n";
+    return 1;
+  }
+  if (model.ends_with(".tflite") || model.ends_with(".pb") || model.ends_with(".h5")) {
+    llvm::errs() << "cnnc: " << inputPath << ": cnnc reads .cnn, .onnx and .mlir files; convert "
+                 << "a TensorFlow or TFLite model to ONNX first (tf2onnx)\n";
+    return 1;
+  }
   if (tuningThreads < 0 || tuningThreads > 64) {
     llvm::errs() << "cnnc: --tuning-threads " << tuningThreads << ": expected 1 to 64\n";
     return 1;
@@ -708,7 +764,8 @@ int main(int argc, char **argv) {
   if (first == "summary")
     command = Command::Summary;
   else if (first == "weights")
-    command = Command::Weights;
+    command = argc > 2 && llvm::StringRef(argv[2]) == "convert" ? Command::ConvertWeights
+                                                                 : Command::Weights;
   else if (first == "run")
     command = Command::Run;
   else if (first == "import")
@@ -719,6 +776,8 @@ int main(int argc, char **argv) {
     command = Command::QuantizeReport;
   std::vector<char *> arguments(argv, argv + argc);
   if (command != Command::Compile)
+    arguments.erase(arguments.begin() + 1);
+  if (command == Command::ConvertWeights)
     arguments.erase(arguments.begin() + 1);
 
   mlir::registerAsmPrinterCLOptions();
@@ -738,6 +797,7 @@ int main(int argc, char **argv) {
       "  cnnc summary model.cnn [--json] [--param name=value]...\n"
       "  cnnc import model.onnx -o model.cnn [--input-shape name=NxCxHxW]...\n"
       "  cnnc weights model.cnn [--seed N] -o w.safetensors\n"
+      "  cnnc weights convert model.onnx|model.pt|state_dict.pth -o w.safetensors\n"
       "  cnnc calibrate model.cnn|model.onnx [--weights w.safetensors] --inputs DIR|a.npy,... "
       "[--method minmax|percentile|entropy] -o model.qparams\n"
       "  cnnc quantize-report model.cnn|model.onnx [--weights w.safetensors] --qparams Q "

@@ -22,7 +22,8 @@ import torchvision.ops as tvops
 from torchvision.models.convnext import LayerNorm2d
 from torchvision.models.shufflenetv2 import channel_shuffle
 
-sys.path.insert(0, os.path.dirname(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
+                                "scripts"))
 import safetensors_io  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Inputs"))
 from work_files import remove_outputs  # noqa: E402

@@ -19,7 +19,7 @@ import torch
 from PIL import Image
 from torchvision import transforms
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "Models" / "Inputs"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "scripts"))
 import safetensors_io  # noqa: E402
 
 MEAN, STD = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]

@@ -1,5 +1,9 @@
 """Reads and writes safetensors with numpy (torch 1.13 has no module for it).
 
+cnnc's weights format. `scripts/convert_weights.py` uses it to turn PyTorch
+checkpoints into weights files; tests and the bench use it to write and
+alter weights.
+
 The format: 8 bytes of little-endian header length, a JSON header
 {name: {"dtype", "shape", "data_offsets": [begin, end]}}, then the data.
 """
