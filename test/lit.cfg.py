@@ -33,7 +33,8 @@ config.environment["POCL_CACHE_DIR"] = os.path.join(config.cnnc_obj_root, "pocl-
 tools = ["cnnc", "cnnc-opt", "cnnc-kernelgen", "cnnc-tune"]
 if config.cnnc_have_fuzzer:
     config.available_features.add("fuzzer")
-    tools += ["cnnc-fuzz-parser", "cnnrt-fuzz-safetensors", "cnnrt-fuzz-npy", "cnnrt-fuzz-image", "cnnc-fuzz-onnx",
+    tools += ["cnnc-fuzz-parser", "cnnrt-fuzz-safetensors", "cnnrt-fuzz-npy", "cnnrt-fuzz-npz",
+              "cnnrt-fuzz-image", "cnnc-fuzz-onnx",
               "cnnc-fuzz-qparams"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 

@@ -63,17 +63,21 @@ bool copyRuntimeHeaders(const std::string &directory) {
   return true;
 }
 
-/// The image readers and their libraries (static archives, so a model's
-/// program runs where no image library is installed), for a link line.
-void appendImageLibraries(std::vector<std::string> &command) {
-  command.push_back(toolchain().imageLibrary);
+/// The runtime a model's program links: sessions and the command line,
+/// the image readers, libcnnrt, then the static archives of libjpeg, libpng
+/// and zlib that the image readers and the .npz reader call (so a program
+/// runs where none of them is installed), for a link line.
+void appendRuntimeLibraries(std::vector<std::string> &command) {
+  command.insert(command.end(),
+                 {toolchain().modelLibrary, toolchain().imageLibrary, toolchain().library});
   llvm::SmallVector<llvm::StringRef> archives;
   llvm::StringRef(CNNC_IMAGE_STATIC_LIBRARIES).split(archives, ' ', -1, /*KeepEmpty=*/false);
   for (llvm::StringRef archive : archives)
     command.push_back(archive.str());
+  command.insert(command.end(), {"-lpthread", "-ldl", "-lm"});
 }
 
-bool run(llvm::ArrayRef<std::string> command, const std::string &what, bool quiet = false) {
+bool run(llvm::ArrayRef<std::string> command, const std::string &what) {
   std::vector<llvm::StringRef> arguments(command.begin(), command.end());
   auto program = llvm::sys::findProgramByName(command[0]);
   if (!program) {
@@ -81,13 +85,7 @@ bool run(llvm::ArrayRef<std::string> command, const std::string &what, bool quie
     return false;
   }
   std::string error;
-  // Quiet: the program's report of what it did is dropped (its errors stay).
-  std::optional<llvm::StringRef> redirects[] = {std::nullopt, llvm::StringRef("/dev/null"),
-                                                std::nullopt};
-  int status = llvm::sys::ExecuteAndWait(*program, arguments, std::nullopt,
-                                         quiet ? llvm::ArrayRef(redirects)
-                                               : llvm::ArrayRef<std::optional<llvm::StringRef>>(),
-                                         0, 0, &error);
+  int status = llvm::sys::ExecuteAndWait(*program, arguments, std::nullopt, {}, 0, 0, &error);
   if (status != 0) {
     llvm::errs() << "cnnc: " << what << " failed";
     if (!error.empty())
@@ -152,7 +150,11 @@ bool generateKernels(const Plan &plan, const std::string &directory, const std::
                                       "--emit=" + emit};
   if (options.jobs > 0)
     command.insert(command.end(), {"-j", std::to_string(options.jobs)});
-  return run(command, "kernel generation", options.quiet);
+  if (options.quiet)
+    command.push_back("-q");
+  else
+    command.push_back("--label=" + plan.model);
+  return run(command, "kernel generation");
 }
 
 /// The plan's kernels as objects in the kernel cache, which is created if
@@ -286,9 +288,8 @@ bool build(const Plan &plan, const BuildOptions &options) {
   if (options.artifact == Artifact::Executable) {
     std::vector<std::string> command = {"cc", "-o", options.outputPath};
     command.insert(command.end(), objects.begin(), objects.end());
-    command.insert(command.end(), {runtime, toolchain().modelLibrary});
-    appendImageLibraries(command);
-    command.insert(command.end(), {toolchain().library, "-lpthread", "-ldl", "-lm"});
+    command.push_back(runtime);
+    appendRuntimeLibraries(command);
     linked = run(command, "linking the model");
   } else if (options.artifact == Artifact::Object) {
     std::vector<std::string> command = {"ld", "-r", "-o", options.outputPath};
@@ -362,10 +363,8 @@ bool buildMeasurement(const std::vector<Plan> &candidates, const BuildOptions &o
   command.push_back(mainPath);
   for (const std::string &symbol : symbols)
     command.push_back(cache + "/" + symbol + ".o");
-  command.insert(command.end(), {cache + "/halide_runtime_" + kernels.target + ".o",
-                                 toolchain().modelLibrary});
-  appendImageLibraries(command);
-  command.insert(command.end(), {toolchain().library, "-lpthread", "-ldl", "-lm"});
+  command.push_back(cache + "/halide_runtime_" + kernels.target + ".o");
+  appendRuntimeLibraries(command);
   return run(command, "building the measuring program");
 }
 

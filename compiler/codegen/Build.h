@@ -23,7 +23,7 @@ struct BuildOptions {
   std::string cacheDirectory; // Empty: $CNNC_CACHE_DIR or ~/.cache/cnnc.
   int jobs = 0;               // Kernel generator processes; 0: one per core.
   bool verbose = false;       // Time each phase on stderr.
-  bool quiet = false;         // No report from the kernel generator.
+  bool quiet = false;         // No count or progress from the kernel generator.
 };
 
 /// The Halide target string for --target: host, x86-avx512, x86-avx2,

@@ -93,6 +93,27 @@ int cnnrt_npy_read(const char *path, int *rank, int64_t shape[CNNRT_MAX_RANK], f
 int cnnrt_npy_read_f32(const char *path, int *rank, int64_t shape[CNNRT_MAX_RANK],
                        float **data, char *error, size_t error_size);
 
+/*--- .npz ----------------------------------------------------------------*/
+
+/* A NumPy .npz archive (np.savez, np.savez_compressed): named .npy arrays
+ * in a zip file, stored or deflated. The whole file is read and its
+ * directory checked at open. */
+typedef struct cnnrt_npz cnnrt_npz;
+int cnnrt_npz_open(const char *path, cnnrt_npz **archive, char *error, size_t error_size);
+size_t cnnrt_npz_count(const cnnrt_npz *archive);
+/* Array `index`'s name (its member's file name without ".npy"), or NULL. */
+const char *cnnrt_npz_name(const cnnrt_npz *archive, size_t index);
+/* Reads array `name` as cnnrt_npy_read reads a file; CNNRT_MISSING when the
+ * archive has no such array. */
+int cnnrt_npz_read(const cnnrt_npz *archive, const char *name, int *rank,
+                   int64_t shape[CNNRT_MAX_RANK], float **data, const char **converted_from,
+                   char *error, size_t error_size);
+void cnnrt_npz_close(cnnrt_npz *archive);
+/* Writes f32 arrays by name as an .npz (stored, as np.savez writes). */
+int cnnrt_npz_write(const char *path, size_t count, const char *const *names, const int *ranks,
+                    const int64_t *const *shapes, const float *const *data, char *error,
+                    size_t error_size);
+
 /*--- seeded random numbers -------------------------------------------------*/
 
 /* A standard normal sample; `state` advances. */

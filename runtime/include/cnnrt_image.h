@@ -14,6 +14,8 @@
 #ifndef CNNRT_IMAGE_H
 #define CNNRT_IMAGE_H
 
+#include "cnnrt_model.h"
+
 #include <stddef.h>
 
 #ifdef __cplusplus
@@ -67,6 +69,33 @@ void cnnrt_preprocess_describe(const cnnrt_preprocess *spec, char *text, size_t 
 int cnnrt_preprocess_image(const cnnrt_image *image, const cnnrt_preprocess *spec, const char *path,
                            int channels, int height, int width, float *chw, char *error,
                            size_t error_size);
+
+/*--- a model's inputs from files ------------------------------------------*/
+
+/* Fills input `io` (`nchw`, its elements in order) from `count` files: one
+ * .npy file of its shape, one .npz holding an array of the input's name
+ * (or, for the model's `only_input`, an .npz of one array), or one image
+ * per batch item, made by `spec`. A conversion the reader made (float64 to
+ * float32) is described in `note`. Compiled programs and `cnnc run` read
+ * their --input files with it. */
+int cnnrt_read_input(const cnnrt_io *io, int only_input, const char *const *paths, int count,
+                     const cnnrt_preprocess *spec, float *nchw, char *note, size_t note_size,
+                     char *error, size_t error_size);
+
+/* Which --input values feed which input: NAME=PATH names one, a bare .npz
+ * feeds every input by name, a bare path goes to the only input (several
+ * make a batch of images), else the k-th bare path to the k-th input.
+ * `assigned[i]` (room for `value_count` paths each) receives input i's
+ * paths and `counts[i]` their number; with values given, every input must
+ * get one. */
+int cnnrt_assign_inputs(const cnnrt_io *inputs, int input_count, const char *const *values,
+                        int value_count, const char ***assigned, int *counts, char *error,
+                        size_t error_size);
+
+/* Whether `path` names an .npz archive (by its name). */
+int cnnrt_is_npz_path(const char *path);
+/* "[1, 3, 224, 224]" */
+void cnnrt_shape_text(const cnnrt_io *io, char *text, size_t size);
 
 #ifdef __cplusplus
 }

@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum { BINS = 2048 };
 
@@ -219,26 +220,32 @@ static int write_qparams(const calibration *c, int count, const cnnrt_calibratio
   return CNNRT_OK;
 }
 
-/* One pass over the samples. */
+/* One pass over the samples; on a terminal, a line counting them. */
 static int run_samples(calibration *c, const cnnrt_calibration_options *o, float *nchw) {
   const cnnrt_model *model = c->session->model;
   const cnnrt_io *input = &model->inputs[0];
-  for (c->sample = 0; c->sample < o->sample_count; ++c->sample) {
-    int status = cnnrt_read_input(input, &o->samples[c->sample], 1, o->preprocess, nchw, NULL, 0,
-                                  c->error, c->size);
+  int show = isatty(2) && o->sample_count > 1, status = CNNRT_OK;
+  for (c->sample = 0; !status && c->sample < o->sample_count; ++c->sample) {
+    if (show)
+      fprintf(stderr, "\r\033[Kcalibrating %s: pass %d, sample %d of %d", model->name, c->pass,
+              c->sample + 1, o->sample_count);
+    status = cnnrt_read_input(input, model->input_count == 1, &o->samples[c->sample], 1,
+                              o->preprocess, nchw, NULL, 0, c->error, c->size);
     if (status)
-      return status;
+      break;
     cnnrt_to_buffer(input, nchw, c->session->inputs[0]);
     if ((status = scan(c, &c->tensors[0], &input->buffer, c->session->inputs[0])))
-      return status;
+      break;
     c->session->observe = observe_step;
     c->session->observer = c;
     status = cnnrt_session_execute(c->session, c->error, c->size);
     c->session->observe = NULL;
-    if (status || (status = c->failed))
-      return status;
+    if (!status)
+      status = c->failed;
   }
-  return CNNRT_OK;
+  if (show)
+    fprintf(stderr, "\r\033[K");
+  return status;
 }
 
 int cnnrt_calibrate(cnnrt_session *session, const cnnrt_calibration_options *o, char *error,

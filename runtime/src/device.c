@@ -209,6 +209,42 @@ static void load_driver(const char *device) {
   dlopen(library, RTLD_LAZY | RTLD_GLOBAL);
 }
 
+/* Asked of the driver Halide loaded (by its symbols, so nothing is linked):
+ * the device Halide's runtime picks by default, CUDA's device
+ * $HL_GPU_DEVICE (0 unless set) or the first device of the first OpenCL
+ * platform. */
+void cnnrt_device_name(const cnnrt_session *session, char *name, size_t size) {
+  if (size)
+    name[0] = '\0';
+  const cnnrt_model *model = session->model;
+  if (!session->device || size < 2)
+    return;
+  if (!strcmp(model->device, "cuda")) {
+    int (*init)(unsigned) = (int (*)(unsigned))dlsym(RTLD_DEFAULT, "cuInit");
+    int (*get)(int *, int) = (int (*)(int *, int))dlsym(RTLD_DEFAULT, "cuDeviceGet");
+    int (*get_name)(char *, int, int) =
+        (int (*)(char *, int, int))dlsym(RTLD_DEFAULT, "cuDeviceGetName");
+    const char *chosen = getenv("HL_GPU_DEVICE");
+    int device, index = chosen ? atoi(chosen) : 0;
+    if (init && get && get_name && !init(0) && !get(&device, index < 0 ? 0 : index))
+      get_name(name, (int)(size > 256 ? 256 : size), device);
+  } else {
+    typedef int (*platforms_fn)(unsigned, void **, unsigned *);
+    typedef int (*devices_fn)(void *, uint64_t, unsigned, void **, unsigned *);
+    typedef int (*info_fn)(void *, unsigned, size_t, void *, size_t *);
+    platforms_fn platforms = (platforms_fn)dlsym(RTLD_DEFAULT, "clGetPlatformIDs");
+    devices_fn devices = (devices_fn)dlsym(RTLD_DEFAULT, "clGetDeviceIDs");
+    info_fn info = (info_fn)dlsym(RTLD_DEFAULT, "clGetDeviceInfo");
+    void *platform, *device;
+    const uint64_t all = 0xFFFFFFFF; /* CL_DEVICE_TYPE_ALL */
+    const unsigned device_name = 0x102B; /* CL_DEVICE_NAME */
+    if (platforms && devices && info && !platforms(1, &platform, NULL) &&
+        !devices(platform, all, 1, &device, NULL))
+      info(device, device_name, size - 1, name, NULL);
+  }
+  name[size - 1] = '\0';
+}
+
 int cnnrt_device_open(cnnrt_session *session, char *error, size_t size) {
   const cnnrt_model *model = session->model;
   if (!model->device_interface)

@@ -1,15 +1,16 @@
 /*===- main.c - the command line of a compiled model ----------------------===*
  *
- *   ./model [--input photo.jpg|x.npy|NAME=PATH]... [--top K [--labels F]]
- *           [--output y.npy]... [--weights w.safetensors] [--preprocess SPEC]
+ *   ./model [--input photo.jpg|x.npy|x.npz|NAME=PATH]... [--top K [--labels F]]
+ *           [--output y.npy... | y.npz] [--weights w.safetensors] [--preprocess SPEC]
  *           [--seed N] [--threads N] [--bench N] [--profile] [-q] [-v]
  *   ./model --calibrate model.qparams [--method minmax|percentile|entropy]
  *           [--percentile P] --input x.npy|photo.jpg...
  *   ./model --dump-layers DIR [--input ...]... [--output y.npy]...
  *
  * Weights: --weights, else the file recorded at compile time, else seeded
- * random ones (said on stderr every time). Inputs: .npy tensors or image
- * files (one per batch item); without any, a seeded random input. Without
+ * random ones (said on stderr every time). Inputs: .npy tensors, an .npz
+ * of them by input name, or image files (one per batch item); without any,
+ * a seeded random input. Without
  * --output or --top it prints a summary of each output. Options follow
  * options.h's convention. Every failure ends with one message and a
  * non-zero status (2 for usage).
@@ -54,8 +55,8 @@ enum {
 
 static const cnnrt_option option_table[OPTION_COUNT] = {
     [WEIGHTS] = {"--weights", "w.safetensors", 0},
-    [INPUT] = {"--input", "x.npy|photo.jpg|NAME=PATH", 1},
-    [OUTPUT] = {"--output", "y.npy", 1},
+    [INPUT] = {"--input", "x.npy|x.npz|photo.jpg|NAME=PATH", 1},
+    [OUTPUT] = {"--output", "y.npy|y.npz", 1},
     [PREPROCESS] = {"--preprocess", "SPEC", 0},
     [TOP] = {"--top", "K", 0},
     [LABELS] = {"--labels", "labels.txt", 0},
@@ -79,20 +80,23 @@ static void print_io(FILE *out, const char *kind, const cnnrt_io *io) {
 
 static void usage(FILE *out, const char *program, const cnnrt_model *model) {
   fprintf(out,
-          "usage: %s [--input x.npy|photo.jpg|NAME=PATH]... [--top K [--labels labels.txt]]\n"
-          "          [--output y.npy]... [--weights w.safetensors] [--preprocess SPEC]\n"
+          "usage: %s [--input x.npy|x.npz|photo.jpg|NAME=PATH]... [--top K [--labels F]]\n"
+          "          [--output y.npy... | y.npz] [--weights w.safetensors] [--preprocess SPEC]\n"
           "          [--seed N] [--threads N] [--bench N] [--profile] [-q] [-v]\n"
           "       %s --calibrate model.qparams [--method minmax|percentile|entropy]\n"
           "          [--percentile P] [--weights w.safetensors] --input x.npy|photo.jpg...\n"
           "       %s --dump-layers DIR [--weights w.safetensors] [--input ...]... "
           "[--output y.npy]...\n"
           "       %s --help | --version\n\n"
-          "--input: a .npy tensor (float32; float64 and float16 are converted), or image files\n"
+          "--input: a .npy tensor (float32; float64 and float16 are converted), an .npz holding\n"
+          "  the inputs by name, or image files\n"
           "  (PNG, JPEG, PPM, BMP), one per batch item, made into the input by --preprocess\n"
           "  SPEC: resize=N (shorter side) or HxW, crop=N or HxW (centred), mean=R,G,B,\n"
           "  std=R,G,B (after scaling to [0, 1]), layout=rgb|bgr|gray; the preset imagenet is\n"
           "  resize=256,crop=224 with ImageNet's mean and std. Options take --flag value or\n"
-          "  --flag=value.\n\nmodel %s (%s):\n",
+          "  --flag=value.\n"
+          "--output: one .npy per output, in order, or one .npz with every output by name.\n\n"
+          "model %s (%s):\n",
           program, program, program, program, model->name,
           model->built_by ? model->built_by : "cnnc");
   for (int i = 0; i < model->input_count; ++i)
@@ -220,9 +224,11 @@ static int check(options *o) {
     fprintf(stderr, "%s: --method and --percentile go with --calibrate\n", program);
     return 2;
   }
-  if (o->output_count && o->output_count != o->model->output_count) {
-    fprintf(stderr, "%s: the model has %d output(s); %d --output given\n", program,
-            o->model->output_count, o->output_count);
+  int one_archive = o->output_count == 1 && cnnrt_is_npz_path(o->outputs[0]);
+  if (o->output_count && !one_archive && o->output_count != o->model->output_count) {
+    fprintf(stderr, "%s: the model has %d output(s); give as many --output y.npy, or one "
+                    "--output y.npz for all of them by name (%d --output given)\n",
+            program, o->model->output_count, o->output_count);
     return 2;
   }
   return 0;
@@ -246,38 +252,6 @@ static int parse(int argc, char **argv, const cnnrt_model *model, options *o) {
     return -1;
   }
   return status ? 2 : check(o);
-}
-
-/* Which files feed which input: NAME=PATH names one; a bare path goes to
- * the only input, or the k-th bare path to the k-th input. Each input gets
- * its paths in `assigned` (argc-sized per input) and their count. */
-static int assign_inputs(const options *o, const char ***assigned, int *counts) {
-  const cnnrt_model *model = o->model;
-  int bare = 0;
-  for (int k = 0; k < o->input_count; ++k) {
-    const char *value = o->inputs[k], *equals = strchr(value, '=');
-    int target = -1;
-    for (int i = 0; equals && i < model->input_count && target < 0; ++i)
-      if (strlen(model->inputs[i].name) == (size_t)(equals - value) &&
-          !strncmp(model->inputs[i].name, value, (size_t)(equals - value)))
-        target = i;
-    const char *path = target >= 0 ? equals + 1 : value;
-    if (target < 0)
-      target = model->input_count == 1 ? 0 : bare++;
-    if (target >= model->input_count) {
-      fprintf(stderr, "%s: the model has %d inputs; name each with --input NAME=PATH (or give "
-                      "them in order)\n", o->program, model->input_count);
-      return 2;
-    }
-    assigned[target][counts[target]++] = path;
-  }
-  for (int i = 0; o->input_count && i < model->input_count; ++i)
-    if (!counts[i]) {
-      fprintf(stderr, "%s: no --input for input '%s'; give every input or none\n", o->program,
-              model->inputs[i].name);
-      return 2;
-    }
-  return 0;
 }
 
 static int compare_doubles(const void *a, const void *b) {
@@ -338,6 +312,29 @@ static int print_profile(const cnnrt_session *session, int runs, char *error, si
   return CNNRT_OK;
 }
 
+/* Every output in one .npz, each under its name. */
+static int write_archive(const char *path, const cnnrt_model *model, float **outputs,
+                         char *error, size_t size) {
+  size_t n = (size_t)model->output_count;
+  const char **names = calloc(n + 1, sizeof *names);
+  int *ranks = calloc(n + 1, sizeof *ranks);
+  const int64_t **shapes = calloc(n + 1, sizeof *shapes);
+  int status = names && ranks && shapes ? CNNRT_OK
+                                        : cnnrt_report(error, size, CNNRT_MEMORY, "out of memory");
+  for (size_t i = 0; i < n && !status; ++i) {
+    names[i] = model->outputs[i].name;
+    ranks[i] = model->outputs[i].rank;
+    shapes[i] = model->outputs[i].shape;
+  }
+  if (!status)
+    status = cnnrt_npz_write(path, n, names, ranks, shapes, (const float *const *)outputs, error,
+                             size);
+  free(names);
+  free(ranks);
+  free(shapes);
+  return status;
+}
+
 /* What the run needs besides the options. */
 typedef struct {
   int random_weights;        /* seeded random weights: said beside timings */
@@ -378,8 +375,12 @@ static int run(const options *o, const run_context *context, cnnrt_session *sess
     }
     if (!status) {
       qsort(latencies, (size_t)o->bench, sizeof(double), compare_doubles);
-      printf("latency: median %.3f ms, min %.3f ms, max %.3f ms over %d runs%s\n",
+      /* A GPU model's time is the GPU's: it says which. */
+      char device[256];
+      cnnrt_device_name(session, device, sizeof device);
+      printf("latency: median %.3f ms, min %.3f ms, max %.3f ms over %d runs%s%s%s\n",
              latencies[o->bench / 2], latencies[0], latencies[o->bench - 1], o->bench,
+             device[0] ? " on " : "", device,
              context->random_weights ? " (seeded random weights)" : "");
     }
     free(latencies);
@@ -393,9 +394,11 @@ static int run(const options *o, const run_context *context, cnnrt_session *sess
     if (!status)
       status = print_profile(session, runs, error, size);
   }
+  if (!status && o->output_count == 1 && cnnrt_is_npz_path(o->outputs[0]))
+    status = write_archive(o->outputs[0], model, outputs, error, size);
   for (int i = 0; i < model->output_count && !status; ++i) {
     const cnnrt_io *io = &model->outputs[i];
-    if (o->output_count)
+    if (o->output_count && !cnnrt_is_npz_path(o->outputs[0]))
       status = cnnrt_npy_write_f32(o->outputs[i], io->rank, io->shape, outputs[i], error, size);
     if (!status && o->top)
       status = cnnrt_print_top(io, outputs[i], o->top, context->labels,
@@ -443,8 +446,9 @@ static int fill_inputs(const options *o, const cnnrt_preprocess *spec, float **i
   for (int i = 0; !status && i < model->input_count; ++i)
     if (!(assigned[i] = calloc((size_t)o->input_count + 1, sizeof(char *))))
       status = cnnrt_report(error, size, CNNRT_MEMORY, "out of memory");
-  if (!status && assign_inputs(o, assigned, counts))
-    status = CNNRT_USAGE;
+  if (!status)
+    status = cnnrt_assign_inputs(model->inputs, model->input_count, o->inputs, o->input_count,
+                                 assigned, counts, error, size);
   for (int i = 0; i < model->input_count && !status; ++i) {
     size_t count = (size_t)cnnrt_io_elements(&model->inputs[i]);
     if (!(inputs[i] = malloc(sizeof(float) * (count ? count : 1)))) {
@@ -452,8 +456,8 @@ static int fill_inputs(const options *o, const cnnrt_preprocess *spec, float **i
                             model->inputs[i].name);
     } else if (counts[i]) {
       char note[256];
-      status = cnnrt_read_input(&model->inputs[i], assigned[i], counts[i], spec, inputs[i], note,
-                                sizeof note, error, size);
+      status = cnnrt_read_input(&model->inputs[i], model->input_count == 1, assigned[i],
+                                counts[i], spec, inputs[i], note, sizeof note, error, size);
       if (!status && note[0] && !o->quiet)
         fprintf(stderr, "%s: %s\n", o->program, note);
       if (!status && i == 0 && cnnrt_is_image_file(assigned[0][0])) {
@@ -511,6 +515,12 @@ int cnnrt_main(const cnnrt_model *model, int argc, char **argv) {
     context.labels = &labels;
   if (!status)
     status = cnnrt_session_open(model, weights, o.seed, &session, error, sizeof error);
+  if (!status && o.verbose && model->device) {
+    char device[256];
+    cnnrt_device_name(session, device, sizeof device);
+    fprintf(stderr, "%s: running on %s (%s)\n", argv[0], device[0] ? device : "the GPU",
+            model->device);
+  }
   /* Calibration reads its samples itself, and nothing else runs. */
   int calibrating = o.calibration.output != NULL;
   if (!status && calibrating) {

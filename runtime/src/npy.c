@@ -13,7 +13,7 @@
 
 #define _POSIX_C_SOURCE 200809L
 
-#include "cnnrt.h"
+#include "npy.h"
 #include "report.h"
 
 #include <errno.h>
@@ -171,78 +171,56 @@ int cnnrt_npy_read_f32(const char *path, int *rank, int64_t shape[CNNRT_MAX_RANK
   return cnnrt_npy_read(path, rank, shape, data, NULL, error, error_size);
 }
 
-int cnnrt_npy_read(const char *path, int *rank, int64_t shape[CNNRT_MAX_RANK], float **data,
-                   const char **converted_from, char *error, size_t error_size) {
+int cnnrt_npy_parse(const char *label, const unsigned char *bytes, uint64_t size, int *rank,
+                    int64_t shape[CNNRT_MAX_RANK], float **data, const char **converted_from,
+                    char *error, size_t error_size) {
   *data = NULL;
   if (converted_from)
     *converted_from = NULL;
   *rank = 0;
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return cnnrt_report(error, error_size, CNNRT_IO, "%s: cannot open: %s", path,
-                        strerror(errno));
-  struct stat st;
-  if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-    fclose(f);
-    return cnnrt_report(error, error_size, CNNRT_IO, "%s: not a regular file; expected a .npy file",
-                        path);
-  }
-  unsigned char prefix[12];
-  if (fread(prefix, 1, 10, f) != 10 || memcmp(prefix, "\x93NUMPY", 6) != 0) {
-    fclose(f);
+  if (size < 10 || memcmp(bytes, "\x93NUMPY", 6) != 0)
     return cnnrt_report(error, error_size, CNNRT_FORMAT,
-                        "%s: not a .npy file (no \\x93NUMPY magic)", path);
-  }
-  size_t header_length, header_start = 10;
-  if (prefix[6] == 1) {
-    header_length = prefix[8] | (size_t)prefix[9] << 8;
-  } else if (prefix[6] == 2 || prefix[6] == 3) {
-    if (fread(prefix + 10, 1, 2, f) != 2) {
-      fclose(f);
-      return cnnrt_report(error, error_size, CNNRT_FORMAT, "%s: truncated header", path);
-    }
-    header_length = prefix[8] | (size_t)prefix[9] << 8 | (size_t)prefix[10] << 16 |
-                    (size_t)prefix[11] << 24;
+                        "%s: not a .npy file (no \\x93NUMPY magic)", label);
+  uint64_t header_length, header_start = 10;
+  if (bytes[6] == 1) {
+    header_length = bytes[8] | (uint64_t)bytes[9] << 8;
+  } else if (bytes[6] == 2 || bytes[6] == 3) {
+    if (size < 12)
+      return cnnrt_report(error, error_size, CNNRT_FORMAT, "%s: truncated header", label);
+    header_length = bytes[8] | (uint64_t)bytes[9] << 8 | (uint64_t)bytes[10] << 16 |
+                    (uint64_t)bytes[11] << 24;
     header_start = 12;
   } else {
-    fclose(f);
-    return cnnrt_report(error, error_size, CNNRT_FORMAT, "%s: unknown .npy version %d", path,
-                        prefix[6]);
+    return cnnrt_report(error, error_size, CNNRT_FORMAT, "%s: unknown .npy version %d", label,
+                        bytes[6]);
   }
-  if (header_length > 1 << 16) {
-    fclose(f);
+  if (header_length > 1 << 16)
     return cnnrt_report(error, error_size, CNNRT_FORMAT,
-                        "%s: header of %zu bytes is too long (at most 65536)", path,
-                        header_length);
-  }
-  char *header = malloc(header_length + 1);
-  if (!header || fread(header, 1, header_length, f) != header_length) {
-    free(header);
-    fclose(f);
-    return cnnrt_report(error, error_size, CNNRT_FORMAT, "%s: truncated header", path);
-  }
-  header[header_length] = '\0';
+                        "%s: header of %llu bytes is too long (at most 65536)", label,
+                        (unsigned long long)header_length);
+  if (header_start + header_length > size)
+    return cnnrt_report(error, error_size, CNNRT_FORMAT, "%s: truncated header", label);
   npy_header h = {0};
-  const char *problem = parse_header(header, header_length, &h);
-  free(header);
-  int status = CNNRT_OK;
+  const char *problem =
+      parse_header((const char *)bytes + header_start, (size_t)header_length, &h);
   if (problem)
-    status = cnnrt_report(error, error_size, CNNRT_FORMAT, "%s: %s", path, problem);
+    return cnnrt_report(error, error_size, CNNRT_FORMAT, "%s: %s", label, problem);
   const npy_dtype *type = NULL;
   for (size_t t = 0; t < sizeof dtypes / sizeof *dtypes; ++t)
     if (!strcmp(h.descr, dtypes[t].descr))
       type = &dtypes[t];
-  if (status == CNNRT_OK && !type)
-    status = cnnrt_report(error, error_size, CNNRT_DTYPE,
-                          "%s: dtype '%s'; read are little-endian float32, float64 and float16 "
-                          "('<f4', '<f8', '<f2')", path, h.descr);
-  else if (h.fortran_order)
-    status = cnnrt_report(error, error_size, CNNRT_FORMAT,
-                          "%s: Fortran-ordered data; save it in C order", path);
+  if (!type)
+    return cnnrt_report(error, error_size, CNNRT_DTYPE,
+                        "%s: dtype '%s'; read are little-endian float32, float64 and float16 "
+                        "('<f4', '<f8', '<f2')",
+                        label, h.descr);
+  if (h.fortran_order)
+    return cnnrt_report(error, error_size, CNNRT_FORMAT,
+                        "%s: Fortran-ordered data; save it in C order", label);
   /* The data's size must match the shape, checked before allocating it. */
-  uint64_t available = (uint64_t)st.st_size - header_start - header_length;
-  size_t element = type ? type->bytes : 4;
-  uint64_t count = 1, held = available / element;
+  const unsigned char *raw = bytes + header_start + header_length;
+  uint64_t available = size - header_start - header_length;
+  uint64_t count = 1, held = available / type->bytes;
   int overflow = 0;
   for (int d = 0; d < h.rank; ++d) {
     if (h.shape[d] == 0) {
@@ -252,73 +230,124 @@ int cnnrt_npy_read(const char *path, int *rank, int64_t shape[CNNRT_MAX_RANK], f
     }
     overflow |= __builtin_mul_overflow(count, (uint64_t)h.shape[d], &count);
   }
-  if (status == CNNRT_OK && overflow)
-    status = cnnrt_report(error, error_size, CNNRT_FORMAT,
-                          "%s: truncated data: the shape needs more than 2^64 floats, the file "
-                          "holds %llu", path, (unsigned long long)held);
-  else if (status == CNNRT_OK && count > held)
-    status = cnnrt_report(error, error_size, CNNRT_FORMAT,
-                          "%s: truncated data: the shape needs %llu floats, the file holds %llu",
-                          path, (unsigned long long)count, (unsigned long long)held);
-  else if (status == CNNRT_OK && count * element < available)
-    status = cnnrt_report(error, error_size, CNNRT_FORMAT,
-                          "%s: data continues past the %llu floats the shape needs", path,
-                          (unsigned long long)count);
-  if (status == CNNRT_OK) {
-    *data = malloc(count ? (size_t)count * sizeof(float) : 1);
-    /* Another type is read whole, then converted. */
-    unsigned char *raw = element == 4 ? (unsigned char *)*data
-                                      : malloc(count ? (size_t)count * element : 1);
-    if (!*data || !raw)
-      status = cnnrt_report(error, error_size, CNNRT_MEMORY, "%s: out of memory for %llu floats",
-                            path, (unsigned long long)count);
-    else if (fread(raw, element, (size_t)count, f) != count)
-      status = cnnrt_report(error, error_size, CNNRT_IO, "%s: read failed", path);
-    else if (element != 4)
-      convert_to_f32(type, raw, count, *data);
-    if (raw != (unsigned char *)*data)
-      free(raw);
-    if (status == CNNRT_OK && element != 4 && converted_from)
+  if (overflow)
+    return cnnrt_report(error, error_size, CNNRT_FORMAT,
+                        "%s: truncated data: the shape needs more than 2^64 floats, the file "
+                        "holds %llu",
+                        label, (unsigned long long)held);
+  if (count > held)
+    return cnnrt_report(error, error_size, CNNRT_FORMAT,
+                        "%s: truncated data: the shape needs %llu floats, the file holds %llu",
+                        label, (unsigned long long)count, (unsigned long long)held);
+  if (count * type->bytes < available)
+    return cnnrt_report(error, error_size, CNNRT_FORMAT,
+                        "%s: data continues past the %llu floats the shape needs", label,
+                        (unsigned long long)count);
+  *data = malloc(count ? (size_t)count * sizeof(float) : 1);
+  if (!*data)
+    return cnnrt_report(error, error_size, CNNRT_MEMORY, "%s: out of memory for %llu floats",
+                        label, (unsigned long long)count);
+  if (type->bytes == 4) {
+    memcpy(*data, raw, (size_t)count * 4);
+  } else {
+    convert_to_f32(type, raw, count, *data);
+    if (converted_from)
       *converted_from = type->name;
-    if (status != CNNRT_OK) {
-      free(*data);
-      *data = NULL;
-    }
   }
-  if (status == CNNRT_OK) {
-    *rank = h.rank;
-    memcpy(shape, h.shape, sizeof(int64_t) * (size_t)h.rank);
+  *rank = h.rank;
+  memcpy(shape, h.shape, sizeof(int64_t) * (size_t)h.rank);
+  return CNNRT_OK;
+}
+
+int cnnrt_read_whole_file(const char *path, const char *expected, unsigned char **bytes,
+                          uint64_t *size, char *error, size_t error_size) {
+  *bytes = NULL;
+  *size = 0;
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return cnnrt_report(error, error_size, CNNRT_IO, "%s: cannot open: %s", path,
+                        strerror(errno));
+  struct stat st;
+  if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+    fclose(f);
+    return cnnrt_report(error, error_size, CNNRT_IO, "%s: not a regular file; expected %s",
+                        path, expected);
   }
+  *bytes = malloc(st.st_size ? (size_t)st.st_size : 1);
+  if (!*bytes) {
+    fclose(f);
+    return cnnrt_report(error, error_size, CNNRT_MEMORY, "%s: out of memory for its %lld bytes",
+                        path, (long long)st.st_size);
+  }
+  size_t got = fread(*bytes, 1, (size_t)st.st_size, f);
   fclose(f);
+  if (got != (size_t)st.st_size) {
+    free(*bytes);
+    *bytes = NULL;
+    return cnnrt_report(error, error_size, CNNRT_IO, "%s: read failed (it changed while read?)",
+                        path);
+  }
+  *size = (uint64_t)st.st_size;
+  return CNNRT_OK;
+}
+
+int cnnrt_npy_read(const char *path, int *rank, int64_t shape[CNNRT_MAX_RANK], float **data,
+                   const char **converted_from, char *error, size_t error_size) {
+  *data = NULL;
+  *rank = 0;
+  if (converted_from)
+    *converted_from = NULL;
+  unsigned char *bytes;
+  uint64_t size;
+  int status = cnnrt_read_whole_file(path, "a .npy file", &bytes, &size, error, error_size);
+  if (status != CNNRT_OK)
+    return status;
+  status = cnnrt_npy_parse(path, bytes, size, rank, shape, data, converted_from, error,
+                           error_size);
+  free(bytes);
   return status;
 }
-int cnnrt_npy_write_f32(const char *path, int rank, const int64_t *shape,
-                        const float *data, char *error, size_t error_size) {
-  char dict[512];
+
+size_t cnnrt_npy_header(int rank, const int64_t *shape, unsigned char out[CNNRT_NPY_HEADER_MAX]) {
+  char dict[CNNRT_NPY_HEADER_MAX];
   int used = snprintf(dict, sizeof dict, "{'descr': '<f4', 'fortran_order': False, 'shape': (");
-  size_t count = 1;
-  for (int i = 0; i < rank; ++i) {
+  for (int i = 0; i < rank && used > 0 && (size_t)used < sizeof dict; ++i)
     used += snprintf(dict + used, sizeof dict - (size_t)used, "%lld%s", (long long)shape[i],
                      rank == 1 || i + 1 < rank ? ", " : "");
-    count *= (size_t)shape[i];
-  }
-  used += snprintf(dict + used, sizeof dict - (size_t)used, "), }");
+  if (used > 0 && (size_t)used < sizeof dict)
+    used += snprintf(dict + used, sizeof dict - (size_t)used, "), }");
   /* Magic (6) + version (2) + length (2) + dict + newline, padded to 64. */
   size_t total = (10 + (size_t)used + 1 + 63) / 64 * 64;
+  if (used <= 0 || total > CNNRT_NPY_HEADER_MAX)
+    return 0;
   size_t header_length = total - 10;
+  const unsigned char prefix[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0,
+                                    (unsigned char)(header_length & 0xFF),
+                                    (unsigned char)(header_length >> 8)};
+  memcpy(out, prefix, 10);
+  memcpy(out + 10, dict, (size_t)used);
+  memset(out + 10 + used, ' ', total - 10 - (size_t)used - 1);
+  out[total - 1] = '\n';
+  return total;
+}
+
+int cnnrt_npy_write_f32(const char *path, int rank, const int64_t *shape, const float *data,
+                        char *error, size_t error_size) {
+  unsigned char header[CNNRT_NPY_HEADER_MAX];
+  size_t length = cnnrt_npy_header(rank, shape, header);
+  if (!length)
+    return cnnrt_report(error, error_size, CNNRT_USAGE, "%s: the shape does not fit a header",
+                        path);
+  size_t count = 1;
+  for (int i = 0; i < rank; ++i)
+    count *= (size_t)shape[i];
   FILE *f = fopen(path, "wb");
   if (!f)
     return cnnrt_report(error, error_size, CNNRT_IO, "%s: cannot write: %s", path,
-                  strerror(errno));
-  unsigned char prefix[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0,
-                              (unsigned char)(header_length & 0xFF),
-                              (unsigned char)(header_length >> 8)};
-  int ok = fwrite(prefix, 1, 10, f) == 10 && fwrite(dict, 1, (size_t)used, f) == (size_t)used;
-  for (size_t i = 10 + (size_t)used; ok && i + 1 < total; ++i)
-    ok = fputc(' ', f) != EOF;
-  ok = ok && fputc('\n', f) != EOF && fwrite(data, sizeof(float), count, f) == count;
+                        strerror(errno));
+  int ok = fwrite(header, 1, length, f) == length && fwrite(data, sizeof(float), count, f) == count;
   if (fclose(f) != 0 || !ok)
     return cnnrt_report(error, error_size, CNNRT_IO, "%s: write failed: %s", path,
-                  strerror(errno));
+                        strerror(errno));
   return CNNRT_OK;
 }

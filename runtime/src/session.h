@@ -69,6 +69,9 @@ int cnnrt_device_sync(cnnrt_session *session, int step, char *error, size_t erro
 /* Output i, downloaded, in the output's buffer layout; NULL on failure. */
 const float *cnnrt_device_download_output(cnnrt_session *session, int i, char *error,
                                           size_t error_size, int *status);
+/* The GPU the session's kernels run on, by the driver's name for it ("" for
+ * a CPU model, or where the driver does not say). */
+void cnnrt_device_name(const cnnrt_session *session, char *name, size_t size);
 /* Halide's errors are kept, per thread, for the caller's report. */
 void cnnrt_install_error_handler(void);
 const char *cnnrt_halide_message(void);
@@ -85,14 +88,6 @@ float *cnnrt_buffer_base(cnnrt_session *session, const cnnrt_buffer_ref *ref);
 void cnnrt_each_element(const cnnrt_buffer_ref *ref, void (*visit)(int64_t, void *),
                         void *context);
 int64_t cnnrt_io_elements(const cnnrt_io *io);
-/* Fills input `io` (`nchw`) from `count` files (inputs.c): one .npy file of
- * its shape, or one image per batch item, made by `spec`. A conversion the
- * reader made (float64 to float32) is described in `note`. */
-int cnnrt_read_input(const cnnrt_io *io, const char *const *paths, int count,
-                     const cnnrt_preprocess *spec, float *nchw, char *note, size_t note_size,
-                     char *error, size_t error_size);
-/* "[1, 3, 224, 224]" */
-void cnnrt_shape_text(const cnnrt_io *io, char *text, size_t size);
 double cnnrt_now(void);
 
 #endif /* CNNRT_SESSION_H */

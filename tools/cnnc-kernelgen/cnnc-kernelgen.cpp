@@ -33,7 +33,9 @@ namespace {
 
 struct Options {
   std::string specPath, outputDir, emit = "obj";
+  std::string label; // The network's name, for the progress line.
   int jobs = 0;
+  bool quiet = false; // No status line.
 };
 
 bool exists(const std::string &path) {
@@ -69,7 +71,8 @@ std::string damage(const std::string &path) {
 }
 
 int usage() {
-  std::cerr << "usage: cnnc-kernelgen spec.txt -o DIR [-j N] [--emit=obj|stmt|asm]\n";
+  std::cerr << "usage: cnnc-kernelgen spec.txt -o DIR [-j N] [--emit=obj|stmt|asm] [-q] "
+               "[--label=NAME]\n";
   return 2;
 }
 
@@ -144,7 +147,15 @@ int compileAll(const SpecFile &spec, const Options &options) {
   }
 
   int jobs = options.jobs > 0 ? options.jobs : int(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
-  int running = 0, failures = 0;
+  int running = 0, failures = 0, finished = 0;
+  // A cold compile takes a while: on a terminal, a line that counts the
+  // kernels done; in a pipe or a log, nothing.
+  bool showProgress = !options.quiet && isatty(2) && pending.size() > 1;
+  auto showDone = [&] {
+    if (showProgress)
+      std::cerr << "\r\033[Kcnnc: " << options.label << (options.label.empty() ? "" : ": ")
+                << "kernel " << finished << " of " << pending.size() << std::flush;
+  };
   std::map<pid_t, const KernelSpec *> children;
   auto reap = [&] {
     int status = 0;
@@ -159,6 +170,8 @@ int compileAll(const SpecFile &spec, const Options &options) {
                 << " (" << strsignal(WTERMSIG(status)) << ")\n";
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
       ++failures;
+    ++finished;
+    showDone();
   };
   for (const KernelSpec *kernel : pending) {
     while (running >= jobs)
@@ -187,10 +200,12 @@ int compileAll(const SpecFile &spec, const Options &options) {
       std::rename(partial.c_str(), runtime.c_str());
     }
   }
+  if (showProgress)
+    std::cerr << "\r\033[K" << std::flush;
   if (failures)
     std::cerr << "cnnc-kernelgen: " << failures << " of " << pending.size()
               << " kernels failed\n";
-  else
+  else if (!options.quiet)
     std::cerr << "cnnc-kernelgen: " << pending.size() << " generated, "
               << spec.kernels.size() - pending.size() << " cached\n";
   return failures ? 1 : 0;
@@ -212,6 +227,10 @@ int main(int argc, char **argv) {
     }
     else if (arg.rfind("--emit=", 0) == 0)
       options.emit = arg.substr(7);
+    else if (arg.rfind("--label=", 0) == 0)
+      options.label = arg.substr(8);
+    else if (arg == "-q")
+      options.quiet = true;
     else if (arg[0] != '-' && options.specPath.empty())
       options.specPath = arg;
     else

@@ -13,17 +13,21 @@
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/Config/llvm-config.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/raw_ostream.h"
 
 int main(int argc, char **argv) {
+  // The same --version as cnnc's other tools, not LLVM's.
+  llvm::cl::SetVersionPrinter([](llvm::raw_ostream &os) {
+    os << "cnnc-opt " << CNNC_VERSION << " (MLIR " << LLVM_VERSION_STRING << ")\n";
+  });
   mlir::registerTransformsPasses();
   cnn::registerCnnPasses();
-  mlir::PassPipelineRegistration<>("cnn-optimize",
-                                   "The inference pipeline of cnnc --emit=opt",
-                                   [](mlir::OpPassManager &pm) {
-                                     cnn::buildOptimizationPipeline(pm);
-                                   });
+  mlir::PassPipelineRegistration<>(
+      "cnn-optimize", "The inference pipeline of cnnc --emit=opt",
+      [](mlir::OpPassManager &pm) { cnn::buildOptimizationPipeline(pm); });
   mlir::DialectRegistry registry;
   registry.insert<cnn::CnnDialect, mlir::func::FuncDialect>();
-  return mlir::asMainReturnCode(
-      mlir::MlirOptMain(argc, argv, "cnn optimizer driver\n", registry));
+  return mlir::asMainReturnCode(mlir::MlirOptMain(argc, argv, "cnn optimizer driver\n", registry));
 }

@@ -23,8 +23,7 @@
 namespace cnnc::tune {
 
 double now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 namespace {
@@ -35,6 +34,14 @@ constexpr double kAcceptRatio = 0.97;
 constexpr int kSearchRounds = 5, kConfirmRounds = 15;
 // The most bytes of weights the variants of one batch may hold together.
 constexpr int64_t kBatchBytes = int64_t(1) << 30;
+
+/// What one variant costs (generation, build, measurement) before any was
+/// measured.
+double firstGuessPerVariant(int jobs) { return 1.5 / jobs; }
+
+int jobsOf(const TuneOptions &options) {
+  return options.jobs > 0 ? options.jobs : int(std::max(1u, std::thread::hardware_concurrency()));
+}
 
 std::string clock(double seconds) {
   int whole = int(std::max(0.0, seconds));
@@ -94,8 +101,9 @@ bool Tuner::save() {
   return true;
 }
 
-void Tuner::progress(const KernelResult &result, int index, int count, double secondsLeft,
-                     bool done) {
+double Tuner::secondsLeft() const { return options.budgetSeconds - (now() - started); }
+
+void Tuner::progress(const KernelResult &result, int index, int count, bool done) {
   if (!terminal && !done)
     return;
   std::ostringstream line;
@@ -103,6 +111,8 @@ void Tuner::progress(const KernelResult &result, int index, int count, double se
        << result.task->family << "): ";
   if (result.resumed) {
     line << "in the database";
+  } else if (done && !result.settled()) {
+    line << "not reached within the budget (a rerun tunes it)";
   } else {
     char times[96];
     std::snprintf(times, sizeof times, "%d tried, best %.4f ms, default %.4f ms", result.tried,
@@ -113,7 +123,7 @@ void Tuner::progress(const KernelResult &result, int index, int count, double se
     if (result.rejected)
       line << ", " << result.rejected << " rejected";
   }
-  line << ", " << clock(secondsLeft) << " left";
+  line << ", run ends in " << clock(secondsLeft());
   std::string text = line.str();
   if (terminal)
     llvm::errs() << "\r\033[K" << text << (done ? "\n" : "");
@@ -132,14 +142,14 @@ bool Tuner::tuneKernel(KernelResult &result, double budgetSeconds, int index, in
   double bestRatio = 1.0;
   // Batches as large as the generator keeps busy, bounded by the weights
   // every variant of the batch holds.
-  int jobs = options.jobs > 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
+  int jobs = jobsOf(options);
   int batchSize = std::max(2, 2 * jobs);
   if (task.parameterBytes > 0)
-    batchSize = int(std::max<int64_t>(1, std::min<int64_t>(batchSize,
-                                                            kBatchBytes / task.parameterBytes - 1)));
+    batchSize = int(
+        std::max<int64_t>(1, std::min<int64_t>(batchSize, kBatchBytes / task.parameterBytes - 1)));
   // What one variant costs (generation, build, measurement): a first
   // guess, then measured.
-  double perVariant = 1.5 / jobs;
+  double perVariant = firstGuessPerVariant(jobs);
   int affordable = int(budgetSeconds / perVariant);
   std::vector<Schedule> frontier = space.enumerate(size_t(std::max(affordable, 1)));
   bool exhaustive = !frontier.empty();
@@ -175,8 +185,10 @@ bool Tuner::tuneKernel(KernelResult &result, double budgetSeconds, int index, in
       break;
     if (frontier.empty() && !exhaustive)
       refill();
-    if (frontier.empty())
+    if (frontier.empty()) {
+      result.exhausted = true;
       break;
+    }
     std::vector<Schedule> batch;
     std::vector<std::string> schedules = {task.defaultSchedule};
     for (auto it = frontier.begin();
@@ -187,8 +199,10 @@ bool Tuner::tuneKernel(KernelResult &result, double budgetSeconds, int index, in
       }
       it = frontier.erase(it);
     }
-    if (batch.empty())
+    if (batch.empty()) {
+      result.exhausted = true;
       break;
+    }
     double batchStart = now();
     std::vector<Measurement> measured;
     std::string error;
@@ -230,7 +244,7 @@ bool Tuner::tuneKernel(KernelResult &result, double budgetSeconds, int index, in
     }
     if (result.tunedMs == 0)
       result.tunedMs = result.defaultMs = measured[0].ms;
-    progress(result, index, count, deadline - now(), false);
+    progress(result, index, count, false);
   }
   // The winner against the default, again, in a run of its own.
   result.schedule = "default";
@@ -251,7 +265,7 @@ bool Tuner::tuneKernel(KernelResult &result, double budgetSeconds, int index, in
   }
   if (result.schedule == "default")
     result.tunedMs = result.defaultMs;
-  progress(result, index, count, deadline - now(), true);
+  progress(result, index, count, true);
   return true;
 }
 
@@ -296,9 +310,8 @@ bool Tuner::run() {
     }
     results[i].defaultMs = measured[0].ms;
   }
-  double reserve = options.verifyModel && options.shards == 1
-                       ? std::min(90.0, 0.1 * options.budgetSeconds)
-                       : 0;
+  double reserve =
+      options.verifyModel && options.shards == 1 ? std::min(90.0, 0.1 * options.budgetSeconds) : 0;
   // Most of the model's time first, so a short budget goes where it pays.
   std::stable_sort(pending.begin(), pending.end(), [&](size_t a, size_t b) {
     return results[a].defaultMs * results[a].task->calls >
@@ -309,16 +322,23 @@ bool Tuner::run() {
     remainingShare += results[i].defaultMs * results[i].task->calls;
   for (size_t n = 0, shown = 0; n < results.size(); ++n)
     if (results[n].resumed)
-      progress(results[n], int(shown++), count, options.budgetSeconds - (now() - started), true);
+      progress(results[n], int(shown++), count, true);
   int sequence = int(results.size() - pending.size());
-  for (size_t i : pending) {
-    KernelResult &result = results[i];
+  // Every kernel gets at least a batch of two variants while the run has
+  // time: a kernel with a small share is tried, not recorded untouched.
+  double floor = 2.2 * firstGuessPerVariant(jobsOf(options));
+  for (size_t n = 0; n < pending.size(); ++n) {
+    KernelResult &result = results[pending[n]];
     double share = result.defaultMs * result.task->calls;
     double left = options.budgetSeconds - reserve - (now() - started);
-    double budget = remainingShare > 0 ? left * share / remainingShare : 0;
+    double forShares = left - floor * double(pending.size() - n - 1);
+    double budget = remainingShare > 0 ? forShares * share / remainingShare : 0;
+    budget = std::min(left, std::max(budget, floor));
     remainingShare -= share;
     if (!tuneKernel(result, std::max(0.0, budget), sequence++, count))
       return false;
+    if (!result.settled())
+      continue;
     cnn::TuningEntry entry;
     entry.target = model.vectorIsa();
     entry.threads = options.threads;
@@ -330,6 +350,9 @@ bool Tuner::run() {
     if (!save())
       return false;
   }
+  // The database exists after a run, even one that settled no kernel.
+  if (!save())
+    return false;
   if (options.verifyModel && options.shards == 1 && !verifyModel())
     return false;
   report();
@@ -397,9 +420,13 @@ bool Tuner::verifyModel() {
   int runs = std::clamp(int(500 / once), 5, 200);
   std::string bench = std::to_string(runs), threads = std::to_string(options.threads);
   // Per layer first: an entry whose layers are slower in the whole model
-  // (another kernel's cache state, a shared thread pool) is dropped.
-  std::map<std::string, double> defaultLayers, tunedLayers;
-  for (int round = 0; round < 2; ++round)
+  // (another kernel's cache state, a shared thread pool) by more than the
+  // noise is dropped. The noise is measured: how far two rounds of the same
+  // binary differ on those layers. A winner within noise stays, so a rerun
+  // does not drop what the last run kept.
+  constexpr int kRounds = 2;
+  std::map<std::string, double> layers[2][kRounds]; // [tuned][round]
+  for (int round = 0; round < kRounds; ++round)
     for (bool tuned : {false, true}) {
       if (!runProgram({tuned ? tunedBinary : defaultBinary, "--profile", "--bench", bench,
                        "--threads", threads},
@@ -407,26 +434,28 @@ bool Tuner::verifyModel() {
         llvm::errs() << "cnnc-tune: " << error << "\n";
         return false;
       }
-      for (auto &[layer, ms] : profileOf(output))
-        (tuned ? tunedLayers : defaultLayers)[layer] += ms;
+      layers[tuned][round] = profileOf(output);
     }
   int dropped = 0;
   for (KernelResult &result : results) {
     if (result.schedule == "default")
       continue;
-    double before = 0, after = 0;
-    for (const std::string &layer : result.task->layers) {
-      before += defaultLayers[layer];
-      after += tunedLayers[layer];
-    }
-    if (before > 0 && after >= before) {
+    double rounds[2][kRounds] = {};
+    for (const std::string &layer : result.task->layers)
+      for (int tuned = 0; tuned < 2; ++tuned)
+        for (int round = 0; round < kRounds; ++round)
+          rounds[tuned][round] += layers[tuned][round][layer];
+    double before = (rounds[0][0] + rounds[0][1]) / 2, after = (rounds[1][0] + rounds[1][1]) / 2;
+    double noise = std::abs(rounds[0][0] - rounds[0][1]) + std::abs(rounds[1][0] - rounds[1][1]);
+    if (before > 0 && after > before + noise) {
       llvm::errs() << "cnnc-tune: " << layersOf(*result.task) << ": dropped, "
-                   << llvm::format("%.4f", after / 2) << " ms in the model against "
-                   << llvm::format("%.4f", before / 2) << " ms by default\n";
+                   << llvm::format("%.4f", after) << " ms in the model against "
+                   << llvm::format("%.4f", before) << " ms by default (noise "
+                   << llvm::format("%.4f", noise) << " ms)\n";
       result.schedule = "default";
       result.tunedMs = result.defaultMs;
-      cnn::TuningEntry entry = *database.find(result.task->signature, model.vectorIsa(),
-                                              options.threads);
+      cnn::TuningEntry entry =
+          *database.find(result.task->signature, model.vectorIsa(), options.threads);
       entry.schedule = "default";
       entry.tunedMs = entry.defaultMs;
       database.put(entry);
@@ -445,8 +474,7 @@ bool Tuner::verifyModel() {
   std::vector<double> defaults, tuneds;
   for (int round = 0; round < 4; ++round)
     for (bool tuned : {false, true}) {
-      if (!runProgram({tuned ? tunedBinary : defaultBinary, "--bench", bench, "--threads",
-                       threads},
+      if (!runProgram({tuned ? tunedBinary : defaultBinary, "--bench", bench, "--threads", threads},
                       output, 600, error)) {
         llvm::errs() << "cnnc-tune: " << error << "\n";
         return false;
@@ -456,11 +484,14 @@ bool Tuner::verifyModel() {
   std::sort(defaults.begin(), defaults.end());
   std::sort(tuneds.begin(), tuneds.end());
   double a = (defaults[1] + defaults[2]) / 2, b = (tuneds[1] + tuneds[2]) / 2;
+  // The default's own spread over its rounds: a difference below it is noise.
+  double noise = (defaults[3] - defaults[0]) / a;
   std::string summary;
   llvm::raw_string_ostream text(summary);
   text << llvm::format("the whole model, A/B/A/B over 4 rounds of %d runs: default %.3f ms, "
-                       "tuned %.3f ms, %s",
-                       runs, a, b, percent(a, b).c_str());
+                       "tuned %.3f ms, %s (the default's rounds spread %.1f%%%s)",
+                       runs, a, b, percent(a, b).c_str(), noise * 100,
+                       std::abs(a / b - 1) < noise ? ": within noise" : "");
   if (dropped)
     text << " (" << dropped << " entr" << (dropped == 1 ? "y" : "ies")
          << " dropped for not paying in the model)";
@@ -480,11 +511,13 @@ void Tuner::report() {
   for (size_t i = 0; i < results.size(); ++i) {
     const KernelResult &r = results[i];
     std::string name = layersOf(*r.task);
-    table << llvm::format("%-4d %-36s %5d %11.4f %11.4f %8s %6s  %s\n", int(i + 1),
-                          name.c_str(), r.task->calls, r.defaultMs, r.tunedMs,
+    table << llvm::format("%-4d %-36s %5d %11.4f %11.4f %8s %6s  %s\n", int(i + 1), name.c_str(),
+                          r.task->calls, r.defaultMs, r.tunedMs,
                           r.tunedMs > 0 ? percent(r.defaultMs, r.tunedMs).c_str() : "-",
-                          r.resumed ? "resumed" : std::to_string(r.tried).c_str(),
-                          r.schedule.c_str());
+                          r.resumed     ? "resumed"
+                          : r.settled() ? std::to_string(r.tried).c_str()
+                                        : "-",
+                          r.settled() ? r.schedule.c_str() : "(not reached: a rerun tunes it)");
     totalDefault += r.defaultMs * r.task->calls;
     totalTuned += r.tunedMs * r.task->calls;
   }

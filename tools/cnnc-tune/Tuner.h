@@ -38,6 +38,11 @@ struct KernelResult {
   double defaultMs = 0, tunedMs = 0;
   std::string schedule; // "default" when nothing beat it.
   bool resumed = false;
+  bool exhausted = false; // Every variant the search would try was tried.
+
+  /// Whether the result may be recorded as done: a kernel the budget never
+  /// reached stays out of the database, so a resumed run tunes it.
+  bool settled() const { return tried > 0 || exhausted; }
 };
 
 class Tuner {
@@ -51,8 +56,9 @@ private:
   bool tuneKernel(KernelResult &result, double budgetSeconds, int index, int count);
   bool verifyModel();
   bool save();
-  void progress(const KernelResult &result, int index, int count, double secondsLeft,
-                bool done);
+  void progress(const KernelResult &result, int index, int count, bool done);
+  /// Seconds until the whole run's budget is spent.
+  double secondsLeft() const;
   void report();
 
   TuningModel &model;

@@ -7,68 +7,20 @@
 #include "cnn/IR/CnnDialect.h"
 #include "cnn/Transforms/KernelDescription.h"
 #include "cnn/Transforms/Passes.h"
-#include "frontend/Elaborator.h"
-#include "frontend/Parser.h"
-#include "support/ReadFile.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/IR/Verifier.h"
-#include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
-#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
-
-#include <iostream>
 
 namespace cnnc::tune {
 
-bool TuningModel::load(const std::string &path, const std::vector<std::string> &params,
-                       const std::string &target) {
+bool TuningModel::load(const ModelRequest &request, const std::string &target) {
   context.loadDialect<cnn::CnnDialect, mlir::func::FuncDialect>();
   context.printOpOnDiagnostic(false);
   diagnostics = std::make_unique<mlir::SourceMgrDiagnosticHandler>(sourceMgr, &context);
-  if (llvm::StringRef(path).ends_with(".mlir")) {
-    std::string text, why;
-    if (!readRegularFile(path, text, why)) {
-      llvm::errs() << "cnnc-tune: cannot open '" << path << "': " << why << "\n";
-      return false;
-    }
-    sourceMgr.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBufferCopy(text, path), llvm::SMLoc());
-    module = mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
-    if (!module || mlir::failed(mlir::verify(*module)))
-      return false;
-  } else {
-    SourceManager sources;
-    DiagnosticEngine engine(sources, std::cerr);
-    std::string why;
-    int file = sources.addFile(path, why);
-    if (file < 0) {
-      llvm::errs() << "cnnc-tune: cannot open '" << path << "': " << why << "\n";
-      return false;
-    }
-    ElaborationOptions options;
-    for (const std::string &param : params) {
-      size_t equals = param.find('=');
-      if (equals == std::string::npos || equals == 0) {
-        llvm::errs() << "cnnc-tune: --param expects name=value, found '" << param << "'\n";
-        return false;
-      }
-      options.paramOverrides.push_back({param.substr(0, equals), param.substr(equals + 1)});
-    }
-    try {
-      std::vector<std::unique_ptr<ast::File>> files;
-      loadProgram(file, sources, engine, files);
-      module = elaborate(files, context, sources, engine, options);
-      for (int i = 0; i < sources.getFileCount(); ++i)
-        sourceMgr.AddNewSourceBuffer(
-            llvm::MemoryBuffer::getMemBufferCopy(sources.getText(i), sources.getPath(i)),
-            llvm::SMLoc());
-    } catch (const CompilationAborted &) {
-      return false;
-    }
-    if (!module)
-      return false;
-  }
+  module = loadModel(request, context, sourceMgr);
+  if (!module)
+    return false;
   halideTarget = codegen::halideTarget(target);
   if (halideTarget.empty()) {
     llvm::errs() << "cnnc-tune: --target " << target << ": expected host, x86-avx512, x86-avx2 "
@@ -104,7 +56,7 @@ bool TuningModel::load(const std::string &path, const std::vector<std::string> &
     module->walk([&](mlir::Operation *op) {
       std::optional<cnn::KernelDescription> described =
           llvm::isa<cnn::Conv2DOp, cnn::FusedConv2DOp, cnn::GemmOp>(op) ? cnn::describeKernel(op)
-                                                                       : std::nullopt;
+                                                                        : std::nullopt;
       if (described && described->signature() == task.signature)
         task.ops.push_back(op);
     });

@@ -13,6 +13,7 @@
 #define CNNC_TUNE_TUNINGMODEL_H
 
 #include "codegen/KernelPlan.h"
+#include "driver/ModelLoading.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
@@ -27,9 +28,9 @@
 namespace cnnc::tune {
 
 struct Task {
-  std::string signature;       // The kernel's description: the database's key.
-  std::string family;          // conv or gemm.
-  std::string defaultSchedule; // The heuristic's keys.
+  std::string signature;                 // The kernel's description: the database's key.
+  std::string family;                    // conv or gemm.
+  std::string defaultSchedule;           // The heuristic's keys.
   std::vector<std::string> alternatives; // The heuristic's direct and Winograd forms.
   std::vector<std::string> layers;
   int calls = 0;
@@ -43,10 +44,9 @@ using Schedules = std::map<std::string, std::string>;
 
 class TuningModel {
 public:
-  /// Loads a .cnn (with `params` overrides) or an .mlir file and optimises
+  /// Loads a model file as cnnc does (.cnn, .onnx or .mlir) and optimises
   /// it for `target` (cnnc --target's values); prints errors.
-  bool load(const std::string &path, const std::vector<std::string> &params,
-            const std::string &target);
+  bool load(const ModelRequest &request, const std::string &target);
 
   const std::vector<Task> &tasks() const { return taskList; }
   const std::string &vectorIsa() const { return isa; }

@@ -1,20 +1,26 @@
 //===- cnnc-tune.cpp - autotunes a model's kernels on this machine -------===//
 //
-//   cnnc-tune model.cnn [--param name=value]... [--target T] [--threads N]
-//             [--budget 10m] [-o tuning.db] [--retune] [--shard i/N]
+//   cnnc-tune model.cnn|model.onnx [--param name=value]... [--input-shape ...]
+//             [--target T] [--threads N] [--budget 10m] [-o tuning.db]
+//             [--retune] [--shard i/N]
 //   cnnc-tune merge a.db b.db... -o all.db [--any-machine]
 //
+// Options follow cnnc's convention (LLVM's parser): --flag value or
+// --flag=value, --help, --version, a did-you-mean for a misspelling.
 // See docs/tuning.md.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Tuner.h"
 #include "codegen/Build.h"
+#include "driver/OutputPath.h"
 
 #include "cnn/Transforms/TuningDatabase.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/Config/llvm-config.h"
+#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/raw_ostream.h"
@@ -23,12 +29,51 @@
 #include <thread>
 
 namespace {
+namespace cl = llvm::cl;
 
-const char *usage =
-    "usage: cnnc-tune model.cnn [--param name=value]... [--target T] [--threads N]\n"
-    "                 [--budget 90s|10m] [-o tuning.db] [--report FILE] [--retune]\n"
-    "                 [--shard i/N] [--no-verify] [-j N] [--cache-dir DIR]\n"
-    "       cnnc-tune merge a.db b.db... -o all.db [--any-machine]\n";
+cl::OptionCategory category("cnnc-tune options");
+cl::SubCommand mergeCommand("merge", "Keeps the best entry per kernel of several databases");
+cl::SubCommand &tuneCommand = cl::SubCommand::getTopLevel();
+
+cl::opt<std::string> modelPath(cl::Positional, cl::desc("<model.cnn | model.onnx | model.mlir>"),
+                               cl::sub(tuneCommand), cl::cat(category));
+cl::list<std::string> params("param", cl::desc("Override a model param, e.g. --param width=1.1"),
+                             cl::value_desc("name=value"), cl::sub(tuneCommand), cl::cat(category));
+cl::list<std::string> inputShapes("input-shape",
+                                  cl::desc("An .onnx input's sizes where the file leaves "
+                                           "them open"),
+                                  cl::value_desc("name=NxCxHxW"), cl::sub(tuneCommand),
+                                  cl::cat(category));
+cl::opt<std::string> target("target",
+                            cl::desc("The CPU to tune for: host (default), "
+                                     "x86-avx512, x86-avx2"),
+                            cl::init("host"), cl::sub(tuneCommand), cl::cat(category));
+cl::opt<std::string> budget("budget", cl::desc("The whole run's time: 90s, 10m (default) or 1h"),
+                            cl::value_desc("time"), cl::init("10m"), cl::sub(tuneCommand),
+                            cl::cat(category));
+cl::opt<std::string> outputPath("o", cl::desc("The database (default: tuning.db)"),
+                                cl::value_desc("file"), cl::sub(tuneCommand), cl::sub(mergeCommand),
+                                cl::cat(category));
+cl::opt<std::string> reportPath("report",
+                                cl::desc("The report (default: the database + "
+                                         ".report)"),
+                                cl::value_desc("file"), cl::sub(tuneCommand), cl::cat(category));
+cl::opt<bool> retune("retune", cl::desc("Start a new database instead of resuming"),
+                     cl::sub(tuneCommand), cl::cat(category));
+cl::opt<std::string> shard("shard", cl::desc("Tune share i of N (cnnc-tune merge joins them)"),
+                           cl::value_desc("i/N"), cl::sub(tuneCommand), cl::cat(category));
+cl::opt<bool> noVerify("no-verify",
+                       cl::desc("Skip timing the whole model, tuned against "
+                                "default"),
+                       cl::sub(tuneCommand), cl::cat(category));
+cl::opt<int> jobs("j", cl::desc("Kernels generated at once (default: one per core)"), cl::init(0),
+                  cl::sub(tuneCommand), cl::cat(category));
+cl::opt<std::string> cacheDirectory("cache-dir", cl::desc("The kernel cache"),
+                                    cl::value_desc("dir"), cl::sub(tuneCommand), cl::cat(category));
+cl::list<std::string> mergeInputs(cl::Positional, cl::desc("<a.db b.db ...>"), cl::OneOrMore,
+                                  cl::sub(mergeCommand), cl::cat(category));
+cl::opt<bool> anyMachine("any-machine", cl::desc("Merge databases measured on different CPUs"),
+                         cl::sub(mergeCommand), cl::cat(category));
 
 int fail(const std::string &message) {
   llvm::errs() << "cnnc-tune: " << message << "\n";
@@ -57,22 +102,13 @@ bool parseBudget(llvm::StringRef text, double &seconds) {
 
 /// Keeps the best entry per kernel, target and thread count: the lower
 /// tuned time, where both were measured.
-int merge(const std::vector<std::string> &arguments) {
-  std::vector<std::string> inputs;
-  std::string output;
-  bool anyMachine = false;
-  for (size_t i = 0; i < arguments.size(); ++i) {
-    if (arguments[i] == "-o" && i + 1 < arguments.size())
-      output = arguments[++i];
-    else if (arguments[i] == "--any-machine")
-      anyMachine = true;
-    else if (!arguments[i].empty() && arguments[i][0] == '-')
-      return fail("merge: unknown option '" + arguments[i] + "'\n" + usage);
-    else
-      inputs.push_back(arguments[i]);
-  }
-  if (inputs.empty() || output.empty())
-    return fail(std::string("merge: give the databases and -o\n") + usage);
+int merge() {
+  std::vector<std::string> inputs(mergeInputs.begin(), mergeInputs.end());
+  std::string output = outputPath;
+  if (output.empty())
+    return fail("merge: give the database to write with -o");
+  if (!cnnc::checkOutputPath("cnnc-tune merge", output))
+    return 1;
   cnn::TuningDatabase merged;
   for (const std::string &path : inputs) {
     cnn::TuningDatabase database;
@@ -93,9 +129,9 @@ int merge(const std::vector<std::string> &arguments) {
         if (other.signature == entry.signature && other.target == entry.target &&
             other.threads == entry.threads)
           existing = &other;
-      bool better = !existing || (entry.tunedMs > 0 && existing->tunedMs > 0 &&
-                                  entry.tunedMs / entry.defaultMs <
-                                      existing->tunedMs / existing->defaultMs);
+      bool better =
+          !existing || (entry.tunedMs > 0 && existing->tunedMs > 0 &&
+                        entry.tunedMs / entry.defaultMs < existing->tunedMs / existing->defaultMs);
       if (better)
         merged.put(entry);
     }
@@ -103,8 +139,8 @@ int merge(const std::vector<std::string> &arguments) {
   std::string error;
   if (!cnn::writeTuningDatabase(output, merged, error))
     return fail(error);
-  llvm::errs() << "cnnc-tune: merged " << inputs.size() << " database(s), "
-               << merged.entries.size() << " entries, into " << output << "\n";
+  llvm::errs() << "cnnc-tune: merged " << inputs.size() << " database(s), " << merged.entries.size()
+               << " entries, into " << output << "\n";
   return 0;
 }
 
@@ -112,71 +148,56 @@ int merge(const std::vector<std::string> &arguments) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  std::vector<std::string> arguments(argv + 1, argv + argc);
-  if (!arguments.empty() && arguments[0] == "merge")
-    return merge({arguments.begin() + 1, arguments.end()});
+  // libLLVM registers an option of its own named "threads" (for LTO);
+  // cnnc-tune's takes its place, so it is made once that one is gone.
+  if (cl::Option *llvmThreads = cl::getRegisteredOptions().lookup("threads"))
+    llvmThreads->removeArgument();
+  static cl::opt<int> threads("threads",
+                              cl::desc("Threads the kernels run on (default: every "
+                                       "core)"),
+                              cl::init(0), cl::sub(tuneCommand), cl::cat(category));
+  cl::HideUnrelatedOptions(category, tuneCommand);
+  cl::HideUnrelatedOptions(category, mergeCommand);
+  cl::SetVersionPrinter([](llvm::raw_ostream &os) {
+    os << "cnnc-tune " << CNNC_VERSION << " (MLIR " << LLVM_VERSION_STRING << ")\n";
+  });
+  cl::ParseCommandLineOptions(argc, argv,
+                              "cnnc-tune: autotunes a model's kernels on this machine\n\n"
+                              "  cnnc-tune model.cnn|model.onnx [--budget 10m] [-o tuning.db]\n"
+                              "  cnnc-tune merge a.db b.db... -o all.db [--any-machine]\n");
+  if (mergeCommand)
+    return merge();
+  if (modelPath.empty())
+    return fail("give the model to tune (cnnc-tune --help)");
 
   cnnc::tune::TuneOptions options;
-  options.threads = int(std::max(1u, std::thread::hardware_concurrency()));
-  options.databasePath = "tuning.db";
-  std::string modelPath, target = "host";
-  std::vector<std::string> params;
-  bool retune = false;
-  for (size_t i = 0; i < arguments.size(); ++i) {
-    const std::string &word = arguments[i];
-    bool hasValue = i + 1 < arguments.size();
-    std::string value = hasValue ? arguments[i + 1] : "";
-    if (word == "--help" || word == "-h") {
-      llvm::outs() << usage;
-      return 0;
-    }
-    if (word == "--retune" || word == "--no-verify") {
-      (word == "--retune" ? retune : options.verifyModel) = word == "--retune";
-      continue;
-    }
-    if (word.empty() || word[0] != '-') {
-      if (!modelPath.empty())
-        return fail("one model at a time; '" + word + "' is a second\n" + usage);
-      modelPath = word;
-      continue;
-    }
-    if (!hasValue)
-      return fail("'" + word + "' needs a value\n" + usage);
-    ++i;
-    if (word == "--param") {
-      params.push_back(value);
-    } else if (word == "--target") {
-      target = value;
-    } else if (word == "-o") {
-      options.databasePath = value;
-    } else if (word == "--report") {
-      options.reportPath = value;
-    } else if (word == "--cache-dir") {
-      options.cacheDirectory = value;
-    } else if (word == "--threads") {
-      if (!parseWhole(value, 1, 64, options.threads))
-        return fail("--threads " + value + ": expected a whole number from 1 to 64");
-    } else if (word == "-j") {
-      if (!parseWhole(value, 1, 256, options.jobs))
-        return fail("-j " + value + ": expected a whole number from 1 to 256");
-    } else if (word == "--budget") {
-      if (!parseBudget(value, options.budgetSeconds))
-        return fail("--budget " + value + ": expected seconds or minutes, e.g. 90s or 10m "
-                    "(at most a week)");
-    } else if (word == "--shard") {
-      auto [index, total] = llvm::StringRef(value).split('/');
-      if (!parseWhole(total, 1, 10000, options.shards) ||
-          !parseWhole(index, 0, options.shards - 1, options.shard))
-        return fail("--shard " + value + ": expected i/N with 0 <= i < N");
-    } else {
-      return fail("unknown option '" + word + "'\n" + usage);
-    }
+  options.threads = threads.getNumOccurrences()
+                        ? int(threads)
+                        : int(std::max(1u, std::thread::hardware_concurrency()));
+  if (options.threads < 1 || options.threads > 64)
+    return fail("--threads " + std::to_string(threads) + ": expected a whole number from 1 to 64");
+  options.jobs = jobs;
+  if (options.jobs < 0 || options.jobs > 256)
+    return fail("-j " + std::to_string(jobs) + ": expected a whole number from 1 to 256");
+  if (!parseBudget(budget, options.budgetSeconds))
+    return fail("--budget " + budget +
+                ": expected seconds or minutes, e.g. 90s or 10m "
+                "(at most a week)");
+  if (!shard.empty()) {
+    auto [index, total] = llvm::StringRef(shard).split('/');
+    if (!parseWhole(total, 1, 10000, options.shards) ||
+        !parseWhole(index, 0, options.shards - 1, options.shard))
+      return fail("--shard " + shard + ": expected i/N with 0 <= i < N");
   }
-  if (modelPath.empty())
-    return fail(std::string("give the model to tune\n") + usage);
-  if (options.reportPath.empty())
-    options.reportPath = options.databasePath + ".report";
+  options.verifyModel = !noVerify;
+  options.cacheDirectory = cacheDirectory;
+  options.databasePath = outputPath.empty() ? std::string("tuning.db") : outputPath.getValue();
+  options.reportPath =
+      reportPath.empty() ? options.databasePath + ".report" : reportPath.getValue();
 
+  if (!cnnc::checkOutputPath("cnnc-tune", options.databasePath) ||
+      !cnnc::checkOutputPath("cnnc-tune", options.reportPath))
+    return 1;
   cnn::TuningDatabase database;
   std::string cpu = cnn::hostCpuModel();
   if (!retune && llvm::sys::fs::exists(options.databasePath)) {
@@ -189,12 +210,18 @@ int main(int argc, char **argv) {
   }
   database.cpu = cpu;
 
+  if (cnnc::codegen::halideTarget(target).empty())
+    return fail("--target=" + target +
+                ": expected host, x86-avx512, x86-avx2 or a Halide "
+                "target string arch-bits-os[-feature...]");
   std::string isa = cnnc::codegen::vectorIsa(target);
   if (isa == "cuda" || isa == "opencl")
-    return fail("--target=" + target + ": cnnc-tune measures CPU kernels only (a GPU "
+    return fail("--target=" + target +
+                ": cnnc-tune measures CPU kernels only (a GPU "
                 "kernel's schedule can be given by hand: docs/tuning.md)");
   cnnc::tune::TuningModel model;
-  if (!model.load(modelPath, params, target))
+  cnnc::ModelRequest request{"cnnc-tune", modelPath, params, inputShapes};
+  if (!model.load(request, target))
     return 1;
   llvm::SmallString<128> work;
   if (llvm::sys::fs::createUniqueDirectory("cnnc-tune", work))

@@ -8,25 +8,6 @@
 
 namespace cnnc {
 
-bool importOnnx(const std::string &path, const std::vector<std::string> &inputShapes,
-                onnx_import::ImportedModel &model) {
-  onnx_import::ImportOptions options;
-  std::string error;
-  for (const std::string &text : inputShapes) {
-    std::pair<std::string, std::vector<int64_t>> shape;
-    if (!onnx_import::parseInputShape(text, shape, error)) {
-      llvm::errs() << "cnnc: " << error << "\n";
-      return false;
-    }
-    options.inputShapes.push_back(shape);
-  }
-  if (!onnx_import::importFile(path, options, model, error)) {
-    llvm::errs() << "cnnc: " << error << "\n";
-    return false;
-  }
-  return true;
-}
-
 bool writeImportedWeights(const onnx_import::ImportedModel &model, const std::string &path) {
   std::vector<const char *> names;
   std::vector<int> ranks;

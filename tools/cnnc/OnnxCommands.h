@@ -10,10 +10,6 @@
 
 namespace cnnc {
 
-/// Imports `path` with the --input-shape options; prints the error if any.
-bool importOnnx(const std::string &path, const std::vector<std::string> &inputShapes,
-                onnx_import::ImportedModel &model);
-
 /// Writes the imported weights as safetensors; prints the error if any.
 bool writeImportedWeights(const onnx_import::ImportedModel &model, const std::string &path);
 

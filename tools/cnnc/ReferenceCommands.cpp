@@ -83,94 +83,87 @@ bool loadWeights(mlir::ModuleOp module, const std::string &path,
     for (size_t c = 0; ok && c < values.data.size(); ++c)
       if (!(values.data[c] >= 0) || std::isinf(values.data[c])) {
         llvm::errs() << "cnnc: " << path << ": tensor '" << variance.getName()
-                     << "': running variance " << llvm::format("%g", values.data[c]) << " at channel " << c
-                     << "; it must be a finite number >= 0\n";
+                     << "': running variance " << llvm::format("%g", values.data[c])
+                     << " at channel " << c << "; it must be a finite number >= 0\n";
         ok = false;
       }
   });
   return ok;
 }
 
-/// Input i from one .npy file, or from one image per batch item made by
-/// `spec` (the compiled program's readers, cnnrt_image.h).
-bool loadInput(mlir::func::FuncOp function, unsigned i, const std::vector<std::string> &paths,
-               const cnnrt_preprocess &spec, Tensor &tensor) {
-  auto want = llvm::cast<mlir::RankedTensorType>(function.getArgument(i).getType()).getShape();
-  tensor = Tensor(std::vector<int64_t>(want.begin(), want.end()));
-  char error[512];
-  if (cnnrt_is_image_file(paths.front().c_str())) {
-    if (want.size() != 4 || int64_t(paths.size()) != want[0]) {
-      llvm::errs() << "cnnc: input '" << inputName(function, i) << "' " << tensor.shapeString()
-                   << " takes one image per batch item; " << paths.size() << " given\n";
+/// The --input files, read as a compiled program reads them (cnnrt_image.h):
+/// NAME=PATH, a bare .npz by input name, a batch of images for the only
+/// input, else one per input in order.
+bool loadInputs(mlir::func::FuncOp function, const std::vector<std::string> &paths,
+                const cnnrt_preprocess &spec, bool quiet, std::vector<Tensor> &inputs) {
+  unsigned count = function.getNumArguments();
+  std::vector<std::string> names(count);
+  std::vector<cnnrt_io> ios(count);
+  for (unsigned i = 0; i < count; ++i) {
+    auto shape = llvm::cast<mlir::RankedTensorType>(function.getArgument(i).getType()).getShape();
+    if (shape.size() > CNNRT_MAX_DIMS) {
+      llvm::errs() << "cnnc: input '" << inputName(function, i) << "' has rank " << shape.size()
+                   << "; at most " << CNNRT_MAX_DIMS << " are read from files\n";
       return false;
     }
-    size_t perImage = tensor.size() / paths.size();
-    std::vector<float> pixels(perImage);
-    for (size_t k = 0; k < paths.size(); ++k) {
-      cnnrt_image image;
-      int status = cnnrt_image_read(paths[k].c_str(), &image, error, sizeof error);
-      if (!status)
-        status = cnnrt_preprocess_image(&image, &spec, paths[k].c_str(), int(want[1]),
-                                        int(want[2]), int(want[3]), pixels.data(), error,
-                                        sizeof error);
-      cnnrt_image_free(&image);
-      std::copy(pixels.begin(), pixels.end(), tensor.data.begin() + k * perImage);
-      if (status) {
-        llvm::errs() << "cnnc: input '" << inputName(function, i) << "': " << error << "\n";
-        return false;
-      }
+    names[i] = inputName(function, i);
+    ios[i] = cnnrt_io{};
+    ios[i].name = names[i].c_str();
+    ios[i].rank = int(shape.size());
+    std::copy(shape.begin(), shape.end(), ios[i].shape);
+  }
+  std::vector<const char *> values;
+  for (const std::string &path : paths)
+    values.push_back(path.c_str());
+  std::vector<std::vector<const char *>> assigned(count,
+                                                  std::vector<const char *>(values.size() + 1));
+  std::vector<const char **> slots;
+  for (std::vector<const char *> &slot : assigned)
+    slots.push_back(slot.data());
+  std::vector<int> counts(count);
+  char error[512], note[512];
+  if (cnnrt_assign_inputs(ios.data(), int(count), values.data(), int(values.size()), slots.data(),
+                          counts.data(), error, sizeof error) != CNNRT_OK) {
+    llvm::errs() << "cnnc: " << error << "\n";
+    return false;
+  }
+  for (unsigned i = 0; i < count; ++i) {
+    Tensor tensor(std::vector<int64_t>(ios[i].shape, ios[i].shape + ios[i].rank));
+    std::vector<float> values(tensor.size());
+    if (cnnrt_read_input(&ios[i], count == 1, slots[i], counts[i], &spec, values.data(), note,
+                         sizeof note, error, sizeof error) != CNNRT_OK) {
+      llvm::errs() << "cnnc: " << error << "\n";
+      return false;
     }
-    return true;
+    if (note[0] && !quiet)
+      llvm::errs() << "cnnc: " << note << "\n";
+    std::copy(values.begin(), values.end(), tensor.data.begin());
+    inputs.push_back(std::move(tensor));
   }
-  if (paths.size() != 1) {
-    llvm::errs() << "cnnc: input '" << inputName(function, i) << "': " << paths.size()
-                 << " files given; a tensor input takes one .npy file\n";
-    return false;
-  }
-  int rank = 0;
-  int64_t shape[CNNRT_MAX_RANK];
-  float *data = nullptr;
-  const char *converted = nullptr;
-  if (cnnrt_npy_read(paths[0].c_str(), &rank, shape, &data, &converted, error, sizeof error) !=
-      CNNRT_OK) {
-    llvm::errs() << "cnnc: input '" << inputName(function, i) << "': " << error << "\n";
-    return false;
-  }
-  if (llvm::ArrayRef<int64_t>(shape, rank) != want) {
-    Tensor found(std::vector<int64_t>(shape, shape + rank));
-    llvm::errs() << "cnnc: input '" << inputName(function, i) << "' (" << paths[0]
-                 << ") has shape " << found.shapeString() << ", expected "
-                 << tensor.shapeString() << "\n";
-    free(data);
-    return false;
-  }
-  if (converted)
-    llvm::errs() << "cnnc: " << paths[0] << ": " << converted << ", converted to float32\n";
-  std::copy_n(data, tensor.size(), tensor.data.begin());
-  free(data);
   return true;
 }
 
-/// The --input files: all of them for a model of one input (a batch of
-/// images), else one per input in order.
-bool loadInputs(mlir::func::FuncOp function, const std::vector<std::string> &paths,
-                const cnnrt_preprocess &spec, std::vector<Tensor> &inputs) {
-  unsigned expected = function.getNumArguments();
-  if (expected != 1 && paths.size() != expected) {
-    llvm::errs() << "cnnc: the model takes " << expected << " inputs (";
-    for (unsigned i = 0; i < expected; ++i)
-      llvm::errs() << (i ? ", " : "") << inputName(function, i);
-    llvm::errs() << "), but " << paths.size() << " --input "
-                 << (paths.size() == 1 ? "was" : "were") << " given\n";
-    return false;
+/// Every output in one .npz, each under its name.
+bool writeArchive(const std::string &path, const std::vector<std::string> &names,
+                  const std::vector<Tensor> &results) {
+  std::vector<const char *> cnames;
+  std::vector<int> ranks;
+  std::vector<const int64_t *> shapes;
+  std::vector<std::vector<float>> values;
+  std::vector<const float *> data;
+  for (size_t i = 0; i < results.size(); ++i) {
+    cnames.push_back(names[i].c_str());
+    ranks.push_back(int(results[i].shape.size()));
+    shapes.push_back(results[i].shape.data());
+    values.emplace_back(results[i].data.begin(), results[i].data.end());
   }
-  for (unsigned i = 0; i < expected; ++i) {
-    Tensor tensor;
-    std::vector<std::string> mine =
-        expected == 1 ? paths : std::vector<std::string>{paths[i]};
-    if (!loadInput(function, i, mine, spec, tensor))
-      return false;
-    inputs.push_back(std::move(tensor));
+  for (const std::vector<float> &v : values)
+    data.push_back(v.data());
+  char error[512];
+  if (cnnrt_npz_write(path.c_str(), results.size(), cnames.data(), ranks.data(), shapes.data(),
+                      data.data(), error, sizeof error) != CNNRT_OK) {
+    llvm::errs() << "cnnc: " << error << "\n";
+    return false;
   }
   return true;
 }
@@ -219,7 +212,7 @@ int runReference(mlir::ModuleOp module, const ReferenceOptions &options) {
   std::vector<Tensor> inputs;
   if (options.inputPaths.empty())
     inputs = reference::randomInputs(function, options.seed);
-  else if (!loadInputs(function, options.inputPaths, spec, inputs))
+  else if (!loadInputs(function, options.inputPaths, spec, options.quiet, inputs))
     return 1;
 
   reference::Parameters parameters;
@@ -233,25 +226,33 @@ int runReference(mlir::ModuleOp module, const ReferenceOptions &options) {
     return 1;
 
   unsigned outputs = function.getNumResults();
-  if (!options.outputPaths.empty() && options.outputPaths.size() != outputs) {
-    llvm::errs() << "cnnc: the model has " << outputs << " output"
-                 << (outputs == 1 ? "" : "s") << ", but " << options.outputPaths.size()
-                 << " --output " << (options.outputPaths.size() == 1 ? "was" : "were")
-                 << " given\n";
+  bool archive =
+      options.outputPaths.size() == 1 && cnnrt_is_npz_path(options.outputPaths[0].c_str());
+  if (!options.outputPaths.empty() && !archive && options.outputPaths.size() != outputs) {
+    llvm::errs() << "cnnc: the model has " << outputs << " output" << (outputs == 1 ? "" : "s")
+                 << ", but " << options.outputPaths.size() << " --output "
+                 << (options.outputPaths.size() == 1 ? "was" : "were")
+                 << " given (one --output y.npz takes them all by name)\n";
     return 1;
   }
 
   reference::Interpreter interpreter(parameters);
   interpreter.initialize(module);
   std::vector<Tensor> results = interpreter.run(function, std::move(inputs));
+  std::vector<std::string> names;
+  for (unsigned i = 0; i < results.size(); ++i) {
+    auto attr = function.getResultAttrOfType<mlir::StringAttr>(i, "cnn.name");
+    names.push_back(attr ? attr.str() : "output " + std::to_string(i));
+  }
+  if (archive)
+    return writeArchive(options.outputPaths[0], names, results) ? 0 : 1;
   for (unsigned i = 0; i < results.size(); ++i) {
     const Tensor &t = results[i];
     if (!options.outputPaths.empty()) {
       char error[512];
       std::vector<float> values(t.data.begin(), t.data.end());
-      if (cnnrt_npy_write_f32(options.outputPaths[i].c_str(), int(t.shape.size()),
-                              t.shape.data(), values.data(), error,
-                              sizeof error) != CNNRT_OK) {
+      if (cnnrt_npy_write_f32(options.outputPaths[i].c_str(), int(t.shape.size()), t.shape.data(),
+                              values.data(), error, sizeof error) != CNNRT_OK) {
         llvm::errs() << "cnnc: " << error << "\n";
         return 1;
       }
@@ -265,10 +266,7 @@ int runReference(mlir::ModuleOp module, const ReferenceOptions &options) {
       if (t.data[j] > t.data[best])
         best = j;
     }
-    std::string name = "output " + std::to_string(i);
-    if (auto attr = function.getResultAttrOfType<mlir::StringAttr>(i, "cnn.name"))
-      name = attr.str();
-    llvm::outs() << name << " " << t.shapeString() << ": mean "
+    llvm::outs() << names[i] << " " << t.shapeString() << ": mean "
                  << llvm::format("%.6g", sum / t.size()) << ", rms "
                  << llvm::format("%.6g", std::sqrt(squares / t.size())) << ", max "
                  << llvm::format("%.6g", t.data[best]) << " at flat index " << best << "\n";

@@ -20,6 +20,8 @@
 
 #include "cnn/IR/CnnDialect.h"
 #include "cnn/Transforms/Passes.h"
+#include "driver/ModelLoading.h"
+#include "driver/OutputPath.h"
 #include "frontend/Elaborator.h"
 #include "frontend/Parser.h"
 #include "summary/Dot.h"
@@ -102,8 +104,8 @@ cl::opt<std::string> cacheDirectory("cache-dir",
 cl::opt<int> jobs("j", cl::desc("Kernels generated at once (default: one per core)"),
                   cl::init(0), cl::cat(category));
 cl::opt<bool> verbose("v", cl::desc("Time each phase of code generation"), cl::cat(category));
-cl::opt<bool> quiet("q", cl::desc("No notes on stderr (random weights in cnnc run); errors "
-                                  "still print"),
+cl::opt<bool> quiet("q", cl::desc("No notes on stderr (random weights, the kernel generator's "
+                                  "count and progress); errors still print"),
                     cl::cat(category));
 cl::list<std::string> params("param",
                              cl::desc("Override a model param, e.g. --param width=1.1"),
@@ -170,6 +172,11 @@ cl::opt<std::string> qparamsPath("qparams",
                                  cl::desc("--quantize=int8: the calibration (cnnc calibrate)"),
                                  cl::value_desc("model.qparams"), cl::cat(category));
 
+/// What the model options ask to load.
+cnnc::ModelRequest modelRequest() {
+  return {"cnnc", inputPath, params, inputShapes};
+}
+
 enum class Command {
   Compile, Summary, Weights, ConvertWeights, Run, Import, Calibrate, QuantizeReport
 };
@@ -186,7 +193,7 @@ int convertWeights() {
   }
   if (path.ends_with(".onnx")) {
     cnnc::onnx_import::ImportedModel imported;
-    return cnnc::importOnnx(inputPath, inputShapes, imported) &&
+    return cnnc::importOnnx(modelRequest(), imported) &&
                    cnnc::writeImportedWeights(imported, outputPath)
                ? 0
                : 1;
@@ -214,23 +221,6 @@ int convertWeights() {
 
 void printVersion(llvm::raw_ostream &os) {
   os << "cnnc " << CNNC_VERSION << " (MLIR " << LLVM_VERSION_STRING << ")\n";
-}
-
-/// Parses an .mlir file (for IR work and tests).
-mlir::OwningOpRef<mlir::ModuleOp> loadMlir(mlir::MLIRContext &context,
-                                           llvm::SourceMgr &sourceMgr) {
-  std::string text, why;
-  if (!cnnc::readRegularFile(inputPath, text, why)) {
-    llvm::errs() << "cnnc: cannot open input file '" << inputPath << "': " << why << "\n";
-    return nullptr;
-  }
-  sourceMgr.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBufferCopy(text, inputPath),
-                               llvm::SMLoc());
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
-  if (!module || mlir::failed(mlir::verify(*module)))
-    return nullptr;
-  return module;
 }
 
 bool writeFile(const std::string &path, const std::string &text) {
@@ -398,6 +388,7 @@ int generateCode(mlir::ModuleOp module, Emit stage, const std::string &outputPat
   options.cacheDirectory = cacheDirectory;
   options.jobs = jobs;
   options.verbose = verbose;
+  options.quiet = quiet;
   options.artifact = stage == Emit::HalideStmt ? cnnc::codegen::Artifact::HalideStmt
                      : stage == Emit::Asm      ? cnnc::codegen::Artifact::Assembly
                      : stage == Emit::Obj      ? cnnc::codegen::Artifact::Object
@@ -409,6 +400,27 @@ int generateCode(mlir::ModuleOp module, Emit stage, const std::string &outputPat
     return 1;
   }
   return cnnc::codegen::build(*plan, options) ? 0 : 1;
+}
+
+/// --emit=ast: the program as parsed (an .onnx file's, as imported).
+int printSyntaxTree(const std::string *text) {
+  cnnc::SourceManager sources;
+  cnnc::DiagnosticEngine diagnostics(sources, std::cerr);
+  std::string why;
+  int file = text ? sources.addBuffer(inputPath + ".cnn", *text) : sources.addFile(inputPath, why);
+  if (file < 0) {
+    llvm::errs() << "cnnc: cannot open input file '" << inputPath << "': " << why << "\n";
+    return 1;
+  }
+  std::ostringstream printed;
+  try {
+    std::vector<std::unique_ptr<cnnc::ast::File>> files;
+    cnnc::loadProgram(file, sources, diagnostics, files);
+    cnnc::ast::print(*files.front(), printed);
+  } catch (const cnnc::CompilationAborted &) {
+    return 1;
+  }
+  return writeOutput(printed.str()) ? 0 : 1;
 }
 
 int run(Command command) {
@@ -428,6 +440,8 @@ int run(Command command) {
                  << "a TensorFlow or TFLite model to ONNX first (tf2onnx)\n";
     return 1;
   }
+  if (!cnnc::checkOutputPath("cnnc", outputPath))
+    return 1;
   if (tuningThreads < 0 || tuningThreads > 64) {
     llvm::errs() << "cnnc: --tuning-threads " << tuningThreads << ": expected 1 to 64\n";
     return 1;
@@ -479,7 +493,7 @@ int run(Command command) {
   // of any .cnn file.
   bool onnx = llvm::StringRef(inputPath).ends_with(".onnx");
   cnnc::onnx_import::ImportedModel imported;
-  if (onnx && !cnnc::importOnnx(inputPath, inputShapes, imported))
+  if (onnx && !cnnc::importOnnx(modelRequest(), imported))
     return 1;
   if (command == Command::Import) {
     if (!onnx || outputPath == "-" || !llvm::StringRef(outputPath).ends_with(".cnn")) {
@@ -575,58 +589,20 @@ int run(Command command) {
                  << "them from there (--weights overrides)\n";
     weightsPath = weights;
   }
-  if (llvm::StringRef(inputPath).ends_with(".mlir")) {
+  cnnc::ModelRequest request = modelRequest();
+  if (cnnc::modelFormat(inputPath) == cnnc::ModelFormat::Mlir) {
     if (emit == Emit::Ast) {
       llvm::errs() << "cnnc: --emit=ast needs a .cnn file\n";
       return 1;
     }
-    module = loadMlir(context, sourceMgr);
-    if (!module)
-      return 1;
+    module = cnnc::parseMlirModel(request, context, sourceMgr);
+  } else if (emit == Emit::Ast && !summary) {
+    return printSyntaxTree(onnx ? &imported.source : nullptr);
   } else {
-    cnnc::SourceManager sources;
-    cnnc::DiagnosticEngine diagnostics(sources, std::cerr);
-    std::string why;
-    int file = onnx ? sources.addBuffer(inputPath + ".cnn", imported.source)
-                    : sources.addFile(inputPath, why);
-    if (file < 0) {
-      llvm::errs() << "cnnc: cannot open input file '" << inputPath << "': " << why << "\n";
-      return 1;
-    }
-    cnnc::ElaborationOptions options;
-    for (const std::string &param : params) {
-      size_t equals = param.find('=');
-      if (equals == std::string::npos || equals == 0) {
-        llvm::errs() << "cnnc: --param expects name=value, found '" << param << "'\n";
-        return 1;
-      }
-      std::string name = param.substr(0, equals), value = param.substr(equals + 1);
-      auto earlier = std::find_if(options.paramOverrides.begin(), options.paramOverrides.end(),
-                                  [&](const auto &entry) { return entry.first == name; });
-      if (earlier != options.paramOverrides.end()) {
-        llvm::errs() << "cnnc: warning: --param " << name << " is given more than once; the "
-                     << "last, " << name << "=" << value << ", wins\n";
-        options.paramOverrides.erase(earlier);
-      }
-      options.paramOverrides.push_back({name, value});
-    }
-    try {
-      std::vector<std::unique_ptr<cnnc::ast::File>> files;
-      cnnc::loadProgram(file, sources, diagnostics, files);
-      if (emit == Emit::Ast && !summary) {
-        std::ostringstream text;
-        cnnc::ast::print(*files.front(), text);
-        return writeOutput(text.str()) ? 0 : 1;
-      }
-      module = cnnc::elaborate(files, context, sources, diagnostics, options);
-      for (int i = 0; i < sources.getFileCount(); ++i)
-        sourceMgr.AddNewSourceBuffer(
-            llvm::MemoryBuffer::getMemBufferCopy(sources.getText(i), sources.getPath(i)),
-            llvm::SMLoc());
-    } catch (const cnnc::CompilationAborted &) {
-      return 1;
-    }
+    module = cnnc::elaborateModel(request, onnx ? &imported.source : nullptr, context, sourceMgr);
   }
+  if (!module)
+    return 1;
 
   bool calibrating = command == Command::Calibrate;
   bool codegen = (emit >= Emit::Plan && !summary && command == Command::Compile) || calibrating ||

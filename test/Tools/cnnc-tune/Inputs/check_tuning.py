@@ -1,11 +1,17 @@
 """Checks on cnnc-tune's databases and on plans compiled with them.
 
-  check_tuning.py entries DB PLAN      every conv/GEMM kernel of PLAN has an entry
+  check_tuning.py entries DB PLAN [LOG]
+                                        every conv/GEMM kernel of PLAN has an entry
+                                        (but those LOG says the budget did not reach)
   check_tuning.py applied DB PLAN DEFAULT_PLAN
                                         PLAN uses each entry's schedule (the
                                         default plan's where it says default)
   check_tuning.py same-keys A B        A and B have entries for the same kernels
   check_tuning.py close Y REF          two .npy outputs agree (relative 1e-4)
+  check_tuning.py unreached DB LOG N   of N kernels, those LOG says the budget
+                                        did not reach are not in DB; the others are
+  check_tuning.py resumed LOG1 LOG2    every kernel run 1 (LOG1) settled is "in the
+                                        database" in run 2 (LOG2)
 """
 import sys
 
@@ -40,6 +46,15 @@ def schedule_of(plan_lines, signature):
     sys.exit("no kernel '%s' in the plan" % signature)
 
 
+def progress(log, outcome):
+    """The kernels ("layer (family)") whose final progress line says `outcome`."""
+    found = set()
+    for line in open(log):
+        if line.startswith("[") and "]" in line and outcome in line:
+            found.add(line.split("] ", 1)[1].split(":", 1)[0])
+    return found
+
+
 def main():
     command = sys.argv[1]
     if command == "entries":
@@ -47,11 +62,14 @@ def main():
         if not cpu:
             sys.exit("no cpu line")
         signatures = {signature for (_, signature) in found}
-        for line in kernels(sys.argv[3]):
-            if not any(line.startswith(s + " ") for s in signatures):
-                sys.exit("no entry for kernel: " + line)
+        missing = [line for line in kernels(sys.argv[3])
+                   if not any(line.startswith(s + " ") for s in signatures)]
+        unreached = len(progress(sys.argv[4], "not reached")) if len(sys.argv) > 4 else 0
+        if len(missing) != unreached:
+            sys.exit("%d kernel(s) without an entry, %d unreached: %s"
+                     % (len(missing), unreached, missing))
         contexts = sorted({context for (context, _) in found})
-        print("entries: %d, contexts: %s" % (len(found), contexts))
+        print("entries and unreached: %d, contexts: %s" % (len(found) + unreached, contexts))
     elif command == "applied":
         _, found = entries(sys.argv[2])
         tuned, defaults = kernels(sys.argv[3]), kernels(sys.argv[4])
@@ -75,6 +93,19 @@ def main():
         if not error <= 1e-4:
             sys.exit("outputs differ: %g of the largest value" % error)
         print("close")
+    elif command == "resumed":
+        settled = progress(sys.argv[2], "tried") | progress(sys.argv[2], "in the database")
+        resumed = progress(sys.argv[3], "in the database")
+        if not settled <= resumed:
+            sys.exit("settled in run 1 but not resumed: %s" % sorted(settled - resumed))
+        print("resumed: %d" % len(resumed))
+    elif command == "unreached":
+        _, found = entries(sys.argv[2])
+        unreached = sum("not reached within the budget" in line for line in open(sys.argv[3]))
+        total = int(sys.argv[4])
+        if len(found) + unreached != total:
+            sys.exit("%d recorded and %d unreached of %d kernels" % (len(found), unreached, total))
+        print("unreached: %d, recorded: %d" % (unreached, len(found)))
     else:
         sys.exit(__doc__)
 
