@@ -4,18 +4,21 @@
 
 #include "codegen/DriverSource.h"
 
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
-#include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/TargetParser/Host.h"
 
+#include <algorithm>
 #include <chrono>
-#include <set>
 #include <fstream>
+#include <set>
 #include <sstream>
+#include <unistd.h>
 
 namespace cnnc::codegen {
 
@@ -41,11 +44,15 @@ const Toolchain &toolchain() {
     llvm::StringRef prefix = llvm::sys::path::parent_path(llvm::sys::path::parent_path(self));
     std::string lib = (prefix + "/lib/cnnc").str();
     if (!self.empty() && llvm::sys::fs::exists(lib + "/libcnnrt_model.a"))
-      return Toolchain{(prefix + "/bin/cnnc-kernelgen").str(), (prefix + "/include/cnnc").str(),
-                       lib + "/libcnnrt_model.a",  lib + "/libcnnrt_image.a",
-                       lib + "/libcnnrt.a",        (prefix + "/share/cnnc").str()};
-    return Toolchain{CNNC_KERNELGEN_PATH,        CNNC_RUNTIME_INCLUDE_DIR, CNNC_RUNTIME_MODEL_LIBRARY,
-                     CNNC_RUNTIME_IMAGE_LIBRARY, CNNC_RUNTIME_LIBRARY,     CNNC_SCRIPTS_DIR};
+      return Toolchain{(prefix + "/bin/cnnc-kernelgen").str(),
+                       (prefix + "/include/cnnc").str(),
+                       lib + "/libcnnrt_model.a",
+                       lib + "/libcnnrt_image.a",
+                       lib + "/libcnnrt.a",
+                       (prefix + "/share/cnnc").str()};
+    return Toolchain{CNNC_KERNELGEN_PATH,        CNNC_RUNTIME_INCLUDE_DIR,
+                     CNNC_RUNTIME_MODEL_LIBRARY, CNNC_RUNTIME_IMAGE_LIBRARY,
+                     CNNC_RUNTIME_LIBRARY,       CNNC_SCRIPTS_DIR};
   }();
   return found;
 }
@@ -139,6 +146,79 @@ struct WorkDirectory {
   }
 };
 
+/// The member names `llvm-ar t` lists for an archive, one per member.
+bool archiveMembers(const std::string &archive, const std::string &work,
+                    std::vector<std::string> &members) {
+  // A redirected output is not truncated: each listing starts afresh.
+  std::string listing = work + "/members.txt";
+  llvm::sys::fs::remove(listing);
+  std::optional<llvm::StringRef> redirects[] = {std::nullopt, llvm::StringRef(listing),
+                                                std::nullopt};
+  std::string error;
+  llvm::StringRef arguments[] = {CNNC_LLVM_AR, "t", archive};
+  if (llvm::sys::ExecuteAndWait(CNNC_LLVM_AR, arguments, std::nullopt, redirects, 0, 0, &error) !=
+      0) {
+    llvm::errs() << "cnnc: cannot list the members of " << archive
+                 << (error.empty() ? "" : ": " + error) << "\n";
+    return false;
+  }
+  std::ifstream lines(listing);
+  for (std::string line; std::getline(lines, line);)
+    members.push_back(line);
+  return true;
+}
+
+/// Writes the archive of `objects` and the members of `libraries` to
+/// `path`: by argument vector (no shell, no MRI script, whose paths would
+/// be text to parse), into a new file beside `path` that is checked to list
+/// exactly what it should before it is renamed over `path`.
+bool writeArchive(const std::string &path, const std::vector<std::string> &objects,
+                  const std::vector<std::string> &libraries, const std::string &work) {
+  llvm::sys::fs::file_status status;
+  if (!llvm::sys::fs::status(path, status, /*Follow=*/false) &&
+      status.type() != llvm::sys::fs::file_type::regular_file) {
+    llvm::errs() << "cnnc: " << path << " is not a regular file; a library is written as one\n";
+    return false;
+  }
+  std::vector<std::string> expected;
+  for (const std::string &object : objects)
+    expected.push_back(llvm::sys::path::filename(object).str());
+  for (const std::string &library : libraries)
+    if (!archiveMembers(library, work, expected))
+      return false;
+  llvm::SmallString<256> partial;
+  llvm::StringRef directory = llvm::sys::path::parent_path(path);
+  llvm::sys::path::append(partial, directory.empty() ? "." : directory,
+                          llvm::sys::path::filename(path) + ".%%%%%%.partial");
+  int descriptor;
+  if (std::error_code error = llvm::sys::fs::createUniqueFile(partial, descriptor, partial)) {
+    llvm::errs() << "cnnc: cannot create " << partial << ": " << error.message() << "\n";
+    return false;
+  }
+  ::close(descriptor);
+  llvm::sys::fs::remove(partial); // llvm-ar creates it afresh (c).
+  auto removePartial = llvm::make_scope_exit([&] { llvm::sys::fs::remove(partial); });
+  // q: append, c: create, s: index, L: a library's members, not the library.
+  std::vector<std::string> command = {CNNC_LLVM_AR, "qcsL", partial.str().str()};
+  command.insert(command.end(), objects.begin(), objects.end());
+  command.insert(command.end(), libraries.begin(), libraries.end());
+  std::vector<std::string> found;
+  if (!run(command, "archiving the model") || !archiveMembers(partial.str().str(), work, found))
+    return false;
+  std::sort(expected.begin(), expected.end());
+  std::sort(found.begin(), found.end());
+  if (found != expected) {
+    llvm::errs() << "cnnc: the archive " << path << " would hold " << found.size()
+                 << " members, not the " << expected.size() << " it should; not written\n";
+    return false;
+  }
+  if (std::error_code error = llvm::sys::fs::rename(partial, path)) {
+    llvm::errs() << "cnnc: cannot write " << path << ": " << error.message() << "\n";
+    return false;
+  }
+  return true;
+}
+
 bool generateKernels(const Plan &plan, const std::string &directory, const std::string &work,
                      const BuildOptions &options, const std::string &emit) {
   std::ostringstream spec;
@@ -219,8 +299,8 @@ std::string halideTarget(const std::string &target) {
       (parts.size() >= 3 &&
        among(parts[0], {"x86", "arm", "powerpc", "hexagon", "wasm", "riscv", "mips"}) &&
        among(parts[1], {"32", "64"}) &&
-       among(parts[2], {"linux", "windows", "osx", "android", "ios", "qurt", "noos", "fuchsia",
-                        "wasmrt"}));
+       among(parts[2],
+             {"linux", "windows", "osx", "android", "ios", "qurt", "noos", "fuchsia", "wasmrt"}));
   return wellFormed ? target : "";
 }
 
@@ -298,21 +378,17 @@ bool build(const Plan &plan, const BuildOptions &options) {
   } else {
     // One archive holding the model, its kernels, the Halide runtime and
     // libcnnrt, so a user links a single file (plus -lpthread -ldl -lm).
-    std::string script = "CREATE " + options.outputPath + "\n";
-    for (const std::string &object : objects)
-      script += "ADDMOD " + object + "\n";
-    script += "ADDMOD " + runtime + "\nADDLIB " + toolchain().modelLibrary + "\nADDLIB " +
-              toolchain().imageLibrary + "\nADDLIB " + toolchain().library + "\nSAVE\nEND\n";
-    std::string scriptPath = work.path + "/archive.mri";
-    llvm::sys::fs::remove(options.outputPath);
     std::string headerPath = options.outputPath;
     size_t dot = headerPath.rfind('.');
     headerPath = (dot == std::string::npos ? headerPath : headerPath.substr(0, dot)) + ".h";
     std::ostringstream header;
     emitLibraryHeader(plan, symbol, header);
-    linked = writeFile(scriptPath, script) && writeFile(headerPath, header.str()) &&
+    objects.push_back(runtime);
+    linked = writeFile(headerPath, header.str()) &&
              copyRuntimeHeaders(llvm::sys::path::parent_path(headerPath).str()) &&
-             run({"sh", "-c", "ar -M < '" + scriptPath + "'"}, "archiving the model");
+             writeArchive(options.outputPath, objects,
+                          {toolchain().modelLibrary, toolchain().imageLibrary, toolchain().library},
+                          work.path);
   }
   if (linked && options.verbose)
     llvm::errs() << llvm::format("cnnc: kernels %.2f s, driver %.2f s, link %.2f s, total %.2f s\n",
@@ -341,8 +417,8 @@ bool buildMeasurement(const std::vector<Plan> &candidates, const BuildOptions &o
 
   std::string main = "#include \"cnnrt_model.h\"\n\n";
   std::string table;
-  std::vector<std::string> command = {"cc", "-std=c11", "-O1", "-Werror", "-I",
-                                      toolchain().include, "-o", options.outputPath};
+  std::vector<std::string> command = {"cc", "-std=c11",          "-O1", "-Werror",
+                                      "-I", toolchain().include, "-o",  options.outputPath};
   for (size_t i = 0; i < candidates.size(); ++i) {
     std::string symbol = "cnnc_candidate_" + std::to_string(i);
     std::ostringstream source;
