@@ -94,7 +94,7 @@ std::vector<const Task *> Tuner::shardTasks() const {
 
 bool Tuner::save() {
   std::string error;
-  if (!cnn::writeTuningDatabase(options.databasePath, database, error)) {
+  if (!cnn::updateTuningDatabase(options.databasePath, database, changed, error)) {
     llvm::errs() << "cnnc-tune: " << error << "\n";
     return false;
   }
@@ -347,6 +347,7 @@ bool Tuner::run() {
     entry.defaultMs = result.defaultMs;
     entry.tunedMs = result.tunedMs;
     database.put(entry);
+    changed.insert(cnn::keyOf(entry));
     if (!save())
       return false;
   }
@@ -459,6 +460,7 @@ bool Tuner::verifyModel() {
       entry.schedule = "default";
       entry.tunedMs = entry.defaultMs;
       database.put(entry);
+      changed.insert(cnn::keyOf(entry));
       ++dropped;
     }
   }

@@ -63,6 +63,7 @@ private:
 
   TuningModel &model;
   cnn::TuningDatabase &database;
+  std::set<cnn::EntryKey> changed; // The entries this run measured.
   TuneOptions options;
   Measurer measurer;
   std::vector<KernelResult> results;

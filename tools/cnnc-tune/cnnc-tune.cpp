@@ -26,6 +26,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstdlib>
+#include <map>
 #include <thread>
 
 namespace {
@@ -100,8 +101,26 @@ bool parseBudget(llvm::StringRef text, double &seconds) {
   return true;
 }
 
+/// A measured entry whose times no schedule change can explain (a tuned
+/// kernel 20 times faster or slower than its default) is refused: a merge
+/// would otherwise let one bad file win every conflict.
+std::string implausible(const cnn::TuningEntry &entry) {
+  if (entry.defaultMs <= 0 || entry.tunedMs <= 0)
+    return "";
+  double ratio = entry.tunedMs / entry.defaultMs;
+  if (ratio >= 0.05 && ratio <= 20 && !(entry.keepsDefault() && ratio != 1))
+    return "";
+  char text[160];
+  std::snprintf(text, sizeof text,
+                "tuned %.6g ms against a default of %.6g ms is not what a schedule can do%s",
+                entry.tunedMs, entry.defaultMs,
+                entry.keepsDefault() ? " (the entry keeps the default)" : "");
+  return text;
+}
+
 /// Keeps the best entry per kernel, target and thread count: the lower
-/// tuned time, where both were measured.
+/// tuned/default ratio, where both were measured. Indexed by key, so large
+/// databases merge in O(n log n); the output is written under its lock.
 int merge() {
   std::vector<std::string> inputs(mergeInputs.begin(), mergeInputs.end());
   std::string output = outputPath;
@@ -110,6 +129,7 @@ int merge() {
   if (!cnnc::checkOutputPath("cnnc-tune merge", output))
     return 1;
   cnn::TuningDatabase merged;
+  std::map<cnn::EntryKey, size_t> index;
   for (const std::string &path : inputs) {
     cnn::TuningDatabase database;
     std::string error;
@@ -124,19 +144,24 @@ int merge() {
                   "merges them anyway)");
     }
     for (const cnn::TuningEntry &entry : database.entries) {
-      const cnn::TuningEntry *existing = nullptr;
-      for (const cnn::TuningEntry &other : merged.entries)
-        if (other.signature == entry.signature && other.target == entry.target &&
-            other.threads == entry.threads)
-          existing = &other;
-      bool better =
-          !existing || (entry.tunedMs > 0 && existing->tunedMs > 0 &&
-                        entry.tunedMs / entry.defaultMs < existing->tunedMs / existing->defaultMs);
-      if (better)
-        merged.put(entry);
+      std::string problem = implausible(entry);
+      if (!problem.empty())
+        return fail("merge: " + path + ":" + std::to_string(entry.line) + ": " + problem);
+      auto [slot, fresh] = index.insert({cnn::keyOf(entry), merged.entries.size()});
+      if (fresh) {
+        merged.entries.push_back(entry);
+        continue;
+      }
+      const cnn::TuningEntry &existing = merged.entries[slot->second];
+      if (entry.tunedMs > 0 && existing.tunedMs > 0 &&
+          entry.tunedMs / entry.defaultMs < existing.tunedMs / existing.defaultMs)
+        merged.entries[slot->second] = entry;
     }
   }
+  cnn::TuningDatabaseLock lock(output);
   std::string error;
+  if (!lock.held())
+    return fail("merge: cannot lock '" + output + ".lock'");
   if (!cnn::writeTuningDatabase(output, merged, error))
     return fail(error);
   llvm::errs() << "cnnc-tune: merged " << inputs.size() << " database(s), " << merged.entries.size()

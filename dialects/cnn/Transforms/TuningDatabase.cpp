@@ -6,13 +6,20 @@
 
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <map>
 #include <set>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 #include <sstream>
 
 namespace cnn {
@@ -29,6 +36,10 @@ const TuningEntry *TuningDatabase::find(const std::string &signature, const std:
       any = &entry;
   }
   return any;
+}
+
+EntryKey keyOf(const TuningEntry &entry) {
+  return {entry.signature, entry.target, entry.threads};
 }
 
 void TuningDatabase::put(const TuningEntry &entry) {
@@ -207,22 +218,32 @@ bool readTuningDatabase(const std::string &path, TuningDatabase &database, std::
   return parseTuningDatabase(contents, path, database, error);
 }
 
+namespace {
+/// The shortest decimal that reads back as exactly `ms`.
+std::string formatTime(double ms) {
+  char text[64];
+  for (int digits = 4; digits <= 17; ++digits) {
+    std::snprintf(text, sizeof text, "%.*g", digits, ms);
+    if (std::strtod(text, nullptr) == ms)
+      break;
+  }
+  return text;
+}
+} // namespace
+
 std::string formatTuningDatabase(const TuningDatabase &database) {
   std::ostringstream os;
   os << "# cnnc tuning database (docs/tuning.md): [target threads |] kernel => schedule "
         "[| measured]\n";
   if (!database.cpu.empty())
     os << "cpu " << database.cpu << "\n";
-  char times[96];
   for (const TuningEntry &entry : database.entries) {
     if (!entry.target.empty())
       os << "target=" << entry.target << " threads=" << entry.threads << " | ";
     os << entry.signature << " => " << entry.schedule;
-    if (entry.defaultMs > 0 && entry.tunedMs > 0) {
-      std::snprintf(times, sizeof times, " | default=%.4fms tuned=%.4fms", entry.defaultMs,
-                    entry.tunedMs);
-      os << times;
-    }
+    if (entry.defaultMs > 0 && entry.tunedMs > 0)
+      os << " | default=" << formatTime(entry.defaultMs) << "ms tuned="
+         << formatTime(entry.tunedMs) << "ms";
     os << "\n";
   }
   return os.str();
@@ -230,20 +251,75 @@ std::string formatTuningDatabase(const TuningDatabase &database) {
 
 bool writeTuningDatabase(const std::string &path, const TuningDatabase &database,
                          std::string &error) {
-  std::string temporary = path + ".partial";
+  // A name of its own beside the database: two writers never share one.
+  llvm::SmallString<256> temporary;
+  int descriptor;
+  if (std::error_code failure =
+          llvm::sys::fs::createUniqueFile(path + ".%%%%%%.partial", descriptor, temporary)) {
+    error = "cannot write beside '" + path + "': " + failure.message();
+    return false;
+  }
+  std::string text = formatTuningDatabase(database);
+  bool written;
   {
-    std::ofstream file(temporary);
-    file << formatTuningDatabase(database);
-    if (!file) {
-      error = "cannot write '" + temporary + "'";
-      return false;
-    }
+    llvm::raw_fd_ostream file(descriptor, /*shouldClose=*/true);
+    file << text;
+    file.close();
+    written = !file.has_error();
+    file.clear_error();
+  }
+  if (!written) {
+    llvm::sys::fs::remove(temporary);
+    error = "cannot write '" + temporary.str().str() + "'";
+    return false;
   }
   if (std::error_code failure = llvm::sys::fs::rename(temporary, path)) {
-    error = "cannot rename '" + temporary + "' to '" + path + "': " + failure.message();
+    llvm::sys::fs::remove(temporary);
+    error = "cannot rename '" + temporary.str().str() + "' to '" + path + "': " +
+            failure.message();
     return false;
   }
   return true;
+}
+
+TuningDatabaseLock::TuningDatabaseLock(const std::string &path) {
+  // The database itself is replaced by a rename, so the lock is a file of
+  // its own beside it, never replaced.
+  descriptor = ::open((path + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  locked = descriptor >= 0 && ::flock(descriptor, LOCK_EX) == 0;
+}
+
+TuningDatabaseLock::~TuningDatabaseLock() {
+  if (descriptor >= 0)
+    ::close(descriptor); // Releases the lock.
+}
+
+bool updateTuningDatabase(const std::string &path, const TuningDatabase &mine,
+                          const std::set<EntryKey> &changed, std::string &error) {
+  TuningDatabaseLock lock(path);
+  if (!lock.held()) {
+    error = "cannot lock '" + path + ".lock': " + std::strerror(errno);
+    return false;
+  }
+  TuningDatabase onDisk;
+  if (llvm::sys::fs::exists(path) && !readTuningDatabase(path, onDisk, error))
+    return false;
+  // What another writer added since this one read the file stays; the
+  // entries this one measured replace theirs.
+  TuningDatabase merged = mine;
+  std::map<EntryKey, size_t> index;
+  for (size_t i = 0; i < merged.entries.size(); ++i)
+    index[keyOf(merged.entries[i])] = i;
+  for (const TuningEntry &entry : onDisk.entries) {
+    auto found = index.find(keyOf(entry));
+    if (found == index.end()) {
+      index[keyOf(entry)] = merged.entries.size();
+      merged.entries.push_back(entry);
+    } else if (!changed.count(keyOf(entry))) {
+      merged.entries[found->second] = entry;
+    }
+  }
+  return writeTuningDatabase(path, merged, error);
 }
 
 std::string hostCpuModel() {

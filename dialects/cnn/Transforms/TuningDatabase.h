@@ -21,7 +21,9 @@
 #ifndef CNN_TRANSFORMS_TUNINGDATABASE_H
 #define CNN_TRANSFORMS_TUNINGDATABASE_H
 
+#include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace cnn {
@@ -48,6 +50,33 @@ struct TuningDatabase {
   void put(const TuningEntry &entry);
 };
 
+/// What identifies an entry: kernel, target and thread count.
+using EntryKey = std::tuple<std::string, std::string, int>;
+EntryKey keyOf(const TuningEntry &entry);
+
+/// An exclusive lock on a database (flock on `path.lock`), held while the
+/// object lives: concurrent writers (two cnnc-tune runs on one file, a tune
+/// and a merge) take turns.
+class TuningDatabaseLock {
+public:
+  explicit TuningDatabaseLock(const std::string &path);
+  ~TuningDatabaseLock();
+  TuningDatabaseLock(const TuningDatabaseLock &) = delete;
+  TuningDatabaseLock &operator=(const TuningDatabaseLock &) = delete;
+  bool held() const { return locked; }
+
+private:
+  int descriptor = -1;
+  bool locked = false;
+};
+
+/// Under the lock, re-reads `path` and writes `mine` merged with what is
+/// there: entries of keys in `changed` (measured by this writer) are
+/// `mine`'s, every other entry on disk is kept. Nothing another writer
+/// wrote in between is lost.
+bool updateTuningDatabase(const std::string &path, const TuningDatabase &mine,
+                          const std::set<EntryKey> &changed, std::string &error);
+
 /// Reads and checks a database: every line well formed, every schedule
 /// key one its family reads and in range, one entry per kernel, target
 /// and thread count. Errors name the file and line.
@@ -58,8 +87,9 @@ bool parseTuningDatabase(const std::string &text, const std::string &path,
                          TuningDatabase &database, std::string &error);
 /// The text of `database`, entries in the order given.
 std::string formatTuningDatabase(const TuningDatabase &database);
-/// Writes the database through a temporary file and a rename, so an
-/// interrupted write leaves the previous version.
+/// Writes the database through a file of a unique name beside it and a
+/// rename, so an interrupted write leaves the previous version. Times are
+/// written so that they read back exactly.
 bool writeTuningDatabase(const std::string &path, const TuningDatabase &database,
                          std::string &error);
 
