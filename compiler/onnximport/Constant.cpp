@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 
 namespace cnnc::onnx_import {
@@ -20,6 +21,16 @@ std::vector<int64_t> Constant::ints() const {
     result.push_back(int64_t(std::max(-limit, std::min(limit, v))));
   }
   return result;
+}
+
+std::string elementsText(const Shape &shape) {
+  // In double: the count may be beyond any integer type.
+  double count = 1;
+  for (int64_t d : shape)
+    count *= double(d);
+  char text[32];
+  std::snprintf(text, sizeof text, count < 1e15 ? "%.0f" : "%.3g", count);
+  return text;
 }
 
 int64_t elementCount(const Shape &shape) {

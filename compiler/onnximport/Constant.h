@@ -42,6 +42,8 @@ struct Constant {
 /// The number of elements of `shape`, or -1 if a dimension is negative or
 /// the product reaches maxConstantElements.
 int64_t elementCount(const Shape &shape);
+/// The element count of `shape` in words, however large ("1099511627776").
+std::string elementsText(const Shape &shape);
 
 /// `count` copies of `value` as a vector (a default scale or bias the file
 /// does not hold); throws if `count` exceeds maxComputedElements.

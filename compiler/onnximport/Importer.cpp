@@ -73,15 +73,15 @@ std::string printable(const std::string &raw) {
 /// A tensor the program computes has fewer than 2^31 elements (what the
 /// kernels index, and the language's limit).
 void checkSize(const Shape &shape, const std::string &what) {
-  int64_t count = 1;
-  for (int64_t d : shape) {
-    if (d < 0 || (d && count > (int64_t(1) << 31) / d))
-      throw ImportError(what + " has shape " + formatShape(shape) +
-                        ": 2^31 elements or more, or a negative size");
-    count *= d;
-  }
-  if (count >= (int64_t(1) << 31))
-    throw ImportError(what + " has shape " + formatShape(shape) + ": 2^31 elements or more");
+  for (int64_t d : shape)
+    if (d < 0)
+      throw ImportError(what + " has shape " + formatShape(shape) + ": a negative size");
+  double count = 1;
+  for (int64_t d : shape)
+    count *= double(d);
+  if (count >= double(int64_t(1) << 31))
+    throw ImportError(what + " has shape " + formatShape(shape) + ": too large (" +
+                      elementsText(shape) + " elements, limit 2147483647)");
 }
 
 } // namespace
@@ -340,9 +340,10 @@ Layer &Importer::addLayer(const std::string &call, std::vector<int> operands,
   std::vector<Shape> shapes;
   for (int i = 0; i < count; ++i) {
     shapes.push_back(outputShape(i));
-    if (elementCount(shapes.back()) <= 0)
-      unsupported("output '" + current->output(i) + "' has shape " +
-                  formatShape(shapes.back()) + ": empty tensors are not supported");
+    const Shape &shape = shapes.back();
+    if (std::find(shape.begin(), shape.end(), 0) != shape.end())
+      unsupported("output '" + current->output(i) + "' has shape " + formatShape(shape) +
+                  ": empty tensors are not supported");
   }
   Layer &layer = addInnerLayer(call, std::move(operands), std::move(arguments), shapes);
   for (int i = 0; i < count; ++i)

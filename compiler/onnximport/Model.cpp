@@ -45,6 +45,11 @@ void fixInputShapes(onnx::ModelProto &model, const ImportOptions &options) {
   std::set<std::string> initializers, given;
   for (const auto &init : model.graph().initializer())
     initializers.insert(init.name());
+  for (size_t i = 0; i < options.inputShapes.size(); ++i)
+    for (size_t j = 0; j < i; ++j)
+      if (options.inputShapes[i].first == options.inputShapes[j].first)
+        throw ImportError("--input-shape " + options.inputShapes[i].first +
+                          " is given more than once; give each input's sizes once");
   for (auto &input : *model.mutable_graph()->mutable_input()) {
     if (initializers.count(input.name()))
       continue;
@@ -70,9 +75,15 @@ void fixInputShapes(onnx::ModelProto &model, const ImportOptions &options) {
       }
       continue;
     }
+    for (int i = 0; i < shape->dim_size(); ++i)
+      if (shape->dim(i).has_dim_value() && shape->dim(i).dim_value() <= 0)
+        throw ImportError("input '" + input.name() + "' has a dimension of size " +
+                          std::to_string(shape->dim(i).dim_value()) + " (dimension " +
+                          std::to_string(i) + " of " + dimsText(*shape) +
+                          "); sizes are positive");
     std::string symbolic;
     for (const auto &d : shape->dim())
-      if (!d.has_dim_value() || d.dim_value() <= 0)
+      if (!d.has_dim_value())
         symbolic += (symbolic.empty() ? "" : ", ") +
                     (d.has_dim_param() ? "'" + d.dim_param() + "'" : std::string("unnamed"));
     if (!symbolic.empty())

@@ -13,6 +13,7 @@
 
 #define _POSIX_C_SOURCE 200809L
 
+#include "files.h"
 #include "npy.h"
 #include "report.h"
 
@@ -259,38 +260,6 @@ int cnnrt_npy_parse(const char *label, const unsigned char *bytes, uint64_t size
   return CNNRT_OK;
 }
 
-int cnnrt_read_whole_file(const char *path, const char *expected, unsigned char **bytes,
-                          uint64_t *size, char *error, size_t error_size) {
-  *bytes = NULL;
-  *size = 0;
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return cnnrt_report(error, error_size, CNNRT_IO, "%s: cannot open: %s", path,
-                        strerror(errno));
-  struct stat st;
-  if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-    fclose(f);
-    return cnnrt_report(error, error_size, CNNRT_IO, "%s: not a regular file; expected %s",
-                        path, expected);
-  }
-  *bytes = malloc(st.st_size ? (size_t)st.st_size : 1);
-  if (!*bytes) {
-    fclose(f);
-    return cnnrt_report(error, error_size, CNNRT_MEMORY, "%s: out of memory for its %lld bytes",
-                        path, (long long)st.st_size);
-  }
-  size_t got = fread(*bytes, 1, (size_t)st.st_size, f);
-  fclose(f);
-  if (got != (size_t)st.st_size) {
-    free(*bytes);
-    *bytes = NULL;
-    return cnnrt_report(error, error_size, CNNRT_IO, "%s: read failed (it changed while read?)",
-                        path);
-  }
-  *size = (uint64_t)st.st_size;
-  return CNNRT_OK;
-}
-
 int cnnrt_npy_read(const char *path, int *rank, int64_t shape[CNNRT_MAX_RANK], float **data,
                    const char **converted_from, char *error, size_t error_size) {
   *data = NULL;
@@ -341,13 +310,11 @@ int cnnrt_npy_write_f32(const char *path, int rank, const int64_t *shape, const 
   size_t count = 1;
   for (int i = 0; i < rank; ++i)
     count *= (size_t)shape[i];
-  FILE *f = fopen(path, "wb");
-  if (!f)
-    return cnnrt_report(error, error_size, CNNRT_IO, "%s: cannot write: %s", path,
-                        strerror(errno));
-  int ok = fwrite(header, 1, length, f) == length && fwrite(data, sizeof(float), count, f) == count;
-  if (fclose(f) != 0 || !ok)
-    return cnnrt_report(error, error_size, CNNRT_IO, "%s: write failed: %s", path,
-                        strerror(errno));
-  return CNNRT_OK;
+  cnnrt_output_file out;
+  int status = cnnrt_output_begin(&out, path, error, error_size);
+  if (status)
+    return status;
+  int ok = fwrite(header, 1, length, out.file) == length &&
+           fwrite(data, sizeof(float), count, out.file) == count;
+  return cnnrt_output_end(&out, ok, error, error_size);
 }

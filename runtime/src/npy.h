@@ -20,9 +20,4 @@ int cnnrt_npy_parse(const char *label, const unsigned char *bytes, uint64_t size
  * bytes); returns its length, 0 if the shape does not fit. */
 size_t cnnrt_npy_header(int rank, const int64_t *shape, unsigned char out[CNNRT_NPY_HEADER_MAX]);
 
-/* A regular file's whole contents, malloc'd; `expected` says what it should
- * be ("a .npy file") when it is not a regular file. */
-int cnnrt_read_whole_file(const char *path, const char *expected, unsigned char **bytes,
-                          uint64_t *size, char *error, size_t error_size);
-
 #endif /* CNNRT_NPY_H */

@@ -15,6 +15,7 @@
 
 #define _POSIX_C_SOURCE 200809L
 
+#include "files.h"
 #include "npy.h"
 #include "report.h"
 
@@ -354,12 +355,13 @@ int cnnrt_npz_write(const char *path, size_t count, const char *const *names, co
   if (!offsets)
     return cnnrt_report(error, error_size, CNNRT_MEMORY, "%s: out of memory", path);
   uint32_t *crcs = offsets + count, *sizes = offsets + 2 * count;
-  FILE *f = fopen(path, "wb");
-  if (!f) {
+  cnnrt_output_file out;
+  int status = cnnrt_output_begin(&out, path, error, error_size);
+  if (status) {
     free(offsets);
-    return cnnrt_report(error, error_size, CNNRT_IO, "%s: cannot write: %s", path, strerror(errno));
+    return status;
   }
-  int status = CNNRT_OK;
+  FILE *f = out.file;
   uint64_t written = 0;
   for (size_t i = 0; i < count && status == CNNRT_OK; ++i) {
     size_t name_length = strlen(names[i]) + 4;
@@ -427,9 +429,11 @@ int cnnrt_npz_write(const char *path, size_t count, const char *const *names, co
       status =
           cnnrt_report(error, error_size, CNNRT_IO, "%s: write failed: %s", path, strerror(errno));
   }
-  if (fclose(f) != 0 && status == CNNRT_OK)
-    status =
-        cnnrt_report(error, error_size, CNNRT_IO, "%s: write failed: %s", path, strerror(errno));
+  /* A failure above was reported (its message stays); the file goes. */
+  int ended = cnnrt_output_end(&out, status == CNNRT_OK, status ? NULL : error,
+                               status ? 0 : error_size);
+  if (status == CNNRT_OK)
+    status = ended;
   free(offsets);
   return status;
 }

@@ -3,28 +3,30 @@
  * The format: 8 bytes of little-endian header length N, N bytes of JSON
  * ({name: {"dtype", "shape", "data_offsets": [begin, end]}}, plus an optional
  * "__metadata__" object), then the raw data, offsets relative to its start.
- * The file is mapped; f32 tensors are used in place.
+ * The file is read whole into memory the session owns (not mapped: a file
+ * rewritten or truncated after open would change the weights under a
+ * running model, or kill it with SIGBUS); f32 tensors are used in place.
  *
  *===----------------------------------------------------------------------===*/
 
 #define _POSIX_C_SOURCE 200809L
 
 #include "cnnrt.h"
-#include "report.h"
+#include "files.h"
 #include "json.h"
+#include "report.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 struct cnnrt_weights {
   char *path;
-  unsigned char *map;
+  unsigned char *map; /* the file's bytes, owned */
   size_t map_size;
   size_t count;
   cnnrt_tensor *tensors;
@@ -67,8 +69,7 @@ static void format_shape(char *out, size_t size, int rank, const int64_t *shape)
 void cnnrt_weights_close(cnnrt_weights *w) {
   if (!w)
     return;
-  if (w->map)
-    munmap(w->map, w->map_size);
+  free(w->map);
   for (size_t i = 0; i < w->count; ++i) {
     free(w->names[i]);
     free(w->converted[i]);
@@ -204,37 +205,25 @@ static int read_entry(cnnrt_weights *w, const char *name, const json_value *entr
 int cnnrt_weights_open(const char *path, cnnrt_weights **out, char *error,
                        size_t error_size) {
   *out = NULL;
-  int fd = open(path, O_RDONLY);
-  if (fd < 0)
-    return cnnrt_report(error, error_size, CNNRT_IO, "%s: cannot open: %s", path,
-                  strerror(errno));
-  struct stat st;
-  if (fstat(fd, &st) != 0) {
-    close(fd);
-    return cnnrt_report(error, error_size, CNNRT_IO, "%s: cannot stat: %s", path,
-                  strerror(errno));
-  }
-  if (!S_ISREG(st.st_mode)) {
-    close(fd);
-    return cnnrt_report(error, error_size, CNNRT_IO,
-                        "%s: not a regular file; expected a safetensors file", path);
-  }
-  size_t size = (size_t)st.st_size;
+  unsigned char *bytes;
+  uint64_t file_size;
+  int status =
+      cnnrt_read_whole_file(path, "a safetensors file", &bytes, &file_size, error, error_size);
+  if (status)
+    return status;
+  size_t size = (size_t)file_size;
   if (size < 8) {
-    close(fd);
+    free(bytes);
     return cnnrt_report(error, error_size, CNNRT_FORMAT,
-                  "%s: %zu bytes is too short for a safetensors file (8-byte header "
-                  "length first)", path, size);
+                        "%s: %zu bytes is too short for a safetensors file (8-byte header "
+                        "length first)",
+                        path, size);
   }
-  void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-  close(fd);
-  if (map == MAP_FAILED)
-    return cnnrt_report(error, error_size, CNNRT_IO, "%s: cannot map: %s", path,
-                  strerror(errno));
+  unsigned char *map = bytes;
 
   cnnrt_weights *w = calloc(1, sizeof *w);
   if (!w) {
-    munmap(map, size);
+    free(map);
     return cnnrt_report(error, error_size, CNNRT_MEMORY, "%s: out of memory", path);
   }
   w->path = strdup(path);
@@ -279,7 +268,7 @@ int cnnrt_weights_open(const char *path, cnnrt_weights **out, char *error,
   }
   const unsigned char *data = w->map + 8 + header;
   size_t data_size = size - 8 - (size_t)header;
-  int status = CNNRT_OK;
+  status = CNNRT_OK;
   for (size_t i = 0; i < root.count && status == CNNRT_OK; ++i) {
     if (strcmp(root.keys[i], "__metadata__") == 0)
       continue;
@@ -458,12 +447,15 @@ int cnnrt_weights_write(const char *path, size_t count, const char *const *names
   /* Pad with spaces so the data starts 8-byte aligned. */
   size_t padded = (header_size + 7) / 8 * 8;
 
-  FILE *f = fopen(path, "wb");
-  if (!f) {
+  /* A new file renamed into place: a session that has the old one open
+   * keeps reading what it read. */
+  cnnrt_output_file out;
+  int status = cnnrt_output_begin(&out, path, error, error_size);
+  if (status) {
     free(header);
-    return cnnrt_report(error, error_size, CNNRT_IO, "%s: cannot write: %s", path,
-                  strerror(errno));
+    return status;
   }
+  FILE *f = out.file;
   unsigned char length[8];
   for (int i = 0; i < 8; ++i)
     length[i] = (unsigned char)((uint64_t)padded >> (8 * i));
@@ -477,8 +469,5 @@ int cnnrt_weights_write(const char *path, size_t count, const char *const *names
       elements *= (size_t)shapes[i][d];
     ok = fwrite(data[i], sizeof(float), elements, f) == elements;
   }
-  if (fclose(f) != 0 || !ok)
-    return cnnrt_report(error, error_size, CNNRT_IO, "%s: write failed: %s", path,
-                  strerror(errno));
-  return CNNRT_OK;
+  return cnnrt_output_end(&out, ok, error, error_size);
 }

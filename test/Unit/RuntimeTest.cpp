@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace {
@@ -231,6 +232,63 @@ TEST(Safetensors, WriteThenRead) {
   // The data section starts 8-byte aligned, so F32 data is used in place.
   EXPECT_EQ(reinterpret_cast<uintptr_t>(read) % 8, 0u);
   cnnrt_weights_close(weights);
+}
+
+// An open weights file is the session's own: the file rewritten in place
+// or truncated afterwards changes nothing it reads (a mapping would change,
+// or raise SIGBUS on the lost pages).
+TEST(Safetensors, OwnsItsDataAfterTheFileChanges) {
+  std::string path = writeSafetensors("owned", goodHeader, {1, 2, 3, 4});
+  char error[512];
+  cnnrt_weights *weights = nullptr;
+  ASSERT_EQ(cnnrt_weights_open(path.c_str(), &weights, error, sizeof error), CNNRT_OK) << error;
+  {
+    std::ofstream rewrite(path, std::ios::binary | std::ios::in | std::ios::out);
+    rewrite.seekp(8 + long(goodHeader.size()));
+    float other[] = {9, 9, 9, 9};
+    rewrite.write(reinterpret_cast<const char *>(other), sizeof other);
+  }
+  ASSERT_EQ(truncate(path.c_str(), 0), 0);
+  const float *data = nullptr;
+  int64_t shape[] = {2};
+  ASSERT_EQ(cnnrt_weights_get_f32(weights, "conv.bias", 1, shape, &data, error, sizeof error),
+            CNNRT_OK);
+  EXPECT_EQ(data[0], 3.0f);
+  EXPECT_EQ(data[1], 4.0f);
+  cnnrt_weights_close(weights);
+}
+
+// The writers replace a file by renaming a new one over it: a reader that
+// opened the old one keeps it whole, and a device is written in place.
+TEST(Safetensors, WriterRenamesANewFile) {
+  std::string path = temporaryPath("renamed");
+  const char *names[] = {"a"};
+  int ranks[] = {1};
+  int64_t shape[] = {2};
+  const int64_t *shapes[] = {shape};
+  float first[] = {1, 2}, second[] = {5, 6};
+  const float *data[] = {first};
+  char error[512];
+  ASSERT_EQ(cnnrt_weights_write(path.c_str(), 1, names, ranks, shapes, data, error, sizeof error),
+            CNNRT_OK);
+  struct stat before;
+  ASSERT_EQ(stat(path.c_str(), &before), 0);
+  data[0] = second;
+  ASSERT_EQ(cnnrt_weights_write(path.c_str(), 1, names, ranks, shapes, data, error, sizeof error),
+            CNNRT_OK);
+  struct stat after;
+  ASSERT_EQ(stat(path.c_str(), &after), 0);
+  EXPECT_NE(before.st_ino, after.st_ino);
+  EXPECT_EQ(cnnrt_weights_write("/dev/null", 1, names, ranks, shapes, data, error, sizeof error),
+            CNNRT_OK)
+      << error;
+  struct stat null;
+  ASSERT_EQ(stat("/dev/null", &null), 0);
+  EXPECT_TRUE(S_ISCHR(null.st_mode));
+  // A failed write leaves nothing behind: no file, no temporary.
+  EXPECT_EQ(cnnrt_weights_write("/dev/full", 1, names, ranks, shapes, data, error, sizeof error),
+            CNNRT_IO);
+  EXPECT_NE(std::string(error).find("/dev/full: write failed"), std::string::npos) << error;
 }
 
 std::string writeNpy(const std::string &name, const std::string &dict,

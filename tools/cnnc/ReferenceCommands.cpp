@@ -199,6 +199,11 @@ int writeRandomWeights(mlir::ModuleOp module, const ReferenceOptions &options,
   return 0;
 }
 
+bool checkWeightsFile(mlir::ModuleOp module, const std::string &path) {
+  reference::Parameters parameters;
+  return loadWeights(module, path, parameters);
+}
+
 int runReference(mlir::ModuleOp module, const ReferenceOptions &options) {
   mlir::func::FuncOp function = cnn::modelFunction(module);
   cnnrt_preprocess spec;

@@ -23,6 +23,10 @@ struct ReferenceOptions {
 int writeRandomWeights(mlir::ModuleOp module, const ReferenceOptions &options,
                        const std::string &outputPath);
 
+/// Whether the weights file holds exactly the model's parameters, each of
+/// its shape, with valid values (as `cnnc run` loads them); prints why not.
+bool checkWeightsFile(mlir::ModuleOp module, const std::string &path);
+
 /// `cnnc run`: runs the model on the reference interpreter.
 int runReference(mlir::ModuleOp module, const ReferenceOptions &options);
 

@@ -508,7 +508,19 @@ int run(Command command) {
       llvm::errs() << "cnnc import: a QDQ model: its activation ranges are in " << ranges
                    << " (--quantize=int8 --qparams " << ranges << ")\n";
     }
-    return writeOutput(imported.source) && cnnc::writeImportedWeights(imported, weights) ? 0 : 1;
+    if (!writeOutput(imported.source) || !cnnc::writeImportedWeights(imported, weights))
+      return 1;
+    // Done only when the result works: the program it wrote elaborates and
+    // its weights load, as a later cnnc command will read them.
+    cnnc::ModelRequest written{"cnnc import", outputPath, {}, {}};
+    mlir::OwningOpRef<mlir::ModuleOp> check =
+        cnnc::elaborateModel(written, nullptr, context, sourceMgr);
+    if (!check || !cnnc::checkWeightsFile(*check, weights)) {
+      llvm::errs() << "cnnc import: " << outputPath << " was written but does not load (above); "
+                   << "this is a bug in the importer: please report it with the model\n";
+      return 1;
+    }
+    return 0;
   }
   // A QDQ model's own ranges stand in for a calibration.
   std::string temporaryQParams;
