@@ -1,7 +1,8 @@
 /*===- cnnrt.h - the cnn runtime: weights, tensors on disk ----------------===*
  *
  * A small C library that compiled models, the compiler and tests share:
- * safetensors weights (mapped, not copied, where possible) and .npy tensors.
+ * safetensors weights (read whole into memory the caller owns) and .npy/.npz
+ * tensors.
  * Every function that can fail returns CNNRT_OK or an error code and writes a
  * sentence naming the file and the tensor into the caller's buffer; nothing
  * here aborts or prints.
@@ -45,7 +46,7 @@ typedef struct {
   cnnrt_dtype dtype;
   int rank;
   int64_t shape[CNNRT_MAX_RANK];
-  const void *data; /* little-endian, inside the mapped file */
+  const void *data; /* little-endian, inside the file's bytes, read at open */
   size_t bytes;
 } cnnrt_tensor;
 
