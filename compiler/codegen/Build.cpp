@@ -4,6 +4,8 @@
 
 #include "codegen/DriverSource.h"
 
+#include "CheckSpec.h"
+
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
@@ -223,6 +225,22 @@ bool generateKernels(const Plan &plan, const std::string &directory, const std::
                      const BuildOptions &options, const std::string &emit) {
   std::ostringstream spec;
   printKernelSpec(plan, spec);
+  // The generator's own checks, here first: a tuning database's schedule
+  // that its kernel refuses is an error at the database's line.
+  kernelgen::SpecProblem problem;
+  if (!kernelgen::checkSpec(spec.str(), problem)) {
+    for (const KernelLine &kernel : plan.kernels)
+      if (kernel.symbol == problem.symbol && !kernel.scheduleSource.empty()) {
+        llvm::errs() << kernel.scheduleSource << ": the schedule '" << kernel.schedule
+                     << "' does not fit kernel '" << kernel.description
+                     << "': " << problem.message << "\n";
+        return false;
+      }
+    llvm::errs() << "cnnc: the kernel plan is refused by the generator's checks ("
+                 << (problem.symbol.empty() ? "" : problem.symbol + ": ") << problem.message
+                 << "); this is a bug in cnnc\n";
+    return false;
+  }
   std::string specPath = work + "/kernels.spec";
   if (!writeFile(specPath, spec.str()))
     return false;

@@ -458,8 +458,9 @@ void PlanBuilder::emitStep(mlir::Operation *op, const std::string &family,
                                       16);
     symbol = "cnnk_" + family + "_" + hash;
     kernelIndex[body] = plan.kernels.size();
+    auto source = op->getAttrOfType<mlir::StringAttr>("cnn.schedule_source");
     plan.kernels.push_back({symbol, family, "kernel " + symbol + " " + body, family + " " + keys,
-                            schedule});
+                            schedule, source ? source.str() : ""});
   }
   plan.steps.push_back({cnn::layerName(op, op->getName().getStringRef()), op->getName().stripDialect().str(), symbol,
                         std::move(arguments), cnn::multiplyAdds(op)});
@@ -611,8 +612,10 @@ mlir::LogicalResult PlanBuilder::addStep(mlir::Operation &op) {
   auto blockFits = [&](int64_t channels) {
     if (block <= 0 || channels % block == 0)
       return true;
-    op.emitError("code generation: schedule wblock=")
-        << block << " does not divide the " << channels << " output channels";
+    auto source = op.getAttrOfType<mlir::StringAttr>("cnn.schedule_source");
+    op.emitError() << (source ? source.str() + ": the tuning database's" : "code generation:")
+                   << " schedule wblock=" << block << " does not divide the " << channels
+                   << " output channels";
     return false;
   };
   if (llvm::isa<cnn::Conv2DOp, cnn::FusedConv2DOp>(op)) {

@@ -40,6 +40,7 @@ struct KernelLine {
   std::string symbol, family, text; // text: the whole spec line.
   std::string description;          // `family key=value ...`: the tuning database's key.
   std::string schedule;             // Its schedule keys, if the family has any.
+  std::string scheduleSource;       // "tuning.db:12" when a database gave them.
 };
 
 struct Step {

@@ -148,6 +148,12 @@ struct ScheduleKernels : impl::ScheduleKernelsBase<ScheduleKernels> {
                                         : gpu ? defaultGpuSchedule(op)
                                               : defaultSchedule(op, vectorWidth, winograd);
       op->setAttr("cnn.schedule", schedule);
+      // Where the schedule came from, so that a schedule its kernel refuses
+      // is an error at the database's line.
+      if (tuned)
+        op->setAttr("cnn.schedule_source",
+                    mlir::StringAttr::get(op->getContext(), tuningDatabase + ":" +
+                                                                std::to_string(entry->line)));
       if (emitRemarks)
         op->emitRemark() << "schedule of " << describeLayer(op) << ": "
                          << scheduleKeys(schedule)
