@@ -31,6 +31,10 @@ config.environment["CNNC_CACHE_DIR"] = os.path.join(config.cnnc_obj_root, "kerne
 config.environment["POCL_CACHE_DIR"] = os.path.join(config.cnnc_obj_root, "pocl-cache")
 
 tools = ["cnnc", "cnnc-opt", "cnnc-kernelgen", "cnnc-tune"]
+# Tests too slow for every run (REQUIRES: slow) run under
+# scripts/test-slow.sh, which sets this.
+if lit_config.params.get("slow") == "1":
+    config.available_features.add("slow")
 if config.cnnc_have_fuzzer:
     config.available_features.add("fuzzer")
     tools += ["cnnc-fuzz-parser", "cnnrt-fuzz-safetensors", "cnnrt-fuzz-npy", "cnnrt-fuzz-npz",
