@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The checks too slow for every run of scripts/test.sh (lit tests marked
-# `REQUIRES: slow`: the newer zoo networks on the CUDA and OpenCL back
-# ends). Run it before every performance change. Sets up and builds first;
-# the last line is "N passed, N failed".
+# `REQUIRES: slow`: the zoo's larger and newer networks on the CUDA and
+# OpenCL back ends). Run it before every performance change. Sets up and
+# builds first; the last line is "N passed, N failed".
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/scripts/build.sh" || { echo "0 passed, 1 failed"; exit 1; }
@@ -14,7 +14,11 @@ log="$root/build/test-slow-results.txt"
   tee "$log"
 status=${PIPESTATUS[0]}
 
-count() { grep -E "^ *$1: +[0-9]+" "$log" | awk '{s += $2} END {print s + 0}'; }
+# lit pads the names to one width when several kinds occur ("Passed     : 242").
+count() {
+  grep -E "^ *$1 *: +[0-9]+" "$log" | sed -E 's/^[^:]*: +([0-9]+).*/\1/' |
+    awk '{s += $1} END {print s + 0}'
+}
 passed=$(count Passed)
 failed=$(( $(count Failed) + $(count Unresolved) + $(count "Timed Out") ))
 [ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1

@@ -11,7 +11,11 @@ log="$root/build/test-results.txt"
 /usr/lib/llvm-22/bin/lit -sv --timeout 1800 --time-tests "$root/build/test" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
-count() { grep -E "^ *$1: +[0-9]+" "$log" | awk '{s += $2} END {print s + 0}'; }
+# lit pads the names to one width when several kinds occur ("Passed     : 242").
+count() {
+  grep -E "^ *$1 *: +[0-9]+" "$log" | sed -E 's/^[^:]*: +([0-9]+).*/\1/' |
+    awk '{s += $1} END {print s + 0}'
+}
 passed=$(( $(count Passed) + $(count "Expectedly Failed") ))
 failed=$(( $(count Failed) + $(count "Unexpectedly Passed") + $(count Unresolved) + $(count "Timed Out") ))
 [ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1

@@ -94,10 +94,13 @@ std::vector<const Task *> Tuner::shardTasks() const {
 
 bool Tuner::save() {
   std::string error;
-  if (!cnn::updateTuningDatabase(options.databasePath, database, changed, error)) {
+  // --retune's first write starts the new database; later ones merge.
+  if (!cnn::updateTuningDatabase(options.databasePath, database, changed, options.retune,
+                                 error)) {
     llvm::errs() << "cnnc-tune: " << error << "\n";
     return false;
   }
+  options.retune = false;
   return true;
 }
 

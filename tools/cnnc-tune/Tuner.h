@@ -30,6 +30,7 @@ struct TuneOptions {
   double budgetSeconds = 600;
   int shard = 0, shards = 1;
   bool verifyModel = true; // Compile and time the whole model, A/B.
+  bool retune = false;      // A new database: the first write replaces the file.
 };
 
 struct KernelResult {

@@ -215,6 +215,7 @@ int main(int argc, char **argv) {
       return fail("--shard " + shard + ": expected i/N with 0 <= i < N");
   }
   options.verifyModel = !noVerify;
+  options.retune = retune;
   options.cacheDirectory = cacheDirectory;
   options.databasePath = outputPath.empty() ? std::string("tuning.db") : outputPath.getValue();
   options.reportPath =

@@ -295,14 +295,14 @@ TuningDatabaseLock::~TuningDatabaseLock() {
 }
 
 bool updateTuningDatabase(const std::string &path, const TuningDatabase &mine,
-                          const std::set<EntryKey> &changed, std::string &error) {
+                          const std::set<EntryKey> &changed, bool replace, std::string &error) {
   TuningDatabaseLock lock(path);
   if (!lock.held()) {
     error = "cannot lock '" + path + ".lock': " + std::strerror(errno);
     return false;
   }
   TuningDatabase onDisk;
-  if (llvm::sys::fs::exists(path) && !readTuningDatabase(path, onDisk, error))
+  if (!replace && llvm::sys::fs::exists(path) && !readTuningDatabase(path, onDisk, error))
     return false;
   // What another writer added since this one read the file stays; the
   // entries this one measured replace theirs.

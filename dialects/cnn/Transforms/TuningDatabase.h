@@ -73,9 +73,10 @@ private:
 /// Under the lock, re-reads `path` and writes `mine` merged with what is
 /// there: entries of keys in `changed` (measured by this writer) are
 /// `mine`'s, every other entry on disk is kept. Nothing another writer
-/// wrote in between is lost.
+/// wrote in between is lost. `replace` writes `mine` alone, unread what
+/// was there (cnnc-tune --retune's first write: a new database).
 bool updateTuningDatabase(const std::string &path, const TuningDatabase &mine,
-                          const std::set<EntryKey> &changed, std::string &error);
+                          const std::set<EntryKey> &changed, bool replace, std::string &error);
 
 /// Reads and checks a database: every line well formed, every schedule
 /// key one its family reads and in range, one entry per kernel, target
