@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <set>
 
 namespace cnnc {
 
@@ -251,9 +252,22 @@ void Elaborator::buildModel(const ast::Model &m) {
   mlir::func::ReturnOp::create(builder, locate(*m.body.back()->values[0], m.name),
                                results);
   function.setType(builder.getFunctionType(inputTypes, resultTypes));
-  for (size_t i = 0; i < returned->names.size(); ++i)
-    if (!returned->names[i].empty())
-      function.setResultAttr(i, "cnn.name", builder.getStringAttr(returned->names[i]));
+  std::set<std::string> outputNames;
+  for (size_t i = 0; i < returned->names.size(); ++i) {
+    const std::string &name = returned->names[i];
+    if (name.empty())
+      continue;
+    if (name.size() > 256)
+      fail(returned->location, "output " + std::to_string(i) + "'s name has " +
+                                   std::to_string(name.size()) + " bytes; names have 1 to 256");
+    if (std::any_of(name.begin(), name.end(),
+                    [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }))
+      fail(returned->location, "output " + std::to_string(i) +
+                                   "'s name has a control character; names may not");
+    if (!outputNames.insert(name).second)
+      fail(returned->location, "two outputs are named '" + name + "'");
+    function.setResultAttr(i, "cnn.name", builder.getStringAttr(name));
+  }
 }
 
 } // namespace cnnc

@@ -201,16 +201,20 @@ private:
   //            | 'if' expr ':' suite {'elif' expr ':' suite} ['else' ':' suite]
   //            | NAME {',' NAME} '=' expr NEWLINE
   //            | expr NEWLINE
-  // returned  := [NAME '='] expr
+  // returned  := [(NAME | STRING) '='] expr
   StmtPtr parseStatement() {
     SourceLocation location = peek().location;
     if (accept(TokenKind::KwReturn)) {
       auto stmt = std::make_unique<Stmt>(Stmt::Kind::Return, location);
       do {
         std::string outputName;
-        if (at(TokenKind::Name) && peek(1).kind == TokenKind::Assign) {
+        // An output is named by a name or, for names from other tools
+        // ("logits:0", "y.a"), a string.
+        if ((at(TokenKind::Name) || at(TokenKind::String)) && peek(1).kind == TokenKind::Assign) {
           outputName = take().text;
           take();
+          if (outputName.empty())
+            diagnostics.fatal(location, "an output name may not be empty");
         }
         stmt->outputNames.push_back(outputName);
         stmt->values.push_back(parseExpr());

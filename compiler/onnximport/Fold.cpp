@@ -155,6 +155,40 @@ Constant sliceConstant(const Constant &data, std::vector<int64_t> starts,
 
 } // namespace
 
+Shape squeezedShape(const Importer &im, const Shape &shape) {
+  bool squeeze = im.node().op_type() == "Squeeze";
+  std::vector<int64_t> axes =
+      im.hasInput(1) ? im.constantInput(1, "axes").ints() : im.intsAttribute("axes");
+  if (axes.empty() && !squeeze)
+    im.unsupported("Unsqueeze needs axes");
+  // ONNX: Unsqueeze's axes index the output, Squeeze's the input; each at
+  // most once, and Squeeze drops only dimensions of size 1.
+  int64_t rank = int64_t(shape.size()) + (squeeze ? 0 : int64_t(axes.size()));
+  std::vector<bool> marked(size_t(rank), false);
+  for (int64_t a : axes) {
+    int64_t axis = normalizeAxis(a, rank, im);
+    if (marked[size_t(axis)])
+      im.unsupported("axis " + std::to_string(a) + " is given twice in " + Importer::list(axes));
+    marked[size_t(axis)] = true;
+    if (squeeze && shape[size_t(axis)] != 1)
+      im.unsupported("axis " + std::to_string(a) + " has size " +
+                     std::to_string(shape[size_t(axis)]) + " in " + formatShape(shape) +
+                     "; Squeeze drops only dimensions of size 1");
+  }
+  Shape out;
+  size_t next = 0;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (squeeze) {
+      bool dropped = axes.empty() ? shape[size_t(d)] == 1 : bool(marked[size_t(d)]);
+      if (!dropped)
+        out.push_back(shape[size_t(d)]);
+    } else {
+      out.push_back(marked[size_t(d)] ? 1 : shape[next++]);
+    }
+  }
+  return out;
+}
+
 bool Importer::foldConstants(const onnx::NodeProto &n) {
   const std::string &op = n.op_type();
   if (op == "Constant") {
@@ -238,28 +272,7 @@ bool Importer::foldConstants(const onnx::NodeProto &n) {
     bindConstant(0, gather(input(0), input(1), intAttribute("axis", 0), *this));
   } else if (op == "Unsqueeze" || op == "Squeeze") {
     Constant c = input(0);
-    std::vector<int64_t> axes = hasInput(1) ? input(1).ints() : intsAttribute("axes");
-    Shape shape = c.shape;
-    if (op == "Unsqueeze") {
-      int64_t rank = int64_t(shape.size() + axes.size());
-      std::vector<int64_t> normalized;
-      for (int64_t a : axes)
-        normalized.push_back(normalizeAxis(a, rank, *this));
-      std::sort(normalized.begin(), normalized.end());
-      for (int64_t a : normalized)
-        shape.insert(shape.begin() + std::min<int64_t>(a, int64_t(shape.size())), 1);
-    } else {
-      Shape kept;
-      for (int64_t d = 0; d < int64_t(shape.size()); ++d) {
-        bool dropped = axes.empty() ? shape[size_t(d)] == 1 : false;
-        for (int64_t a : axes)
-          dropped = dropped || normalizeAxis(a, int64_t(shape.size()), *this) == d;
-        if (!dropped)
-          kept.push_back(shape[size_t(d)]);
-      }
-      shape = kept;
-    }
-    bindConstant(0, reshaped(c, shape));
+    bindConstant(0, reshaped(c, squeezedShape(*this, c.shape)));
   } else if (op == "Concat") {
     if (n.input_size() == 0 || n.input_size() > 4096)
       unsupported("Concat of " + std::to_string(n.input_size()) + " inputs");

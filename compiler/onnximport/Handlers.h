@@ -26,6 +26,10 @@ void globalPool(Importer &im, bool max);
 void maxRoiPool(Importer &im);
 void pad(Importer &im);
 
+/// The shape a Squeeze or Unsqueeze node makes of `shape`, with its axes
+/// checked as ONNX defines them (in range, each once, squeezing only 1s).
+Shape squeezedShape(const Importer &im, const Shape &shape);
+
 void flatten(Importer &im);
 void reshape(Importer &im);
 void transposeOp(Importer &im);

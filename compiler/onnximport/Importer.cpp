@@ -63,9 +63,9 @@ const std::set<std::string> &opsWithParameters() {
 }
 
 /// Text from the file, safe in a comment: printable ASCII, one line.
-std::string printable(const std::string &raw) {
+std::string printable(const std::string &raw, size_t limit = 100) {
   std::string s;
-  for (char c : raw.substr(0, 100))
+  for (char c : raw.substr(0, limit))
     s += c >= ' ' && c <= '~' ? c : '?';
   return s;
 }
@@ -97,14 +97,28 @@ Importer::Importer(onnx::ModelProto &model, const ImportOptions &options,
 
 // --- errors -------------------------------------------------------------
 
-void Importer::unsupportedAt(const onnx::NodeProto &n, const std::string &what) const {
+std::string nodeHeading(const onnx::NodeProto &n, int opset) {
   std::string domain = n.domain().empty() ? "ai.onnx" : n.domain();
-  std::string list;
-  for (const std::string &op : supportedOperators())
-    list += (list.empty() ? "" : ", ") + op;
-  throw ImportError("node '" + n.name() + "' (" + n.op_type() + ", domain " + domain +
-                    ", opset " + std::to_string(opsetVersion) + "): " + what +
-                    "\n  supported operators (docs/onnx.md): " + list);
+  // An exporter may leave nodes unnamed: the tensor it writes names it.
+  std::string who = !n.name().empty() ? "node '" + n.name() + "'"
+                    : n.output_size()  ? "the unnamed node writing '" + n.output(0) + "'"
+                                       : "an unnamed node";
+  return who + " (" + n.op_type() + ", domain " + domain + ", opset " + std::to_string(opset) +
+         ")";
+}
+
+void Importer::unsupportedAt(const onnx::NodeProto &n, const std::string &what) const {
+  std::string message = nodeHeading(n, opsetVersion) + ": " + what;
+  const std::vector<std::string> &known = supportedOperators();
+  bool knownOp = (n.domain().empty() || n.domain() == "ai.onnx") &&
+                 std::find(known.begin(), known.end(), n.op_type()) != known.end();
+  if (!knownOp) {
+    std::string list;
+    for (const std::string &op : known)
+      list += (list.empty() ? "" : ", ") + op;
+    message += "\n  supported operators (docs/onnx.md): " + list;
+  }
+  throw ImportError(message);
 }
 
 void Importer::unsupported(const std::string &what) const { unsupportedAt(*current, what); }
@@ -187,6 +201,9 @@ double Importer::floatAttribute(const std::string &name, double fallback) const 
     return fallback;
   if (a->type() != onnx::AttributeProto::FLOAT)
     unsupported("attribute '" + name + "' should be a float");
+  if (!std::isfinite(a->f()))
+    unsupported("attribute '" + name + "' is " + std::to_string(a->f()) +
+                "; it must be a finite number");
   return a->f();
 }
 
@@ -220,6 +237,9 @@ void Importer::expectAttributes(const std::set<std::string> &known) const {
 // --- building layers ------------------------------------------------------
 
 std::string Importer::number(double value) {
+  if (!std::isfinite(value))  // the node translating it adds itself
+    throw ImportError(std::string("the value ") + (std::isnan(value) ? "NaN" : "infinity") +
+                      " is not a finite number, which the program needs here");
   if (value == std::floor(value) && std::fabs(value) < 1e15)
     return std::to_string(int64_t(value));
   char text[40];
@@ -266,6 +286,10 @@ std::string modulePath(const onnx::NodeProto &n) {
 }
 
 std::string Importer::layerName(const onnx::NodeProto &n) {
+  return claim(sanitize(baseLayerName(n)), usedNames, nextNameSuffix);
+}
+
+std::string Importer::baseLayerName(const onnx::NodeProto &n) {
   // The module's name when the node is all of its module (a Conv in
   // nn.Conv2d), or the layer a recognised pattern makes of the module's
   // nodes (hardswish's Add, Clip, Mul and Div); otherwise the module's name
@@ -279,7 +303,7 @@ std::string Importer::layerName(const onnx::NodeProto &n) {
     name = module;
   else
     name = module + "." + lower(n.op_type());
-  return claim(sanitize(name), usedNames, nextNameSuffix);
+  return name;
 }
 
 /// `base`, or `base_1`, `base_2`, ... : the first not in `used`. The next
@@ -314,6 +338,7 @@ Layer &Importer::addInnerLayer(const std::string &call, std::vector<int> operand
   layer.operands = std::move(operands);
   layer.arguments = std::move(arguments);
   layer.opType = current->op_type();
+  layer.source = current;
   // Every call is named after its node, so that remarks, summaries and
   // profiles speak of the graph's names; operators take no name.
   if (call != "+" && call != "-" && call != "*" && call != "/" && call != "affine" &&
@@ -359,14 +384,14 @@ Layer &Importer::addPending(const std::string &reason) {
 }
 
 int Importer::learnedTensor(const Constant &value) {
-  std::string name = layerName(*current) + ".constant";
-  name = sanitize(name);
-  usedNames.insert(name);
+  std::string name = claim(sanitize(baseLayerName(*current) + ".constant"), usedNames,
+                           nextNameSuffix);
   Layer layer;
   layer.call = "learned";
   layer.arguments = {list(value.shape)};
   layer.name = name;
   layer.opType = "Constant";
+  layer.source = current;
   layer.parameters.push_back({"", value});
   Activation a;
   a.layer = int(layers.size());
@@ -475,9 +500,14 @@ void Importer::translate(const onnx::NodeProto &n) {
       unsupported("the op type '" + n.op_type() + "' is not supported");
   } catch (const ImportError &e) {
     // Errors from below (a constant out of range) gain the node.
-    if (std::string(e.what()).rfind("node '", 0) == 0)
+    if (std::string(e.what()).rfind(nodeHeading(n, opsetVersion), 0) == 0)
       throw;
     unsupported(e.what());
+  } catch (const std::logic_error &) {
+    // A standard library's text (map::at, vector::_M_range_check) says
+    // nothing about the model; the node it happened at does.
+    unsupported("the importer cannot read this node (an unchecked case: please report it with "
+                "the model)");
   }
   // Optional outputs (a LayerNormalization's mean, a MaxPool's indices)
   // are refused only if something reads them.
@@ -485,6 +515,80 @@ void Importer::translate(const onnx::NodeProto &n) {
     if (!n.output(i).empty() && !values.count(n.output(i)) && readers.count(n.output(i)))
       unsupported("output " + std::to_string(i) + " ('" + n.output(i) +
                   "') is read, and only the first output is supported");
+}
+
+/// The flat index `k` of a row-major tensor as "[1, 2, 0, 0]".
+std::string indexIn(const Shape &shape, size_t k) {
+  std::vector<int64_t> index(shape.size());
+  for (size_t d = shape.size(); d-- > 0;) {
+    index[d] = int64_t(k % size_t(std::max<int64_t>(shape[d], 1)));
+    k /= size_t(std::max<int64_t>(shape[d], 1));
+  }
+  return Importer::list(index);
+}
+
+/// Weights are finite numbers: a NaN or an infinity in one is refused at
+/// the node whose parameter it is, not found later in a compiled model.
+void Importer::checkParameters(const std::vector<bool> &live) const {
+  for (size_t i = 0; i < layers.size(); ++i) {
+    if (!live[i])
+      continue;
+    for (const auto &[suffix, value] : layers[i].parameters)
+      for (size_t k = 0; k < value.values.size(); ++k)
+        if (!std::isfinite(value.values[k]))
+          unsupportedAt(*layers[i].source,
+                        (suffix.empty() ? std::string("its constant operand")
+                                        : "its parameter '" + suffix + "'") +
+                            " holds " + (std::isnan(value.values[k]) ? "NaN" : "an infinity") +
+                            " at " + indexIn(value.shape, k) + " of " + formatShape(value.shape) +
+                            "; weights are finite numbers");
+  }
+}
+
+/// A layer's parameters are named after it ("c.weight"), and a layer may
+/// be named like another's parameter (a node called "c.weight"): such a
+/// layer takes the next free name, so that no two tensors share one.
+void Importer::separateTensorNames(const std::vector<bool> &live) {
+  std::set<std::string> tensors;
+  auto tensorName = [](const std::string &layer, const std::string &suffix) {
+    return suffix.empty() ? layer : layer + "." + suffix;
+  };
+  for (size_t i = 0; i < layers.size(); ++i) {
+    Layer &layer = layers[i];
+    if (!live[i] || layer.parameters.empty())
+      continue;
+    auto clashes = [&] {
+      for (const auto &parameter : layer.parameters)
+        if (tensors.count(tensorName(layer.name, parameter.first)))
+          return true;
+      return false;
+    };
+    while (clashes())
+      layer.name = claim(layer.name, usedNames, nextNameSuffix);
+    for (const auto &parameter : layer.parameters)
+      tensors.insert(tensorName(layer.name, parameter.first));
+  }
+}
+
+/// The output's ONNX name as the program's `return` writes it: a plain
+/// name as it is, any other ("y.a", "logits:0") quoted, so that outputs
+/// keep their names and two that differ in punctuation stay two.
+std::string Importer::outputName(const std::string &name) const {
+  if (name.empty() || name.size() > 256)
+    throw ImportError("output '" + printable(name) + "' has a name of " +
+                      std::to_string(name.size()) + " bytes; names have 1 to 256");
+  bool plain = std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_';
+  std::string quoted = "\"";
+  for (char c : name) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+      throw ImportError("output '" + printable(name) + "' has a control character in its "
+                        "name, which programs do not allow");
+    plain = plain && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+    if (c == '"' || c == '\\')
+      quoted += '\\';
+    quoted += c;
+  }
+  return plain && !reservedNames().count(name) ? name : quoted + "\"";
 }
 
 std::string Importer::write(std::vector<Weight> &weights) {
@@ -506,6 +610,8 @@ std::string Importer::write(std::vector<Weight> &weights) {
   };
   std::vector<std::pair<std::string, int>> outputs;
   for (const auto &out : graph.output()) {
+    if (!values.count(out.name()))
+      throw ImportError("output '" + out.name() + "' is not computed by any node");
     const GraphValue &v = values.at(out.name());
     if (v.isConstant)
       throw ImportError("output '" + out.name() + "' is a constant: the network computes "
@@ -516,11 +622,13 @@ std::string Importer::write(std::vector<Weight> &weights) {
   for (size_t i = 0; i < layers.size(); ++i)
     if (live[i] && layers[i].call.empty())
       unsupportedAt(*layers[i].node, layers[i].pendingReason);
+  checkParameters(live);
+  separateTensorNames(live);
 
   std::string modelName = options.modelName;
   modelName = uniqueVariable(modelName.empty() ? "imported" : modelName);
   std::ostringstream text;
-  text << "# Imported from " << displayName << " (opset " << opsetVersion;
+  text << "# Imported from " << printable(displayName, 4096) << " (opset " << opsetVersion;
   if (!model.producer_name().empty())
     text << ", written by " << printable(model.producer_name())
          << (model.producer_version().empty() ? "" : " ")
@@ -583,11 +691,9 @@ std::string Importer::write(std::vector<Weight> &weights) {
     }
   }
   text << "  return ";
-  std::set<std::string> outputNames;
-  for (size_t i = 0; i < outputs.size(); ++i) {
-    std::string name = uniqueVariable(outputs[i].first);
-    text << (i ? ", " : "") << name << "=" << activations[size_t(outputs[i].second)].variable;
-  }
+  for (size_t i = 0; i < outputs.size(); ++i)
+    text << (i ? ", " : "") << outputName(outputs[i].first) << "="
+         << activations[size_t(outputs[i].second)].variable;
   text << "\n";
   qparamsText = writeQParams(live, outputs, modelName);
   return text.str();

@@ -33,6 +33,15 @@ struct ImportError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// "node 'conv1' (Conv, domain ai.onnx, opset 13)": how every message about
+/// a node begins; an unnamed node is named by the tensor it writes.
+std::string nodeHeading(const onnx::NodeProto &n, int opset);
+
+/// Attributes that ONNX's shape inference trusts (window sizes, strides,
+/// pads, groups), checked before it runs (Validate.cpp): a malformed one is
+/// an error about its node, not a crash inside the library.
+void checkAttributesBeforeInference(const onnx::ModelProto &model, int opset);
+
 /// One output of a layer (or a model input, whose layer is -1).
 struct Activation {
   int layer = -1;
@@ -55,6 +64,7 @@ struct Layer {
   // A pending layer: its node, and why it cannot be a layer by itself.
   const onnx::NodeProto *node = nullptr;
   std::string pendingReason;
+  const onnx::NodeProto *source = nullptr;  // the node it came from, for messages
   // What a pattern may want to know of the node it came from.
   std::string opType;
   std::map<std::string, double> facts;
@@ -129,6 +139,10 @@ private:
   void translate(const onnx::NodeProto &n);
   bool foldConstants(const onnx::NodeProto &n);
   std::string layerName(const onnx::NodeProto &n);
+  std::string baseLayerName(const onnx::NodeProto &n);
+  void checkParameters(const std::vector<bool> &live) const;
+  void separateTensorNames(const std::vector<bool> &live);
+  std::string outputName(const std::string &name) const;
   std::string uniqueVariable(const std::string &hint);
   std::string claim(const std::string &base, std::set<std::string> &used,
                     std::map<std::string, int> &nextSuffix);

@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <sstream>
 
@@ -127,6 +128,32 @@ std::map<std::string, Shape> inferShapes(onnx::ModelProto &model, bool checkType
   return shapes;
 }
 
+/// ONNX's inference message, "[ShapeInferenceError] Shape inference
+/// error(s): (op_type:Concat, node name: cc): [ShapeInferenceError] axis
+/// must be in [-rank, rank-1].", as the importer's own messages begin: the
+/// node first, then what is wrong with it.
+std::string inferenceFailure(const onnx::ModelProto &model, std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
+    text.pop_back();
+  const std::string marker = ", node name: ";
+  size_t at = text.find(marker), end = text.find("): ", at);
+  if (at == std::string::npos || end == std::string::npos)
+    return "shape inference fails: " + text;
+  std::string name = text.substr(at + marker.size(), end - at - marker.size());
+  std::string what = text.substr(end + 3);
+  for (const char *tag : {"[ShapeInferenceError] ", "[TypeInferenceError] "})
+    if (what.rfind(tag, 0) == 0)
+      what = what.substr(std::string(tag).size());
+  int opset = 0;
+  for (const auto &entry : model.opset_import())
+    if (entry.domain().empty() || entry.domain() == "ai.onnx")
+      opset = int(entry.version());
+  for (const onnx::NodeProto &node : model.graph().node())
+    if (node.name() == name && !name.empty())
+      return nodeHeading(node, opset) + ": " + what + " (ONNX's shape inference)";
+  return "shape inference fails: " + text;
+}
+
 /// ONNX 1.12's shape inference trusts attributes it should check (a
 /// LayerNormalization axis outside the rank reads out of bounds), so it runs
 /// in a child process: a crash there is an error here. The child sends back
@@ -140,6 +167,11 @@ std::map<std::string, Shape> inferShapesIsolated(onnx::ModelProto &model, bool c
     throw ImportError(std::string("cannot fork: ") + std::strerror(errno));
   if (child == 0) {
     close(fds[0]);
+    // The parent's crash handlers (LLVM's, in cnnc) would print a stack
+    // dump and a plea for a bug report: a crash here is the model's fault
+    // and the parent says so in one line.
+    for (int signal : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS})
+      std::signal(signal, SIG_DFL);
     alarm(120);  // a hang in inference ends the child
     std::string out;
     auto put = [&](const void *data, size_t size) {
@@ -155,8 +187,15 @@ std::map<std::string, Shape> inferShapesIsolated(onnx::ModelProto &model, bool c
         put(&rank, 8);
         put(shape.data(), rank * 8);
       }
-    } catch (const std::exception &e) {
+    } catch (const onnx::InferenceError &e) {
       out = std::string("E") + e.what();
+    } catch (const onnx::checker::ValidationError &e) {
+      out = std::string("E") + e.what();
+    } catch (const std::exception &e) {
+      // A standard library's text (map::at, vector::_M_range_check) says
+      // nothing about the model.
+      out = "Eit reads past what the model defines (the library says: " + std::string(e.what()) +
+            ")";
     }
     for (size_t done = 0; done < out.size();) {
       ssize_t n = write(fds[1], out.data() + done, out.size() - done);
@@ -186,7 +225,7 @@ std::map<std::string, Shape> inferShapesIsolated(onnx::ModelProto &model, bool c
                                            : "exit " + std::to_string(WEXITSTATUS(status))) +
                       "): it is malformed in a way the checker does not see");
   if (in[0] == 'E')
-    throw ImportError("shape inference fails: " + in.substr(1));
+    throw ImportError(inferenceFailure(model, in.substr(1)));
   std::map<std::string, Shape> shapes;
   size_t at = 1;
   auto take = [&](void *into, size_t size) {
@@ -289,11 +328,13 @@ bool importBytes(const std::string &bytes, const std::string &displayName,
                           "supported");
     try {
       onnx::checker::check_model(model);
-    } catch (const std::exception &e) {
+    } catch (const onnx::checker::ValidationError &e) {
       std::string why = e.what();  // one line: the checker's spans several
       for (char &c : why)
         c = c == '\n' ? ' ' : c;
       throw ImportError("the ONNX checker refuses the model: " + why);
+    } catch (const std::logic_error &) {
+      throw ImportError("the ONNX checker cannot read the model: it is malformed");
     }
     int opset = 0;
     for (const auto &entry : model.opset_import())
@@ -305,12 +346,13 @@ bool importBytes(const std::string &bytes, const std::string &displayName,
       throw ImportError("opset " + std::to_string(opset) + " of the default domain is not "
                         "supported (6 to 17 are)");
     fixInputShapes(model, options);
+    checkAttributesBeforeInference(model, opset);
+    if (model.graph().output_size() == 0)
+      throw ImportError("the graph has no outputs: nothing to compute");
     std::map<std::string, Shape> shapes;
     try {
       shapes = foldAndInfer(model, options, displayName);
-    } catch (const ImportError &) {
-      throw;
-    } catch (const std::exception &e) {
+    } catch (const onnx::InferenceError &e) {
       throw ImportError(std::string("shape inference fails: ") + e.what());
     }
     ImportOptions named = options;
@@ -322,10 +364,17 @@ bool importBytes(const std::string &bytes, const std::string &displayName,
     Importer importer(model, named, displayName, std::move(shapes));
     result = importer.run();
     return true;
-  } catch (const std::exception &e) {
+  } catch (const ImportError &e) {
     error = displayName + ": " + e.what();
-    return false;
+  } catch (const std::bad_alloc &) {
+    error = displayName + ": importing it needs more memory than this machine gives";
+  } catch (const std::exception &) {
+    // A standard library's own text (map::at) would say nothing about the
+    // file; what reaches here escaped every check.
+    error = displayName + ": the importer cannot read this model (an unchecked case: please "
+                          "report it with the model)";
   }
+  return false;
 }
 
 bool importFile(const std::string &path, const ImportOptions &options, ImportedModel &result,

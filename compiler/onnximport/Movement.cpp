@@ -20,6 +20,10 @@ void flatten(Importer &im) {
 
 void reshape(Importer &im) {
   int x = im.activationInput(0, "data");
+  const std::string &op = im.node().op_type();
+  if ((op == "Squeeze" || op == "Unsqueeze") && squeezedShape(im, im.shapeOf(x)) != im.outputShape(0))
+    im.unsupported("ONNX's shape inference gives " + formatShape(im.outputShape(0)) +
+                   ", which the axes do not");
   if (im.outputShape(0) == im.shapeOf(x))
     return im.bindActivation(0, x);
   im.addLayer("reshape", {x}, {Importer::list(im.outputShape(0))});

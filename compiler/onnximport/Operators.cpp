@@ -37,10 +37,15 @@ void batchNorm(Importer &im) {
     im.unsupported("BatchNormalization of a rank-" + std::to_string(rank) +
                    " tensor (2 or 4 are supported)");
   Layer &layer = im.addLayer("bn", {x}, {"eps=" + Importer::number(im.floatAttribute("epsilon", 1e-5))});
+  const Constant &variance = im.constantInput(4, "input_var");
+  for (size_t c = 0; c < variance.values.size(); ++c)
+    if (!(variance.values[c] >= 0))  // NaN too
+      im.unsupported("input_var is " + Importer::number(variance.values[c]) + " at channel " +
+                     std::to_string(c) + "; a variance is zero or more");
   layer.parameters = {{"weight", im.constantInput(1, "scale")},
                       {"bias", im.constantInput(2, "B")},
                       {"running_mean", im.constantInput(3, "input_mean")},
-                      {"running_var", im.constantInput(4, "input_var")}};
+                      {"running_var", variance}};
 }
 
 void alias(Importer &im);
@@ -199,6 +204,15 @@ void reduce(Importer &im, bool max) {
 
 void lrn(Importer &im) {
   im.expectAttributes({"size", "alpha", "beta", "bias"});
+  // ONNX's window runs from c - (size-1)/2 to c + ceil((size-1)/2);
+  // PyTorch's, which the language's lrn computes, from c - size/2: the two
+  // agree only for odd sizes.
+  int64_t size = im.intAttribute("size", 0);
+  if (size % 2 == 0)
+    im.unsupported("size " + std::to_string(size) + " is even: ONNX's window [c - " +
+                   std::to_string((size - 1) / 2) + ", c + " + std::to_string(size / 2) +
+                   "] is not the one the kernels compute, [c - " + std::to_string(size / 2) +
+                   ", c + " + std::to_string((size - 1) / 2) + "]");
   unaryLayer(im, "lrn", {std::to_string(im.intAttribute("size", 0)),
                          Importer::number(im.floatAttribute("alpha", 1e-4)),
                          Importer::number(im.floatAttribute("beta", 0.75)),
@@ -268,6 +282,9 @@ void layerNorm(Importer &im) {
   int x = im.activationInput(0, "X");
   int64_t rank = int64_t(im.shapeOf(x).size());
   int64_t axis = im.intAttribute("axis", -1);
+  if (axis < -rank || axis >= rank)
+    im.unsupported("axis " + std::to_string(axis) + " is outside the input's rank " +
+                   std::to_string(rank));
   if (axis != -1 && axis != rank - 1)
     im.unsupported("LayerNormalization over several dimensions is not supported (axis " +
                    std::to_string(axis) + " of rank " + std::to_string(rank) + ")");

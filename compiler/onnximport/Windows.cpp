@@ -31,6 +31,8 @@ Window readWindow(Importer &im, const Shape &input, std::vector<int64_t> kernel)
     kernel = im.intsAttribute("kernel_shape");
   if (kernel.size() != 2)
     im.unsupported("kernel_shape must have 2 values");
+  if (kernel[0] < 1 || kernel[1] < 1)
+    im.unsupported("kernel_shape " + Importer::list(kernel) + " must be 2 positive values");
   Window w;
   w.kernel[0] = kernel[0];
   w.kernel[1] = kernel[1];
@@ -83,6 +85,33 @@ int absorbPad(Importer &im, int x, Window &w) {
   return pad->operands[0];
 }
 
+/// A convolution's weight against its input and attributes, which ONNX
+/// requires to agree and its shape inference does not check: the kernel
+/// size, and the channels per group ([M, C/group, kH, kW] for Conv, [C,
+/// M/group, kH, kW] for ConvTranspose).
+int64_t checkedGroups(Importer &im, int x, const Constant &weight, bool transposed) {
+  int64_t groups = im.intAttribute("group", 1);
+  std::vector<int64_t> kernel = im.intsAttribute("kernel_shape");
+  if (!kernel.empty() && (kernel.size() != 2 || kernel[0] != weight.shape[2] ||
+                          kernel[1] != weight.shape[3]))
+    im.unsupported("kernel_shape " + Importer::list(kernel) + " disagrees with W, of shape " +
+                   formatShape(weight.shape));
+  int64_t channels = im.shapeOf(x)[1];
+  if (groups < 1 || channels % groups)
+    im.unsupported("group " + std::to_string(groups) + " does not divide the input's " +
+                   std::to_string(channels) + " channels");
+  int64_t perGroupIn = transposed ? weight.shape[0] / groups : weight.shape[1];
+  int64_t inW = transposed ? weight.shape[0] : weight.shape[1] * groups;
+  if (inW != channels || perGroupIn * groups != channels)
+    im.unsupported("W, of shape " + formatShape(weight.shape) + ", expects " +
+                   std::to_string(inW) + " input channels in " + std::to_string(groups) +
+                   " group(s); the input has " + std::to_string(channels));
+  if (!transposed && weight.shape[0] % groups)
+    im.unsupported("W's " + std::to_string(weight.shape[0]) +
+                   " filters do not divide into " + std::to_string(groups) + " groups");
+  return groups;
+}
+
 } // namespace
 
 std::string pair(int64_t a, int64_t b) {
@@ -97,8 +126,8 @@ void convolution(Importer &im) {
     im.unsupported("only 2-D convolutions are supported (W has shape " +
                    formatShape(weight.shape) + ")");
   Window w = readWindow(im, im.shapeOf(x), {weight.shape[2], weight.shape[3]});
+  int64_t groups = checkedGroups(im, x, weight, /*transposed=*/false);
   x = absorbPad(im, x, w);
-  int64_t groups = im.intAttribute("group", 1);
   bool bias = im.hasInput(2);
   Args args = {std::to_string(weight.shape[0]), pair(w.kernel[0], w.kernel[1])};
   if (w.stride[0] != 1 || w.stride[1] != 1)
@@ -133,7 +162,7 @@ void convTranspose(Importer &im) {
   Window w = readWindow(im, im.shapeOf(x), {weight.shape[2], weight.shape[3]});
   if (w.pads[0] != w.pads[2] || w.pads[1] != w.pads[3])
     im.unsupported("asymmetric pads are not supported on ConvTranspose");
-  int64_t groups = im.intAttribute("group", 1);
+  int64_t groups = checkedGroups(im, x, weight, /*transposed=*/true);
   std::vector<int64_t> outputPad = im.intsAttribute("output_padding");
   Args args = {std::to_string(weight.shape[1] * groups), pair(w.kernel[0], w.kernel[1]),
                pair(w.stride[0], w.stride[1]), "pad=" + pair(w.pads[0], w.pads[1])};
