@@ -39,7 +39,7 @@ if config.cnnc_have_fuzzer:
     config.available_features.add("fuzzer")
     tools += ["cnnc-fuzz-parser", "cnnrt-fuzz-safetensors", "cnnrt-fuzz-npy", "cnnrt-fuzz-npz",
               "cnnrt-fuzz-image", "cnnc-fuzz-onnx",
-              "cnnc-fuzz-qparams"]
+              "cnnc-fuzz-qparams", "cnnc-fuzz-tuning-db"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 # The Slurm test starts munged, slurmctld and slurmd itself, as root (the

@@ -134,6 +134,8 @@ std::string parseMeasurements(llvm::StringRef text, TuningEntry &entry) {
       return "'" + pair.str() + "': expected 'default=<ms>ms tuned=<ms>ms', positive times";
     *slot = number;
   }
+  if ((entry.defaultMs > 0) != (entry.tunedMs > 0))
+    return "'" + text.str() + "': give both default= and tuned=, or neither";
   return "";
 }
 
@@ -180,6 +182,16 @@ bool parseTuningDatabase(const std::string &text, const std::string &path,
     std::string where = path + ":" + std::to_string(number) + ": ";
     if (trimmed.empty() || trimmed.starts_with("#"))
       continue;
+    // Kernel descriptions and schedules are printable ASCII; anything else
+    // would reach messages and file names as it is.
+    for (size_t column = 0; column < trimmed.size(); ++column) {
+      unsigned char c = static_cast<unsigned char>(trimmed[column]);
+      if (c < 0x20 || c > 0x7e) {
+        error = where + "byte " + std::to_string(c) + " at column " +
+                std::to_string(column + 1) + ": a database is printable ASCII text";
+        return false;
+      }
+    }
     if (trimmed.consume_front("cpu ")) {
       if (!database.cpu.empty() || !database.entries.empty()) {
         error = where + "the 'cpu' line comes once, before the entries";
@@ -329,8 +341,12 @@ std::string hostCpuModel() {
   std::string line;
   for (int count = 0; count < 64 && std::getline(file, line); ++count) {
     llvm::StringRef view(line);
-    if (view.starts_with("model name"))
-      return view.split(':').second.trim().str();
+    if (view.starts_with("model name")) {
+      std::string model = view.split(':').second.trim().str();
+      for (char &c : model)  // the database is printable ASCII
+        c = c >= 0x20 && c <= 0x7e ? c : '?';
+      return model;
+    }
   }
   return "unknown";
 }
