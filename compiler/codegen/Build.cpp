@@ -3,6 +3,7 @@
 #include "codegen/Build.h"
 
 #include "codegen/DriverSource.h"
+#include "support/WriteFile.h"
 
 #include "CheckSpec.h"
 
@@ -109,10 +110,31 @@ bool run(llvm::ArrayRef<std::string> command, const std::string &what) {
 }
 
 bool writeFile(const std::string &path, const std::string &text) {
-  std::ofstream file(path);
-  file << text;
-  if (!file) {
-    llvm::errs() << "cnnc: cannot write '" << path << "'\n";
+  std::string why;
+  if (cnnc::writeFileSafely(path, text, why))
+    return true;
+  llvm::errs() << "cnnc: cannot write " << path << ": " << why << "\n";
+  return false;
+}
+
+/// Runs `command`, which writes `path` (its "-o" operand), into a new file
+/// beside `path` instead, and puts that in place only if it succeeds: a
+/// failed link leaves the old program, and /dev/null stays a device.
+bool runInto(const std::string &path, std::vector<std::string> command, const std::string &what) {
+  std::string temporary, why;
+  if (!cnnc::createTemporaryBeside(path, temporary, why)) {
+    llvm::errs() << "cnnc: cannot write beside " << path << ": " << why << "\n";
+    return false;
+  }
+  for (size_t i = 1; i < command.size(); ++i)
+    if (command[i - 1] == "-o" && command[i] == path)
+      command[i] = temporary;
+  if (!run(command, what)) {
+    ::unlink(temporary.c_str());
+    return false;
+  }
+  if (!cnnc::commitTemporary(temporary, path, why)) {
+    llvm::errs() << "cnnc: cannot write " << path << ": " << why << "\n";
     return false;
   }
   return true;
@@ -388,11 +410,11 @@ bool build(const Plan &plan, const BuildOptions &options) {
     command.insert(command.end(), objects.begin(), objects.end());
     command.push_back(runtime);
     appendRuntimeLibraries(command);
-    linked = run(command, "linking the model");
+    linked = runInto(options.outputPath, command, "linking the model");
   } else if (options.artifact == Artifact::Object) {
     std::vector<std::string> command = {"ld", "-r", "-o", options.outputPath};
     command.insert(command.end(), objects.begin(), objects.end());
-    linked = run(command, "combining the model's objects");
+    linked = runInto(options.outputPath, command, "combining the model's objects");
   } else {
     // One archive holding the model, its kernels, the Halide runtime and
     // libcnnrt, so a user links a single file (plus -lpthread -ldl -lm).

@@ -80,6 +80,7 @@ mlir::OwningOpRef<mlir::ModuleOp> elaborateModel(const ModelRequest &request,
                  << "\n";
     return nullptr;
   }
+  diagnostics.setLineOrigins(file, request.lineOrigins);
   mlir::OwningOpRef<mlir::ModuleOp> module;
   try {
     std::vector<std::unique_ptr<ast::File>> files;
@@ -125,7 +126,9 @@ mlir::OwningOpRef<mlir::ModuleOp> loadModel(const ModelRequest &request, mlir::M
     onnx_import::ImportedModel &model = imported ? *imported : own;
     if (!importOnnx(request, model))
       return nullptr;
-    return elaborateModel(request, &model.source, context, sourceMgr);
+    ModelRequest withOrigins = request;
+    withOrigins.lineOrigins = model.lineOrigins;
+    return elaborateModel(withOrigins, &model.source, context, sourceMgr);
   }
   case ModelFormat::Program:
     return elaborateModel(request, nullptr, context, sourceMgr);

@@ -29,6 +29,8 @@ struct ModelRequest {
   std::string path;
   std::vector<std::string> params;      // --param name=value
   std::vector<std::string> inputShapes; // --input-shape name=NxCxHxW, .onnx only
+  /// An imported program's line origins (ImportedModel::lineOrigins).
+  std::vector<std::string> lineOrigins;
 };
 
 enum class ModelFormat { Program, Onnx, Mlir };

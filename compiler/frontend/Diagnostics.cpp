@@ -49,6 +49,12 @@ void DiagnosticEngine::report(SourceLocation location, const char *kind,
     os << kind << ": " << message << "\n";
     return;
   }
+  if (location.file == originFile && location.line >= 1 &&
+      size_t(location.line) <= origins.size() && !origins[size_t(location.line) - 1].empty()) {
+    os << origins[size_t(location.line) - 1] << ": " << message << " ("
+       << sources.getPath(location.file) << ":" << location.line << ")\n";
+    return;
+  }
   os << sources.getPath(location.file) << ":" << location.line << ":"
      << location.column << ": " << kind << ": " << message << "\n";
   std::string line = sources.getLine(location.file, location.line);
@@ -67,6 +73,11 @@ void DiagnosticEngine::report(SourceLocation location, const char *kind,
   for (int i = 1; i < column && i <= static_cast<int>(line.size()); ++i)
     caret += line[i - 1] == '\t' ? '\t' : ' ';
   os << caret << "^\n";
+}
+
+void DiagnosticEngine::setLineOrigins(int file, std::vector<std::string> lineOrigins) {
+  originFile = file;
+  origins = std::move(lineOrigins);
 }
 
 void DiagnosticEngine::error(SourceLocation location,

@@ -70,12 +70,20 @@ public:
 
   bool hadError() const { return errors > 0; }
 
+  /// Lines of a generated program (an imported model) that came from
+  /// elsewhere: a message about line N of `file` names `origins[N - 1]`
+  /// ("model.onnx: node 'pool' (AveragePool, ...)") where it is not empty,
+  /// so the user reads about their file, not about text they never wrote.
+  void setLineOrigins(int file, std::vector<std::string> origins);
+
 private:
   void report(SourceLocation location, const char *kind,
               const std::string &message);
   const SourceManager &sources;
   std::ostream &os;
   int errors = 0;
+  int originFile = -1;
+  std::vector<std::string> origins;
 };
 
 } // namespace cnnc

@@ -640,6 +640,7 @@ std::string Importer::write(std::vector<Weight> &weights) {
     text << (i ? ", " : "") << a.variable << ": " << list(a.shape);
   }
   text << "):\n";
+  lineOrigins.assign(2, "");  // the comment and the model's line
   for (size_t i = 0; i < layers.size(); ++i) {
     if (!live[i])
       continue;
@@ -682,6 +683,8 @@ std::string Importer::write(std::vector<Weight> &weights) {
         rhs += "[" + std::to_string(layer.index) + "]";
     }
     text << "  " << lhs << " = " << rhs << "\n";
+    lineOrigins.push_back(layer.source ? displayName + ": " + nodeHeading(*layer.source, opsetVersion)
+                                       : "");
     for (auto &[suffix, value] : layer.parameters) {
       Weight w;
       w.name = suffix.empty() ? layer.name : layer.name + "." + suffix;
@@ -707,6 +710,9 @@ ImportedModel Importer::run() {
   ImportedModel result;
   result.source = write(result.weights);
   result.qparams = qparamsText;
+  // One origin per line, or none: a message must never name the wrong node.
+  if (size_t(std::count(result.source.begin(), result.source.end(), '\n')) == lineOrigins.size() + 1)
+    result.lineOrigins = lineOrigins;
   return result;
 }
 

@@ -173,6 +173,7 @@ private:
   };
   std::vector<QuantizedActivation> quantized;  // in the order of the nodes
   std::string qparamsText;
+  std::vector<std::string> lineOrigins;  // of the program write() wrote
 
 public:
   /// Set while a recognised pattern adds its layer: it takes the module's name.

@@ -39,6 +39,10 @@ struct ImportedModel {
   /// .qparams file (method qdq) keyed by the layers cnnc will run; empty
   /// when the model has none.
   std::string qparams;
+  /// For each line of `source`, the node it came from ("model.onnx: node
+  /// 'conv1' (Conv, domain ai.onnx, opset 13)"), or empty: messages about
+  /// the program name the node instead of the line.
+  std::vector<std::string> lineOrigins;
 };
 
 /// Reads, checks and translates `path`. On failure returns false with one

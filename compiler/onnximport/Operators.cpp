@@ -36,7 +36,11 @@ void batchNorm(Importer &im) {
   if (rank != 4 && rank != 2)
     im.unsupported("BatchNormalization of a rank-" + std::to_string(rank) +
                    " tensor (2 or 4 are supported)");
-  Layer &layer = im.addLayer("bn", {x}, {"eps=" + Importer::number(im.floatAttribute("epsilon", 1e-5))});
+  double epsilon = im.floatAttribute("epsilon", 1e-5);
+  if (!(epsilon > 0))
+    im.unsupported("epsilon " + Importer::number(epsilon) + ": it must be positive (a zero " +
+                   "variance would divide by zero)");
+  Layer &layer = im.addLayer("bn", {x}, {"eps=" + Importer::number(epsilon)});
   const Constant &variance = im.constantInput(4, "input_var");
   for (size_t c = 0; c < variance.values.size(); ++c)
     if (!(variance.values[c] >= 0))  // NaN too
@@ -62,11 +66,23 @@ void clip(Importer &im) {
     low = im.floatAttribute("min", low);
     high = im.floatAttribute("max", high);
   } else {
-    if (im.hasInput(1))
-      low = im.constantInput(1, "min").values.at(0);
-    if (im.hasInput(2))
-      high = im.constantInput(2, "max").values.at(0);
+    auto bound = [&](int i, const char *name, double fallback) {
+      if (!im.hasInput(i))
+        return fallback;
+      const Constant &c = im.constantInput(i, name);
+      if (c.values.size() != 1)
+        im.unsupported(std::string("'") + name + "' has " + std::to_string(c.values.size()) +
+                       " values; it is a scalar");
+      return c.values[0];
+    };
+    low = bound(1, "min", low);
+    high = bound(2, "max", high);
   }
+  if (std::isnan(low) || std::isnan(high))
+    im.unsupported("a bound is NaN");
+  if (low > high)  // ONNX leaves it to implementations; numpy and PyTorch differ
+    im.unsupported("min " + Importer::number(low) + " is greater than max " +
+                   Importer::number(high));
   int x = im.activationInput(0, "input");
   Layer *layer;
   if (low == 0 && std::isinf(high))

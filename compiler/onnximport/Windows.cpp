@@ -75,6 +75,22 @@ Window readWindow(Importer &im, const Shape &input, std::vector<int64_t> kernel)
   return w;
 }
 
+/// The (dilated) window fits in the padded input at least once, as every
+/// window op needs; ONNX's shape inference would give an empty output.
+void checkFits(Importer &im, const Shape &input, const Window &w) {
+  for (int d = 0; d < 2; ++d) {
+    int64_t span = (w.kernel[d] - 1) * w.dilation[d] + 1;
+    int64_t padded = input[size_t(2 + d)] + w.pads[d] + w.pads[d + 2];
+    if (span > padded)
+      im.unsupported("the window " + std::to_string(w.kernel[0]) + "x" +
+                     std::to_string(w.kernel[1]) +
+                     (w.dilation[0] != 1 || w.dilation[1] != 1 ? " (dilated)" : "") +
+                     " does not fit in the padded input " +
+                     std::to_string(input[2] + w.pads[0] + w.pads[2]) + "x" +
+                     std::to_string(input[3] + w.pads[1] + w.pads[3]));
+  }
+}
+
 /// Folds a zero Pad that feeds a window into the window's pads.
 int absorbPad(Importer &im, int x, Window &w) {
   Layer *pad = im.producer(x);
@@ -128,6 +144,7 @@ void convolution(Importer &im) {
   Window w = readWindow(im, im.shapeOf(x), {weight.shape[2], weight.shape[3]});
   int64_t groups = checkedGroups(im, x, weight, /*transposed=*/false);
   x = absorbPad(im, x, w);
+  checkFits(im, im.shapeOf(x), w);
   bool bias = im.hasInput(2);
   Args args = {std::to_string(weight.shape[0]), pair(w.kernel[0], w.kernel[1])};
   if (w.stride[0] != 1 || w.stride[1] != 1)
@@ -208,6 +225,7 @@ void pool(Importer &im, bool max) {
     x = absorbPad(im, x, w);
     countPad = countPad || x != before;
   }
+  checkFits(im, im.shapeOf(x), w);
   if (im.intAttribute("storage_order", 0) != 0)
     im.unsupported("storage_order=1 is not supported");
   bool ceil = im.intAttribute("ceil_mode", 0) != 0;

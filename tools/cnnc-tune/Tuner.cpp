@@ -5,6 +5,7 @@
 #include "ScheduleSpace.h"
 
 #include "codegen/Build.h"
+#include "support/WriteFile.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
@@ -536,10 +537,10 @@ void Tuner::report() {
                         now() - started, measurer.buildSeconds, measurer.runSeconds);
   llvm::outs() << table.str();
   if (!options.reportPath.empty()) {
-    std::ofstream file(options.reportPath);
-    file << table.str();
-    if (!file)
-      llvm::errs() << "cnnc-tune: cannot write the report '" << options.reportPath << "'\n";
+    std::string why;
+    if (!cnnc::writeFileSafely(options.reportPath, table.str(), why))
+      llvm::errs() << "cnnc-tune: cannot write the report " << options.reportPath << ": " << why
+                   << "\n";
   }
 }
 

@@ -14,6 +14,7 @@
 
 #include "codegen/Build.h"
 #include "codegen/KernelPlan.h"
+#include "support/WriteFile.h"
 
 #include "cnnrt.h"
 #include "cnnrt_image.h"
@@ -223,33 +224,27 @@ void printVersion(llvm::raw_ostream &os) {
   os << "cnnc " << CNNC_VERSION << " (MLIR " << LLVM_VERSION_STRING << ")\n";
 }
 
+/// Writes an output the user named: "-" is standard output; a file is
+/// replaced by a rename, a device or FIFO written in place
+/// (support/WriteFile.h). A failed write is an error, never a short file.
 bool writeFile(const std::string &path, const std::string &text) {
-  std::error_code error;
-  llvm::raw_fd_ostream file(path, error);
-  if (!error) {
-    file << text;
-    file.close();
-    if (file.has_error()) {
-      error = file.error();
-      file.clear_error();
-    }
+  std::string why;
+  if (path == "-") {
+    llvm::outs() << text;
+    llvm::outs().flush();
+    if (!llvm::outs().has_error())
+      return true;
+    why = llvm::outs().error().message();
+    llvm::outs().clear_error();
+  } else if (cnnc::writeFileSafely(path, text, why)) {
+    return true;
   }
-  if (error)
-    llvm::errs() << "cnnc: cannot write " << path << ": " << error.message() << "\n";
-  return !error;
+  llvm::errs() << "cnnc: cannot write " << (path == "-" ? "the standard output" : path) << ": "
+               << why << "\n";
+  return false;
 }
 
-bool writeOutput(const std::string &text) {
-  std::string error;
-  auto output = mlir::openOutputFile(outputPath, &error);
-  if (!output) {
-    llvm::errs() << "cnnc: " << error << "\n";
-    return false;
-  }
-  output->os() << text;
-  output->keep();
-  return true;
-}
+bool writeOutput(const std::string &text) { return writeFile(outputPath, text); }
 
 /// A graph as Graphviz text, or rendered by `dot` when -o names a picture.
 bool writeGraph(const std::string &text) {
@@ -280,12 +275,22 @@ bool writeGraph(const std::string &text) {
     file << text;
   }
   std::string flag = ("-T" + format).str();
-  llvm::StringRef arguments[] = {*dot, flag, source, "-o", outputPath};
+  std::string rendered, why;
+  if (!cnnc::createTemporaryBeside(outputPath, rendered, why)) {
+    llvm::errs() << "cnnc: cannot write beside " << outputPath << ": " << why << "\n";
+    return false;
+  }
+  llvm::StringRef arguments[] = {*dot, flag, source, "-o", rendered};
   std::string message;
   int rc = llvm::sys::ExecuteAndWait(*dot, arguments, std::nullopt, {}, /*SecondsToWait=*/120,
                                      0, &message);
   if (rc != 0) {
+    llvm::sys::fs::remove(rendered);
     llvm::errs() << "cnnc: dot failed" << (message.empty() ? "" : ": " + message) << "\n";
+    return false;
+  }
+  if (!cnnc::commitTemporary(rendered, outputPath, why)) {
+    llvm::errs() << "cnnc: cannot write " << outputPath << ": " << why << "\n";
     return false;
   }
   return true;
@@ -512,12 +517,20 @@ int run(Command command) {
       return 1;
     // Done only when the result works: the program it wrote elaborates and
     // its weights load, as a later cnnc command will read them.
-    cnnc::ModelRequest written{"cnnc import", outputPath, {}, {}};
+    cnnc::ModelRequest written{"cnnc import", outputPath, {}, {}, imported.lineOrigins};
     mlir::OwningOpRef<mlir::ModuleOp> check =
         cnnc::elaborateModel(written, nullptr, context, sourceMgr);
     if (!check || !cnnc::checkWeightsFile(*check, weights)) {
-      llvm::errs() << "cnnc import: " << outputPath << " was written but does not load (above); "
-                   << "this is a bug in the importer: please report it with the model\n";
+      // Nothing that does not load is left behind.
+      for (const std::string &path : {outputPath.getValue(), weights}) {
+        llvm::sys::fs::file_status status;
+        if (!llvm::sys::fs::status(path, status, /*Follow=*/false) &&
+            status.type() == llvm::sys::fs::file_type::regular_file)
+          llvm::sys::fs::remove(path);
+      }
+      llvm::errs() << "cnnc import: " << inputPath << " cannot be imported (above); the importer "
+                   << "should have refused it itself: a bug in the importer, please report it "
+                   << "with the model\n";
       return 1;
     }
     return 0;
@@ -611,6 +624,8 @@ int run(Command command) {
   } else if (emit == Emit::Ast && !summary) {
     return printSyntaxTree(onnx ? &imported.source : nullptr);
   } else {
+    if (onnx)
+      request.lineOrigins = imported.lineOrigins;
     module = cnnc::elaborateModel(request, onnx ? &imported.source : nullptr, context, sourceMgr);
   }
   if (!module)

@@ -3,6 +3,7 @@
 #include "cnn/Transforms/TuningDatabase.h"
 
 #include "support/ReadFile.h"
+#include "support/WriteFile.h"
 
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
@@ -166,6 +167,11 @@ std::string parseEntry(llvm::StringRef text, TuningEntry &entry) {
   entry.schedule = schedule.trim().str();
   if (entry.signature.empty() || entry.schedule.empty())
     return "expected '<kernel description> => <schedule keys>'";
+  // '|' separates the context and the measurements: a description or a
+  // schedule holding one would not read back as it was written.
+  if (llvm::StringRef(entry.signature).contains('|') || llvm::StringRef(entry.schedule).contains('|'))
+    return "'|' in a kernel description or schedule (it separates the context and the "
+           "measurements)";
   std::string family = llvm::StringRef(entry.signature).split(' ').first.str();
   return checkScheduleKeys(family, entry.schedule);
 }
@@ -263,32 +269,11 @@ std::string formatTuningDatabase(const TuningDatabase &database) {
 
 bool writeTuningDatabase(const std::string &path, const TuningDatabase &database,
                          std::string &error) {
-  // A name of its own beside the database: two writers never share one.
-  llvm::SmallString<256> temporary;
-  int descriptor;
-  if (std::error_code failure =
-          llvm::sys::fs::createUniqueFile(path + ".%%%%%%.partial", descriptor, temporary)) {
-    error = "cannot write beside '" + path + "': " + failure.message();
-    return false;
-  }
-  std::string text = formatTuningDatabase(database);
-  bool written;
-  {
-    llvm::raw_fd_ostream file(descriptor, /*shouldClose=*/true);
-    file << text;
-    file.close();
-    written = !file.has_error();
-    file.clear_error();
-  }
-  if (!written) {
-    llvm::sys::fs::remove(temporary);
-    error = "cannot write '" + temporary.str().str() + "'";
-    return false;
-  }
-  if (std::error_code failure = llvm::sys::fs::rename(temporary, path)) {
-    llvm::sys::fs::remove(temporary);
-    error = "cannot rename '" + temporary.str().str() + "' to '" + path + "': " +
-            failure.message();
+  // A name of its own beside the database, so two writers never share one,
+  // then a rename; /dev/null and other devices are written in place.
+  std::string why;
+  if (!cnnc::writeFileSafely(path, formatTuningDatabase(database), why)) {
+    error = "cannot write '" + path + "': " + why;
     return false;
   }
   return true;

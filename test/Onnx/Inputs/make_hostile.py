@@ -74,6 +74,17 @@ def main():
          [helper.make_node("LayerNormalization", ["x", "s"], ["y"], name="ln",
                            axis=9223372036854775807)],
          {"s": np.ones(8, np.float32)}, opset=17)
+    save(out, "clip_crossed", [helper.make_node("Clip", ["x"], ["y"], name="clip", min=2.0, max=0.5)],
+         opset=6)
+    save(out, "epsilon_zero",
+         [helper.make_node("BatchNormalization", ["x", "s", "b", "m", "v"], ["y"], name="bn",
+                           epsilon=0.0)],
+         {"s": np.ones(4, np.float32), "b": np.zeros(4, np.float32),
+          "m": np.zeros(4, np.float32), "v": np.ones(4, np.float32)})
+    save(out, "window_too_large",
+         [helper.make_node("AveragePool", ["x"], ["y"], name="pool", kernel_shape=[3, 3],
+                           strides=[2, 2], ceil_mode=1)],
+         inputs=[tensor("x", shape=[1, 4, 2, 4])], opset=11)
     save(out, "no_outputs", [helper.make_node("Relu", ["x"], ["y"], name="relu")], outputs=[])
     save(out, "unnamed_node", [helper.make_node("Conv", ["x", "w"], ["features"], group=3)],
          {"w": np.ones((4, 4, 3, 3), np.float32)}, outputs=[tensor("features")])
