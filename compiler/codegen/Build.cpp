@@ -306,6 +306,15 @@ bool concatenate(const Plan &plan, const std::string &directory, const std::stri
 
 } // namespace
 
+std::string uncheckedTargetFeature(const std::string &target) {
+  llvm::SmallVector<llvm::StringRef> parts;
+  llvm::StringRef(target).split(parts, '-');
+  for (llvm::StringRef part : parts)
+    if (part == "no_asserts" || part == "no_bounds_query")
+      return part.str();
+  return "";
+}
+
 std::string halideTarget(const std::string &target) {
   if (target == "host" || target.empty())
     return "host";
@@ -341,7 +350,7 @@ std::string halideTarget(const std::string &target) {
        among(parts[1], {"32", "64"}) &&
        among(parts[2],
              {"linux", "windows", "osx", "android", "ios", "qurt", "noos", "fuchsia", "wasmrt"}));
-  return wellFormed ? target : "";
+  return wellFormed && uncheckedTargetFeature(target).empty() ? target : "";
 }
 
 std::string vectorIsa(const std::string &target) {

@@ -30,6 +30,11 @@ struct BuildOptions {
 /// cuda (capability 86), cuda-NN (capability NN), opencl, or a Halide
 /// target string as it is. "" for a CUDA capability Halide 14 lacks.
 std::string halideTarget(const std::string &target);
+/// The Halide feature in `target` that would remove the kernels' own checks
+/// (no_asserts: buffer sizes and bounds; no_bounds_query), or "": cnnc's
+/// runtime relies on them to refuse a mismatched buffer, so such targets
+/// are refused.
+std::string uncheckedTargetFeature(const std::string &target);
 /// What the schedules are for: "avx512" or "avx2" (the vector ISA), or
 /// "cuda" or "opencl".
 std::string vectorIsa(const std::string &target);

@@ -694,6 +694,7 @@ std::string Importer::write(std::vector<Weight> &weights) {
     }
   }
   text << "  return ";
+  lineOrigins.push_back(displayName + ": the graph's outputs");
   for (size_t i = 0; i < outputs.size(); ++i)
     text << (i ? ", " : "") << outputName(outputs[i].first) << "="
          << activations[size_t(outputs[i].second)].variable;
@@ -711,7 +712,7 @@ ImportedModel Importer::run() {
   result.source = write(result.weights);
   result.qparams = qparamsText;
   // One origin per line, or none: a message must never name the wrong node.
-  if (size_t(std::count(result.source.begin(), result.source.end(), '\n')) == lineOrigins.size() + 1)
+  if (size_t(std::count(result.source.begin(), result.source.end(), '\n')) == lineOrigins.size())
     result.lineOrigins = lineOrigins;
   return result;
 }

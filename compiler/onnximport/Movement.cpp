@@ -33,9 +33,16 @@ void transposeOp(Importer &im) {
   im.expectAttributes({"perm"});
   int x = im.activationInput(0, "data");
   std::vector<int64_t> perm = im.intsAttribute("perm");
+  int64_t rank = int64_t(im.shapeOf(x).size());
   if (perm.empty())
-    for (int64_t d = int64_t(im.shapeOf(x).size()); d-- > 0;)
+    for (int64_t d = rank; d-- > 0;)
       perm.push_back(d);
+  std::vector<int64_t> sorted = perm;
+  std::sort(sorted.begin(), sorted.end());
+  for (int64_t d = 0; d < rank; ++d)
+    if (int64_t(sorted.size()) != rank || sorted[size_t(d)] != d)
+      im.unsupported("perm " + Importer::list(perm) + " is not a permutation of the input's " +
+                     std::to_string(rank) + " dimensions");
   im.addLayer("permute", {x}, {Importer::list(perm)});
 }
 
@@ -59,12 +66,23 @@ void split(Importer &im) {
   im.expectAttributes({"axis", "split"});
   int x = im.activationInput(0, "input");
   Shape shape = im.shapeOf(x);
-  int64_t axis = im.intAttribute("axis", 0);
+  int64_t rank = int64_t(shape.size()), axis = im.intAttribute("axis", 0);
+  if (axis < -rank || axis >= rank)
+    im.unsupported("axis " + std::to_string(axis) + " is outside the input's rank " +
+                   std::to_string(rank));
   if (axis < 0)
-    axis += int64_t(shape.size());
+    axis += rank;
+  // One part is the whole input.
+  if (im.node().output_size() == 1 && im.outputShape(0) == shape)
+    return im.bindActivation(0, x);
   std::vector<int64_t> sizes;
-  for (int i = 0; i < im.node().output_size(); ++i)
-    sizes.push_back(im.outputShape(i)[size_t(axis)]);
+  for (int i = 0; i < im.node().output_size(); ++i) {
+    Shape part = im.outputShape(i);
+    if (part.size() != shape.size())
+      im.unsupported("output " + std::to_string(i) + " has shape " + formatShape(part) +
+                     ", not a part of " + formatShape(shape));
+    sizes.push_back(part[size_t(axis)]);
+  }
   im.addLayer("split", {x}, {Importer::list(sizes), "axis=" + std::to_string(axis)});
 }
 

@@ -236,6 +236,9 @@ int main(int argc, char **argv) {
   }
   database.cpu = cpu;
 
+  if (std::string unchecked = cnnc::codegen::uncheckedTargetFeature(target); !unchecked.empty())
+    return fail("--target=" + target + ": the feature " + unchecked +
+                " removes the kernels' checks of buffer sizes and bounds; it is not supported");
   if (cnnc::codegen::halideTarget(target).empty())
     return fail("--target=" + target +
                 ": expected host, x86-avx512, x86-avx2 or a Halide "

@@ -807,6 +807,12 @@ int main(int argc, char **argv) {
       "--inputs DIR|a.npy,... [--keep-float layer,...] [--max-error E]\n"
       "  cnnc run model.cnn [--weights w.safetensors] [--input x.npy]... "
       "[--output y.npy]... [--seed N]\n");
+  if (std::string unchecked = cnnc::codegen::uncheckedTargetFeature(target); !unchecked.empty()) {
+    llvm::errs() << "cnnc: --target=" << target << ": the feature " << unchecked
+                 << " removes the kernels' checks of buffer sizes and bounds, which the runtime "
+                    "relies on; it is not supported\n";
+    return 2;
+  }
   if (cnnc::codegen::halideTarget(target).empty()) {
     llvm::errs() << "cnnc: --target=" << target
                  << ": expected host, x86-avx512, x86-avx2, cuda, cuda-NN (NN a CUDA capability "
