@@ -16,6 +16,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 
 import numpy as np
 
@@ -63,6 +64,7 @@ def check(cnnc, models, work, name, flags, target):
                                    f"{here}/../../Models/Inputs/{name}.cnn")
                  if os.path.exists(path))
     base = f"{work}/{name}"
+    started = time.monotonic()
     subprocess.run([cnnc, model, "-o", base + ".mlir"] + flags, check=True)
     subprocess.run([cnnc, "weights", base + ".mlir", "-o", base + ".safetensors"], check=True)
     rng = np.random.RandomState(7)
@@ -87,7 +89,9 @@ def check(cnnc, models, work, name, flags, target):
         a, b = np.load(r).astype(np.float64), np.load(c).astype(np.float64)
         error = max(error, np.linalg.norm(a - b) / max(np.linalg.norm(a), 1e-30))
     verdict = "ok" if error < TOLERANCE else "FAIL"
-    print(f"{name}: relative L2 error {error:.2e}: {verdict}", flush=True)
+    # The time says where the suite's minutes go (scripts/test.sh's budget).
+    print(f"{name}: relative L2 error {error:.2e}: {verdict} ({time.monotonic() - started:.1f} s)",
+          flush=True)
     if error < TOLERANCE:
         remove_outputs(work, name)
     return error < TOLERANCE
