@@ -307,12 +307,7 @@ bool concatenate(const Plan &plan, const std::string &directory, const std::stri
 } // namespace
 
 std::string uncheckedTargetFeature(const std::string &target) {
-  llvm::SmallVector<llvm::StringRef> parts;
-  llvm::StringRef(target).split(parts, '-');
-  for (llvm::StringRef part : parts)
-    if (part == "no_asserts" || part == "no_bounds_query")
-      return part.str();
-  return "";
+  return firstTargetFeature(target, {"no_asserts", "no_bounds_query"});
 }
 
 std::string halideTarget(const std::string &target) {

@@ -9,6 +9,7 @@
 #include "cnn/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/Format.h"
@@ -739,13 +740,18 @@ void printBuffer(std::ostream &os, const BufferRef &ref, const Plan &plan) {
 
 } // namespace
 
-std::string deviceApi(const std::string &halideTarget) {
-  llvm::SmallVector<llvm::StringRef> features;
-  llvm::StringRef(halideTarget).split(features, '-');
-  for (llvm::StringRef feature : features)
-    if (feature == "cuda" || feature == "opencl")
-      return feature.str();
+std::string firstTargetFeature(const std::string &target,
+                               std::initializer_list<llvm::StringRef> features) {
+  llvm::SmallVector<llvm::StringRef> parts;
+  llvm::StringRef(target).split(parts, '-');
+  for (llvm::StringRef part : parts)
+    if (llvm::is_contained(features, part))
+      return part.str();
   return "";
+}
+
+std::string deviceApi(const std::string &halideTarget) {
+  return firstTargetFeature(halideTarget, {"cuda", "opencl"});
 }
 
 mlir::FailureOr<Plan> buildPlan(mlir::ModuleOp module, const std::string &target,

@@ -13,8 +13,10 @@
 #define CNNC_CODEGEN_KERNELPLAN_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/StringRef.h"
 
 #include <cstdint>
+#include <initializer_list>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -92,6 +94,9 @@ struct ModelIo {
 /// The GPU API a Halide target string runs kernels on: "cuda", "opencl",
 /// or "" (the host CPU).
 std::string deviceApi(const std::string &halideTarget);
+/// The first of `features` that the target string names, or "".
+std::string firstTargetFeature(const std::string &target,
+                               std::initializer_list<llvm::StringRef> features);
 
 struct Plan {
   std::string model, target;
