@@ -369,6 +369,9 @@ Layer &Importer::addLayer(const std::string &call, std::vector<int> operands,
     if (std::find(shape.begin(), shape.end(), 0) != shape.end())
       unsupported("output '" + current->output(i) + "' has shape " + formatShape(shape) +
                   ": empty tensors are not supported");
+    if (shape.empty() && !call.empty())
+      unsupported("output '" + current->output(i) + "' is a scalar (rank 0); programs compute "
+                  "tensors of rank 1 or more");
   }
   Layer &layer = addInnerLayer(call, std::move(operands), std::move(arguments), shapes);
   for (int i = 0; i < count; ++i)

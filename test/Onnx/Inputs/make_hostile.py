@@ -88,6 +88,8 @@ def main():
     save(out, "perm_short", [helper.make_node("Transpose", ["x"], ["y"], name="t", perm=[1, 0])],
          inputs=[tensor("x", shape=[2, 3, 4])], outputs=[tensor("y", 3)])
     save(out, "split_whole", [helper.make_node("Split", ["x"], ["y"], name="split", axis=1)])
+    save(out, "squeeze_to_scalar", [helper.make_node("Squeeze", ["x"], ["y"], name="squeeze")],
+         inputs=[tensor("x", shape=[1, 1])], outputs=[tensor("y", 0)])
     save(out, "no_outputs", [helper.make_node("Relu", ["x"], ["y"], name="relu")], outputs=[])
     save(out, "unnamed_node", [helper.make_node("Conv", ["x", "w"], ["features"], group=3)],
          {"w": np.ones((4, 4, 3, 3), np.float32)}, outputs=[tensor("features")])
