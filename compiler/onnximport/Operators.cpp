@@ -42,6 +42,13 @@ void batchNorm(Importer &im) {
                    "variance would divide by zero)");
   Layer &layer = im.addLayer("bn", {x}, {"eps=" + Importer::number(epsilon)});
   const Constant &variance = im.constantInput(4, "input_var");
+  int64_t channels = im.shapeOf(x)[1];
+  for (auto [i, role] : {std::pair{1, "scale"}, {2, "B"}, {3, "input_mean"}, {4, "input_var"}}) {
+    const Constant &c = im.constantInput(i, role);
+    if (c.shape.size() != 1 || c.shape[0] != channels)
+      im.unsupported(std::string(role) + " has shape " + formatShape(c.shape) + "; the input has " +
+                     std::to_string(channels) + " channels");
+  }
   for (size_t c = 0; c < variance.values.size(); ++c)
     if (!(variance.values[c] >= 0))  // NaN too
       im.unsupported("input_var is " + Importer::number(variance.values[c]) + " at channel " +
@@ -310,6 +317,11 @@ void layerNorm(Importer &im) {
   Constant bias = filled(width, 0);
   if (im.hasInput(2))
     bias = im.constantInput(2, "B");
+  for (const Constant *c : {&scale, &bias})
+    if (c->values.size() != size_t(width))
+      im.unsupported("Scale and B have one value per element of the last axis (" +
+                     std::to_string(width) + "); one has shape " + formatShape(c->shape));
+  scale.shape = bias.shape = {width};  // [1, width] and [width] are the same values
   layer.parameters = {{"weight", scale}, {"bias", bias}};
 }
 

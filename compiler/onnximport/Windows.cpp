@@ -128,6 +128,15 @@ int64_t checkedGroups(Importer &im, int x, const Constant &weight, bool transpos
   return groups;
 }
 
+/// A convolution's bias B: one value per output channel.
+Constant checkedBias(Importer &im, int64_t outputChannels) {
+  Constant bias = im.constantInput(2, "B");
+  if (bias.shape.size() != 1 || bias.shape[0] != outputChannels)
+    im.unsupported("B has shape " + formatShape(bias.shape) + "; the convolution has " +
+                   std::to_string(outputChannels) + " output channels");
+  return bias;
+}
+
 } // namespace
 
 std::string pair(int64_t a, int64_t b) {
@@ -156,8 +165,9 @@ void convolution(Importer &im) {
   if (w.dilation[0] != 1 || w.dilation[1] != 1)
     args.push_back("dilation=" + pair(w.dilation[0], w.dilation[1]));
   Constant biasValue;
+  int64_t outputChannels = weight.shape[0];
   if (bias)
-    biasValue = im.constantInput(2, "B");
+    biasValue = checkedBias(im, outputChannels);
   else
     args.push_back("bias=false");
   Layer &layer = im.addLayer("conv", {x}, args);
@@ -196,8 +206,9 @@ void convTranspose(Importer &im) {
   if (!bias)
     args.push_back("bias=false");
   Constant biasValue;
+  int64_t outputChannels = weight.shape[1] * groups;
   if (bias)
-    biasValue = im.constantInput(2, "B");
+    biasValue = checkedBias(im, outputChannels);
   Layer &layer = im.addLayer("conv_t", {x}, args);
   layer.parameters.push_back({"weight", weight});
   if (bias)

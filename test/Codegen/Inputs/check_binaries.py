@@ -110,10 +110,13 @@ def main():
     os.makedirs(work, exist_ok=True)
     ok = True
     for name in names:
-        # `model:param=value` runs a model with that param instead of its own.
-        model, _, param = name.partition(":")
-        ok &= check(cnnc, models, work, model, ["--param", param] if param else MODELS[model],
-                    target)
+        # `model:param=value[,param=value...]` sets those params over the
+        # model's own here.
+        model, _, given = name.partition(":")
+        params = dict(MODELS[model][i + 1].split("=", 1) for i in range(0, len(MODELS[model]), 2))
+        params.update(p.split("=", 1) for p in given.split(",") if p)
+        flags = [a for key, value in params.items() for a in ("--param", f"{key}={value}")]
+        ok &= check(cnnc, models, work, model, flags, target)
     sys.exit(0 if ok else 1)
 
 

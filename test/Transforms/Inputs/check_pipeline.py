@@ -17,16 +17,17 @@ from work_files import remove_outputs  # noqa: E402
 
 TOLERANCE = 1e-5
 SMALL = ["--param", "resolution=32"]
-# The passes do not care how wide a classifier is; at 4096 the VGGs' and
-# AlexNets' weights (100-140M parameters) cost more time than the rest.
+# The passes do not care how wide a classifier is; at 4096 the VGGs',
+# AlexNets', SPP's and FCN's weights (60-140M parameters) cost more time
+# than the rest.
 NARROW = ["--param", "hidden=256"]
 MODELS = {
     "lenet5": [], "alexnet": NARROW, "alexnet_tv": ["--param", "resolution=64"] + NARROW,
     "vgg16": SMALL + NARROW, "vgg19": SMALL + NARROW,
     "googlenet": SMALL, "resnet18": SMALL, "resnet34": SMALL, "resnet50": SMALL,
     "resnet101": SMALL, "resnet152": SMALL, "densenet121": SMALL, "mobilenet_v1": SMALL,
-    "mobilenet_v2": SMALL, "efficientnet": SMALL, "spp": ["--param", "resolution=64"],
-    "fcn32s": ["--param", "height=32", "--param", "width=32"],
+    "mobilenet_v2": SMALL, "efficientnet": SMALL, "spp": ["--param", "resolution=64"] + NARROW,
+    "fcn32s": ["--param", "height=32", "--param", "width=32"] + NARROW,
     "rpn": ["--param", "height=32", "--param", "width=32", "--param", "proposals=2"],
     "yolov1": [],
 }
