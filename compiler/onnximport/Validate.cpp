@@ -9,6 +9,7 @@
 
 #include "onnximport/Importer.h"
 
+#include <algorithm>
 #include <map>
 
 namespace cnnc::onnx_import {
@@ -69,11 +70,15 @@ public:
     size_t strides = inRange("strides", 1, "strides are positive");
     size_t dilations = inRange("dilations", 1, "dilations are positive");
     size_t pads = inRange("pads", 0, "pads are zero or more");
-    inRange("output_padding", 0, "output padding is zero or more");
+    size_t outputPads = inRange("output_padding", 0, "output padding is zero or more");
     inRange("output_shape", 1, "output sizes are positive");
     // One value per spatial dimension, pads two: the first list given sets
     // the number of dimensions.
-    size_t spatial = kernel ? kernel : strides ? strides : dilations ? dilations : pads / 2;
+    size_t spatial = kernel      ? kernel
+                     : strides   ? strides
+                     : dilations ? dilations
+                     : pads      ? pads / 2
+                                 : outputPads;
     auto sized = [&](const std::string &name, size_t count, size_t expected) {
       if (count && count != expected)
         fail("'" + name + "' has " + std::to_string(count) + " values; a window of " +
@@ -82,10 +87,27 @@ public:
     sized("strides", strides, spatial);
     sized("dilations", dilations, spatial);
     sized("pads", pads, 2 * spatial);
+    sized("output_padding", outputPads, spatial);
+    outputPaddingWithinStep();
     if (hasGroups(node.op_type()))
       if (const onnx::AttributeProto *group = find("group"))
         if (group->type() == onnx::AttributeProto::INT && group->i() < 1)
           fail("'group' is " + std::to_string(group->i()) + "; it must be at least 1");
+  }
+
+  /// The extra rows output padding adds must fall inside one more step of
+  /// the window: past the larger of stride and dilation they would be
+  /// rows no input reaches, which PyTorch and the language refuse.
+  void outputPaddingWithinStep() const {
+    std::vector<int64_t> outputPads = ints("output_padding");
+    std::vector<int64_t> strides = ints("strides"), dilations = ints("dilations");
+    strides.resize(outputPads.size(), 1);
+    dilations.resize(outputPads.size(), 1);
+    for (size_t i = 0; i < outputPads.size(); ++i)
+      if (outputPads[i] >= std::max(strides[i], dilations[i]))
+        fail("'output_padding' is " + Importer::list(outputPads) +
+             "; each value must be smaller than its dimension's stride or dilation (strides " +
+             Importer::list(strides) + ", dilations " + Importer::list(dilations) + ")");
   }
 
   /// An `axis` indexes input 0's dimensions (Flatten's may also be the

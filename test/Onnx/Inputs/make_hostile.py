@@ -85,6 +85,10 @@ def main():
          [helper.make_node("AveragePool", ["x"], ["y"], name="pool", kernel_shape=[3, 3],
                            strides=[2, 2], ceil_mode=1)],
          inputs=[tensor("x", shape=[1, 4, 2, 4])], opset=11)
+    save(out, "output_padding_past_stride",
+         [helper.make_node("ConvTranspose", ["x", "w"], ["y"], name="up", kernel_shape=[3, 3],
+                           strides=[3, 2], output_padding=[1, 2])],
+         {"w": np.ones((4, 4, 3, 3), np.float32)}, opset=11)
     save(out, "perm_short", [helper.make_node("Transpose", ["x"], ["y"], name="t", perm=[1, 0])],
          inputs=[tensor("x", shape=[2, 3, 4])], outputs=[tensor("y", 3)])
     save(out, "split_whole", [helper.make_node("Split", ["x"], ["y"], name="split", axis=1)])
