@@ -261,6 +261,31 @@ void checkQuantized(const KernelSpec &spec) {
   }
 }
 
+/// A CPU register tile: whole vectors, within the output. The tile's split
+/// of the channels shifts its last tile inwards and vectorizes inside it, so
+/// a vector that does not divide the tile (or the packed weights' block)
+/// reads past the weights, and a tile wider than the output starts before
+/// channel 0. Halide's bounds checks would stop such a kernel, but only
+/// when it runs.
+void checkCpuTile(const KernelSpec &spec, const std::string &tileKey, int64_t channels) {
+  int64_t vec = spec.integer("vec"), tile = spec.integer(tileKey);
+  int64_t block = spec.integer("wblock", 0);
+  auto require = [&](bool holds, const std::string &rule) {
+    if (!holds)
+      fail(spec, rule);
+  };
+  if (block) {
+    require(block % vec == 0, "vec=" + std::to_string(vec) + " must divide wblock=" +
+                                  std::to_string(block) + " (whole vectors a packed block)");
+    return;
+  }
+  require(tile % vec == 0, "vec=" + std::to_string(vec) + " must divide " + tileKey + "=" +
+                               std::to_string(tile) + " (whole vectors a register tile)");
+  require(tile <= channels, tileKey + "=" + std::to_string(tile) +
+                                " must not exceed the output channels (" +
+                                std::to_string(channels) + ")");
+}
+
 void checkConsistency(const KernelSpec &spec) {
   const std::string &family = spec.family;
   auto require = [&](bool holds, const std::string &rule) {
@@ -303,8 +328,12 @@ void checkConsistency(const KernelSpec &spec) {
                     windowExtent(in[2 + axis], p[axis], p[axis + 2], k[axis], d[axis], s[axis]),
                 "out does not follow from in, kernel, stride, dilation and pad");
       int64_t wblock = spec.integer("wblock", 0), m = spec.integer("winograd", 0);
-      require(wblock == 0 || (out[1] / groups) % wblock == 0,
-              "wblock must divide the output channels of a group");
+      bool depthwise = groups > 1 && groups == in[1] && out[1] == in[1];
+      require(wblock == 0 || ((out[1] / groups) % wblock == 0 && !depthwise),
+              "wblock must divide the output channels of a group (and a depthwise "
+              "convolution has none)");
+      if (!spec.gpu && spec.word("precision", "f32") == "f32")
+        checkCpuTile(spec, "tile_c", out[1]);
       if (spec.gpu) {
         checkGpuTiles(spec, "tile_c", spec.integer("tile_c"), spec.integer("block_x", 1));
         require(spec.integer("tile_c") <= out[1] &&
@@ -324,12 +353,20 @@ void checkConsistency(const KernelSpec &spec) {
       require(m == 0 || (k == std::vector<int64_t>{3, 3} && s == std::vector<int64_t>{1, 1} &&
                          d == std::vector<int64_t>{1, 1} && groups == 1 && wblock > 0),
               "winograd needs an ungrouped, undilated stride-1 3x3 convolution and a wblock");
+      // Checked after the rule above, which makes wblock positive.
+      int64_t cgroup = spec.integer("cgroup", out[1]);
+      require(m == 0 || (cgroup % wblock == 0 && out[1] % cgroup == 0),
+              "cgroup=" + std::to_string(cgroup) +
+                  ": Winograd's channel group must be a multiple of wblock and divide the "
+                  "output channels (" + std::to_string(out[1]) + ")");
     }
     return;
   }
   if (family == "gemm") {
     int64_t wblock = spec.integer("wblock", 0);
     require(wblock == 0 || spec.integer("n") % wblock == 0, "wblock must divide n");
+    if (!spec.gpu && spec.word("precision", "f32") == "f32")
+      checkCpuTile(spec, "tile_n", spec.integer("n"));
     if (spec.gpu) {
       require(spec.integer("m_block") % spec.integer("tile_m") == 0,
               "on a GPU, m_block (pixels per block) must be a multiple of tile_m");
