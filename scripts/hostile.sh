@@ -17,7 +17,7 @@ classes=(
   "no shell between tools|Codegen/library.test Codegen/hostile-names.test"
   "a session owns its data|Unit:Safetensors,Session Runtime/npz.test"
   "schedules checked before Halide|Tools/cnnc-tune/errors.test Transforms/tuning-db-validation.test Codegen/kernelgen-validation.test Codegen/kernelgen-int8-validation.test"
-  "the tuning database is a database|Tools/cnnc-tune/database.test Tools/cnnc-tune/fuzz-database.test"
+  "the tuning database is a database|Tools/cnnc-tune/database.test Tools/cnnc-tune/fuzz-database.test Tools/cnnc-tune/remeasure.test"
   "import refuses at the node|Onnx/hostile.test Onnx/errors.test Onnx/qdq.test"
   "third-party crashes contained|Onnx/hostile.test Onnx/fuzz-importer.test"
   "sizes named honestly|Onnx/errors.test Codegen/limits.test"

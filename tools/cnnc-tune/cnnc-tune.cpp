@@ -3,7 +3,7 @@
 //   cnnc-tune model.cnn|model.onnx [--param name=value]... [--input-shape ...]
 //             [--target T] [--threads N] [--budget 10m] [-o tuning.db]
 //             [--retune] [--shard i/N]
-//   cnnc-tune merge a.db b.db... -o all.db [--any-machine]
+//   cnnc-tune merge a.db b.db... -o all.db [--any-machine] [--remeasure model.cnn]
 //
 // Options follow cnnc's convention (LLVM's parser): --flag value or
 // --flag=value, --help, --version, a did-you-mean for a misspelling.
@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Merge.h"
 #include "Tuner.h"
 #include "codegen/Build.h"
 #include "driver/OutputPath.h"
@@ -39,16 +40,18 @@ cl::SubCommand &tuneCommand = cl::SubCommand::getTopLevel();
 cl::opt<std::string> modelPath(cl::Positional, cl::desc("<model.cnn | model.onnx | model.mlir>"),
                                cl::sub(tuneCommand), cl::cat(category));
 cl::list<std::string> params("param", cl::desc("Override a model param, e.g. --param width=1.1"),
-                             cl::value_desc("name=value"), cl::sub(tuneCommand), cl::cat(category));
+                             cl::value_desc("name=value"), cl::sub(tuneCommand),
+                             cl::sub(mergeCommand), cl::cat(category));
 cl::list<std::string> inputShapes("input-shape",
                                   cl::desc("An .onnx input's sizes where the file leaves "
                                            "them open"),
                                   cl::value_desc("name=NxCxHxW"), cl::sub(tuneCommand),
-                                  cl::cat(category));
+                                  cl::sub(mergeCommand), cl::cat(category));
 cl::opt<std::string> target("target",
                             cl::desc("The CPU to tune for: host (default), "
                                      "x86-avx512, x86-avx2"),
-                            cl::init("host"), cl::sub(tuneCommand), cl::cat(category));
+                            cl::init("host"), cl::sub(tuneCommand), cl::sub(mergeCommand),
+                            cl::cat(category));
 cl::opt<std::string> budget("budget", cl::desc("The whole run's time: 90s, 10m (default) or 1h"),
                             cl::value_desc("time"), cl::init("10m"), cl::sub(tuneCommand),
                             cl::cat(category));
@@ -68,13 +71,18 @@ cl::opt<bool> noVerify("no-verify",
                                 "default"),
                        cl::sub(tuneCommand), cl::cat(category));
 cl::opt<int> jobs("j", cl::desc("Kernels generated at once (default: one per core)"), cl::init(0),
-                  cl::sub(tuneCommand), cl::cat(category));
+                  cl::sub(tuneCommand), cl::sub(mergeCommand), cl::cat(category));
 cl::opt<std::string> cacheDirectory("cache-dir", cl::desc("The kernel cache"),
-                                    cl::value_desc("dir"), cl::sub(tuneCommand), cl::cat(category));
+                                    cl::value_desc("dir"), cl::sub(tuneCommand),
+                                    cl::sub(mergeCommand), cl::cat(category));
 cl::list<std::string> mergeInputs(cl::Positional, cl::desc("<a.db b.db ...>"), cl::OneOrMore,
                                   cl::sub(mergeCommand), cl::cat(category));
 cl::opt<bool> anyMachine("any-machine", cl::desc("Merge databases measured on different CPUs"),
                          cl::sub(mergeCommand), cl::cat(category));
+cl::opt<std::string> remeasure("remeasure",
+                               cl::desc("Time the conflicting schedules of this model's kernels "
+                                        "again, here, and keep the fastest"),
+                               cl::value_desc("model"), cl::sub(mergeCommand), cl::cat(category));
 
 int fail(const std::string &message) {
   llvm::errs() << "cnnc-tune: " << message << "\n";
@@ -101,72 +109,20 @@ bool parseBudget(llvm::StringRef text, double &seconds) {
   return true;
 }
 
-/// A measured entry whose times no schedule change can explain (a tuned
-/// kernel 20 times faster or slower than its default) is refused: a merge
-/// would otherwise let one bad file win every conflict.
-std::string implausible(const cnn::TuningEntry &entry) {
-  if (entry.defaultMs <= 0 || entry.tunedMs <= 0)
-    return "";
-  double ratio = entry.tunedMs / entry.defaultMs;
-  if (ratio >= 0.05 && ratio <= 20 && !(entry.keepsDefault() && ratio != 1))
-    return "";
-  char text[160];
-  std::snprintf(text, sizeof text,
-                "tuned %.6g ms against a default of %.6g ms is not what a schedule can do%s",
-                entry.tunedMs, entry.defaultMs,
-                entry.keepsDefault() ? " (the entry keeps the default)" : "");
-  return text;
-}
-
-/// Keeps the best entry per kernel, target and thread count: the lower
-/// tuned/default ratio, where both were measured. Indexed by key, so large
-/// databases merge in O(n log n); the output is written under its lock.
-int merge() {
-  std::vector<std::string> inputs(mergeInputs.begin(), mergeInputs.end());
-  std::string output = outputPath;
-  if (output.empty())
-    return fail("merge: give the database to write with -o");
-  if (!cnnc::checkOutputPath("cnnc-tune merge", output))
-    return 1;
-  cnn::TuningDatabase merged;
-  std::map<cnn::EntryKey, size_t> index;
-  for (const std::string &path : inputs) {
-    cnn::TuningDatabase database;
-    std::string error;
-    if (!cnn::readTuningDatabase(path, database, error))
-      return fail(error);
-    if (merged.cpu.empty()) {
-      merged.cpu = database.cpu;
-    } else if (database.cpu != merged.cpu && !anyMachine) {
-      return fail("merge: '" + path + "' was measured on '" + database.cpu + "', " +
-                  inputs.front() + " on '" + merged.cpu +
-                  "'; schedules from different machines are not comparable (--any-machine "
-                  "merges them anyway)");
-    }
-    for (const cnn::TuningEntry &entry : database.entries) {
-      std::string problem = implausible(entry);
-      if (!problem.empty())
-        return fail("merge: " + path + ":" + std::to_string(entry.line) + ": " + problem);
-      auto [slot, fresh] = index.insert({cnn::keyOf(entry), merged.entries.size()});
-      if (fresh) {
-        merged.entries.push_back(entry);
-        continue;
-      }
-      const cnn::TuningEntry &existing = merged.entries[slot->second];
-      if (entry.tunedMs > 0 && existing.tunedMs > 0 &&
-          entry.tunedMs / entry.defaultMs < existing.tunedMs / existing.defaultMs)
-        merged.entries[slot->second] = entry;
-    }
-  }
-  cnn::TuningDatabaseLock lock(output);
-  std::string error;
-  if (!lock.held())
-    return fail("merge: cannot lock '" + output + ".lock'");
-  if (!cnn::writeTuningDatabase(output, merged, error))
-    return fail(error);
-  llvm::errs() << "cnnc-tune: merged " << inputs.size() << " database(s), " << merged.entries.size()
-               << " entries, into " << output << "\n";
-  return 0;
+/// Why cnnc-tune cannot measure kernels for `target`, or "".
+std::string targetProblem(const std::string &target) {
+  std::string option = "--target=" + target;
+  if (std::string unchecked = cnnc::codegen::uncheckedTargetFeature(target); !unchecked.empty())
+    return option + ": the feature " + unchecked +
+           " removes the kernels' checks of buffer sizes and bounds; it is not supported";
+  if (cnnc::codegen::halideTarget(target).empty())
+    return option + ": expected host, x86-avx512, x86-avx2 or a Halide target string "
+                    "arch-bits-os[-feature...]";
+  std::string isa = cnnc::codegen::vectorIsa(target);
+  if (isa == "cuda" || isa == "opencl")
+    return option + ": cnnc-tune measures CPU kernels only (a GPU kernel's schedule can be "
+                    "given by hand: docs/tuning.md)";
+  return "";
 }
 
 } // namespace
@@ -189,9 +145,23 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv,
                               "cnnc-tune: autotunes a model's kernels on this machine\n\n"
                               "  cnnc-tune model.cnn|model.onnx [--budget 10m] [-o tuning.db]\n"
-                              "  cnnc-tune merge a.db b.db... -o all.db [--any-machine]\n");
-  if (mergeCommand)
-    return merge();
+                              "  cnnc-tune merge a.db b.db... -o all.db [--any-machine] "
+                              "[--remeasure model.cnn]\n");
+  if (mergeCommand) {
+    cnnc::tune::MergeOptions merge;
+    merge.inputs.assign(mergeInputs.begin(), mergeInputs.end());
+    merge.output = outputPath;
+    merge.anyMachine = anyMachine;
+    if (!remeasure.empty())
+      merge.remeasure = {"cnnc-tune", remeasure, params, inputShapes};
+    merge.target = target;
+    if (!remeasure.empty())
+      if (std::string problem = targetProblem(target); !problem.empty())
+        return fail(problem);
+    merge.cacheDirectory = cacheDirectory;
+    merge.jobs = jobs;
+    return cnnc::tune::mergeDatabases(merge);
+  }
   if (modelPath.empty())
     return fail("give the model to tune (cnnc-tune --help)");
 
@@ -236,18 +206,8 @@ int main(int argc, char **argv) {
   }
   database.cpu = cpu;
 
-  if (std::string unchecked = cnnc::codegen::uncheckedTargetFeature(target); !unchecked.empty())
-    return fail("--target=" + target + ": the feature " + unchecked +
-                " removes the kernels' checks of buffer sizes and bounds; it is not supported");
-  if (cnnc::codegen::halideTarget(target).empty())
-    return fail("--target=" + target +
-                ": expected host, x86-avx512, x86-avx2 or a Halide "
-                "target string arch-bits-os[-feature...]");
-  std::string isa = cnnc::codegen::vectorIsa(target);
-  if (isa == "cuda" || isa == "opencl")
-    return fail("--target=" + target +
-                ": cnnc-tune measures CPU kernels only (a GPU "
-                "kernel's schedule can be given by hand: docs/tuning.md)");
+  if (std::string problem = targetProblem(target); !problem.empty())
+    return fail(problem);
   cnnc::tune::TuningModel model;
   cnnc::ModelRequest request{"cnnc-tune", modelPath, params, inputShapes};
   if (!model.load(request, target))

@@ -1,10 +1,14 @@
 """Writes tuning databases for the database tests.
 
-  make_databases.py DIR
+  make_databases.py DIR [PLAN]
 
   big-a.db, big-b.db  20,000 entries each, half of them the same kernels
   times.db            tiny and huge times, to read back exactly
   implausible.db      a tuned time 1000 times below its default
+  conflict-a.db,      with PLAN (cnnc small.cnn --emit=plan): two schedules
+  conflict-b.db       of small.cnn's dense layer for this machine, and two of
+                      a kernel it does not have; no cpu line, so that any
+                      machine may re-measure them
 """
 import os
 import sys
@@ -34,6 +38,25 @@ def main():
     write(os.path.join(out, "implausible.db"), [
         "target=avx512 threads=1 | %s => %s | default=1ms tuned=0.001ms" % (GEMM.format(m=5),
                                                                            SCHEDULE)])
+    if len(sys.argv) > 2:
+        conflicts(out, sys.argv[2])
+
+
+def conflicts(out, plan):
+    kernels = [line.split(" ", 2)[2] for line in open(plan) if line.startswith("kernel ")]
+    # The heuristic's vector for the 32-channel convolution: 16 lanes on AVX-512.
+    isa = "avx512" if " vec=16 " in " " + kernels[0] + " " else "avx2"
+    head = next(k for k in kernels if k.startswith("gemm m=1 k=32 n=10 "))
+    signature = head.split(" k_block=")[0]
+    other = GEMM.format(m=7)
+    context = "target=%s threads=1 | " % isa
+    with open(os.path.join(out, "conflict-a.db"), "w") as f:
+        f.write(context + signature + " => default | default=1ms tuned=1ms\n")
+        f.write(context + other + " => default | default=1ms tuned=1ms\n")
+    with open(os.path.join(out, "conflict-b.db"), "w") as f:
+        f.write(context + signature + " => k_block=16 m_block=1 parallel=n tile_m=1 tile_n=8 "
+                "vec=8 wblock=0 | default=1ms tuned=0.5ms\n")
+        f.write(context + other + " => " + SCHEDULE + " | default=1ms tuned=0.5ms\n")
 
 
 if __name__ == "__main__":
