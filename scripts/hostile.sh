@@ -13,7 +13,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 
 # class|tests (paths under test/, a directory means every test in it)
 classes=(
-  "outputs are the files meant|Tools/cnnc/outputs.test Codegen/library.test"
+  "outputs are the files meant|Tools/cnnc/outputs.test Tools/cnnc/full-disk.test Codegen/library.test"
   "no shell between tools|Codegen/library.test Codegen/hostile-names.test"
   "a session owns its data|Unit:Safetensors,Session Runtime/npz.test"
   "schedules checked before Halide|Tools/cnnc-tune/errors.test Transforms/tuning-db-validation.test Codegen/kernelgen-validation.test Codegen/kernelgen-int8-validation.test"

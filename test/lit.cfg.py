@@ -42,6 +42,16 @@ if config.cnnc_have_fuzzer:
               "cnnc-fuzz-qparams", "cnnc-fuzz-tuning-db"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
+# A full disk is simulated by a small tmpfs mounted in a private mount
+# namespace (unshare needs no privileges where user namespaces are allowed).
+import subprocess
+if subprocess.run(["unshare", "--user", "--map-root-user", "--mount", "true"],
+                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0:
+    config.available_features.add("private-mounts")
+else:
+    lit_config.note("full-disk tests skipped: unshare cannot make a private mount namespace "
+                    "here (user namespaces are off); /dev/full stands in")
+
 # The Slurm test starts munged, slurmctld and slurmd itself, as root (the
 # daemons' user); elsewhere it is skipped, and the reason said.
 import shutil
