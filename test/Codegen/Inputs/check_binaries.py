@@ -25,18 +25,20 @@ from work_files import remove_outputs  # noqa: E402
 
 TOLERANCE = 1e-4
 SMALL = ["--param", "resolution=32"]
-# AlexNet and VGG-16 compile with their real 4096-wide classifiers; their
-# twins (torchvision's AlexNet, VGG-19) with a narrow one, which covers the
-# same kernels without another 100M parameters to generate, write and run.
+# AlexNet and VGG-16 compile with their real 4096-wide classifiers, FCN-32s
+# with its 4096-channel 7x7 convolution; their twins (torchvision's AlexNet,
+# VGG-19), SPP and YOLOv1 (at 128x128) with a narrow one, which covers the
+# same kernels without another 100-200M parameters to generate, write and
+# run. scripts/test-slow.sh compares YOLOv1 at full size with PyTorch.
 NARROW = ["--param", "hidden=256"]
 MODELS = {
     "lenet5": [], "alexnet": [], "alexnet_tv": ["--param", "resolution=64"] + NARROW,
     "vgg16": SMALL, "vgg19": SMALL + NARROW, "googlenet": SMALL, "resnet18": SMALL, "resnet34": SMALL, "resnet50": SMALL,
     "resnet101": SMALL, "resnet152": SMALL, "densenet121": SMALL, "mobilenet_v1": SMALL,
-    "mobilenet_v2": ["--param", "resolution=96"], "efficientnet": ["--param", "resolution=96"], "spp": ["--param", "resolution=64"],
+    "mobilenet_v2": ["--param", "resolution=96"], "efficientnet": ["--param", "resolution=96"], "spp": ["--param", "resolution=64"] + NARROW,
     "fcn32s": ["--param", "height=32", "--param", "width=32"],
     "rpn": ["--param", "height=32", "--param", "width=32", "--param", "proposals=2"],
-    "yolov1": [],
+    "yolov1": ["--param", "resolution=128"] + NARROW,
     "mobilenet_v3_large": ["--param", "resolution=96"],
     "mobilenet_v3_small": ["--param", "resolution=96", "--param", "batch=2"],
     "regnet_y_400mf": ["--param", "resolution=64"],

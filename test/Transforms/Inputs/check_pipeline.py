@@ -29,7 +29,7 @@ MODELS = {
     "mobilenet_v2": SMALL, "efficientnet": SMALL, "spp": ["--param", "resolution=64"] + NARROW,
     "fcn32s": ["--param", "height=32", "--param", "width=32"] + NARROW,
     "rpn": ["--param", "height=32", "--param", "width=32", "--param", "proposals=2"],
-    "yolov1": [],
+    "yolov1": ["--param", "resolution=128"] + NARROW,
 }
 
 
