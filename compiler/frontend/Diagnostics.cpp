@@ -86,6 +86,10 @@ void DiagnosticEngine::error(SourceLocation location,
   report(location, "error", message);
 }
 
+void DiagnosticEngine::warning(SourceLocation location, const std::string &message) {
+  report(location, "warning", message);
+}
+
 void DiagnosticEngine::note(SourceLocation location,
                             const std::string &message) {
   report(location, "note", message);

@@ -63,6 +63,8 @@ public:
 
   /// Prints "file:line:col: error: message", the line and a caret.
   void error(SourceLocation location, const std::string &message);
+  /// "file:line:col: warning: message": the compilation goes on.
+  void warning(SourceLocation location, const std::string &message);
   /// A note attached to the previous error (for example, a call site).
   void note(SourceLocation location, const std::string &message);
   /// Reports and aborts the compilation.

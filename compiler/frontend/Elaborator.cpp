@@ -115,9 +115,14 @@ void Elaborator::declare(const ast::File &file, bool included) {
       diagnostics.note(it->second->location, "the first definition is here");
       throw CompilationAborted{};
     }
-    if (builtins().count(block.name))
-      fail(block.location, "block '" + block.name +
-                               "' has the name of a built-in layer or function");
+    // A built-in added after the program was written must not break it:
+    // the program's block wins, and says so.
+    if (auto builtin = builtins().find(block.name); builtin != builtins().end())
+      diagnostics.warning(block.location,
+                          "block '" + block.name + "' shadows the built-in " +
+                              (builtin->second.isLayer ? "layer" : "function") + " '" +
+                              block.name + "': calls of '" + block.name +
+                              "' in this program call the block");
   }
   for (const ast::ModelParam &param : file.params) {
     // The including file's params take the place of an included file's:
@@ -130,6 +135,12 @@ void Elaborator::declare(const ast::File &file, bool included) {
         diagnostics.note(other->location, "the first definition is here");
         throw CompilationAborted{};
       }
+    if (auto builtin = builtins().find(param.name); builtin != builtins().end())
+      diagnostics.warning(param.location,
+                          "param '" + param.name + "' shadows the built-in " +
+                              (builtin->second.isLayer ? "layer" : "function") + " '" +
+                              param.name + "': '" + param.name +
+                              "' in this program is the param");
     params.push_back(&param);
     if (!included)
       rootParams.insert(param.name);

@@ -95,6 +95,10 @@ public:
 
   // Used by the built-ins (Layers.cpp, Functions.cpp).
   [[noreturn]] void fail(SourceLocation location, const std::string &message);
+  /// A warning at `location`; elaboration goes on.
+  void warn(SourceLocation location, const std::string &message) {
+    diagnostics.warning(location, message);
+  }
   mlir::OpBuilder &getBuilder() { return builder; }
   /// The full dotted name of the layer made by `call`; `consumesIndex` says
   /// whether it takes a position inside a sequential scope.

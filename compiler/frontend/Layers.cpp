@@ -157,6 +157,17 @@ mlir::Value overAxis(Elaborator &e, const Args &args, const std::string &name, m
   return cnn::TransposeOp::create(b, location, build(moved), ints(e, back));
 }
 
+/// A dimension given as `value`, negative counting from the end as in
+/// PyTorch (-1 is the last of `rank`); the shape rules check the upper end.
+int64_t fromEnd(Elaborator &e, const Args &args, const std::string &argName, int64_t value,
+                int64_t rank) {
+  if (value < -rank)
+    e.fail(e.argLocation(args, argName), args.callee + ": " + argName + " " +
+                                             std::to_string(value) + " is out of range for rank " +
+                                             std::to_string(rank));
+  return value < 0 ? value + rank : value;
+}
+
 /// The axis argument of a layer over one dimension; negative counts from
 /// the end, as in PyTorch.
 int64_t axisOf(Elaborator &e, const Args &args, mlir::Value x, int64_t given) {
@@ -217,7 +228,9 @@ Value layerNorm(Elaborator &e, Args &args) {
 Value permute(Elaborator &e, Args &args) {
   mlir::Value x = e.tensorArg(args, "x");
   size_t rank = shapeOf(x).size();
-  std::vector<int64_t> dims = e.intsArg(args, "dims", rank, 0);
+  std::vector<int64_t> dims = e.intsArg(args, "dims", rank, INT64_MIN);
+  for (int64_t &dim : dims)
+    dim = fromEnd(e, args, "dims", dim, int64_t(rank));
   std::string name = e.nameLayer(args, "permute"); // torchvision's Permute module
   check(e, args, name, cnn::inferTranspose(shapeOf(x), dims));
   return Value::tensor(cnn::TransposeOp::create(e.getBuilder(), e.locate(*args.call, name), x,
@@ -228,6 +241,11 @@ Value permute(Elaborator &e, Args &args) {
 /// `layer_scale`), as an nn.Parameter is.
 Value learned(Elaborator &e, Args &args) {
   std::vector<int64_t> shape = shapeArg(e, args);
+  // Weights files match parameters by name; a generated one matches
+  // nothing a training framework wrote.
+  if (args.call && args.call->layerName.empty())
+    e.warn(args.location, "learned(...) without 'as NAME' gets a generated name, which no "
+                          "weights file will have: name it as its framework does");
   std::string name = e.nameLayer(args, "learned", /*consumesIndex=*/false);
   return Value::tensor(e.parameter(args, name, "", shape));
 }
@@ -402,7 +420,8 @@ Value upsample(Elaborator &e, Args &args) {
 template <typename Op, cnn::ShapeOrError (*rule)(cnn::ShapeRef, int64_t)>
 Value withIntegerAttribute(Elaborator &e, Args &args, const std::string &argName) {
   mlir::Value x = e.tensorArg(args, "x");
-  int64_t value = e.intArg(args, argName, 0);
+  int64_t value = fromEnd(e, args, argName, e.intArg(args, argName, INT64_MIN),
+                          int64_t(shapeOf(x).size()));
   std::string name = e.nameLayer(args, args.callee);
   check(e, args, name, rule(shapeOf(x), value));
   auto &b = e.getBuilder();
@@ -429,7 +448,7 @@ Value concat(Elaborator &e, Args &args) {
     items.push_back(first);
     items.insert(items.end(), args.rest.begin(), args.rest.end());
   }
-  int64_t axis = e.intArg(args, "axis", 0);
+  int64_t axis = e.intArg(args, "axis", INT64_MIN);
   // Joining one tensor is no layer: DenseNet's first layer sees its input.
   if (items.size() == 1 && items[0].is(Value::Kind::Tensor))
     return items[0];
@@ -443,6 +462,8 @@ Value concat(Elaborator &e, Args &args) {
     inputs.push_back(items[i].getTensor());
     shapes.push_back(shapeOf(inputs.back()));
   }
+  if (!shapes.empty())
+    axis = fromEnd(e, args, "axis", axis, int64_t(shapes.front().size()));
   check(e, args, name, cnn::inferConcat(shapes, axis));
   auto &b = e.getBuilder();
   return Value::tensor(cnn::ConcatOp::create(b, e.locate(*args.call, name), inputs,

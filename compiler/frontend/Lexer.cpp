@@ -96,11 +96,15 @@ public:
         while (pos < text.size() && text[pos] != '\n')
           advance();
       } else if (c == '\n') {
-        if (bracketDepth == 0 && !lastIsNewline())
+        // Inside brackets, or after a comma that ends a line (a long
+        // return list), a line break is only white space: no statement
+        // ends with a comma.
+        bool continues = bracketDepth > 0 || (!tokens.empty() &&
+                                              tokens.back().kind == TokenKind::Comma);
+        if (!continues && !lastIsNewline())
           push(TokenKind::Newline, "", here());
         advance();
-        // Inside brackets a line break is only white space.
-        atLineStart = bracketDepth == 0;
+        atLineStart = !continues;
       } else if (c == ' ' || c == '\t' || c == '\r') {
         advance();
       } else if (std::isdigit(static_cast<unsigned char>(c))) {

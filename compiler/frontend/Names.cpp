@@ -7,7 +7,9 @@
 #include "cnn/IR/ShapeRules.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <map>
 
 namespace cnnc {
 
@@ -57,6 +59,56 @@ std::string Elaborator::suggest(const std::string &name, const Env &env) const {
   return best.empty() ? "" : " (did you mean '" + best + "'?)";
 }
 
+/// What users of PyTorch, Keras and ONNX type for a layer or function, and
+/// its name here; names that differ only in case (`ReLU`, `Softmax`) are
+/// found without a table.
+static std::string otherFrameworkHint(const std::string &name) {
+  static const std::map<std::string, std::string> spelledHere = {
+      // PyTorch
+      {"transpose", "permute"}, {"cat", "concat"}, {"Conv2d", "conv"}, {"conv2d", "conv"},
+      {"ConvTranspose2d", "conv_t"}, {"conv_transpose2d", "conv_t"}, {"Linear", "dense"},
+      {"linear", "dense"}, {"BatchNorm2d", "bn"}, {"batch_norm", "bn"}, {"batchnorm", "bn"},
+      {"LeakyReLU", "leaky"}, {"leaky_relu", "leaky"}, {"MaxPool2d", "maxpool"},
+      {"max_pool2d", "maxpool"}, {"AvgPool2d", "avgpool"}, {"avg_pool2d", "avgpool"},
+      {"AdaptiveAvgPool2d", "adaptive_avgpool"}, {"adaptive_avg_pool2d", "adaptive_avgpool"},
+      {"AdaptiveMaxPool2d", "adaptive_maxpool"}, {"mean", "gap"}, {"view", "reshape"},
+      {"Identity", "id"}, {"identity", "id"}, {"Parameter", "learned"},
+      {"parameter", "learned"}, {"interpolate", "upsample"}, {"LayerNorm", "layer_norm"},
+      {"layernorm", "layer_norm"}, {"hardtanh", "clip"}, {"clamp", "clip"}, {"swish", "silu"},
+      {"LocalResponseNorm", "lrn"}, {"ChannelShuffle", "channel_shuffle"},
+      {"StochasticDepth", "stochastic_depth"},
+      // Keras
+      {"Conv2D", "conv"}, {"Conv2DTranspose", "conv_t"}, {"DepthwiseConv2D", "conv"},
+      {"Dense", "dense"}, {"BatchNormalization", "bn"}, {"MaxPooling2D", "maxpool"},
+      {"AveragePooling2D", "avgpool"}, {"GlobalAveragePooling2D", "gap"},
+      {"GlobalMaxPooling2D", "gmp"}, {"Concatenate", "concat"}, {"concatenate", "concat"},
+      {"UpSampling2D", "upsample"}, {"Permute", "permute"},
+      // ONNX
+      {"Conv", "conv"}, {"ConvTranspose", "conv_t"}, {"Gemm", "dense"}, {"MatMul", "dense"},
+      {"MaxPool", "maxpool"}, {"AveragePool", "avgpool"},
+      {"GlobalAveragePool", "gap"}, {"GlobalMaxPool", "gmp"}, {"Transpose", "permute"},
+      {"Resize", "upsample"}, {"LeakyRelu", "leaky"}, {"LayerNormalization", "layer_norm"},
+      {"HardSigmoid", "hardsigmoid"}, {"HardSwish", "hardswish"}};
+  std::string here;
+  if (auto it = spelledHere.find(name); it != spelledHere.end()) {
+    here = it->second;
+  } else {
+    std::string lower = name;
+    for (char &c : lower)
+      c = char(std::tolower(static_cast<unsigned char>(c)));
+    if (lower != name && builtins().count(lower))
+      here = lower;
+  }
+  if (here.empty())
+    return "";
+  std::string hint = " (it is '" + here + "' here";
+  if (name == "DepthwiseConv2D")
+    hint += ", with groups=ch(x)";
+  if (name == "mean")
+    hint += ", the mean over height and width";
+  return hint + ": docs/language.md lists the built-in layers)";
+}
+
 Value Elaborator::lookup(const std::string &name, SourceLocation location, Env &env) {
   if (auto it = env.find(name); it != env.end())
     return it->second;
@@ -66,7 +118,8 @@ Value Elaborator::lookup(const std::string &name, SourceLocation location, Env &
     return Value::callable(name, it->second);
   if (builtins().count(name))
     return Value::callable(name, nullptr);
-  fail(location, "unknown name '" + name + "'" + suggest(name, env));
+  std::string hint = otherFrameworkHint(name);
+  fail(location, "unknown name '" + name + "'" + (hint.empty() ? suggest(name, env) : hint));
 }
 
 std::string Elaborator::evalLayerName(const ast::Expr &call, Env &env) {

@@ -54,11 +54,29 @@ ModelSummary summarize(mlir::ModuleOp module) {
   module.walk([&](cnn::BatchNormAffineOp affine) {
     markBuffers(affine.getMean(), affine.getVariance());
   });
+  std::set<std::string> learned;
   module.walk([&](cnn::ParameterOp parameter) {
-    if (!buffers.count(parameter.getSymName().str()) && !parameter.getComputed())
+    if (!buffers.count(parameter.getSymName().str()) && !parameter.getComputed()) {
       summary.totalParams +=
           llvm::cast<mlir::RankedTensorType>(parameter.getType()).getNumElements();
+      learned.insert(parameter.getSymName().str());
+    }
   });
+  // Layers without a case of their own (layer norm, an arithmetic op on a
+  // `learned` tensor) count the learned parameters they read, each once,
+  // so that the rows add up to the total.
+  std::set<std::string> counted;
+  auto countOperands = [&](mlir::Operation *op, LayerSummary &layer) {
+    bool first = true;
+    for (mlir::Value operand : op->getOperands()) {
+      auto weight = operand.getDefiningOp<cnn::WeightOp>();
+      if (!weight || !learned.count(weight.getName().str()) ||
+          !counted.insert(weight.getName().str()).second)
+        continue;
+      (first ? layer.weights : layer.biases) += elements(operand);
+      first = false;
+    }
+  };
 
   // The model's layers; the init function's weight arithmetic is not one.
   cnn::modelFunction(module).walk([&](mlir::Operation *op) {
@@ -102,7 +120,7 @@ ModelSummary summarize(mlir::ModuleOp module) {
           layer.weights = elements(bn.getScale());
           layer.biases = elements(bn.getShift());
         })
-        .Default([](mlir::Operation *) {});
+        .Default([&](mlir::Operation *other) { countOperands(other, layer); });
     summary.totalMacs += layer.macs;
     summary.layers.push_back(std::move(layer));
   });

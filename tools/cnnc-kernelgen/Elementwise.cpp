@@ -206,7 +206,8 @@ Kernel buildSoftmax(const KernelSpec &spec) {
     throw SpecError("softmax kernel: a tensor of rank 1 has no other dimension");
   // A NaN anywhere along the axis makes the whole slice NaN, as in PyTorch.
   top(rest) = maximumKeepingNan(at(r));
-  total(rest) = sum(exp(at(r) - top(rest)));
+  total(rest) = blockedSum(int(shape[axis]), [&](Expr i) { return exp(at(i) - top(rest)); },
+                          "total_terms");
   output(vars) = exp(at(vars[along]) - top(rest)) / total(rest);
   if (spec.gpu) {
     for (Func f : {top, total, output}) {
@@ -236,12 +237,12 @@ Kernel buildLayerNorm(const KernelSpec &spec) {
     coordinates.insert(coordinates.end(), rest.begin(), rest.end());
     return input(coordinates);
   };
-  RDom r(0, channels, "r");
   Func mean("mean"), factor("factor"), output("output");
-  mean(rest) = sum(at(r)) / float(channels);
-  Expr deviation = at(r) - mean(rest);
-  factor(rest) = 1.0f / sqrt(sum(deviation * deviation) / float(channels) +
-                             float(spec.real("epsilon")));
+  mean(rest) = blockedSum(channels, at, "channel_sum") / float(channels);
+  Expr squares = blockedSum(
+      channels, [&](Expr c) { return (at(c) - mean(rest)) * (at(c) - mean(rest)); },
+      "square_sum");
+  factor(rest) = 1.0f / sqrt(squares / float(channels) + float(spec.real("epsilon")));
   output(vars) = (at(vars[0]) - mean(rest)) * factor(rest) * scale(vars[0]) + shift(vars[0]);
   constrainOutput(output, shape);
   if (spec.gpu) {
@@ -252,9 +253,15 @@ Kernel buildLayerNorm(const KernelSpec &spec) {
     return {output, {input, scale, shift}};
   }
   scheduleStreaming(output, shape, false);
-  // The statistics of one position, just before its channels are written.
-  mean.compute_at(output, vars[1]);
-  factor.compute_at(output, vars[1]);
+  // The statistics of one position, just before its channels are written:
+  // in the loop over vars[1], or over its inner part where the streaming
+  // schedule split it into parallel chunks (ranks 2 and 3).
+  Var position = vars[1];
+  for (const Internal::Dim &dim : output.function().definition().schedule().dims())
+    if (dim.var == vars[1].name() + "." + vars[1].name() + "_within")
+      position = Var(dim.var);
+  mean.compute_at(output, position);
+  factor.compute_at(output, position);
   return {output, {input, scale, shift}};
 }
 

@@ -128,6 +128,19 @@ Expr maximumKeepingNan(Expr tap) {
   return select(anyNan > 0, std::numeric_limits<float>::quiet_NaN(), largest);
 }
 
+Expr blockedSum(int extent, const std::function<Expr(Expr)> &term, const std::string &name) {
+  constexpr int block = 32;
+  if (extent <= block) {
+    RDom r(0, extent, name);
+    return sum(r, term(r), name);
+  }
+  RDom blocks(0, (extent + block - 1) / block, name + "_blocks");
+  RDom within(0, block, name + "_within");
+  Expr i = blocks * block + within;
+  Expr part = sum(within, select(i < extent, term(min(i, extent - 1)), 0.0f), name + "_block");
+  return sum(blocks, part, name);
+}
+
 Expr epilogue(const KernelSpec &spec, Expr v) {
   return activate(v, spec.word("act", "none"), spec.real("alpha"), spec.real("min"),
                   spec.real("max"));

@@ -20,6 +20,8 @@
 
 #include "Halide.h"
 
+#include <functional>
+
 namespace cnnc::kernelgen {
 
 /// A pipeline ready for AOT compilation: its output and its inputs in the
@@ -97,6 +99,14 @@ Halide::Expr activate(Halide::Expr v, const std::string &kind, double alpha, dou
 /// max pooling and max reductions give. Halide's max, like the hardware's,
 /// returns the other operand when one is NaN, which would hide a fault.
 Halide::Expr maximumKeepingNan(Halide::Expr tap);
+
+/// The float32 sum of term(i) for i in [0, extent), in blocks: sums of 32
+/// consecutive terms, then the sum of those. Rounding then grows with
+/// extent / 32 + 32 terms, not with extent (a softmax over 1000 classes,
+/// a layer norm over 1024 channels); the terms are read in the same order,
+/// so it costs nothing measurable.
+Halide::Expr blockedSum(int extent, const std::function<Halide::Expr(Halide::Expr)> &term,
+                        const std::string &name);
 
 /// The spec's epilogue activation (keys act, alpha, min, max).
 Halide::Expr epilogue(const KernelSpec &spec, Halide::Expr v);

@@ -80,17 +80,29 @@ Kernel buildAdaptivePool(const KernelSpec &spec) {
   int cellWidth = (width + outWidth - 1) / outWidth + 1;
   int cellHeight = (height + outHeight - 1) / outHeight + 1;
   bool global = outHeight == 1 && outWidth == 1;
-  RDom r(0, global ? width : std::min(cellWidth, width), 0,
-         global ? height : std::min(cellHeight, height), "r");
-  if (!global)
-    r.where(r.x < x1 - x0 && r.y < y1 - y0);
-  // The clamp only tells bounds inference what the where clause ensures.
-  Expr tap = in.read(c, min(x0 + r.x, width - 1), min(y0 + r.y, height - 1), n);
+  RDom columns(0, global ? width : std::min(cellWidth, width), "columns");
+  RDom rows(0, global ? height : std::min(cellHeight, height), "rows");
+  if (!global) {
+    columns.where(columns < x1 - x0);
+    rows.where(rows < y1 - y0);
+  }
+  // The clamp only tells bounds inference what the where clauses ensure.
+  Expr tap = in.read(c, min(x0 + columns, width - 1), min(y0 + rows, height - 1), n);
   Func output("output");
-  if (isMax)
-    output(c, x, y, n) = maximumKeepingNan(tap);
-  else
-    output(c, x, y, n) = sum(tap) / cast<float>((x1 - x0) * (y1 - y0));
+  if (isMax) {
+    RDom cell(0, global ? width : std::min(cellWidth, width), 0,
+              global ? height : std::min(cellHeight, height), "cell");
+    if (!global)
+      cell.where(cell.x < x1 - x0 && cell.y < y1 - y0);
+    output(c, x, y, n) = maximumKeepingNan(
+        in.read(c, min(x0 + cell.x, width - 1), min(y0 + cell.y, height - 1), n));
+  } else {
+    // Each row's sum, then the rows': rounding grows with the cell's width
+    // plus its height, not their product (a 160x160 global pool summed in
+    // one run lost four digits on offset inputs).
+    output(c, x, y, n) = sum(rows, sum(columns, tap, "row_sum"), "cell_sum") /
+                         cast<float>((x1 - x0) * (y1 - y0));
+  }
   constrainOutput(output, outShape);
   if (spec.gpu)
     scheduleFlatOnGpu(output);

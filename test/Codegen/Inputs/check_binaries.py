@@ -25,15 +25,16 @@ from work_files import remove_outputs  # noqa: E402
 
 TOLERANCE = 1e-4
 SMALL = ["--param", "resolution=32"]
-# AlexNet and VGG-16 compile with their real 4096-wide classifiers, FCN-32s
-# with its 4096-channel 7x7 convolution; their twins (torchvision's AlexNet,
-# VGG-19), SPP and YOLOv1 (at 128x128) with a narrow one, which covers the
-# same kernels without another 100-200M parameters to generate, write and
-# run. scripts/test-slow.sh compares YOLOv1 at full size with PyTorch.
+# AlexNet compiles with its real 4096-wide classifier, FCN-32s with its
+# 4096-channel 7x7 convolution; torchvision's AlexNet, the VGGs, SPP and
+# YOLOv1 (at 128x128) with a narrow one, which covers the same kernels
+# without another 100-200M parameters to generate, write and run.
+# vgg16.test compares the whole VGG-16 with PyTorch; scripts/test-slow.sh
+# YOLOv1.
 NARROW = ["--param", "hidden=256"]
 MODELS = {
     "lenet5": [], "alexnet": [], "alexnet_tv": ["--param", "resolution=64"] + NARROW,
-    "vgg16": SMALL, "vgg19": SMALL + NARROW, "googlenet": SMALL, "resnet18": SMALL, "resnet34": SMALL, "resnet50": SMALL,
+    "vgg16": SMALL + NARROW, "vgg19": SMALL + NARROW, "googlenet": SMALL, "resnet18": SMALL, "resnet34": SMALL, "resnet50": SMALL,
     "resnet101": SMALL, "resnet152": SMALL, "densenet121": SMALL, "mobilenet_v1": SMALL,
     "mobilenet_v2": ["--param", "resolution=96"], "efficientnet": ["--param", "resolution=96"], "spp": ["--param", "resolution=64"] + NARROW,
     "fcn32s": ["--param", "height=32", "--param", "width=32"],
