@@ -55,6 +55,7 @@ struct Expr {
   std::vector<std::string> targets;    // Comprehension: the bound names.
   std::vector<Argument> arguments;     // Call.
   std::vector<NamePiece> layerName;    // Call with `as`.
+  bool spliced = false;                // Call written `*helper(...)`.
   SourceLocation layerNameLocation;
   /// The tree's height below this node, once the parser has measured it
   /// (0: not yet). Operator chains deepen trees without nesting brackets.

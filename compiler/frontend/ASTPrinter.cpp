@@ -127,7 +127,7 @@ private:
       break;
     }
     case Expr::Kind::Call:
-      out << "call " << e.text;
+      out << (e.spliced ? "spliced call " : "call ") << e.text;
       if (!e.layerName.empty()) {
         out << " as ";
         for (const NamePiece &piece : e.layerName)

@@ -22,6 +22,13 @@ Value Elaborator::evalCall(const ast::Expr &expr, Env &env) {
   args.call = &expr;
   args.callee = target.getCallableName();
   args.location = expr.location;
+  args.spliced = expr.spliced;
+  if (expr.spliced && !target.getBlock())
+    fail(expr.location, "'*' splices a block's layers into a sequential; '" + args.callee +
+                            "' is a built-in (call it without '*')");
+  if (expr.spliced && !scopes.back().sequential)
+    fail(expr.location, "'*" + args.callee + "(...)' numbers its layers in the enclosing "
+                        "sequential block, and there is none here (call it without '*')");
   std::vector<std::pair<Value, SourceLocation>> positional;
   std::vector<std::pair<std::string, std::pair<Value, SourceLocation>>> keywords;
   if (const BoundCall *bound = target.getBound()) {
@@ -156,10 +163,16 @@ Value Elaborator::callBlock(const ast::Block &block, BoundArguments &args,
   NameScope scope;
   // Inside a sequential parent an unnamed call takes the next position, but
   // only if it makes a layer: a block that computes a number is no module.
-  bool takesPosition = args.layerName.empty() && parent.sequential;
+  bool takesPosition = args.layerName.empty() && parent.sequential && !args.spliced;
   std::shared_ptr<int> parentIndex = parent.nextIndex;
   uint64_t layersBefore = layersMade;
-  if (!args.layerName.empty() || parent.sequential) {
+  if (args.spliced) {
+    // The helper's layers are the parent's next children, numbered by its
+    // counter: nn.Sequential(*helper()).
+    scope.prefix = parent.prefix;
+    scope.nextIndex = parent.nextIndex;
+    scope.autoCounters = parent.autoCounters;
+  } else if (!args.layerName.empty() || parent.sequential) {
     std::string relative = !args.layerName.empty()
                                ? args.layerName
                                : std::to_string(*parent.nextIndex);
@@ -171,7 +184,7 @@ Value Elaborator::callBlock(const ast::Block &block, BoundArguments &args,
     scope.nextIndex = block.sequential ? std::make_shared<int>(0) : parent.nextIndex;
     scope.autoCounters = parent.autoCounters;
   }
-  scope.sequential = block.sequential;
+  scope.sequential = block.sequential || args.spliced;
 
   Env env = args.values;
   callStack.push_back({block.name, location});

@@ -107,6 +107,18 @@ void Elaborator::fail(SourceLocation location, const std::string &message) {
   throw CompilationAborted{};
 }
 
+/// A built-in added after a program was written must not break it: the
+/// program's block or param takes its place, and says so.
+void Elaborator::warnIfShadowing(SourceLocation location, const std::string &kind,
+                                 const std::string &name, const std::string &effect) {
+  auto builtin = builtins().find(name);
+  if (builtin == builtins().end())
+    return;
+  diagnostics.warning(location, kind + " '" + name + "' shadows the built-in " +
+                                    (builtin->second.isLayer ? "layer" : "function") + " '" +
+                                    name + "': " + effect);
+}
+
 void Elaborator::declare(const ast::File &file, bool included) {
   for (const ast::Block &block : file.blocks) {
     auto [it, inserted] = blocks.emplace(block.name, &block);
@@ -115,14 +127,8 @@ void Elaborator::declare(const ast::File &file, bool included) {
       diagnostics.note(it->second->location, "the first definition is here");
       throw CompilationAborted{};
     }
-    // A built-in added after the program was written must not break it:
-    // the program's block wins, and says so.
-    if (auto builtin = builtins().find(block.name); builtin != builtins().end())
-      diagnostics.warning(block.location,
-                          "block '" + block.name + "' shadows the built-in " +
-                              (builtin->second.isLayer ? "layer" : "function") + " '" +
-                              block.name + "': calls of '" + block.name +
-                              "' in this program call the block");
+    warnIfShadowing(block.location, "block", block.name,
+                    "calls of '" + block.name + "' in this program call the block");
   }
   for (const ast::ModelParam &param : file.params) {
     // The including file's params take the place of an included file's:
@@ -135,12 +141,8 @@ void Elaborator::declare(const ast::File &file, bool included) {
         diagnostics.note(other->location, "the first definition is here");
         throw CompilationAborted{};
       }
-    if (auto builtin = builtins().find(param.name); builtin != builtins().end())
-      diagnostics.warning(param.location,
-                          "param '" + param.name + "' shadows the built-in " +
-                              (builtin->second.isLayer ? "layer" : "function") + " '" +
-                              param.name + "': '" + param.name +
-                              "' in this program is the param");
+    warnIfShadowing(param.location, "param", param.name,
+                    "'" + param.name + "' in this program is the param");
     params.push_back(&param);
     if (!included)
       rootParams.insert(param.name);

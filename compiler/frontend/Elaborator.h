@@ -59,6 +59,7 @@ struct BoundArguments {
   std::map<std::string, SourceLocation> locations;
   std::vector<Value> rest; // Extra positional arguments of a variadic built-in.
   std::string layerName;   // From `as`, relative to the current scope.
+  bool spliced = false;    // `*helper(...)`: numbered in the caller's sequential.
   SourceLocation location; // The call's.
 };
 
@@ -154,6 +155,8 @@ private:
   /// Adds a file's blocks, params and model; an `included` file's params
   /// and model give way to the including file's.
   void declare(const ast::File &file, bool included);
+  void warnIfShadowing(SourceLocation location, const std::string &kind,
+                       const std::string &name, const std::string &effect);
   void evaluateParams(const ElaborationOptions &options);
   void buildModel(const ast::Model &model);
 

@@ -402,10 +402,21 @@ private:
                                 Expr::Kind::Binary, &Parser::parseUnary);
   }
 
-  // unary := '-' unary | power
+  // unary := '-' unary | '*' call | power
   // power := postfix ['**' unary]
   ExprPtr parseUnary() {
     NestingGuard guard(*this);
+    if (at(TokenKind::Star)) {
+      // `*helper(x)`: the block's layers take the enclosing sequential's
+      // positions, as nn.Sequential(*helper()) numbers a helper's modules.
+      SourceLocation star = take().location;
+      ExprPtr call = parsePostfix();
+      if (call->kind != Expr::Kind::Call || !call->layerName.empty())
+        diagnostics.fatal(star, "'*' splices a block call into the enclosing sequential's "
+                                "numbering: write '*helper(x, ...)', without 'as'");
+      call->spliced = true;
+      return call;
+    }
     if (at(TokenKind::Minus)) {
       auto negation = std::make_unique<Expr>(Expr::Kind::Unary, peek().location);
       negation->text = take().text;

@@ -137,7 +137,9 @@ Expr blockedSum(int extent, const std::function<Expr(Expr)> &term, const std::st
   RDom blocks(0, (extent + block - 1) / block, name + "_blocks");
   RDom within(0, block, name + "_within");
   Expr i = blocks * block + within;
-  Expr part = sum(within, select(i < extent, term(min(i, extent - 1)), 0.0f), name + "_block");
+  // A partial last block masks its missing terms (reading a clamped one).
+  Expr value = extent % block ? select(i < extent, term(min(i, extent - 1)), 0.0f) : term(i);
+  Expr part = sum(within, value, name + "_block");
   return sum(blocks, part, name);
 }
 

@@ -1,10 +1,12 @@
 """Compiles long_reductions.cnn and compares each output of the binary with
 the float64 reference interpreter on inputs far from zero (100 + N(0, 1)
-pixels, 3 + N(0, 1) features, logits spread over 20 units), printing
-each output's error relative to its largest value and whether it is under
-the bound: 1e-6, about 17 float32 roundings, which a blocked sum meets and
-a sum taken in one run does not (a 320x320 pool summed serially was off by
-4e-5).
+pixels, 3 + N(0, 1) features, logits spread over 20 units), printing each
+output's error relative to its largest value and whether it is under its
+bound. The bounds are what blocked sums meet with room to spare and what a
+float32 sum taken in one run, as the kernels summed before, does not (the
+same inputs, summed serially in NumPy: 8.1e-6 for the pool, 3.4e-6 for the
+softmax, 9.5e-7 for the layer norm; blocked, the kernels give 6.1e-7,
+1.9e-7 and 6.8e-8).
 
   reduction_accuracy.py CNNC MODEL WORK
 """
@@ -14,7 +16,7 @@ import sys
 
 import numpy as np
 
-BOUND = 1e-6
+BOUNDS = {"pooled": 1e-6, "probabilities": 1e-6, "normed": 3e-7}
 
 
 def main():
@@ -43,8 +45,9 @@ def main():
     for name, w, g in zip(names, want, got):
         reference = np.load(w).astype(np.float64)
         error = np.max(np.abs(np.load(g) - reference)) / np.max(np.abs(reference))
-        verdict = "ok" if error < BOUND else "over the bound %g" % BOUND
-        failed += error >= BOUND
+        bound = BOUNDS[name]
+        verdict = "ok" if error < bound else "over the bound %g" % bound
+        failed += error >= bound
         print(f"{name}: error {error:.2e} of the largest value: {verdict}")
     sys.exit(1 if failed else 0)
 
