@@ -25,7 +25,7 @@ MODELS = {
     "lenet5": [], "alexnet": NARROW, "alexnet_tv": ["--param", "resolution=64"] + NARROW,
     "vgg16": SMALL + NARROW, "vgg19": SMALL + NARROW,
     "googlenet": SMALL, "resnet18": SMALL, "resnet34": SMALL, "resnet50": SMALL,
-    "densenet121": SMALL, "mobilenet_v1": SMALL,
+    "resnet101": SMALL, "resnet152": SMALL, "densenet121": SMALL, "mobilenet_v1": SMALL,
     "mobilenet_v2": SMALL, "efficientnet": SMALL, "spp": ["--param", "resolution=64"] + NARROW,
     "fcn32s": ["--param", "height=32", "--param", "width=32"] + NARROW,
     "rpn": ["--param", "height=32", "--param", "width=32", "--param", "proposals=2"],
