@@ -11,8 +11,10 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
+#include <memory>
 
 namespace cnnc::tune {
 
@@ -69,7 +71,7 @@ std::string milliseconds(double ms) {
 /// Times each distinct schedule of `candidates` against the kernel's
 /// default in one program; the fastest that computes the right output
 /// becomes the entry, with the times just measured.
-bool remeasure(TuningModel &model, const Task &task, std::vector<Candidate> &candidates,
+bool remeasure(const Task &task, const std::vector<Candidate> &candidates,
                Measurer &measurer, cnn::TuningEntry &winner) {
   std::vector<std::string> schedules = {task.defaultSchedule};
   std::vector<size_t> slotOf;
@@ -190,7 +192,7 @@ int mergeDatabases(const MergeOptions &options) {
       if (!measurer)
         measurer = std::make_unique<Measurer>(*model, options.cacheDirectory, work.str().str(),
                                               kept.threads, options.jobs);
-      if (!remeasure(*model, *task->second, candidates, *measurer, kept)) {
+      if (!remeasure(*task->second, candidates, *measurer, kept)) {
         ok = false;
         break;
       }
