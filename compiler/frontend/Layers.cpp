@@ -489,11 +489,11 @@ Value slices(Elaborator &e, Args &args, int64_t axis, const std::vector<int64_t>
 
 int64_t axisArg(Elaborator &e, Args &args, mlir::Value x) {
   int64_t rank = int64_t(shapeOf(x).size());
-  int64_t axis = e.intArg(args, "axis", -rank);
-  if (axis >= rank)
-    e.fail(e.argLocation(args, "axis"), args.callee + ": axis " + std::to_string(axis) +
+  int64_t given = e.intArg(args, "axis", INT64_MIN);
+  if (given >= rank)
+    e.fail(e.argLocation(args, "axis"), args.callee + ": axis " + std::to_string(given) +
                                             " is out of range for rank " + std::to_string(rank));
-  return axis < 0 ? axis + rank : axis;
+  return fromEnd(e, args, "axis", given, rank);
 }
 
 /// split(x, size): pieces of `size` (the last may be smaller);
