@@ -231,20 +231,9 @@ void checkQuantized(const KernelSpec &spec) {
           "out_type=u8 needs a positive finite out_scale and an out_zero");
   require(!spec.integer("residual") || (positive("res_scale") && spec.has("res_zero")),
           "residual=1 needs a positive finite res_scale and a res_zero (the residual is u8)");
-  int64_t vec = spec.integer("vec"), tile = spec.integer(spec.family == "gemm" ? "tile_n" : "tile_c");
-  require((vec == 4 || vec == 8 || vec == 16) && tile % vec == 0,
-          "vec is 4, 8 or 16 s32 lanes and divides the channel tile");
-  // A tile wider than the output would be shifted inwards past channel 0.
-  int64_t channels = 0;
-  if (spec.family == "gemm") {
-    channels = spec.integer("n");
-  } else {
-    std::vector<int64_t> out = spec.integers("out");
-    channels = out.size() > 1 ? out[1] : 0;
-  }
-  require(tile <= channels, "the channel tile (" + std::to_string(tile) +
-                                ") must not exceed the output channels (" +
-                                std::to_string(channels) + ")");
+  // The register tile's other rules are every CPU kernel's (checkCpuTile).
+  int64_t vec = spec.integer("vec");
+  require(vec == 4 || vec == 8 || vec == 16, "vec is 4, 8 or 16 s32 lanes");
   if (spec.family == "gemm")
     require(spec.integer("k") % 4 == 0,
             "k must be a multiple of 4 (the producer pads the channels with the zero point)");
@@ -332,7 +321,7 @@ void checkConsistency(const KernelSpec &spec) {
       require(wblock == 0 || ((out[1] / groups) % wblock == 0 && !depthwise),
               "wblock must divide the output channels of a group (and a depthwise "
               "convolution has none)");
-      if (!spec.gpu && spec.word("precision", "f32") == "f32")
+      if (!spec.gpu)
         checkCpuTile(spec, "tile_c", out[1]);
       if (spec.gpu) {
         checkGpuTiles(spec, "tile_c", spec.integer("tile_c"), spec.integer("block_x", 1));
@@ -365,7 +354,7 @@ void checkConsistency(const KernelSpec &spec) {
   if (family == "gemm") {
     int64_t wblock = spec.integer("wblock", 0);
     require(wblock == 0 || spec.integer("n") % wblock == 0, "wblock must divide n");
-    if (!spec.gpu && spec.word("precision", "f32") == "f32")
+    if (!spec.gpu)
       checkCpuTile(spec, "tile_n", spec.integer("n"));
     if (spec.gpu) {
       require(spec.integer("m_block") % spec.integer("tile_m") == 0,
