@@ -180,14 +180,13 @@ int64_t axisOf(Elaborator &e, const Args &args, mlir::Value x, int64_t given) {
   return given < 0 ? given + rank : given;
 }
 
-/// nn.Linear: over the last dimension, of a [N, K] or [N, ..., K] tensor
-/// of rank 4.
+/// nn.Linear: over the last dimension of a [N, ..., K] tensor.
 Value dense(Elaborator &e, Args &args) {
   mlir::Value x = e.tensorArg(args, "x");
   int64_t rank = int64_t(shapeOf(x).size());
-  if (rank != 2 && rank != 4)
+  if (rank < 2)
     e.fail(e.argLocation(args, "x"), "dense: the input " + cnn::formatShape(shapeOf(x)) +
-                                         " must have rank 2 or 4 (flatten it first)");
+                                         " has no dimension but the batch");
   int64_t features = e.intArg(args, "n", 1);
   bool hasBias = e.boolArg(args, "bias");
   std::string name = e.nameLayer(args, "dense");
@@ -438,6 +437,16 @@ Value reshape(Elaborator &e, Args &args) {
                                               x, ints(e, shape)));
 }
 
+/// torch.matmul on tensors of one rank: a function in PyTorch, so no
+/// position in a sequential.
+Value matmul(Elaborator &e, Args &args) {
+  mlir::Value a = e.tensorArg(args, "a"), b = e.tensorArg(args, "b");
+  std::string name = e.nameLayer(args, "matmul", /*consumesIndex=*/false);
+  check(e, args, name, cnn::inferMatmul(shapeOf(a), shapeOf(b)));
+  return Value::tensor(
+      cnn::MatmulOp::create(e.getBuilder(), e.locate(*args.call, name), a, b));
+}
+
 Value concat(Elaborator &e, Args &args) {
   // concat(a, b, c) or concat([a, b, c]).
   std::vector<Value> items;
@@ -628,6 +637,7 @@ void addLayerBuiltins(std::map<std::string, Builtin> &table) {
                    {"dilation", Value::integer(1)}, {"bias", Value::boolean(true)}},
         convTranspose);
   layer("dense", {{"x"}, {"n"}, {"bias", Value::boolean(true)}}, dense);
+  layer("matmul", {{"a"}, {"b"}}, matmul);
   layer("bn", {{"x"}, {"eps", Value::number(1e-5)}}, batchNorm);
   layer("lrn", {{"x"}, {"size", Value::integer(5)}, {"alpha", Value::number(1e-4)},
                 {"beta", Value::number(0.75)}, {"k", Value::number(1.0)}}, lrn);

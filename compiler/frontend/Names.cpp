@@ -76,7 +76,7 @@ static std::string otherFrameworkHint(const std::string &name) {
       {"parameter", "learned"}, {"interpolate", "upsample"}, {"LayerNorm", "layer_norm"},
       {"layernorm", "layer_norm"}, {"hardtanh", "clip"}, {"clamp", "clip"}, {"swish", "silu"},
       {"LocalResponseNorm", "lrn"}, {"ChannelShuffle", "channel_shuffle"},
-      {"StochasticDepth", "stochastic_depth"},
+      {"StochasticDepth", "stochastic_depth"}, {"bmm", "matmul"}, {"mm", "matmul"},
       // Keras
       {"Conv2D", "conv"}, {"Conv2DTranspose", "conv_t"}, {"DepthwiseConv2D", "conv"},
       {"Dense", "dense"}, {"BatchNormalization", "bn"}, {"MaxPooling2D", "maxpool"},
@@ -84,7 +84,7 @@ static std::string otherFrameworkHint(const std::string &name) {
       {"GlobalMaxPooling2D", "gmp"}, {"Concatenate", "concat"}, {"concatenate", "concat"},
       {"UpSampling2D", "upsample"}, {"Permute", "permute"},
       // ONNX
-      {"Conv", "conv"}, {"ConvTranspose", "conv_t"}, {"Gemm", "dense"}, {"MatMul", "dense"},
+      {"Conv", "conv"}, {"ConvTranspose", "conv_t"}, {"Gemm", "dense"},
       {"MaxPool", "maxpool"}, {"AveragePool", "avgpool"},
       {"GlobalAveragePool", "gap"}, {"GlobalMaxPool", "gmp"}, {"Transpose", "permute"},
       {"Resize", "upsample"}, {"LeakyRelu", "leaky"}, {"LayerNormalization", "layer_norm"},

@@ -285,19 +285,41 @@ void gemm(Importer &im) {
   dense(im, x, weight, bias, beta);
 }
 
+/// An operand of MatMul as an activation of at least `rank` dimensions:
+/// a constant one becomes a learned tensor, a lower rank gains leading 1s
+/// (ONNX broadcasts the batch dimensions as NumPy does).
+int matmulOperand(Importer &im, int i, const std::string &role, size_t rank) {
+  int x = im.isConstant(i) ? im.learnedTensor(im.constantInput(i, role))
+                           : im.activationInput(i, role);
+  Shape shape = im.shapeOf(x);
+  if (shape.size() < 2)
+    im.unsupported(role + " " + formatShape(shape) +
+                   " is a vector; MatMul is supported on matrices and batches of them");
+  if (shape.size() < rank) {
+    shape.insert(shape.begin(), rank - shape.size(), 1);
+    x = im.addInnerLayer("reshape", {x}, {Importer::list(shape)}, {shape}).outputs[0];
+  }
+  return x;
+}
+
+/// MatMul with a constant matrix on the right is a dense layer (over the
+/// last dimension, at every position); otherwise the batched product
+/// (attention's Q K^T and its weighted sum of V).
 void matMul(Importer &im) {
-  if (!im.isConstant(1)) {
-    im.addPending("MatMul of two computed tensors is not supported (only a constant right "
-                  "operand, a dense layer)")
-        .operands = {im.activationInput(0, "A")};
+  if (im.isConstant(1) && !im.isConstant(0) && im.constantInput(1, "B").shape.size() == 2 &&
+      im.shapeOf(im.activationInput(0, "A")).size() >= 2) {
+    dense(im, im.activationInput(0, "A"), transpose(im.constantInput(1, "B"), {1, 0}),
+          nullptr, 1);
     return;
   }
-  int x = im.activationInput(0, "A");
-  Constant weight = im.constantInput(1, "B");
-  size_t rank = im.shapeOf(x).size();
-  if (weight.shape.size() != 2 || (rank != 2 && rank != 4))
-    im.unsupported("MatMul is supported as a dense layer: A of rank 2 or 4, B a matrix");
-  dense(im, x, transpose(weight, {1, 0}), nullptr, 1);
+  if (im.isConstant(0) && im.isConstant(1))
+    im.unsupported("both operands are constants");  // folded before it gets here
+  size_t rank = 0;
+  for (int i : {0, 1})
+    rank = std::max(rank, im.isConstant(i) ? im.constantInput(i, i ? "B" : "A").shape.size()
+                                           : im.shapeOf(im.activationInput(i, i ? "B" : "A")).size());
+  int a = matmulOperand(im, 0, "A", rank), b = matmulOperand(im, 1, "B", rank);
+  im.addLayer("matmul", {a, b});
 }
 
 void layerNorm(Importer &im) {

@@ -146,6 +146,38 @@ Tensor broadcast(const Tensor &a, const Tensor &b, std::vector<int64_t> outShape
   return out;
 }
 
+/// torch.matmul on equal ranks: the matrices are the last two dimensions,
+/// the batch dimensions broadcast.
+Tensor matmul(const Tensor &a, const Tensor &b, std::vector<int64_t> outShape) {
+  Tensor out(std::move(outShape));
+  size_t rank = out.shape.size();
+  int64_t M = a.shape[rank - 2], K = a.shape[rank - 1], N = b.shape[rank - 1];
+  int64_t batches = int64_t(out.size()) / (M * N);
+  std::vector<int64_t> index(rank - 2, 0);
+  for (int64_t batch = 0; batch < batches; ++batch) {
+    size_t ia = 0, ib = 0;
+    for (size_t d = 0; d + 2 < rank; ++d) {
+      ia = ia * a.shape[d] + (a.shape[d] == 1 ? 0 : index[d]);
+      ib = ib * b.shape[d] + (b.shape[d] == 1 ? 0 : index[d]);
+    }
+    const double *lhs = a.data.data() + ia * M * K, *rhs = b.data.data() + ib * K * N;
+    double *result = out.data.data() + batch * M * N;
+    for (int64_t m = 0; m < M; ++m)
+      for (int64_t n = 0; n < N; ++n) {
+        double sum = 0;
+        for (int64_t k = 0; k < K; ++k)
+          sum += lhs[m * K + k] * rhs[k * N + n];
+        result[m * N + n] = sum;
+      }
+    for (size_t d = rank - 2; d-- > 0;) {
+      if (++index[d] < out.shape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  return out;
+}
+
 Tensor softmax(const Tensor &in, int64_t axis) {
   Tensor out(in.shape);
   int64_t outer = 1, inner = 1, length = in.shape[axis];
@@ -290,6 +322,9 @@ std::vector<Tensor> Interpreter::run(mlir::func::FuncOp function,
             .Case([&](cnn::MulOp o) {
               return broadcast(get(o.getLhs()), get(o.getRhs()), outShape,
                                [](double a, double b) { return a * b; });
+            })
+            .Case([&](cnn::MatmulOp o) {
+              return matmul(get(o.getLhs()), get(o.getRhs()), outShape);
             })
             .Case([&](cnn::SubOp o) {
               return broadcast(get(o.getLhs()), get(o.getRhs()), outShape,

@@ -116,6 +116,10 @@ ModelSummary summarize(mlir::ModuleOp module) {
           layer.biases = elements(dense.getBias());
           layer.macs = outputs * shape(dense.getWeight())[1];
         })
+        .Case([&](cnn::MatmulOp matmul) {
+          countOperands(matmul, layer); // a learned operand's elements
+          layer.macs = outputs * shape(matmul.getLhs()).back();
+        })
         .Case([&](cnn::BatchNormOp bn) {
           layer.weights = elements(bn.getScale());
           layer.biases = elements(bn.getShift());

@@ -48,6 +48,7 @@ Kernel buildAdaptivePool(const KernelSpec &spec);
 Kernel buildRoiPool(const KernelSpec &spec);
 Kernel buildUnary(const KernelSpec &spec);
 Kernel buildBinary(const KernelSpec &spec);
+Kernel buildMatmul(const KernelSpec &spec);
 Kernel buildAffine(const KernelSpec &spec);
 Kernel buildCopy(const KernelSpec &spec);
 Kernel buildChannelShuffle(const KernelSpec &spec);

@@ -111,6 +111,7 @@ const std::map<std::string, Schema> &schemas() {
                        activationKeys());
     t["binary"] = {{"op", word({"add", "mul", "sub", "div"})}, {"a", shape()}, {"b", shape()},
                    {"out", shape()}};
+    t["matmul"] = {{"a", shape()}, {"b", shape()}};
     t["affine"] = {{"shape", shape()}, {"epsilon", real()}};
     t["copy"] = {{"in", shape()}, {"out", shape()}};
     t["quantize"] = {{"shape", shape()}, {"scale", real()}, {"zero", integer(0, 255)}};
@@ -392,6 +393,15 @@ void checkConsistency(const KernelSpec &spec) {
     for (size_t i = 0; i < out.size(); ++i)
       require((a[i] == out[i] || a[i] == 1) && (b[i] == out[i] || b[i] == 1),
               "a and b must broadcast to out");
+    return;
+  }
+  if (family == "matmul") {
+    std::vector<int64_t> a = spec.integers("a"), b = spec.integers("b");
+    require(a.size() == b.size() && a.size() >= 2, "a and b must share a rank of 2 or more");
+    size_t r = a.size();
+    require(a[r - 1] == b[r - 2], "a's rows and b's columns must have one length");
+    for (size_t i = 0; i + 2 < r; ++i)
+      require(a[i] == b[i] || a[i] == 1 || b[i] == 1, "a's and b's batch dimensions must broadcast");
     return;
   }
   if (family == "transpose") {

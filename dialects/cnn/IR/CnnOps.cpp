@@ -282,6 +282,16 @@ LogicalResult DenseOp::inferReturnTypes(MLIRContext *context,
   return CNN_RULE(DenseOp, inferDense(*input, *weight, bias));
 }
 
+LogicalResult MatmulOp::inferReturnTypes(MLIRContext *context,
+                                         std::optional<Location> location,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferredReturnTypes) {
+  auto lhs = shapeOf(adaptor.getLhs()), rhs = shapeOf(adaptor.getRhs());
+  if (!lhs || !rhs)
+    return CNN_MALFORMED(MatmulOp);
+  return CNN_RULE(MatmulOp, inferMatmul(*lhs, *rhs));
+}
+
 //===----------------------------------------------------------------------===//
 // Normalisation
 //===----------------------------------------------------------------------===//

@@ -172,6 +172,25 @@ def Cnn_DenseOp : Cnn_LayerOp<"dense"> {
   }];
 }
 
+def Cnn_MatmulOp : Cnn_LayerOp<"matmul"> {
+  let summary = "batched matrix product of two tensors";
+  let description = [{
+    `out[..., m, n] = sum over k of lhs[..., m, k] * rhs[..., k, n]`
+    (`torch.matmul`, ONNX's MatMul) on tensors of equal rank, 2 to 6: the
+    last two dimensions are the matrices, the others a batch that broadcasts
+    (each pair equal or one of them 1). Attention's scores and its weighted
+    sum are two of these.
+
+    ```mlir
+    %s = cnn.matmul %q, %k
+        : (tensor<1x8x40x15xf32>, tensor<1x8x15x40xf32>) -> tensor<1x8x40x40xf32>
+    ```
+  }];
+  let arguments = (ins Cnn_Tensor:$lhs, Cnn_Tensor:$rhs);
+  let results = (outs Cnn_Tensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+
 //===----------------------------------------------------------------------===//
 // Normalisation
 //===----------------------------------------------------------------------===//

@@ -148,8 +148,8 @@ ShapeOrError inferConvTranspose2D(ShapeRef input, ShapeRef weight,
 
 ShapeOrError inferDense(ShapeRef input, ShapeRef weight,
                         std::optional<ShapeRef> bias) {
-  if (input.size() != 2 && input.size() != 4)
-    return ShapeOrError::error(formatv("input {0} must be [N, K] or [N, K, H, W]",
+  if (input.size() < 2)
+    return ShapeOrError::error(formatv("input {0} must be [N, K, ...]",
                                        formatShape(input)));
   if (weight[1] != input[1])
     return ShapeOrError::error(formatv(
@@ -231,6 +231,30 @@ ShapeOrError inferBroadcast(ShapeRef lhsShape, ShapeRef rhsShape) {
           formatShape(lhsShape), formatShape(rhsShape), i, lhs[i], rhs[i]));
     out.push_back(std::max(lhs[i], rhs[i]));
   }
+  return out;
+}
+
+ShapeOrError inferMatmul(ShapeRef lhs, ShapeRef rhs) {
+  if (lhs.size() != rhs.size() || lhs.size() < 2)
+    return ShapeOrError::error(formatv(
+        "operands {0} and {1} must have one rank, 2 or more", formatShape(lhs),
+        formatShape(rhs)));
+  size_t rank = lhs.size();
+  if (lhs[rank - 1] != rhs[rank - 2])
+    return ShapeOrError::error(formatv(
+        "{0} x {1}: the left operand's rows have {2} elements, the right one's "
+        "columns {3}",
+        formatShape(lhs), formatShape(rhs), lhs[rank - 1], rhs[rank - 2]));
+  Shape out;
+  for (size_t i = 0; i + 2 < rank; ++i) {
+    if (lhs[i] != rhs[i] && lhs[i] != 1 && rhs[i] != 1)
+      return ShapeOrError::error(formatv(
+          "{0} x {1}: the batch dimensions do not broadcast (dimension {2}: {3} vs {4})",
+          formatShape(lhs), formatShape(rhs), i, lhs[i], rhs[i]));
+    out.push_back(std::max(lhs[i], rhs[i]));
+  }
+  out.push_back(lhs[rank - 2]);
+  out.push_back(rhs[rank - 1]);
   return out;
 }
 
@@ -366,8 +390,8 @@ ShapeOrError inferGemm(ShapeRef input, ShapeRef weight, std::optional<ShapeRef> 
   if (!pointwise)
     return ShapeOrError::error(formatv("weight {0} must be [M, K] or [M, K, 1, 1]",
                                        formatShape(weight)));
-  if (input.size() != 2 && input.size() != 4)
-    return ShapeOrError::error(formatv("input {0} must be [N, K] or [N, K, H, W]",
+  if (input.size() < 2)
+    return ShapeOrError::error(formatv("input {0} must be [N, K, ...]",
                                        formatShape(input)));
   if (input[1] != weight[1])
     return ShapeOrError::error(formatv(

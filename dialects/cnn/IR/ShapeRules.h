@@ -100,6 +100,9 @@ ShapeOrError inferRoiPool(ShapeRef input, ShapeRef rois,
 ShapeOrError inferSameShape(ShapeRef lhs, ShapeRef rhs);
 /// NumPy broadcasting: the shorter shape gains leading 1s.
 ShapeOrError inferBroadcast(ShapeRef lhs, ShapeRef rhs);
+/// torch.matmul on equal ranks: [..., M, K] x [..., K, N] -> [..., M, N],
+/// the leading dimensions broadcast.
+ShapeOrError inferMatmul(ShapeRef lhs, ShapeRef rhs);
 /// `shape` with leading 1s up to `rank` dimensions.
 Shape alignedRank(ShapeRef shape, size_t rank);
 ShapeOrError inferConcat(llvm::ArrayRef<ShapeRef> inputs, int64_t axis);

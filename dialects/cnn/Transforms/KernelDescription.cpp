@@ -197,6 +197,12 @@ std::optional<KernelDescription> describeKernel(mlir::Operation *op) {
         kernel.add("out", out);
         return kernel;
       })
+      .Case([](MatmulOp matmul) -> Result {
+        KernelDescription kernel{"matmul", {}};
+        kernel.add("a", shapeOf(matmul.getLhs()));
+        kernel.add("b", shapeOf(matmul.getRhs()));
+        return kernel;
+      })
       .Case([](TransposeOp transpose) -> Result {
         KernelDescription kernel{"transpose", {}};
         kernel.add("in", shapeOf(transpose.getInput()));
@@ -267,6 +273,8 @@ int64_t multiplyAdds(mlir::Operation *op) {
   }
   if (auto gemm = llvm::dyn_cast<GemmOp>(op))
     return outputs() * shapeOf(gemm.getWeight())[1];
+  if (auto matmul = llvm::dyn_cast<MatmulOp>(op))
+    return outputs() * shapeOf(matmul.getLhs()).back();
   if (auto conv = llvm::dyn_cast<ConvTranspose2DOp>(op)) {
     auto weight = shapeOf(conv.getWeight());
     return llvm::cast<mlir::RankedTensorType>(conv.getInput().getType()).getNumElements() *

@@ -47,7 +47,7 @@ MODELS = {
     "convnext_tiny": ["--param", "resolution=64"],
     "resnext50_32x4d": SMALL,
     # Not zoo models: edge cases for every kernel family (test/Codegen).
-    "ops": [], "kernels": [], "winograd": [],
+    "ops": [], "kernels": [], "winograd": [], "attention": [],
 }
 
 

@@ -193,9 +193,9 @@ func.func @dense_bias(%x: tensor<1x2048xf32>, %w: tensor<1000x2048xf32>, %b: ten
 
 // -----
 
-// A dense layer mixes dimension 1 of a [N, K] or [N, K, H, W] input.
-func.func @dense_input_rank(%x: tensor<1x2048x1xf32>, %w: tensor<1000x2048xf32>) {
-  // expected-error @+1 {{'cnn.dense' op input 1x2048x1 must be [N, K] or [N, K, H, W]}}
-  %0 = "cnn.dense"(%x, %w) : (tensor<1x2048x1xf32>, tensor<1000x2048xf32>) -> tensor<1x1000x1xf32>
+// A dense layer mixes dimension 1 of a [N, K, ...] input: rank 2 or more.
+func.func @dense_input_rank(%x: tensor<2048xf32>, %w: tensor<1000x2048xf32>) {
+  // expected-error @+1 {{'cnn.dense' op input 2048 must be [N, K, ...]}}
+  %0 = "cnn.dense"(%x, %w) : (tensor<2048xf32>, tensor<1000x2048xf32>) -> tensor<1000xf32>
   return
 }

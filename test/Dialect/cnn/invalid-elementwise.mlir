@@ -104,3 +104,27 @@ func.func @div_shapes(%x: tensor<1x8x4x4xf32>, %y: tensor<1x8x3x1xf32>) {
   %0 = cnn.div %x, %y : (tensor<1x8x4x4xf32>, tensor<1x8x3x1xf32>) -> tensor<1x8x4x4xf32>
   return
 }
+
+// -----
+
+func.func @matmul_inner(%a: tensor<2x4x8xf32>, %b: tensor<2x4x8xf32>) {
+  // expected-error @+1 {{'cnn.matmul' op 2x4x8 x 2x4x8: the left operand's rows have 8 elements, the right one's columns 4}}
+  %0 = cnn.matmul %a, %b : (tensor<2x4x8xf32>, tensor<2x4x8xf32>) -> tensor<2x4x8xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_batch(%a: tensor<2x4x8xf32>, %b: tensor<3x8x4xf32>) {
+  // expected-error @+1 {{'cnn.matmul' op 2x4x8 x 3x8x4: the batch dimensions do not broadcast (dimension 0: 2 vs 3)}}
+  %0 = cnn.matmul %a, %b : (tensor<2x4x8xf32>, tensor<3x8x4xf32>) -> tensor<2x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_rank(%a: tensor<4x8xf32>, %b: tensor<1x8x4xf32>) {
+  // expected-error @+1 {{'cnn.matmul' op operands 4x8 and 1x8x4 must have one rank, 2 or more}}
+  %0 = cnn.matmul %a, %b : (tensor<4x8xf32>, tensor<1x8x4xf32>) -> tensor<1x4x4xf32>
+  return
+}

@@ -73,9 +73,9 @@ func.func @gemm_channels(%x: tensor<1x4x8x8xf32>, %w: tensor<8x5xf32>) {
 
 // -----
 
-func.func @gemm_input_rank(%x: tensor<4x8x8xf32>, %w: tensor<8x4xf32>) {
-  // expected-error @+1 {{'cnn.gemm' op input 4x8x8 must be [N, K] or [N, K, H, W]}}
-  %0 = cnn.gemm %x, %w : (tensor<4x8x8xf32>, tensor<8x4xf32>) -> tensor<8x8x8xf32>
+func.func @gemm_input_rank(%x: tensor<8xf32>, %w: tensor<8x8xf32>) {
+  // expected-error @+1 {{'cnn.gemm' op input 8 must be [N, K, ...]}}
+  %0 = cnn.gemm %x, %w : (tensor<8xf32>, tensor<8x8xf32>) -> tensor<8xf32>
   return
 }
 

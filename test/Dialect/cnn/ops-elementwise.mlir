@@ -83,3 +83,14 @@ func.func @mul(%x: tensor<1x96x56x56xf32>, %s: tensor<1x96x1x1xf32>, %a: tensor<
   %2 = cnn.mul %a, %b : (tensor<2x1x4xf32>, tensor<1x3x1xf32>) -> tensor<2x3x4xf32>
   return %0, %1, %2 : tensor<1x96x56x56xf32>, tensor<1x96x56x56xf32>, tensor<2x3x4xf32>
 }
+
+// Attention's two products: scores Q K^T per head, then the weighted sum of
+// V; a batch dimension of 1 broadcasts.
+// CHECK-LABEL: func @matmul
+// CHECK: cnn.matmul %{{.*}}, %{{.*}} : (tensor<1x8x40x15xf32>, tensor<1x8x15x40xf32>) -> tensor<1x8x40x40xf32>
+// CHECK: cnn.matmul %{{.*}}, %{{.*}} : (tensor<1x8x40x40xf32>, tensor<1x1x40x15xf32>) -> tensor<1x8x40x15xf32>
+func.func @matmul(%q: tensor<1x8x40x15xf32>, %k: tensor<1x8x15x40xf32>, %v: tensor<1x1x40x15xf32>) -> tensor<1x8x40x15xf32> {
+  %0 = cnn.matmul %q, %k : (tensor<1x8x40x15xf32>, tensor<1x8x15x40xf32>) -> tensor<1x8x40x40xf32>
+  %1 = cnn.matmul %0, %v : (tensor<1x8x40x40xf32>, tensor<1x1x40x15xf32>) -> tensor<1x8x40x15xf32>
+  return %1 : tensor<1x8x40x15xf32>
+}
