@@ -332,7 +332,7 @@ std::string Importer::uniqueVariable(const std::string &hint) {
 
 Layer &Importer::addInnerLayer(const std::string &call, std::vector<int> operands,
                                std::vector<std::string> arguments,
-                               const std::vector<Shape> &shapes) {
+                               const std::vector<Shape> &shapes, bool named) {
   Layer layer;
   layer.call = call;
   layer.operands = std::move(operands);
@@ -341,7 +341,7 @@ Layer &Importer::addInnerLayer(const std::string &call, std::vector<int> operand
   layer.source = current;
   // Every call is named after its node, so that remarks, summaries and
   // profiles speak of the graph's names; operators take no name.
-  if (call != "+" && call != "-" && call != "*" && call != "/" && call != "affine" &&
+  if (named && call != "+" && call != "-" && call != "*" && call != "/" && call != "affine" &&
       !call.empty())
     layer.name = layerName(*current);
   int index = int(layers.size());

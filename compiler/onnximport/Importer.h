@@ -115,9 +115,11 @@ public:
   /// Adds a layer whose outputs are the node's outputs.
   Layer &addLayer(const std::string &call, std::vector<int> operands,
                   std::vector<std::string> arguments = {});
-  /// Adds a layer with the given output shapes, not bound to node outputs.
+  /// Adds a layer with the given output shapes, not bound to node outputs;
+  /// `named` false leaves the node's name to the layer that computes it.
   Layer &addInnerLayer(const std::string &call, std::vector<int> operands,
-                       std::vector<std::string> arguments, const std::vector<Shape> &shapes);
+                       std::vector<std::string> arguments, const std::vector<Shape> &shapes,
+                       bool named = true);
   /// A learned tensor holding `value` (a constant operand of a broadcast op).
   int learnedTensor(const Constant &value);
   /// A pending layer for the current node.

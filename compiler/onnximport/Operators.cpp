@@ -297,7 +297,8 @@ int matmulOperand(Importer &im, int i, const std::string &role, size_t rank) {
                    " is a vector; MatMul is supported on matrices and batches of them");
   if (shape.size() < rank) {
     shape.insert(shape.begin(), rank - shape.size(), 1);
-    x = im.addInnerLayer("reshape", {x}, {Importer::list(shape)}, {shape}).outputs[0];
+    x = im.addInnerLayer("reshape", {x}, {Importer::list(shape)}, {shape}, /*named=*/false)
+            .outputs[0];
   }
   return x;
 }

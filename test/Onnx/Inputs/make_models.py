@@ -5,6 +5,13 @@ them, each with an input and its expected output computed here in numpy:
   decomposed as x * clip(x + 3, 0, 6) / 6, a Pad before a convolution,
   SiLU as x * sigmoid(x), squeeze-and-excitation with HardSigmoid, a Reshape whose target a shape
   subgraph computes (Shape, Gather, Unsqueeze, Concat), MatMul + Add, Softmax;
+- svtr_style: PP-OCRv4's recognizer's attention block as Paddle2ONNX writes
+  it: a feature row to tokens (Reshape, Transpose), layer norm decomposed
+  (ReduceMean, Sub, Pow, Sqrt, Div), MatMul of rank 3 by a constant, the
+  heads split by a rank-5 Reshape, Transpose, Slice and Squeeze, the
+  scores' scale as a Mul, batched MatMuls of rank 4, Softmax on the last
+  axis, a MatMul whose batch dimensions broadcast (rank 3 by a rank-2
+  computed tensor), and the residual;
 - nhwc: TensorFlow's layout, a Transpose at the input and at the output;
 - unsupported: a node no layer computes (Mod), for the error message;
 - invalid: a node that reads a value nothing defines (the checker's error);
@@ -111,6 +118,98 @@ def paddle_style(out):
     np.save(os.path.join(out, "paddle_style-y.npy"), (e / e.sum(axis=1, keepdims=True)).astype(np.float32))
 
 
+def svtr_style(out):
+    c, t, heads = 12, 10, 3
+    width = c // heads
+    i64 = lambda v: np.array(v, dtype=np.int64)  # noqa: E731
+    f = lambda v: np.array(v, dtype=np.float32)  # noqa: E731
+    wqkv = rng.normal(0, 0.3, (c, 3 * c)).astype(np.float32)
+    bqkv = rng.normal(0, 0.1, 3 * c).astype(np.float32)
+    wo = rng.normal(0, 0.3, (c, c)).astype(np.float32)
+    gamma = rng.normal(1, 0.1, c).astype(np.float32)
+    beta = rng.normal(0, 0.1, c).astype(np.float32)
+    nodes = [
+        constant("wqkv", wqkv), constant("bqkv", bqkv), constant("wo", wo),
+        constant("gamma", gamma), constant("beta", beta), constant("two", f(2)),
+        constant("eps", f(1e-5)), constant("scale", f(width ** -0.5)),
+        constant("tokens_shape", i64([1, c, t])),
+        helper.make_node("Reshape", ["x", "tokens_shape"], ["flat"], name="flatten_0"),
+        helper.make_node("Transpose", ["flat"], ["tokens"], name="transpose_0", perm=[0, 2, 1]),
+        helper.make_node("ReduceMean", ["tokens"], ["mean"], name="layer_norm_0.mean", axes=[-1]),
+        helper.make_node("Sub", ["tokens", "mean"], ["centred"], name="layer_norm_0.sub"),
+        helper.make_node("Pow", ["centred", "two"], ["squares"], name="layer_norm_0.pow"),
+        helper.make_node("ReduceMean", ["squares"], ["variance"], name="layer_norm_0.var",
+                         axes=[-1]),
+        helper.make_node("Add", ["variance", "eps"], ["variance_eps"], name="layer_norm_0.add"),
+        helper.make_node("Sqrt", ["variance_eps"], ["deviation"], name="layer_norm_0.sqrt"),
+        helper.make_node("Div", ["centred", "deviation"], ["normal"], name="layer_norm_0.div"),
+        helper.make_node("Mul", ["normal", "gamma"], ["scaled"], name="layer_norm_0.mul"),
+        helper.make_node("Add", ["scaled", "beta"], ["normed"], name="layer_norm_0"),
+        helper.make_node("MatMul", ["normed", "wqkv"], ["qkv0"], name="linear_0"),
+        helper.make_node("Add", ["qkv0", "bqkv"], ["qkv"], name="linear_0.bias"),
+        constant("heads_shape", i64([0, -1, 3, heads, width])),
+        helper.make_node("Reshape", ["qkv", "heads_shape"], ["qkv5"], name="reshape_0"),
+        helper.make_node("Transpose", ["qkv5"], ["qkvt"], name="transpose_1",
+                         perm=[2, 0, 3, 1, 4]),
+    ]
+    for i, part in enumerate("qkv"):
+        nodes += [
+            constant(f"start_{part}", i64([i])), constant(f"end_{part}", i64([i + 1])),
+            constant(f"axis_{part}", i64([0])),
+            helper.make_node("Slice", ["qkvt", f"start_{part}", f"end_{part}", f"axis_{part}"],
+                             [f"{part}5"], name=f"slice_{part}"),
+            helper.make_node("Squeeze", [f"{part}5", f"axis_{part}"], [part],
+                             name=f"squeeze_{part}"),
+        ]
+    nodes += [
+        helper.make_node("Mul", ["q", "scale"], ["qs"], name="scale_0"),
+        helper.make_node("Transpose", ["k"], ["kt"], name="transpose_2", perm=[0, 1, 3, 2]),
+        helper.make_node("MatMul", ["qs", "kt"], ["scores"], name="matmul_0"),
+        helper.make_node("Softmax", ["scores"], ["weights"], name="softmax_0", axis=3),
+        helper.make_node("MatMul", ["weights", "v"], ["mixed"], name="matmul_1"),
+        helper.make_node("Transpose", ["mixed"], ["mixedt"], name="transpose_3",
+                         perm=[0, 2, 1, 3]),
+        constant("merged_shape", i64([0, -1, c])),
+        helper.make_node("Reshape", ["mixedt", "merged_shape"], ["merged"], name="reshape_1"),
+        helper.make_node("MatMul", ["merged", "wo"], ["projected"], name="linear_1"),
+        helper.make_node("Add", ["tokens", "projected"], ["residual"], name="add_0"),
+        # Rank 3 by a computed matrix: the residual's first token row,
+        # broadcast over the batch (the left operand's rank is higher).
+        constant("row_start", i64([0])), constant("row_end", i64([1])),
+        constant("row_axis", i64([1])),
+        helper.make_node("Slice", ["residual", "row_start", "row_end", "row_axis"], ["row"],
+                         name="slice_row"),
+        constant("row_shape", i64([c, 1])),
+        helper.make_node("Reshape", ["row", "row_shape"], ["column"], name="reshape_row"),
+        helper.make_node("MatMul", ["residual", "column"], ["y"], name="matmul_2"),
+    ]
+    graph = helper.make_graph(
+        nodes, "svtr_style",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, c, 1, t])],
+        [helper.make_tensor_value_info("residual", TensorProto.FLOAT, [1, t, c]),
+         helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, t, 1])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)],
+                              producer_name="PaddlePaddle")
+    onnx.checker.check_model(model)
+    onnx.save(model, os.path.join(out, "svtr_style.onnx"))
+
+    x = rng.normal(0, 1, (1, c, 1, t)).astype(np.float32)
+    d = lambda a: a.astype(np.float64)  # noqa: E731
+    tokens = d(x).reshape(1, c, t).transpose(0, 2, 1)
+    centred = tokens - tokens.mean(-1, keepdims=True)
+    normed = centred / np.sqrt((centred ** 2).mean(-1, keepdims=True) + 1e-5) * d(gamma) + d(beta)
+    qkv = (normed @ d(wqkv) + d(bqkv)).reshape(1, t, 3, heads, width).transpose(2, 0, 3, 1, 4)
+    q, k, v = qkv[0] * width ** -0.5, qkv[1], qkv[2]
+    scores = q @ k.transpose(0, 1, 3, 2)
+    e = np.exp(scores - scores.max(-1, keepdims=True))
+    mixed = (e / e.sum(-1, keepdims=True)) @ v
+    residual = tokens + mixed.transpose(0, 2, 1, 3).reshape(1, t, c) @ d(wo)
+    y = residual @ residual[:, 0, :].reshape(c, 1)
+    np.save(os.path.join(out, "svtr_style-x.npy"), x)
+    np.save(os.path.join(out, "svtr_style-residual.npy"), residual.astype(np.float32))
+    np.save(os.path.join(out, "svtr_style-y.npy"), y.astype(np.float32))
+
+
 def nhwc(out):
     w = rng.normal(0, 0.3, (6, 3, 3, 3)).astype(np.float32)
     b = rng.normal(0, 0.1, 6).astype(np.float32)
@@ -179,6 +278,7 @@ def chain(out, length=100000):
 if __name__ == "__main__":
     os.makedirs(sys.argv[1], exist_ok=True)
     paddle_style(sys.argv[1])
+    svtr_style(sys.argv[1])
     nhwc(sys.argv[1])
     unsupported(sys.argv[1])
     invalid(sys.argv[1])
