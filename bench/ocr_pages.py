@@ -24,11 +24,14 @@ classifier, and int8 against fp32 on them.
   ocr_pages.py boxes PROBABILITY.npy PAGE.png OUT.png
       the detector's text regions drawn on the page, and their count
 """
-import collections
+import os
 import random
 import sys
 
 import numpy
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
+import ocr  # noqa: E402
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 WORDS = ("the quick brown fox jumps over a lazy dog while compilers turn tensors into "
@@ -106,25 +109,8 @@ def decisions(fp32_dir, int8_dir, names):
 
 
 def regions(probability):
-    mask = probability > 0.3
-    seen = numpy.zeros(mask.shape, bool)
-    boxes = []
-    for y0, x0 in zip(*numpy.nonzero(mask)):
-        if seen[y0, x0]:
-            continue
-        queue, seen[y0, x0] = collections.deque([(y0, x0)]), True
-        top, bottom, left, right = y0, y0, x0, x0
-        while queue:
-            y, x = queue.popleft()
-            top, bottom, left, right = min(top, y), max(bottom, y), min(left, x), max(right, x)
-            for v, u in ((y + 1, x), (y - 1, x), (y, x + 1), (y, x - 1)):
-                if 0 <= v < mask.shape[0] and 0 <= u < mask.shape[1] and mask[v, u] \
-                        and not seen[v, u]:
-                    seen[v, u] = True
-                    queue.append((v, u))
-        if (bottom - top + 1) * (right - left + 1) >= 16:
-            boxes.append((top, left, bottom + 1, right + 1))
-    return boxes
+    """Text regions (top, left, bottom, right), as scripts/ocr.py finds them."""
+    return [region[:4] for region in ocr.regions(probability)]
 
 
 def iou(a, b):
@@ -164,12 +150,10 @@ def boxes(probability_path, page_path, out_path):
     sy, sx = page.size[1] / probability.shape[0], page.size[0] / probability.shape[1]
     found = regions(probability)
     draw = ImageDraw.Draw(page)
-    for top, left, bottom, right in found:
-        # The map marks each line's shrunk core; DB's post-processing grows
-        # it back by area * 1.5 / perimeter on every side.
-        grow = (bottom - top) * (right - left) * 1.5 / (2 * ((bottom - top) + (right - left)))
-        draw.rectangle(((left - grow) * sx, (top - grow) * sy, (right + grow) * sx,
-                        (bottom + grow) * sy), outline=(220, 30, 30), width=2)
+    for region in found:
+        top, left, bottom, right = ocr.unclip(*region)
+        draw.rectangle((left * sx, top * sy, right * sx, bottom * sy), outline=(220, 30, 30),
+                       width=2)
     page.save(out_path)
     print(f"{len(found)} text regions drawn on {out_path}")
 

