@@ -42,6 +42,11 @@ std::string nodeHeading(const onnx::NodeProto &n, int opset);
 /// an error about its node, not a crash inside the library.
 void checkAttributesBeforeInference(const onnx::ModelProto &model, int opset);
 
+/// Rewrites the nodes of an opset-18 or 19 model in their opset-17 forms and
+/// marks it opset 17, for libonnx 1.12's checker and inference; refuses,
+/// naming the node, what opset 17 cannot say (Opset.cpp).
+void writeAsOpset17(onnx::ModelProto &model, int opset);
+
 /// One output of a layer (or a model input, whose layer is -1).
 struct Activation {
   int layer = -1;

@@ -326,6 +326,17 @@ bool importBytes(const std::string &bytes, const std::string &displayName,
         throw ImportError("initializer '" + init.name() + "' keeps its data in an external "
                           "file (ONNX's format for models of 2 GiB and more), which is not "
                           "supported");
+    int opset = 0;
+    for (const auto &entry : model.opset_import())
+      if (entry.domain().empty() || entry.domain() == "ai.onnx")
+        opset = int(entry.version());
+    // Opsets 6 to 8 differ from 9 in ways the handlers check (legacy
+    // broadcasting attributes, BatchNormalization's is_test); 18 and 19 are
+    // checked and inferred as 17 (Opset.cpp).
+    if (opset < 6 || opset > 19)
+      throw ImportError("opset " + std::to_string(opset) + " of the default domain is not "
+                        "supported (6 to 19 are)");
+    writeAsOpset17(model, opset);
     try {
       onnx::checker::check_model(model);
     } catch (const onnx::checker::ValidationError &e) {
@@ -336,15 +347,6 @@ bool importBytes(const std::string &bytes, const std::string &displayName,
     } catch (const std::logic_error &) {
       throw ImportError("the ONNX checker cannot read the model: it is malformed");
     }
-    int opset = 0;
-    for (const auto &entry : model.opset_import())
-      if (entry.domain().empty() || entry.domain() == "ai.onnx")
-        opset = int(entry.version());
-    // Opsets 6 to 8 differ from 9 in ways the handlers check (legacy
-    // broadcasting attributes, BatchNormalization's is_test).
-    if (opset < 6 || opset > 17)
-      throw ImportError("opset " + std::to_string(opset) + " of the default domain is not "
-                        "supported (6 to 17 are)");
     fixInputShapes(model, options);
     checkAttributesBeforeInference(model, opset);
     if (model.graph().output_size() == 0)
@@ -361,6 +363,10 @@ bool importBytes(const std::string &bytes, const std::string &displayName,
       std::string stem = displayName.substr(slash == std::string::npos ? 0 : slash + 1);
       named.modelName = stem.substr(0, stem.rfind('.'));
     }
+    // Messages name the file's own opset.
+    for (auto &entry : *model.mutable_opset_import())
+      if (entry.domain().empty() || entry.domain() == "ai.onnx")
+        entry.set_version(opset);
     Importer importer(model, named, displayName, std::move(shapes));
     result = importer.run();
     return true;

@@ -12,6 +12,11 @@ them, each with an input and its expected output computed here in numpy:
   scores' scale as a Mul, batched MatMuls of rank 4, Softmax on the last
   axis, a MatMul whose batch dimensions broadcast (rank 3 by a rank-2
   computed tensor), and the residual;
+- opset18, opset19: the forms those opsets changed (a Reduce's axes as an
+  input, from an initializer and from a Constant node; Split's num_outputs;
+  Resize's antialias and keep_aspect_ratio_policy at their defaults;
+  AveragePool's dilations of 1; Cast's saturate; IR version 9), and
+  opset18_* models with what opset 17 cannot say, for the errors;
 - nhwc: TensorFlow's layout, a Transpose at the input and at the output;
 - unsupported: a node no layer computes (Mod), for the error message;
 - invalid: a node that reads a value nothing defines (the checker's error);
@@ -210,6 +215,83 @@ def svtr_style(out):
     np.save(os.path.join(out, "svtr_style-y.npy"), y.astype(np.float32))
 
 
+def opset18(out):
+    w = rng.normal(0, 0.3, (8, 4, 3, 3)).astype(np.float32)
+    i64 = lambda v: np.array(v, dtype=np.int64)  # noqa: E731
+    nodes = [
+        constant("w", w), constant("max_axes", i64([2, 3])),
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+        helper.make_node("Split", ["c"], ["a", "b"], name="halves", axis=1, num_outputs=2),
+        helper.make_node("Mul", ["a", "b"], ["gated"], name="gate"),
+        helper.make_node("ReduceMean", ["gated", "mean_axes"], ["pooled"], name="pool",
+                         keepdims=1),
+        helper.make_node("ReduceMax", ["gated", "max_axes"], ["peak"], name="peak", keepdims=1),
+        helper.make_node("Resize", ["gated", "", "scales"], ["up"], name="up", mode="nearest",
+                         coordinate_transformation_mode="asymmetric", nearest_mode="floor",
+                         antialias=0, keep_aspect_ratio_policy="stretch"),
+    ]
+    graph = helper.make_graph(
+        nodes, "opset18", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 6, 6])],
+        [helper.make_tensor_value_info("pooled", TensorProto.FLOAT, [1, 4, 1, 1]),
+         helper.make_tensor_value_info("peak", TensorProto.FLOAT, [1, 4, 1, 1]),
+         helper.make_tensor_value_info("up", TensorProto.FLOAT, [1, 4, 12, 12])],
+        initializer=[numpy_helper.from_array(i64([2, 3]), "mean_axes"),
+                     numpy_helper.from_array(np.array([1, 1, 2, 2], np.float32), "scales")])
+    # Written as-is: the python-onnx here checks up to opset 17.
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)],
+                                ir_version=8), os.path.join(out, "opset18.onnx"))
+    x = rng.normal(0, 1, (1, 4, 6, 6)).astype(np.float32)
+    c = conv(x.astype(np.float64), w.astype(np.float64), pad=1)
+    gated = c[:, :4] * c[:, 4:]
+    np.save(os.path.join(out, "opset18-x.npy"), x)
+    np.save(os.path.join(out, "opset18-pooled.npy"), gated.mean(axis=(2, 3), keepdims=True))
+    np.save(os.path.join(out, "opset18-peak.npy"), gated.max(axis=(2, 3), keepdims=True))
+    np.save(os.path.join(out, "opset18-up.npy"), gated.repeat(2, axis=2).repeat(2, axis=3))
+
+    # What opset 17 cannot say, one model each: axes computed at run time,
+    # antialiasing, a new operator.
+    def broken(name, nodes, inputs, initializer=()):
+        g = helper.make_graph(nodes, name, inputs,
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+                              initializer=list(initializer))
+        onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 18)],
+                                    ir_version=8), os.path.join(out, name + ".onnx"))
+    x_info = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 6, 6])
+    broken("opset18_axes", [helper.make_node("ReduceMean", ["x", "axes"], ["y"], name="mean")],
+           [x_info, helper.make_tensor_value_info("axes", TensorProto.INT64, [2])])
+    broken("opset18_antialias",
+           [helper.make_node("Resize", ["x", "", "scales"], ["y"], name="smooth",
+                             mode="linear", antialias=1)],
+           [x_info], [numpy_helper.from_array(np.array([1, 1, 0.5, 0.5], np.float32), "scales")])
+    broken("opset18_groupnorm",
+           [helper.make_node("GroupNormalization", ["x", "s", "b"], ["y"], name="gn",
+                             num_groups=2)],
+           [x_info], [numpy_helper.from_array(np.ones(2, np.float32), "s"),
+                      numpy_helper.from_array(np.zeros(2, np.float32), "b")])
+
+
+def opset19(out):
+    nodes = [
+        helper.make_node("AveragePool", ["x"], ["p"], name="pool", kernel_shape=[2, 2],
+                         strides=[2, 2], dilations=[1, 1]),
+        helper.make_node("Cast", ["p"], ["y"], name="cast", to=TensorProto.FLOAT, saturate=1),
+    ]
+    graph = helper.make_graph(
+        nodes, "opset19", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 4, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 3, 2, 2])])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)],
+                                ir_version=9), os.path.join(out, "opset19.onnx"))
+    x = rng.normal(0, 1, (1, 3, 4, 4)).astype(np.float32)
+    np.save(os.path.join(out, "opset19-x.npy"), x)
+    np.save(os.path.join(out, "opset19-y.npy"),
+            x.astype(np.float64).reshape(1, 3, 2, 2, 2, 2).mean(axis=(3, 5)))
+    next(a for a in graph.node[0].attribute if a.name == "dilations").ints[:] = [2, 2]
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)],
+                                ir_version=9), os.path.join(out, "opset19_dilated.onnx"))
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 20)],
+                                ir_version=9), os.path.join(out, "opset20.onnx"))
+
+
 def nhwc(out):
     w = rng.normal(0, 0.3, (6, 3, 3, 3)).astype(np.float32)
     b = rng.normal(0, 0.1, 6).astype(np.float32)
@@ -279,6 +361,8 @@ if __name__ == "__main__":
     os.makedirs(sys.argv[1], exist_ok=True)
     paddle_style(sys.argv[1])
     svtr_style(sys.argv[1])
+    opset18(sys.argv[1])
+    opset19(sys.argv[1])
     nhwc(sys.argv[1])
     unsupported(sys.argv[1])
     invalid(sys.argv[1])
