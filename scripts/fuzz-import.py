@@ -68,7 +68,8 @@ INTERESTING_INTS = [-(1 << 63), -(1 << 31), -2, -1, 0, 1, 2, 3, 4, 7, 64, 1 << 1
 INTERESTING_FLOATS = [float("nan"), float("inf"), -float("inf"), 0.0, -1.0, 1e-45, 1e38, -0.5]
 SUPPORTED_OPS = ["Conv", "Relu", "MaxPool", "AveragePool", "Add", "Mul", "Concat", "Reshape",
                  "Transpose", "Softmax", "Gemm", "BatchNormalization", "Squeeze", "Flatten",
-                 "LRN", "Clip", "Split", "Slice", "Pad", "Resize", "LayerNormalization"]
+                 "LRN", "Clip", "Split", "Slice", "Pad", "Resize", "LayerNormalization", "MatMul",
+                 "ReduceMean"]
 
 
 def seeds():
@@ -155,7 +156,7 @@ def mutate(model, rng):
         elif kind == "op_type" and nodes:
             rng.choice(nodes).op_type = rng.choice(SUPPORTED_OPS)
         elif kind == "opset" and model.opset_import:
-            model.opset_import[0].version = rng.choice([6, 7, 9, 11, 12, 13, 15, 17, 18])
+            model.opset_import[0].version = rng.choice([6, 7, 9, 11, 12, 13, 15, 17, 18, 19, 20])
         elif kind == "drop_node" and len(nodes) > 1:
             del graph.node[rng.randrange(len(nodes))]
         elif kind == "outputs":

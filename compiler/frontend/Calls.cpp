@@ -91,7 +91,7 @@ Value Elaborator::invoke(
     builtin = &builtins().at(target.getCallableName());
     for (const Builtin::Param &p : builtin->params)
       params.push_back({p.name, p.defaultValue ? &*p.defaultValue : nullptr});
-    if (!builtin->isLayer && !args.layerName.empty())
+    if (!builtin->isLayer && !builtin->layerOfTensors && !args.layerName.empty())
       fail(args.call->layerNameLocation, "'" + args.callee +
                                              "' makes no layer, so it takes no name");
   }

@@ -73,6 +73,9 @@ struct Builtin {
   bool isLayer = false;
   bool variadic = false;
   std::function<Value(class Elaborator &, BoundArguments &)> run;
+  /// A function of numbers that makes a layer of a tensor (exp, log, sqrt):
+  /// it takes `as`, which its number form refuses.
+  bool layerOfTensors = false;
 };
 
 /// Where names come from: the dotted prefix of the current scope, whether

@@ -14,6 +14,7 @@
 namespace cnnc::detail {
 
 void addLayerBuiltins(std::map<std::string, Builtin> &table);
+Value tensorFunction(Elaborator &e, BoundArguments &args);
 
 namespace {
 
@@ -200,6 +201,18 @@ const std::map<std::string, Builtin> &builtins() {
     fn("exp", {{"x"}}, [](Elaborator &e, Args &a) {
       return number(e, a, std::exp(e.numberArg(a, "x")));
     });
+    for (const char *name : {"exp", "log", "sqrt"}) {
+      Builtin &function = t[name];
+      function.layerOfTensors = true;
+      function.run = [numbers = function.run](Elaborator &e, Args &a) {
+        if (a.values.at("x").is(Value::Kind::Tensor))
+          return tensorFunction(e, a);
+        if (!a.layerName.empty())
+          e.fail(a.call->layerNameLocation,
+                 "'" + a.callee + "' of a number makes no layer, so it takes no name");
+        return numbers(e, a);
+      };
+    }
     // Handled where calls are made (Elaborator::bindPartially); listed so
     // that the name is known.
     fn("partial", {{"f"}}, [](Elaborator &e, Args &a) -> Value {

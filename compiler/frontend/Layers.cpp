@@ -316,6 +316,14 @@ Value leakyRelu(Elaborator &e, Args &args) {
                                                 b.getF64FloatAttr(e.numberArg(args, "alpha"))));
 }
 
+Value elu(Elaborator &e, Args &args) {
+  mlir::Value x = e.tensorArg(args, "x");
+  std::string name = e.nameLayer(args, "elu");
+  auto &b = e.getBuilder();
+  return Value::tensor(cnn::EluOp::create(b, e.locate(*args.call, name), x,
+                                          b.getF64FloatAttr(e.numberArg(args, "alpha"))));
+}
+
 Value dropout(Elaborator &e, Args &args) {
   mlir::Value x = e.tensorArg(args, "x");
   double rate = e.numberArg(args, "p");
@@ -620,6 +628,21 @@ Value Elaborator::scaleShift(const ast::Expr &expr, mlir::Value x, double scale,
                                                  builder.getF64FloatAttr(shift)));
 }
 
+/// exp, log and sqrt of a tensor: element-wise, functions in PyTorch (no
+/// position in a sequential). Of a number they are Functions.cpp's.
+Value tensorFunction(Elaborator &e, BoundArguments &args) {
+  mlir::Value x = e.tensorArg(args, "x");
+  if (args.callee == "log" && !e.isNone(args, "base"))
+    e.fail(e.argLocation(args, "base"), "log of a tensor is the natural log: it takes no base");
+  std::string name = e.nameLayer(args, args.callee, /*consumesIndex=*/false);
+  mlir::Location location = e.locate(*args.call, name);
+  if (args.callee == "exp")
+    return Value::tensor(cnn::ExpOp::create(e.getBuilder(), location, x));
+  if (args.callee == "log")
+    return Value::tensor(cnn::LogOp::create(e.getBuilder(), location, x));
+  return Value::tensor(cnn::SqrtOp::create(e.getBuilder(), location, x));
+}
+
 /// Builds the layer part of the built-in table; Functions.cpp adds the rest.
 void addLayerBuiltins(std::map<std::string, Builtin> &table) {
   using P = Builtin::Param;
@@ -648,6 +671,11 @@ void addLayerBuiltins(std::map<std::string, Builtin> &table) {
   layer("hardswish", {{"x"}}, activation<cnn::HardswishOp>);
   layer("hardsigmoid", {{"x"}}, activation<cnn::HardsigmoidOp>);
   layer("gelu", {{"x"}}, activation<cnn::GeluOp>);
+  layer("selu", {{"x"}}, activation<cnn::SeluOp>);
+  layer("softplus", {{"x"}}, activation<cnn::SoftplusOp>);
+  layer("mish", {{"x"}}, activation<cnn::MishOp>);
+  layer("abs", {{"x"}}, activation<cnn::AbsOp>);
+  layer("elu", {{"x"}, {"alpha", Value::number(1.0)}}, elu);
   layer("relu6", {{"x"}}, [](Elaborator &e, Args &a) { return clip(e, a, 0, 6); });
   layer("clip", {{"x"}, {"min"}, {"max"}}, [](Elaborator &e, Args &a) {
     return clip(e, a, e.numberArg(a, "min"), e.numberArg(a, "max"));

@@ -125,6 +125,24 @@ void leakyRelu(Importer &im) {
   unaryLayer(im, "leaky", {Importer::number(im.floatAttribute("alpha", 0.01))});
 }
 
+void elu(Importer &im) {
+  im.expectAttributes({"alpha"});
+  unaryLayer(im, "elu", {Importer::number(im.floatAttribute("alpha", 1.0))});
+}
+
+/// SELU with torch.nn.SELU's constants (ONNX's defaults), the only ones the
+/// kernels have.
+void selu(Importer &im) {
+  im.expectAttributes({"alpha", "gamma"});
+  double alpha = im.floatAttribute("alpha", 1.67326319217681884765625);
+  double gamma = im.floatAttribute("gamma", 1.05070102214813232421875);
+  if (std::fabs(alpha - 1.6732632423543772) > 1e-6 || std::fabs(gamma - 1.0507009873554805) > 1e-6)
+    im.unsupported("alpha " + Importer::number(alpha) + " and gamma " + Importer::number(gamma) +
+                   " differ from SELU's own constants (1.67326324, 1.05070102), the only ones "
+                   "supported");
+  unaryLayer(im, "selu");
+}
+
 void prelu(Importer &im) {
   int x = im.activationInput(0, "X");
   const Constant &slope = im.constantInput(1, "slope");
@@ -423,7 +441,16 @@ const std::map<std::string, Handler> &handlers() {
       {"Div", [](Importer &im) { arithmetic(im, '/'); }},
       {"Erf", [](Importer &im) { pendingOp(im, "Erf is supported only inside GELU"); }},
       {"Pow", [](Importer &im) { pendingOp(im, "Pow is supported only inside a layer normalisation"); }},
-      {"Sqrt", [](Importer &im) { pendingOp(im, "Sqrt is supported only inside a layer normalisation"); }},
+      {"Sqrt", [](Importer &im) { unaryLayer(im, "sqrt"); }},
+      {"Exp", [](Importer &im) { unaryLayer(im, "exp"); }},
+      {"Log", [](Importer &im) { unaryLayer(im, "log"); }},
+      {"Abs", [](Importer &im) { unaryLayer(im, "abs"); }},
+      {"Softplus", [](Importer &im) { unaryLayer(im, "softplus"); }},
+      {"Elu", elu},
+      {"Selu", selu},
+      {"Neg", [](Importer &im) {
+         im.addLayer("affine", {im.activationInput(0, "X")}).facts = {{"scale", -1}, {"shift", 0}};
+       }},
   };
   return table;
 }

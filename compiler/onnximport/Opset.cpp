@@ -4,11 +4,12 @@
 // 18 and 19 change few operators in ways a CNN uses: the Reduce family
 // takes its axes as an input, Split gains num_outputs, Pad an axes input,
 // Resize three attributes, AveragePool dilations, Cast a saturate flag for
-// float8. Each such node is rewritten here as its opset-17 form when the
-// two compute the same thing, and refused, naming the node and what differs,
-// when they would not; operators new in 18 or 19 are refused by name. The
-// model is then checked and inferred as opset 17, and messages still name
-// the file's own opset.
+// float8, and Mish is new. Each such node is rewritten here as its opset-17
+// form (Mish as x * tanh(softplus(x))) when the two compute the same thing,
+// and refused, naming the node and what differs, when they would not;
+// the other operators new in 18 or 19 are refused by name. The model is
+// then checked and inferred as opset 17, and messages still name the
+// file's own opset.
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,7 +27,7 @@ namespace {
 const std::set<std::string> &newOperators() {
   static const std::set<std::string> ops = {
       "BitwiseAnd", "BitwiseNot", "BitwiseOr", "BitwiseXor", "CenterCropPad", "Col2Im",
-      "GroupNormalization", "Mish", "OptionalGetElement", "OptionalHasElement", "DeformConv"};
+      "GroupNormalization", "OptionalGetElement", "OptionalHasElement", "DeformConv"};
   return ops;
 }
 
@@ -50,6 +51,15 @@ public:
   }
 
   void run() {
+    google::protobuf::RepeatedPtrField<onnx::NodeProto> nodes;
+    for (auto &node : *model.mutable_graph()->mutable_node()) {
+      bool standard = node.domain().empty() || node.domain() == "ai.onnx";
+      if (standard && node.op_type() == "Mish")
+        writeMish(node, nodes);
+      else
+        *nodes.Add() = node;
+    }
+    model.mutable_graph()->mutable_node()->Swap(&nodes);
     for (auto &node : *model.mutable_graph()->mutable_node()) {
       if (!node.domain().empty() && node.domain() != "ai.onnx")
         continue;
@@ -181,6 +191,26 @@ private:
         a && a->s() == "half_pixel_symmetric")
       refuse(node, "coordinate_transformation_mode 'half_pixel_symmetric' (opset 19) is not "
                    "supported");
+  }
+
+  /// Mish (new in 18) as exporters wrote it before, x * tanh(softplus(x)),
+  /// which the importer recognises; the product keeps the node's name.
+  void writeMish(const onnx::NodeProto &mish, google::protobuf::RepeatedPtrField<onnx::NodeProto> &nodes) {
+    if (mish.input_size() != 1 || mish.output_size() != 1)
+      refuse(mish, "Mish takes one input and gives one output");
+    std::string softplus = mish.output(0) + ".softplus", tanh = mish.output(0) + ".tanh";
+    auto add = [&](const std::string &op, std::vector<std::string> inputs, const std::string &out,
+                   const std::string &name) {
+      onnx::NodeProto *node = nodes.Add();
+      node->set_op_type(op);
+      node->set_name(name);
+      for (const std::string &input : inputs)
+        node->add_input(input);
+      node->add_output(out);
+    };
+    add("Softplus", {mish.input(0)}, softplus, mish.name() + ".softplus");
+    add("Tanh", {softplus}, tanh, mish.name() + ".tanh");
+    add("Mul", {mish.input(0), tanh}, mish.output(0), mish.name());
   }
 
   void averagePool(onnx::NodeProto &node) {

@@ -11,12 +11,13 @@ namespace {
 
 bool near(double a, double b) { return std::fabs(a - b) <= 1e-5 * std::max(1.0, std::fabs(b)); }
 
-/// The layer that made `x` if it is a `call` (or a pending `opType`).
+/// The layer that made `x` if it is a `call`, or came from a node of op
+/// type `call` (a pending one, or Sqrt's layer inside a layer norm).
 Layer *made(Importer &im, int x, const std::string &call) {
   Layer *layer = im.producer(x);
   if (!layer)
     return nullptr;
-  if (layer->call == call || (layer->call.empty() && layer->opType == call))
+  if (layer->call == call || layer->opType == call)
     return layer;
   return nullptr;
 }
@@ -58,12 +59,20 @@ void emitScaled(Importer &im, const std::string &call, int x, double scale) {
   im.namingPattern = false;
 }
 
-/// Mul of two computed tensors: SiLU, hardswish, GELU, or a broadcast product.
+/// Mul of two computed tensors: SiLU, Mish, hardswish, GELU, or a broadcast
+/// product.
 bool productPattern(Importer &im, int a, int b) {
   for (int turn = 0; turn < 2; ++turn, std::swap(a, b)) {
     Layer *sigmoid = made(im, b, "sigmoid");
     if (sigmoid && sigmoid->operands[0] == a) {
       emitScaled(im, "silu", a, 1);
+      return true;
+    }
+    // Mish as exporters before opset 18 write it: x * tanh(softplus(x)).
+    Layer *tanh = made(im, b, "tanh");
+    Layer *softplus = tanh ? made(im, tanh->operands[0], "softplus") : nullptr;
+    if (softplus && softplus->operands[0] == a) {
+      emitScaled(im, "mish", a, 1);
       return true;
     }
     Layer *hardsigmoid = made(im, b, "hardsigmoid");

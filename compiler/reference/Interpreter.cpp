@@ -43,6 +43,12 @@ template <typename F> Tensor map(const Tensor &in, F f) {
 double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
 
+// torch.nn.SELU's constants.
+constexpr double kSeluAlpha = 1.6732632423543772, kSeluScale = 1.0507009873554805;
+
+/// log(1 + exp(x)) without overflow.
+double softplus(double x) { return std::max(x, 0.0) + std::log1p(std::exp(-std::fabs(x))); }
+
 /// f(x), or x itself when it is NaN: PyTorch's activations pass NaN through.
 template <typename F> auto keepingNan(F f) {
   return [f](double x) { return std::isnan(x) ? x : f(x); };
@@ -70,6 +76,20 @@ Tensor activate(const Tensor &in, cnn::Activation kind, double alpha, double lo,
     return map(in, keepingNan([](double x) { return std::clamp(x + 3.0, 0.0, 6.0) / 6.0; }));
   case cnn::Activation::gelu:
     return map(in, keepingNan([](double x) { return x * (1 + std::erf(x * M_SQRT1_2)) / 2; }));
+  case cnn::Activation::elu:
+    return map(in, keepingNan([=](double x) { return x > 0 ? x : alpha * std::expm1(x); }));
+  case cnn::Activation::selu:
+    return map(in, keepingNan([](double x) {
+      return kSeluScale * (x > 0 ? x : kSeluAlpha * std::expm1(x));
+    }));
+  case cnn::Activation::softplus: return map(in, keepingNan(softplus));
+  case cnn::Activation::mish:
+    return map(in, keepingNan([](double x) { return x * std::tanh(softplus(x)); }));
+  case cnn::Activation::abs: return map(in, keepingNan([](double x) { return std::fabs(x); }));
+  case cnn::Activation::exp: return map(in, keepingNan([](double x) { return std::exp(x); }));
+  case cnn::Activation::log: return map(in, keepingNan([](double x) { return std::log(x); }));
+  case cnn::Activation::sqrt:
+    return map(in, keepingNan([](double x) { return std::sqrt(x); }));
   }
   llvm_unreachable("unknown activation");
 }

@@ -81,6 +81,12 @@ Expr magnitudeBits(Expr v) { return reinterpret<uint32_t>(v) & UInt(32).max() >>
 Expr isNan(Expr v) { return magnitudeBits(v) > Expr(uint32_t(0x7f800000)); }
 Expr isInf(Expr v) { return magnitudeBits(v) == Expr(uint32_t(0x7f800000)); }
 
+// torch.nn.SELU's constants.
+constexpr double kSeluAlpha = 1.6732632423543772, kSeluScale = 1.0507009873554805;
+
+/// log(1 + exp(x)) without overflow: exp's argument is never positive.
+Expr softplus(Expr v) { return max(v, 0.0f) + log(1.0f + exp(-abs(v))); }
+
 Expr activateFinite(Expr v, const std::string &kind, double alpha, double lo, double hi) {
   if (kind == "relu")
     return max(v, 0.0f);
@@ -100,6 +106,22 @@ Expr activateFinite(Expr v, const std::string &kind, double alpha, double lo, do
     return clamp(v + 3.0f, 0.0f, 6.0f) * (1.0f / 6.0f);
   if (kind == "gelu")
     return 0.5f * v * (1.0f + erf(v * float(M_SQRT1_2)));
+  if (kind == "elu")
+    return select(v > 0.0f, v, float(alpha) * (exp(v) - 1.0f));
+  if (kind == "selu")
+    return float(kSeluScale) * select(v > 0.0f, v, float(kSeluAlpha) * (exp(v) - 1.0f));
+  if (kind == "softplus")
+    return softplus(v);
+  if (kind == "mish")
+    return v * tanh(softplus(v));
+  if (kind == "abs")
+    return abs(v);
+  if (kind == "exp")
+    return exp(v);
+  if (kind == "log")
+    return log(v);
+  if (kind == "sqrt")
+    return sqrt(v);
   throw SpecError("unknown activation '" + kind + "'");
 }
 } // namespace
@@ -118,8 +140,20 @@ Expr activate(Expr v, const std::string &kind, double alpha, double lo, double h
   const float nan = std::numeric_limits<float>::quiet_NaN();
   if (kind == "sigmoid")
     result = select(isInf(v), select(v > 0.0f, 1.0f, 0.0f), result);
-  if (kind == "silu")
+  if (kind == "silu" || kind == "mish")
     result = select(isInf(v), select(v > 0.0f, v, nan), result);
+  if (kind == "elu" || kind == "selu") {
+    double scale = kind == "selu" ? kSeluScale : 1, low = kind == "selu" ? -kSeluAlpha : -alpha;
+    result = select(isInf(v), select(v > 0.0f, v, float(scale * low)), result);
+  }
+  if (kind == "softplus" || kind == "exp")
+    result = select(isInf(v), select(v > 0.0f, v, 0.0f), result);
+  // The fast-math log and sqrt assume a positive argument.
+  const float infinity = std::numeric_limits<float>::infinity();
+  if (kind == "log")
+    result = select(v < 0.0f, nan, select(v == 0.0f, -infinity, select(isInf(v), v, result)));
+  if (kind == "sqrt")
+    result = select(v < 0.0f, nan, select(isInf(v), v, result));
   return select(isNan(v), v, result);
 }
 

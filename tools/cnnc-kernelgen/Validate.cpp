@@ -40,7 +40,8 @@ Rule optional(Rule rule) {
 
 const std::set<std::string> kActivations = {"none", "relu", "clip", "leaky_relu", "sigmoid",
                                             "tanh", "silu", "hardswish",
-                                            "hardsigmoid", "gelu"};
+                                            "hardsigmoid", "gelu", "elu", "selu",
+                                            "softplus", "mish", "abs", "exp", "log", "sqrt"};
 
 using Schema = std::map<std::string, Rule>;
 

@@ -105,10 +105,20 @@ def Cnn_ActSilu : I32EnumAttrCase<"silu", 6>;
 def Cnn_ActHardswish : I32EnumAttrCase<"hardswish", 7>;
 def Cnn_ActHardsigmoid : I32EnumAttrCase<"hardsigmoid", 8>;
 def Cnn_ActGelu : I32EnumAttrCase<"gelu", 9>;
+def Cnn_ActElu : I32EnumAttrCase<"elu", 10>;
+def Cnn_ActSelu : I32EnumAttrCase<"selu", 11>;
+def Cnn_ActSoftplus : I32EnumAttrCase<"softplus", 12>;
+def Cnn_ActMish : I32EnumAttrCase<"mish", 13>;
+def Cnn_ActAbs : I32EnumAttrCase<"abs", 14>;
+def Cnn_ActExp : I32EnumAttrCase<"exp", 15>;
+def Cnn_ActLog : I32EnumAttrCase<"log", 16>;
+def Cnn_ActSqrt : I32EnumAttrCase<"sqrt", 17>;
 def Cnn_Activation : I32EnumAttr<"Activation",
     "the element-wise activation a fused kernel applies last",
     [Cnn_ActNone, Cnn_ActRelu, Cnn_ActClip, Cnn_ActLeakyRelu, Cnn_ActSigmoid,
-     Cnn_ActTanh, Cnn_ActSilu, Cnn_ActHardswish, Cnn_ActHardsigmoid, Cnn_ActGelu]> {
+     Cnn_ActTanh, Cnn_ActSilu, Cnn_ActHardswish, Cnn_ActHardsigmoid, Cnn_ActGelu,
+     Cnn_ActElu, Cnn_ActSelu, Cnn_ActSoftplus, Cnn_ActMish, Cnn_ActAbs, Cnn_ActExp,
+     Cnn_ActLog, Cnn_ActSqrt]> {
   let cppNamespace = "::cnn";
 }
 

@@ -569,6 +569,23 @@ std::optional<ActivationInfo> activationOf(mlir::Operation *op) {
     info.kind = Activation::hardsigmoid;
   else if (llvm::isa<GeluOp>(op))
     info.kind = Activation::gelu;
+  else if (auto elu = llvm::dyn_cast<EluOp>(op)) {
+    info.kind = Activation::elu;
+    info.alpha = elu.getAlpha().convertToDouble();
+  } else if (llvm::isa<SeluOp>(op))
+    info.kind = Activation::selu;
+  else if (llvm::isa<SoftplusOp>(op))
+    info.kind = Activation::softplus;
+  else if (llvm::isa<MishOp>(op))
+    info.kind = Activation::mish;
+  else if (llvm::isa<AbsOp>(op))
+    info.kind = Activation::abs;
+  else if (llvm::isa<ExpOp>(op))
+    info.kind = Activation::exp;
+  else if (llvm::isa<LogOp>(op))
+    info.kind = Activation::log;
+  else if (llvm::isa<SqrtOp>(op))
+    info.kind = Activation::sqrt;
   else
     return std::nullopt;
   return info;

@@ -282,6 +282,29 @@ def Cnn_SiluOp : Cnn_ActivationOp<"silu", "x * sigmoid(x)">;
 def Cnn_HardswishOp : Cnn_ActivationOp<"hardswish", "x * clip(x + 3, 0, 6) / 6">;
 def Cnn_HardsigmoidOp : Cnn_ActivationOp<"hardsigmoid", "clip(x + 3, 0, 6) / 6">;
 def Cnn_GeluOp : Cnn_ActivationOp<"gelu", "x * (1 + erf(x / sqrt(2))) / 2">;
+// SELU's constants are fixed (torch.nn.SELU's, ONNX's defaults).
+def Cnn_SeluOp : Cnn_ActivationOp<"selu",
+    "1.0507009873554805 * (x if x > 0 else 1.6732632423543772 * (exp(x) - 1))">;
+def Cnn_SoftplusOp : Cnn_ActivationOp<"softplus", "log(1 + exp(x))">;
+def Cnn_MishOp : Cnn_ActivationOp<"mish", "x * tanh(log(1 + exp(x)))">;
+def Cnn_AbsOp : Cnn_ActivationOp<"abs", "|x|">;
+def Cnn_ExpOp : Cnn_ActivationOp<"exp", "exp(x)">;
+def Cnn_LogOp : Cnn_ActivationOp<"log", "log(x) (NaN below 0, -inf at 0)">;
+def Cnn_SqrtOp : Cnn_ActivationOp<"sqrt", "sqrt(x) (NaN below 0)">;
+
+def Cnn_EluOp : Cnn_SameTypeOp<"elu"> {
+  let summary = "element-wise ELU";
+  let description = [{
+    `x if x > 0 else alpha * (exp(x) - 1)`, alpha 1 by default.
+
+    ```mlir
+    %y = cnn.elu %x alpha 5.000000e-01 : tensor<1x64x7x7xf32>
+    ```
+  }];
+  let arguments = (ins Cnn_Tensor:$input, DefaultValuedAttr<F64Attr, "1.0">:$alpha);
+  let results = (outs Cnn_Tensor:$result);
+  let assemblyFormat = "$input (`alpha` $alpha^)? attr-dict `:` type($input)";
+}
 
 def Cnn_LeakyReluOp : Cnn_SameTypeOp<"leaky_relu"> {
   let summary = "element-wise leaky ReLU";

@@ -35,7 +35,8 @@ std::optional<bool> hasPrologue(mlir::Operation *op) {
 /// Activations a prologue can apply: those with no parameter.
 std::optional<Activation> prologueActivation(mlir::Operation *op) {
   std::optional<ActivationInfo> info = activationOf(op);
-  if (!info || info->kind == Activation::clip || info->kind == Activation::leaky_relu)
+  if (!info || info->kind == Activation::clip || info->kind == Activation::leaky_relu ||
+      info->kind == Activation::elu)
     return std::nullopt;
   return info->kind;
 }

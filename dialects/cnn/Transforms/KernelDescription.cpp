@@ -51,7 +51,7 @@ template <typename Op> void addEpilogue(KernelDescription &kernel, Op op) {
   kernel.add("residual", op.getResidual() ? 1 : 0);
   addPrologue(kernel, op);
   kernel.add("act", stringifyActivation(op.getActivation()));
-  if (op.getActivation() == Activation::leaky_relu)
+  if (op.getActivation() == Activation::leaky_relu || op.getActivation() == Activation::elu)
     kernel.addReal("alpha", op.getAlpha().convertToDouble());
   if (op.getActivation() == Activation::clip) {
     kernel.addReal("min", op.getMin().convertToDouble());

@@ -12,7 +12,9 @@ them, each with an input and its expected output computed here in numpy:
   scores' scale as a Mul, batched MatMuls of rank 4, Softmax on the last
   axis, a MatMul whose batch dimensions broadcast (rank 3 by a rank-2
   computed tensor), and the residual;
-- opset18, opset19: the forms those opsets changed (a Reduce's axes as an
+- activations: Elu, Selu, Softplus, Mish as x * tanh(softplus(x)), Abs,
+  Neg, Exp, Log and Sqrt, each an output;
+- opset18, opset19: the forms those opsets changed (and Mish, new in 18) (a Reduce's axes as an
   input, from an initializer and from a Constant node; Split's num_outputs;
   Resize's antialias and keep_aspect_ratio_policy at their defaults;
   AveragePool's dilations of 1; Cast's saturate; IR version 9), and
@@ -215,6 +217,38 @@ def svtr_style(out):
     np.save(os.path.join(out, "svtr_style-y.npy"), y.astype(np.float32))
 
 
+def activations(out):
+    x = rng.normal(0, 2, (1, 3, 4, 5)).astype(np.float32)
+    nodes = [
+        helper.make_node("Elu", ["x"], ["elu"], name="elu", alpha=0.5),
+        helper.make_node("Selu", ["x"], ["selu"], name="selu"),
+        helper.make_node("Softplus", ["x"], ["softplus"], name="softplus"),
+        helper.make_node("Tanh", ["softplus"], ["t"], name="mish.tanh"),
+        helper.make_node("Mul", ["x", "t"], ["mish"], name="mish"),
+        helper.make_node("Abs", ["x"], ["abs"], name="abs"),
+        helper.make_node("Neg", ["abs"], ["neg"], name="neg"),
+        helper.make_node("Exp", ["neg"], ["exp"], name="exp"),
+        helper.make_node("Log", ["softplus"], ["log"], name="log"),
+        helper.make_node("Sqrt", ["abs"], ["sqrt"], name="sqrt"),
+    ]
+    names = ["elu", "selu", "softplus", "mish", "neg", "exp", "log", "sqrt"]
+    graph = helper.make_graph(
+        nodes, "activations", [helper.make_tensor_value_info("x", TensorProto.FLOAT, x.shape)],
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, x.shape) for n in names])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    onnx.checker.check_model(model)
+    onnx.save(model, os.path.join(out, "activations.onnx"))
+    d = x.astype(np.float64)
+    softplus = np.log1p(np.exp(d))
+    want = {"elu": np.where(d > 0, d, 0.5 * np.expm1(d)),
+            "selu": 1.0507009873554805 * np.where(d > 0, d, 1.6732632423543772 * np.expm1(d)),
+            "softplus": softplus, "mish": d * np.tanh(softplus), "neg": -np.abs(d),
+            "exp": np.exp(-np.abs(d)), "log": np.log(softplus), "sqrt": np.sqrt(np.abs(d))}
+    np.save(os.path.join(out, "activations-x.npy"), x)
+    for name, value in want.items():
+        np.save(os.path.join(out, f"activations-{name}.npy"), value.astype(np.float32))
+
+
 def opset18(out):
     w = rng.normal(0, 0.3, (8, 4, 3, 3)).astype(np.float32)
     i64 = lambda v: np.array(v, dtype=np.int64)  # noqa: E731
@@ -222,7 +256,8 @@ def opset18(out):
         constant("w", w), constant("max_axes", i64([2, 3])),
         helper.make_node("Conv", ["x", "w"], ["c"], name="conv", pads=[1, 1, 1, 1]),
         helper.make_node("Split", ["c"], ["a", "b"], name="halves", axis=1, num_outputs=2),
-        helper.make_node("Mul", ["a", "b"], ["gated"], name="gate"),
+        helper.make_node("Mish", ["a"], ["a_mish"], name="mish"),
+        helper.make_node("Mul", ["a_mish", "b"], ["gated"], name="gate"),
         helper.make_node("ReduceMean", ["gated", "mean_axes"], ["pooled"], name="pool",
                          keepdims=1),
         helper.make_node("ReduceMax", ["gated", "max_axes"], ["peak"], name="peak", keepdims=1),
@@ -242,7 +277,8 @@ def opset18(out):
                                 ir_version=8), os.path.join(out, "opset18.onnx"))
     x = rng.normal(0, 1, (1, 4, 6, 6)).astype(np.float32)
     c = conv(x.astype(np.float64), w.astype(np.float64), pad=1)
-    gated = c[:, :4] * c[:, 4:]
+    a = c[:, :4]
+    gated = a * np.tanh(np.log1p(np.exp(a))) * c[:, 4:]
     np.save(os.path.join(out, "opset18-x.npy"), x)
     np.save(os.path.join(out, "opset18-pooled.npy"), gated.mean(axis=(2, 3), keepdims=True))
     np.save(os.path.join(out, "opset18-peak.npy"), gated.max(axis=(2, 3), keepdims=True))
@@ -361,6 +397,7 @@ if __name__ == "__main__":
     os.makedirs(sys.argv[1], exist_ok=True)
     paddle_style(sys.argv[1])
     svtr_style(sys.argv[1])
+    activations(sys.argv[1])
     opset18(sys.argv[1])
     opset19(sys.argv[1])
     nhwc(sys.argv[1])
