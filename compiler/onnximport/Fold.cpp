@@ -153,6 +153,42 @@ Constant sliceConstant(const Constant &data, std::vector<int64_t> starts,
   return c;
 }
 
+/// `data` repeated `repeats[d]` times along each dimension d (Tile).
+Constant tile(const Constant &data, const std::vector<int64_t> &repeats,
+              const Importer &importer) {
+  int64_t rank = int64_t(data.shape.size());
+  if (int64_t(repeats.size()) != rank)
+    importer.unsupported("Tile's repeats " + formatShape(repeats) + " do not match rank " +
+                         std::to_string(rank));
+  Shape shape = data.shape;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (repeats[size_t(d)] < 0)
+      importer.unsupported("a negative repeat in Tile");
+    shape[size_t(d)] *= repeats[size_t(d)];
+  }
+  int64_t count = elementCount(shape);
+  if (count < 0 || count > maxComputedElements)
+    importer.unsupported("Tile to " + formatShape(shape) + " (too large)");
+  Constant c;
+  c.shape = shape;
+  c.integer = data.integer;
+  std::vector<int64_t> index(size_t(rank), 0), strides(size_t(rank), 1);
+  for (int64_t d = rank - 1; d > 0; --d)
+    strides[size_t(d - 1)] = strides[size_t(d)] * data.shape[size_t(d)];
+  for (int64_t flat = 0; flat < count; ++flat) {
+    int64_t source = 0;
+    for (int64_t d = 0; d < rank; ++d)
+      source += (index[size_t(d)] % data.shape[size_t(d)]) * strides[size_t(d)];
+    c.values.push_back(data.values[size_t(source)]);
+    for (int64_t d = rank; d-- > 0;) {
+      if (++index[size_t(d)] < shape[size_t(d)])
+        break;
+      index[size_t(d)] = 0;
+    }
+  }
+  return c;
+}
+
 } // namespace
 
 Shape squeezedShape(const Importer &im, const Shape &shape) {
@@ -220,7 +256,9 @@ bool Importer::foldConstants(const onnx::NodeProto &n) {
       "Identity", "Gather", "Unsqueeze", "Squeeze", "Concat", "Cast", "Slice", "Reshape",
       "Add", "Sub", "Mul", "Div", "Neg", "Sqrt", "Floor", "Ceil", "ConstantOfShape",
       "Range", "Transpose", "Flatten", "Dropout", "Pow", "Min", "Max", "Equal", "Where",
-      "Expand", "Abs", "ReduceProd", "QuantizeLinear", "DequantizeLinear"};
+      "Expand", "Abs", "ReduceProd", "QuantizeLinear", "DequantizeLinear", "Greater", "Less",
+      "GreaterOrEqual", "LessOrEqual", "And", "Or", "Xor", "Not", "Mod", "Exp", "Log",
+      "Reciprocal", "Sign", "Tile", "Split"};
   if (!foldable.count(op))
     return false;
   for (const std::string &in : n.input())
@@ -247,6 +285,27 @@ bool Importer::foldConstants(const onnx::NodeProto &n) {
       for (double &v : c.values)
         v = double(float(v));
     bindConstant(0, c);
+  } else if (op == "Greater" || op == "Less" || op == "GreaterOrEqual" ||
+             op == "LessOrEqual" || op == "And" || op == "Or" || op == "Xor") {
+    // Comparisons and logic give booleans, held as 0 and 1 like integers.
+    binary([&](double a, double b) {
+      bool result = op == "Greater" ? a > b : op == "Less" ? a < b
+                    : op == "GreaterOrEqual" ? a >= b : op == "LessOrEqual" ? a <= b
+                    : op == "And" ? (a != 0 && b != 0) : op == "Or" ? (a != 0 || b != 0)
+                    : ((a != 0) != (b != 0));
+      return double(result);
+    });
+    Constant &c = values.at(n.output(0)).constant;
+    c.integer = true;
+  } else if (op == "Mod") {
+    // fmod=0 (integers): the result takes the divisor's sign, as Python's %.
+    bool fmod = intAttribute("fmod", 0) != 0;
+    binary([&](double a, double b) {
+      if (b == 0)
+        return 0.0;
+      double r = std::fmod(a, b);
+      return !fmod && r != 0 && ((r < 0) != (b < 0)) ? r + b : r;
+    });
   } else if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "Pow" ||
              op == "Min" || op == "Max" || op == "Equal") {
     bool integer = input(0).integer && input(1).integer;
@@ -262,12 +321,42 @@ bool Importer::foldConstants(const onnx::NodeProto &n) {
         return b == 0 ? 0.0 : std::trunc(a / b);
       return a / b;
     });
-  } else if (op == "Neg" || op == "Sqrt" || op == "Floor" || op == "Ceil" || op == "Abs") {
+  } else if (op == "Neg" || op == "Sqrt" || op == "Floor" || op == "Ceil" || op == "Abs" ||
+             op == "Not" || op == "Exp" || op == "Log" || op == "Reciprocal" || op == "Sign") {
     Constant c = input(0);
     for (double &v : c.values)
       v = op == "Neg" ? -v : op == "Sqrt" ? std::sqrt(v) : op == "Floor" ? std::floor(v)
-          : op == "Ceil" ? std::ceil(v) : std::fabs(v);
+          : op == "Ceil" ? std::ceil(v) : op == "Not" ? double(v == 0)
+          : op == "Exp" ? std::exp(v) : op == "Log" ? std::log(v)
+          : op == "Reciprocal" ? 1 / v : op == "Sign" ? double((v > 0) - (v < 0))
+          : std::fabs(v);
     bindConstant(0, c);
+  } else if (op == "Tile") {
+    bindConstant(0, tile(input(0), input(1).ints(), *this));
+  } else if (op == "Split") {
+    const Constant &data = input(0);
+    int64_t rank = int64_t(data.shape.size());
+    if (rank == 0)
+      unsupported("Split of a scalar");
+    int64_t axis = normalizeAxis(intAttribute("axis", 0), rank, *this);
+    int64_t extent = data.shape[size_t(axis)], parts = n.output_size();
+    std::vector<int64_t> sizes = opset() >= 13 ? (hasInput(1) ? input(1).ints()
+                                                              : std::vector<int64_t>{})
+                                               : intsAttribute("split");
+    if (sizes.empty() && parts > 0 && extent % parts == 0)
+      sizes.assign(size_t(parts), extent / parts);
+    int64_t total = 0;
+    for (int64_t size : sizes)
+      total += size < 0 ? extent + 1 : size;
+    if (int64_t(sizes.size()) != parts || total != extent)
+      unsupported("Split of " + std::to_string(extent) + " into " + formatShape(sizes) +
+                  " for " + std::to_string(parts) + " outputs");
+    int64_t start = 0;
+    for (int64_t i = 0; i < parts; ++i) {
+      bindConstant(int(i), sliceConstant(data, {start}, {start + sizes[size_t(i)]}, {axis}, {},
+                                         *this));
+      start += sizes[size_t(i)];
+    }
   } else if (op == "Gather") {
     bindConstant(0, gather(input(0), input(1), intAttribute("axis", 0), *this));
   } else if (op == "Unsqueeze" || op == "Squeeze") {

@@ -12,6 +12,9 @@ them, each with an input and its expected output computed here in numpy:
   scores' scale as a Mul, batched MatMuls of rank 4, Softmax on the last
   axis, a MatMul whose batch dimensions broadcast (rank 3 by a rank-2
   computed tensor), and the residual;
+- folding: a Reshape whose target a shape subgraph computes as tf2onnx
+  and Keras exports do (Split, Greater, Not, And, Where, Mod, Sign,
+  Reciprocal, Tile, Cast), every node folded at import;
 - activations: Elu, Selu, Softplus, Mish as x * tanh(softplus(x)), Abs,
   Neg, Exp, Log and Sqrt, each an output;
 - opset18, opset19: the forms those opsets changed (and Mish, new in 18) (a Reduce's axes as an
@@ -217,6 +220,43 @@ def svtr_style(out):
     np.save(os.path.join(out, "svtr_style-y.npy"), y.astype(np.float32))
 
 
+def folding(out):
+    i64 = lambda v: np.array(v, dtype=np.int64)  # noqa: E731
+    nodes = [
+        constant("two_two", i64([2, 2])), constant("three", i64([3, 3])),
+        constant("five", i64(5)), constant("one", i64([1])), constant("twice", i64([2])),
+        constant("half", np.array(0.5, np.float32)),
+        helper.make_node("Shape", ["x"], ["shape"], name="shape"),
+        helper.make_node("Split", ["shape", "two_two"], ["nc", "hw"], name="split", axis=0),
+        helper.make_node("Greater", ["hw", "three"], ["big"], name="greater"),
+        helper.make_node("Not", ["big"], ["small"], name="not"),
+        helper.make_node("Not", ["small"], ["big2"], name="not2"),
+        helper.make_node("And", ["big", "big2"], ["both"], name="and"),
+        helper.make_node("Where", ["both", "hw", "three"], ["sides"], name="where"),
+        helper.make_node("ReduceProd", ["sides"], ["area"], name="area", keepdims=1),
+        helper.make_node("Mod", ["area", "five"], ["rest"], name="mod"),  # 16 % 5 = 1
+        helper.make_node("Sign", ["rest"], ["sign"], name="sign"),
+        helper.make_node("Reciprocal", ["half"], ["two_f"], name="reciprocal"),
+        helper.make_node("Cast", ["two_f"], ["two"], name="cast", to=TensorProto.INT64),
+        helper.make_node("Mul", ["two", "area"], ["doubled"], name="double"),  # 32
+        helper.make_node("Tile", ["one", "twice"], ["ones"], name="tile"),  # [1, 1]
+        helper.make_node("Slice", ["ones", "one", "twice"], ["tail"], name="slice"),  # [1]
+        helper.make_node("Mul", ["tail", "sign"], ["batch"], name="batch"),
+        helper.make_node("Concat", ["batch", "doubled", "twice"], ["target"], name="target",
+                         axis=0),  # [1, 32, 2]
+        helper.make_node("Reshape", ["x", "target"], ["y"], name="reshape"),
+    ]
+    graph = helper.make_graph(
+        nodes, "folding", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 4, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", "C", "L"])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    onnx.checker.check_model(model)
+    onnx.save(model, os.path.join(out, "folding.onnx"))
+    x = rng.normal(0, 1, (1, 4, 4, 4)).astype(np.float32)
+    np.save(os.path.join(out, "folding-x.npy"), x)
+    np.save(os.path.join(out, "folding-y.npy"), x.reshape(1, 32, 2))
+
+
 def activations(out):
     x = rng.normal(0, 2, (1, 3, 4, 5)).astype(np.float32)
     nodes = [
@@ -398,6 +438,7 @@ if __name__ == "__main__":
     paddle_style(sys.argv[1])
     svtr_style(sys.argv[1])
     activations(sys.argv[1])
+    folding(sys.argv[1])
     opset18(sys.argv[1])
     opset19(sys.argv[1])
     nhwc(sys.argv[1])
