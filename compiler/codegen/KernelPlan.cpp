@@ -669,7 +669,8 @@ mlir::LogicalResult PlanBuilder::addStep(mlir::Operation &op) {
     arguments.push_back(parameter(conv.getWeight(), {}, {2, 3, 0, 1})); // IOHW -> HWIO
     optionalParameter(conv.getBias());
     arguments.push_back(activation(conv.getResult()));
-  } else if (llvm::isa<cnn::AddOp, cnn::MulOp, cnn::SubOp, cnn::DivOp, cnn::MatmulOp>(op)) {
+  } else if (llvm::isa<cnn::AddOp, cnn::MulOp, cnn::SubOp, cnn::DivOp, cnn::MaxOp, cnn::MinOp,
+                       cnn::MatmulOp>(op)) {
     // A learned tensor (ConvNeXt's layer scale) is read as an activation
     // is: packed at load in the activation order (channels innermost), its
     // rank raised to the result's with leading 1s.

@@ -15,6 +15,7 @@ namespace cnnc::detail {
 
 void addLayerBuiltins(std::map<std::string, Builtin> &table);
 Value tensorFunction(Elaborator &e, BoundArguments &args);
+Value tensorExtreme(Elaborator &e, BoundArguments &args, bool largest);
 
 namespace {
 
@@ -201,11 +202,16 @@ const std::map<std::string, Builtin> &builtins() {
     fn("exp", {{"x"}}, [](Elaborator &e, Args &a) {
       return number(e, a, std::exp(e.numberArg(a, "x")));
     });
-    for (const char *name : {"exp", "log", "sqrt"}) {
+    for (const char *name : {"exp", "log", "sqrt", "min", "max"}) {
       Builtin &function = t[name];
       function.layerOfTensors = true;
       function.run = [numbers = function.run](Elaborator &e, Args &a) {
-        if (a.values.at("x").is(Value::Kind::Tensor))
+        bool tensor = a.values.at("x").is(Value::Kind::Tensor);
+        for (const Value &v : a.rest)
+          tensor = tensor || v.is(Value::Kind::Tensor);
+        if (tensor && (a.callee == "min" || a.callee == "max"))
+          return tensorExtreme(e, a, a.callee == "max");
+        if (tensor)
           return tensorFunction(e, a);
         if (!a.layerName.empty())
           e.fail(a.call->layerNameLocation,

@@ -643,6 +643,25 @@ Value tensorFunction(Elaborator &e, BoundArguments &args) {
   return Value::tensor(cnn::SqrtOp::create(e.getBuilder(), location, x));
 }
 
+/// max(a, b) and min(a, b) of two tensors: torch.maximum and torch.minimum,
+/// broadcasting as the arithmetic operators do.
+Value tensorExtreme(Elaborator &e, BoundArguments &args, bool largest) {
+  std::vector<Value> items{args.values.at("x")};
+  items.insert(items.end(), args.rest.begin(), args.rest.end());
+  if (items.size() != 2 || !items[0].is(Value::Kind::Tensor) ||
+      !items[1].is(Value::Kind::Tensor))
+    e.fail(args.location, args.callee + " of tensors takes two tensors (" +
+                              std::to_string(items.size()) + " values given); a tensor and "
+                              "a number is clip(x, min, max) or relu");
+  mlir::Value a = items[0].getTensor(), b = items[1].getTensor();
+  std::string name = e.nameLayer(args, args.callee, /*consumesIndex=*/false);
+  check(e, args, name, cnn::inferBroadcast(shapeOf(a), shapeOf(b)));
+  mlir::Location location = e.locate(*args.call, name);
+  if (largest)
+    return Value::tensor(cnn::MaxOp::create(e.getBuilder(), location, a, b));
+  return Value::tensor(cnn::MinOp::create(e.getBuilder(), location, a, b));
+}
+
 /// Builds the layer part of the built-in table; Functions.cpp adds the rest.
 void addLayerBuiltins(std::map<std::string, Builtin> &table) {
   using P = Builtin::Param;

@@ -48,9 +48,12 @@ void transposeOp(Importer &im) {
 
 void concat(Importer &im) {
   im.expectAttributes({"axis"});
+  // A constant operand (TensorFlow's zero channels padding a residual
+  // branch, a learned token) is a learned tensor: a parameter of the layer.
   std::vector<int> operands;
   for (int i = 0; i < im.node().input_size(); ++i)
-    operands.push_back(im.activationInput(i, "inputs"));
+    operands.push_back(im.isConstant(i) ? im.learnedTensor(im.constantInput(i, "inputs"))
+                                        : im.activationInput(i, "inputs"));
   int64_t rank = int64_t(im.shapeOf(operands[0]).size());
   int64_t axis = im.intAttribute("axis", 1);
   if (axis < 0)

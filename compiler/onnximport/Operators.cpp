@@ -105,6 +105,92 @@ void clip(Importer &im) {
   layer->facts["max"] = high;
 }
 
+/// Max and Min: of a tensor and a number, a clip (relu for max with 0); of
+/// tensors (a constant one learned), torch.maximum and torch.minimum, one
+/// layer per further operand.
+void extreme(Importer &im, bool largest) {
+  const char *call = largest ? "max" : "min";
+  int count = im.node().input_size();
+  if (count == 0)
+    im.unsupported("no operands");
+  Shape out = im.outputShape(0);
+  auto operand = [&](int i) {
+    int x = im.isConstant(i) ? im.learnedTensor(im.constantInput(i, "data"))
+                             : im.activationInput(i, "data");
+    Shape shape = im.shapeOf(x);
+    if (shape.size() < out.size() && !im.isConstant(i)) {
+      shape.insert(shape.begin(), out.size() - shape.size(), 1);
+      x = im.addInnerLayer("reshape", {x}, {Importer::list(shape)}, {shape}, false).outputs[0];
+    }
+    return x;
+  };
+  if (count == 2 && (im.isConstant(0) != im.isConstant(1))) {
+    int c = im.isConstant(0) ? 0 : 1;
+    const Constant &bound = im.constantInput(c, "data");
+    int x = im.activationInput(1 - c, "data");
+    if (bound.isScalar() && im.shapeOf(x) == out) {
+      double big = std::numeric_limits<float>::max(), v = bound.values[0];
+      if (std::isnan(v))
+        im.unsupported("the bound is NaN");
+      if (largest && v == 0)
+        im.addLayer("relu", {x}, {});
+      else
+        im.addLayer("clip", {x}, {Importer::number(largest ? std::max(v, -big) : -big),
+                                  Importer::number(largest ? big : std::min(v, big))});
+      return;
+    }
+  }
+  if (count == 1)
+    return im.bindActivation(0, im.activationInput(0, "data"));
+  int total = operand(0);
+  for (int i = 1; i < count; ++i) {
+    int next = operand(i);
+    if (i + 1 == count)
+      im.addLayer(call, {total, next}, {});
+    else {
+      Shape a = im.shapeOf(total), b = im.shapeOf(next);
+      size_t rank = std::max(a.size(), b.size());
+      a.insert(a.begin(), rank - a.size(), 1);
+      b.insert(b.begin(), rank - b.size(), 1);
+      for (size_t d = 0; d < rank; ++d)
+        a[d] = std::max(a[d], b[d]);  // the elaborator checks that they broadcast
+      total = im.addInnerLayer(call, {total, next}, {}, {a}, false).outputs[0];
+    }
+  }
+}
+
+/// Pow with a constant exponent: products for 2 to 4 (a layer norm's
+/// square among them), sqrt for 0.5, exp(p * log(x)) for other non-integer
+/// exponents, which is pow's own NaN below 0.
+void power(Importer &im) {
+  int x = im.activationInput(0, "X");
+  if (!im.isConstant(1) || !im.constantInput(1, "Y").isScalar())
+    im.unsupported("the exponent must be one constant number");
+  double p = im.constantInput(1, "Y").values[0];
+  Shape shape = im.shapeOf(x);
+  Layer *layer = nullptr;
+  if (p == 1) {
+    return im.bindActivation(0, x);
+  } else if (p == 2 || p == 3 || p == 4) {
+    int product = x;
+    for (int i = 2; i < int(p); ++i)
+      product = im.addInnerLayer("*", {product, x}, {}, {shape}).outputs[0];
+    layer = &im.addLayer("*", {product, x}, {});
+    std::swap(layer->operands[0], layer->operands[1]);  // x first, for the patterns
+  } else if (p == 0.5) {
+    layer = &im.addLayer("sqrt", {x}, {});
+  } else if (p != std::floor(p) && std::isfinite(p)) {
+    int logarithm = im.addInnerLayer("log", {x}, {}, {shape}, false).outputs[0];
+    Layer &scaled = im.addInnerLayer("affine", {logarithm}, {}, {shape});
+    scaled.facts = {{"scale", p}, {"shift", 0}};
+    layer = &im.addLayer("exp", {scaled.outputs[0]}, {});
+  } else {
+    im.unsupported("exponent " + Importer::number(p) + " is not supported (1, 2, 3, 4, and "
+                   "numbers that are not integers are)");
+  }
+  layer->facts["exponent"] = p;
+}
+
 void hardSigmoid(Importer &im) {
   im.expectAttributes({"alpha", "beta"});
   double alpha = im.floatAttribute("alpha", 0.2), beta = im.floatAttribute("beta", 0.5);
@@ -389,8 +475,6 @@ void pendingOp(Importer &im, const std::string &reason) {
   for (int i = 0; i < im.node().input_size(); ++i)
     if (im.hasInput(i) && !im.isConstant(i))
       pending.operands.push_back(im.activationInput(i, "input"));
-  if (im.node().op_type() == "Pow" && im.isConstant(1))
-    pending.facts["exponent"] = im.constantInput(1, "Y").values.at(0);
 }
 
 const std::map<std::string, Handler> &handlers() {
@@ -440,13 +524,15 @@ const std::map<std::string, Handler> &handlers() {
       {"Mul", [](Importer &im) { arithmetic(im, '*'); }},
       {"Div", [](Importer &im) { arithmetic(im, '/'); }},
       {"Erf", [](Importer &im) { pendingOp(im, "Erf is supported only inside GELU"); }},
-      {"Pow", [](Importer &im) { pendingOp(im, "Pow is supported only inside a layer normalisation"); }},
+      {"Pow", power},
       {"Sqrt", [](Importer &im) { unaryLayer(im, "sqrt"); }},
       {"Exp", [](Importer &im) { unaryLayer(im, "exp"); }},
       {"Log", [](Importer &im) { unaryLayer(im, "log"); }},
       {"Abs", [](Importer &im) { unaryLayer(im, "abs"); }},
       {"Softplus", [](Importer &im) { unaryLayer(im, "softplus"); }},
       {"Elu", elu},
+      {"Max", [](Importer &im) { extreme(im, true); }},
+      {"Min", [](Importer &im) { extreme(im, false); }},
       {"Selu", selu},
       {"Neg", [](Importer &im) {
          im.addLayer("affine", {im.activationInput(0, "X")}).facts = {{"scale", -1}, {"shift", 0}};

@@ -350,6 +350,16 @@ std::vector<Tensor> Interpreter::run(mlir::func::FuncOp function,
               return broadcast(get(o.getLhs()), get(o.getRhs()), outShape,
                                [](double a, double b) { return a - b; });
             })
+            .Case([&](cnn::MaxOp o) {
+              return broadcast(get(o.getLhs()), get(o.getRhs()), outShape, [](double a, double b) {
+                return std::isnan(a) || std::isnan(b) ? NAN : std::max(a, b);
+              });
+            })
+            .Case([&](cnn::MinOp o) {
+              return broadcast(get(o.getLhs()), get(o.getRhs()), outShape, [](double a, double b) {
+                return std::isnan(a) || std::isnan(b) ? NAN : std::min(a, b);
+              });
+            })
             .Case([&](cnn::DivOp o) {
               return broadcast(get(o.getLhs()), get(o.getRhs()), outShape,
                                [](double a, double b) { return a / b; });

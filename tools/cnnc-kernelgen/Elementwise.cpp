@@ -12,6 +12,7 @@
 #include "Kernels.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace cnnc::kernelgen {
 
@@ -112,6 +113,11 @@ Kernel buildBinary(const KernelSpec &spec) {
     output(vars) = operands[0] - operands[1];
   else if (op == "div")
     output(vars) = operands[0] / operands[1];
+  else if (op == "max" || op == "min") // NaN from either side, as torch.maximum gives
+    output(vars) = select(isNan(operands[0]) || isNan(operands[1]),
+                          std::numeric_limits<float>::quiet_NaN(),
+                          op == "max" ? max(operands[0], operands[1])
+                                      : min(operands[0], operands[1]));
   else
     throw SpecError("binary kernel: unknown op '" + op + "'");
   constrainOutput(output, outShape);

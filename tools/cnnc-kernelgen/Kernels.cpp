@@ -71,15 +71,18 @@ void constrainOutput(Func output, const std::vector<int64_t> &shape) {
   buffer.dim(0).set_stride(1);
 }
 
+// NaN and infinity tests on the bits: an integer compare, which every back
+// end vectorises. Halide's is_nan and is_inf make vectors of bools that its
+// OpenCL back end cannot lower (an internal error in EliminateBoolVectors
+// once a kernel vectorises them), and a float compare (v != v) would be
+// folded away under fast math.
 namespace {
-/// NaN and infinity tests on the bits: an integer compare, which every back
-/// end vectorises. Halide's is_nan and is_inf make vectors of bools that
-/// its OpenCL back end cannot lower (an internal error in
-/// EliminateBoolVectors once a kernel vectorises them), and a float compare
-/// (v != v) would be folded away under fast math.
 Expr magnitudeBits(Expr v) { return reinterpret<uint32_t>(v) & UInt(32).max() >> 1; }
+} // namespace
 Expr isNan(Expr v) { return magnitudeBits(v) > Expr(uint32_t(0x7f800000)); }
 Expr isInf(Expr v) { return magnitudeBits(v) == Expr(uint32_t(0x7f800000)); }
+
+namespace {
 
 // torch.nn.SELU's constants.
 constexpr double kSeluAlpha = 1.6732632423543772, kSeluScale = 1.0507009873554805;

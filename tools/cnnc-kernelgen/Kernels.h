@@ -96,6 +96,10 @@ void constrainOutput(Halide::Func output, const std::vector<int64_t> &shape);
 /// sigmoid, tanh, silu, hardswish, hardsigmoid, gelu, exactly as the cnn dialect defines them.
 Halide::Expr activate(Halide::Expr v, const std::string &kind, double alpha, double lo,
                       double hi);
+/// Whether v is NaN, or infinite: tests on the bits, which fast math keeps
+/// and every back end vectorises.
+Halide::Expr isNan(Halide::Expr v);
+Halide::Expr isInf(Halide::Expr v);
 /// The largest of `tap` over its RDom, NaN when any tap is NaN, as PyTorch's
 /// max pooling and max reductions give. Halide's max, like the hardware's,
 /// returns the other operand when one is NaN, which would hide a fault.

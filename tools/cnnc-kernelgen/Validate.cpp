@@ -110,7 +110,7 @@ const std::map<std::string, Schema> &schemas() {
     t["unary"] = merge({{"shape", shape()}, {"scale", optional(real())},
                         {"shift", optional(real())}},
                        activationKeys());
-    t["binary"] = {{"op", word({"add", "mul", "sub", "div"})}, {"a", shape()}, {"b", shape()},
+    t["binary"] = {{"op", word({"add", "mul", "sub", "div", "max", "min"})}, {"a", shape()}, {"b", shape()},
                    {"out", shape()}};
     t["matmul"] = {{"a", shape()}, {"b", shape()}};
     t["affine"] = {{"shape", shape()}, {"epsilon", real()}};

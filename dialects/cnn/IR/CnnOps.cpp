@@ -349,6 +349,8 @@ LogicalResult ClipOp::verify() {
 CNN_BROADCAST_RULE(MulOp)
 CNN_BROADCAST_RULE(SubOp)
 CNN_BROADCAST_RULE(DivOp)
+CNN_BROADCAST_RULE(MaxOp)
+CNN_BROADCAST_RULE(MinOp)
 #undef CNN_BROADCAST_RULE
 
 //===----------------------------------------------------------------------===//

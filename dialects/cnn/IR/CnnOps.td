@@ -413,6 +413,9 @@ class Cnn_BroadcastOp<string mnemonic, string operation, string example>
 
 def Cnn_SubOp : Cnn_BroadcastOp<"sub", "difference", "-">;
 def Cnn_DivOp : Cnn_BroadcastOp<"div", "quotient", "/">;
+// torch.maximum and torch.minimum: NaN if either operand is NaN.
+def Cnn_MaxOp : Cnn_BroadcastOp<"max", "maximum", "max">;
+def Cnn_MinOp : Cnn_BroadcastOp<"min", "minimum", "min">;
 
 def Cnn_ScaleShiftOp : Cnn_SameTypeOp<"scale_shift"> {
   let summary = "element-wise x * scale + shift, with numbers";

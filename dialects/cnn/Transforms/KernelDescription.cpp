@@ -183,12 +183,14 @@ std::optional<KernelDescription> describeKernel(mlir::Operation *op) {
         kernel.addReal("scale", pool.getSpatialScale().convertToDouble());
         return kernel;
       })
-      .Case<AddOp, MulOp, SubOp, DivOp>([](mlir::Operation *binary) -> Result {
+      .Case<AddOp, MulOp, SubOp, DivOp, MaxOp, MinOp>([](mlir::Operation *binary) -> Result {
         KernelDescription kernel{"binary", {}};
         kernel.add("op", llvm::TypeSwitch<mlir::Operation *, const char *>(binary)
                              .Case([](AddOp) { return "add"; })
                              .Case([](MulOp) { return "mul"; })
                              .Case([](SubOp) { return "sub"; })
+                             .Case([](MaxOp) { return "max"; })
+                             .Case([](MinOp) { return "min"; })
                              .Default([](mlir::Operation *) { return "div"; }));
         // Operands of a lower rank broadcast with leading 1s (NumPy).
         auto out = shapeOf(binary->getResult(0));

@@ -16,7 +16,8 @@ them, each with an input and its expected output computed here in numpy:
   and Keras exports do (Split, Greater, Not, And, Where, Mod, Sign,
   Reciprocal, Tile, Cast), every node folded at import;
 - activations: Elu, Selu, Softplus, Mish as x * tanh(softplus(x)), Abs,
-  Neg, Exp, Log and Sqrt, each an output;
+  Neg, Exp, Log, Sqrt, Max and Min (with a number, of tensors, of three
+  operands one a constant) and Pow with constant exponents, each an output;
 - opset18, opset19: the forms those opsets changed (and Mish, new in 18) (a Reduce's axes as an
   input, from an initializer and from a Constant node; Split's num_outputs;
   Resize's antialias and keep_aspect_ratio_policy at their defaults;
@@ -270,8 +271,20 @@ def activations(out):
         helper.make_node("Exp", ["neg"], ["exp"], name="exp"),
         helper.make_node("Log", ["softplus"], ["log"], name="log"),
         helper.make_node("Sqrt", ["abs"], ["sqrt"], name="sqrt"),
+        constant("half", np.array(0.5, np.float32)), constant("two", np.array(2, np.float32)),
+        constant("three", np.array(3, np.float32)),
+        constant("one_half", np.array(1.5, np.float32)),
+        constant("row", rng.normal(0, 1, (5,)).astype(np.float32)),
+        helper.make_node("Max", ["x", "half"], ["max_scalar"], name="max_scalar"),
+        helper.make_node("Min", ["x", "elu"], ["min"], name="min"),
+        helper.make_node("Max", ["x", "selu", "row"], ["max3"], name="max3"),
+        helper.make_node("Pow", ["x", "two"], ["square"], name="square"),
+        helper.make_node("Pow", ["x", "three"], ["cube"], name="cube"),
+        helper.make_node("Pow", ["abs", "half"], ["root"], name="root"),
+        helper.make_node("Pow", ["abs", "one_half"], ["pow15"], name="pow15"),
     ]
-    names = ["elu", "selu", "softplus", "mish", "neg", "exp", "log", "sqrt"]
+    names = ["elu", "selu", "softplus", "mish", "neg", "exp", "log", "sqrt", "max_scalar", "min",
+             "max3", "square", "cube", "root", "pow15"]
     graph = helper.make_graph(
         nodes, "activations", [helper.make_tensor_value_info("x", TensorProto.FLOAT, x.shape)],
         [helper.make_tensor_value_info(n, TensorProto.FLOAT, x.shape) for n in names])
@@ -284,6 +297,12 @@ def activations(out):
             "selu": 1.0507009873554805 * np.where(d > 0, d, 1.6732632423543772 * np.expm1(d)),
             "softplus": softplus, "mish": d * np.tanh(softplus), "neg": -np.abs(d),
             "exp": np.exp(-np.abs(d)), "log": np.log(softplus), "sqrt": np.sqrt(np.abs(d))}
+    row = [n for n in nodes if n.output[0] == "row"][0].attribute[0].t
+    want.update({"max_scalar": np.maximum(d, 0.5), "min": np.minimum(d, want["elu"]),
+                 "max3": np.maximum(np.maximum(d, want["selu"]),
+                                    numpy_helper.to_array(row).astype(np.float64)),
+                 "square": d ** 2, "cube": d ** 3, "root": np.abs(d) ** 0.5,
+                 "pow15": np.abs(d) ** 1.5})
     np.save(os.path.join(out, "activations-x.npy"), x)
     for name, value in want.items():
         np.save(os.path.join(out, f"activations-{name}.npy"), value.astype(np.float32))
