@@ -8,7 +8,8 @@ import torch
 import torch.nn.functional as F
 
 NAMES = ['relu', 'relu6', 'leaky', 'sig', 'tanh', 'silu', 'hswish', 'maxpool', 'avgpool',
-         'gmp', 'gap', 'soft', 'elu', 'selu', 'softplus', 'mish', 'abs', 'exp', 'log', 'sqrt']
+         'gmp', 'gap', 'soft', 'elu', 'selu', 'softplus', 'mish', 'abs', 'exp', 'log', 'sqrt',
+         'maximum', 'minimum']
 
 if sys.argv[1] == 'input':
     x = np.random.RandomState(0).randn(1, 16, 4, 4).astype('f4')
@@ -26,7 +27,8 @@ reference = {'relu': F.relu(x), 'relu6': F.relu6(x), 'leaky': F.leaky_relu(x, 0.
              'gap': F.adaptive_avg_pool2d(x, 1), 'soft': F.softmax(x, 1),
              'elu': F.elu(x, 0.5), 'selu': F.selu(x), 'softplus': F.softplus(x),
              'mish': F.mish(x), 'abs': torch.abs(x), 'exp': torch.exp(x), 'log': torch.log(x),
-             'sqrt': torch.sqrt(x)}
+             'sqrt': torch.sqrt(x), 'maximum': torch.maximum(x, F.relu(x)),
+             'minimum': torch.minimum(x, F.relu(x))}
 outputs = np.load(sys.argv[3])
 for name in NAMES:
     want = reference[name].numpy()
