@@ -46,6 +46,93 @@ void transposeOp(Importer &im) {
   im.addLayer("permute", {x}, {Importer::list(perm)});
 }
 
+namespace {
+/// reshape, permute, reshape: how DepthToSpace and SpaceToDepth move
+/// elements, as ONNX defines them. The inner tensor has rank 6.
+void rearrange(Importer &im, int x, const Shape &inner, const std::vector<int64_t> &perm) {
+  Shape moved(perm.size());
+  for (size_t i = 0; i < perm.size(); ++i)
+    moved[i] = inner[size_t(perm[i])];
+  int split = im.addInnerLayer("reshape", {x}, {Importer::list(inner)}, {inner}, false).outputs[0];
+  int permuted =
+      im.addInnerLayer("permute", {split}, {Importer::list(perm)}, {moved}, false).outputs[0];
+  im.addLayer("reshape", {permuted}, {Importer::list(im.outputShape(0))});
+}
+
+int64_t blockSize(Importer &im, const Shape &shape) {
+  int64_t block = im.intAttribute("blocksize", 0);
+  if (shape.size() != 4)
+    im.unsupported("the input must have rank 4");
+  if (block < 1 || block > 4096)
+    im.unsupported("blocksize " + std::to_string(block) + " must be from 1 to 4096");
+  return block;
+}
+} // namespace
+
+/// Channels to space: DCR (the default, TensorFlow's) reads the channel
+/// index as (block row, block column, channel), CRD (PyTorch's
+/// PixelShuffle) as (channel, block row, block column).
+void depthToSpace(Importer &im) {
+  im.expectAttributes({"blocksize", "mode"});
+  int x = im.activationInput(0, "input");
+  Shape s = im.shapeOf(x);
+  int64_t b = blockSize(im, s), n = s[0], c = s[1], h = s[2], w = s[3];
+  if (c % (b * b))
+    im.unsupported("the channels (" + std::to_string(c) + ") are not a multiple of blocksize^2");
+  std::string mode = im.stringAttribute("mode", "DCR");
+  if (mode == "DCR")
+    rearrange(im, x, {n, b, b, c / (b * b), h, w}, {0, 3, 4, 1, 5, 2});
+  else if (mode == "CRD")
+    rearrange(im, x, {n, c / (b * b), b, b, h, w}, {0, 1, 4, 2, 5, 3});
+  else
+    im.unsupported("mode '" + mode + "' is not DCR or CRD");
+}
+
+/// Space to channels, the inverse of DepthToSpace's DCR.
+void spaceToDepth(Importer &im) {
+  im.expectAttributes({"blocksize"});
+  int x = im.activationInput(0, "input");
+  Shape s = im.shapeOf(x);
+  int64_t b = blockSize(im, s), n = s[0], c = s[1], h = s[2], w = s[3];
+  if (h % b || w % b)
+    im.unsupported("the height and width are not multiples of blocksize");
+  rearrange(im, x, {n, c, h / b, b, w / b, b}, {0, 3, 5, 1, 2, 4});
+}
+
+/// Tile of a computed tensor: copies joined along each repeated axis.
+void tileOp(Importer &im) {
+  int x = im.activationInput(0, "input");
+  std::vector<int64_t> repeats = im.constantInput(1, "repeats").ints();
+  Shape shape = im.shapeOf(x);
+  if (repeats.size() != shape.size())
+    im.unsupported("repeats " + Importer::list(repeats) + " do not match the input's rank");
+  int64_t copies = 1;
+  for (int64_t r : repeats) {
+    if (r < 1)
+      im.unsupported("a repeat below 1");
+    copies *= r;
+    if (copies > 4096)
+      im.unsupported("more than 4096 copies");
+  }
+  int current = x;
+  std::vector<size_t> axes;
+  for (size_t d = 0; d < repeats.size(); ++d)
+    if (repeats[d] > 1)
+      axes.push_back(d);
+  if (axes.empty())
+    return im.bindActivation(0, x);
+  for (size_t i = 0; i < axes.size(); ++i) {
+    size_t axis = axes[i];
+    std::vector<int> parts(size_t(repeats[axis]), current);
+    Args args = {"axis=" + std::to_string(axis)};
+    shape[axis] *= repeats[axis];
+    Layer &layer = i + 1 == axes.size() ? im.addLayer("concat", parts, args)
+                                        : im.addInnerLayer("concat", parts, args, {shape}, false);
+    layer.facts["list"] = 1;
+    current = layer.outputs[0];
+  }
+}
+
 void concat(Importer &im) {
   im.expectAttributes({"axis"});
   // A constant operand (TensorFlow's zero channels padding a residual

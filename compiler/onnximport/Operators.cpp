@@ -59,6 +59,61 @@ void batchNorm(Importer &im) {
                       {"running_var", variance}};
 }
 
+/// InstanceNormalization: each image's channel normalised over its pixels
+/// (a layer norm over H * W, its own scale 1 and shift 0), then the
+/// per-channel scale and shift (learned tensors).
+void instanceNorm(Importer &im) {
+  im.expectAttributes({"epsilon"});
+  int x = im.activationInput(0, "input");
+  Shape shape = im.shapeOf(x);
+  if (shape.size() < 3)
+    im.unsupported("the input needs a spatial dimension (rank 3 or more)");
+  double epsilon = im.floatAttribute("epsilon", 1e-5);
+  if (!(epsilon > 0))
+    im.unsupported("epsilon " + Importer::number(epsilon) + ": it must be positive");
+  int64_t channels = shape[1], pixels = 1;
+  for (size_t d = 2; d < shape.size(); ++d)
+    pixels *= shape[d];
+  Shape flat = {shape[0], channels, pixels}, perChannel(shape.size(), 1);
+  perChannel[1] = channels;
+  Constant scale = im.constantInput(1, "scale"), shift = im.constantInput(2, "B");
+  for (Constant *c : {&scale, &shift}) {
+    if (c->size() != channels)
+      im.unsupported("scale and B have one value per channel (" + std::to_string(channels) +
+                     "); one has shape " + formatShape(c->shape));
+    c->shape = perChannel;
+  }
+  int rows = im.addInnerLayer("reshape", {x}, {Importer::list(flat)}, {flat}, false).outputs[0];
+  Layer &norm = im.addInnerLayer("layer_norm", {rows}, {Importer::number(epsilon)}, {flat});
+  norm.parameters = {{"weight", filled(pixels, 1)}, {"bias", filled(pixels, 0)}};
+  int back = im.addInnerLayer("reshape", {norm.outputs[0]}, {Importer::list(shape)}, {shape},
+                              false).outputs[0];
+  int scaled = im.addInnerLayer("*", {back, im.learnedTensor(scale)}, {}, {shape}).outputs[0];
+  for (double &v : shift.values)
+    v = -v;  // `+` needs one shape: the shift is subtracted negated
+  im.addLayer("-", {scaled, im.learnedTensor(shift)}, {});
+}
+
+/// Expand of a computed tensor: a product with ones of the output's shape
+/// (NumPy broadcasting does the copying).
+void expandOp(Importer &im) {
+  int x = im.activationInput(0, "input");
+  Shape out = im.outputShape(0);
+  if (im.shapeOf(x) == out)
+    return im.bindActivation(0, x);
+  int64_t count = elementCount(out);
+  if (count < 0 || count > maxComputedElements)
+    im.unsupported("Expand to " + formatShape(out) + " (too large)");
+  Constant ones = filled(count, 1);
+  ones.shape = out;
+  Shape shape = im.shapeOf(x);
+  if (shape.size() < out.size()) {  // a computed operand needs the result's rank
+    shape.insert(shape.begin(), out.size() - shape.size(), 1);
+    x = im.addInnerLayer("reshape", {x}, {Importer::list(shape)}, {shape}, false).outputs[0];
+  }
+  im.addLayer("*", {x, im.learnedTensor(ones)}, {});
+}
+
 void alias(Importer &im);
 
 void unaryLayer(Importer &im, const std::string &call, Args args = {}) {
@@ -531,6 +586,11 @@ const std::map<std::string, Handler> &handlers() {
       {"Abs", [](Importer &im) { unaryLayer(im, "abs"); }},
       {"Softplus", [](Importer &im) { unaryLayer(im, "softplus"); }},
       {"Elu", elu},
+      {"InstanceNormalization", instanceNorm},
+      {"Expand", expandOp},
+      {"Tile", tileOp},
+      {"DepthToSpace", depthToSpace},
+      {"SpaceToDepth", spaceToDepth},
       {"Max", [](Importer &im) { extreme(im, true); }},
       {"Min", [](Importer &im) { extreme(im, false); }},
       {"Selu", selu},

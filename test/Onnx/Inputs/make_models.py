@@ -18,6 +18,8 @@ them, each with an input and its expected output computed here in numpy:
 - activations: Elu, Selu, Softplus, Mish as x * tanh(softplus(x)), Abs,
   Neg, Exp, Log, Sqrt, Max and Min (with a number, of tensors, of three
   operands one a constant) and Pow with constant exponents, each an output;
+- movement: DepthToSpace (DCR and CRD), SpaceToDepth, InstanceNormalization,
+  Tile and Expand of computed tensors;
 - opset18, opset19: the forms those opsets changed (and Mish, new in 18) (a Reduce's axes as an
   input, from an initializer and from a Constant node; Split's num_outputs;
   Resize's antialias and keep_aspect_ratio_policy at their defaults;
@@ -308,6 +310,49 @@ def activations(out):
         np.save(os.path.join(out, f"activations-{name}.npy"), value.astype(np.float32))
 
 
+def movement(out):
+    i64 = lambda v: np.array(v, dtype=np.int64)  # noqa: E731
+    scale = rng.normal(1, 0.2, 8).astype(np.float32)
+    shift = rng.normal(0, 0.2, 8).astype(np.float32)
+    nodes = [
+        constant("scale", scale), constant("shift", shift),
+        constant("repeats", i64([1, 2, 1, 3])), constant("target", i64([2, 8, 4, 4])),
+        helper.make_node("DepthToSpace", ["x"], ["dcr"], name="d2s_dcr", blocksize=2),
+        helper.make_node("DepthToSpace", ["x"], ["crd"], name="d2s_crd", blocksize=2,
+                         mode="CRD"),
+        helper.make_node("SpaceToDepth", ["dcr"], ["s2d"], name="s2d", blocksize=2),
+        helper.make_node("InstanceNormalization", ["x", "scale", "shift"], ["instance"],
+                         name="instance", epsilon=1e-5),
+        helper.make_node("Tile", ["x"] + ["repeats"], ["tiled"], name="tile"),
+        helper.make_node("ReduceMean", ["x"], ["pooled"], name="pool", axes=[2, 3],
+                         keepdims=1),
+        helper.make_node("Expand", ["pooled", "target"], ["expanded"], name="expand"),
+    ]
+    names = {"dcr": [1, 2, 8, 8], "crd": [1, 2, 8, 8], "s2d": [1, 8, 4, 4],
+             "instance": [1, 8, 4, 4], "tiled": [1, 16, 4, 12], "expanded": [2, 8, 4, 4]}
+    graph = helper.make_graph(
+        nodes, "movement", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8, 4, 4])],
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, s) for n, s in names.items()])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    onnx.checker.check_model(model)
+    onnx.save(model, os.path.join(out, "movement.onnx"))
+    x = rng.normal(0, 1, (1, 8, 4, 4)).astype(np.float32)
+    d = x.astype(np.float64)
+    b = 2
+    dcr = d.reshape(1, b, b, 2, 4, 4).transpose(0, 3, 4, 1, 5, 2).reshape(1, 2, 8, 8)
+    crd = d.reshape(1, 2, b, b, 4, 4).transpose(0, 1, 4, 2, 5, 3).reshape(1, 2, 8, 8)
+    s2d = dcr.reshape(1, 2, 4, b, 4, b).transpose(0, 3, 5, 1, 2, 4).reshape(1, 8, 4, 4)
+    mean = d.mean(axis=(2, 3), keepdims=True)
+    var = ((d - mean) ** 2).mean(axis=(2, 3), keepdims=True)
+    instance = (d - mean) / np.sqrt(var + 1e-5) * scale.reshape(1, 8, 1, 1) + \
+        shift.reshape(1, 8, 1, 1)
+    want = {"dcr": dcr, "crd": crd, "s2d": s2d, "instance": instance,
+            "tiled": np.tile(d, (1, 2, 1, 3)), "expanded": np.broadcast_to(mean, (2, 8, 4, 4))}
+    np.save(os.path.join(out, "movement-x.npy"), x)
+    for name, value in want.items():
+        np.save(os.path.join(out, f"movement-{name}.npy"), value.astype(np.float32))
+
+
 def opset18(out):
     w = rng.normal(0, 0.3, (8, 4, 3, 3)).astype(np.float32)
     i64 = lambda v: np.array(v, dtype=np.int64)  # noqa: E731
@@ -458,6 +503,7 @@ if __name__ == "__main__":
     svtr_style(sys.argv[1])
     activations(sys.argv[1])
     folding(sys.argv[1])
+    movement(sys.argv[1])
     opset18(sys.argv[1])
     opset19(sys.argv[1])
     nhwc(sys.argv[1])
