@@ -445,6 +445,47 @@ Value reshape(Elaborator &e, Args &args) {
                                               x, ints(e, shape)));
 }
 
+/// reduce(x, kind, axes, keepdim=false): torch.sum, mean, amax, amin and
+/// the L2 norm over `axes` (an integer or a list; negative from the end).
+/// A function in PyTorch, so no position in a sequential.
+Value reduce(Elaborator &e, Args &args) {
+  mlir::Value x = e.tensorArg(args, "x");
+  int64_t rank = int64_t(shapeOf(x).size());
+  std::string kind = e.stringArg(args, "kind");
+  auto parsed = cnn::symbolizeReduceKind(kind);
+  if (!parsed)
+    e.fail(e.argLocation(args, "kind"), "reduce: kind '" + kind +
+                                            "' is not one of sum, mean, max, min, l2");
+  const Value &given = args.values.at("axes");
+  std::vector<Value> items = given.is(Value::Kind::List) ? given.getList()
+                                                          : std::vector<Value>{given};
+  std::vector<int64_t> axes;
+  for (const Value &item : items) {
+    if (!item.is(Value::Kind::Int))
+      e.fail(e.argLocation(args, "axes"), "reduce: axes are integers, found " + item.describe());
+    axes.push_back(fromEnd(e, args, "axes", item.getInt(), rank));
+  }
+  std::sort(axes.begin(), axes.end());
+  std::string name = e.nameLayer(args, "reduce", /*consumesIndex=*/false);
+  auto kept = cnn::inferReduce(shapeOf(x), axes);
+  check(e, args, name, kept);
+  auto &b = e.getBuilder();
+  mlir::Location location = e.locate(*args.call, name);
+  mlir::Value result =
+      cnn::ReduceOp::create(b, location, x, cnn::ReduceKindAttr::get(b.getContext(), *parsed),
+                            ints(e, axes));
+  if (!e.boolArg(args, "keepdim")) {
+    std::vector<int64_t> shape;
+    for (int64_t d = 0; d < rank; ++d)
+      if (!std::binary_search(axes.begin(), axes.end(), d))
+        shape.push_back(shapeOf(x)[size_t(d)]);
+    if (shape.empty())
+      shape.push_back(1);  // programs compute tensors of rank 1 or more
+    result = cnn::ReshapeOp::create(b, location, result, ints(e, shape));
+  }
+  return Value::tensor(result);
+}
+
 /// torch.matmul on tensors of one rank: a function in PyTorch, so no
 /// position in a sequential.
 Value matmul(Elaborator &e, Args &args) {
@@ -680,6 +721,7 @@ void addLayerBuiltins(std::map<std::string, Builtin> &table) {
         convTranspose);
   layer("dense", {{"x"}, {"n"}, {"bias", Value::boolean(true)}}, dense);
   layer("matmul", {{"a"}, {"b"}}, matmul);
+  layer("reduce", {{"x"}, {"kind"}, {"axes"}, {"keepdim", Value::boolean(false)}}, reduce);
   layer("bn", {{"x"}, {"eps", Value::number(1e-5)}}, batchNorm);
   layer("lrn", {{"x"}, {"size", Value::integer(5)}, {"alpha", Value::number(1e-4)},
                 {"beta", Value::number(0.75)}, {"k", Value::number(1.0)}}, lrn);

@@ -18,7 +18,7 @@ const std::set<std::string> &reservedNames() {
   static const std::set<std::string> names = {
       "block", "sequential", "model", "param", "include", "return", "for", "in", "repeat",
       "if", "elif", "else", "and", "or", "not", "true", "false", "none", "as",
-      "conv", "conv_t", "dense", "matmul", "layer_norm", "learned", "stochastic_depth", "permute",
+      "conv", "conv_t", "dense", "matmul", "reduce", "layer_norm", "learned", "stochastic_depth", "permute",
       "split", "chunk", "channel_shuffle", "bn", "lrn", "relu", "sigmoid", "tanh", "silu",
       "hardswish", "hardsigmoid", "gelu", "elu", "selu", "softplus", "mish", "abs",
       "relu6", "clip", "leaky", "dropout", "id",

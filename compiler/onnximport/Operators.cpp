@@ -352,18 +352,37 @@ void alias(Importer &im) {
 
 /// ReduceMean and ReduceMax over the height and width: global pooling.
 /// ReduceMean over the last axis may be part of a layer normalisation.
-void reduce(Importer &im, bool max) {
-  im.expectAttributes({"axes", "keepdims"});
+/// The Reduce family: global pooling over [2, 3] of a rank-4 tensor (its
+/// own kernels), otherwise `reduce`. A ReduceMean over the last axis may
+/// also be part of a layer normalisation, which then replaces it.
+void reduce(Importer &im, const std::string &kind) {
+  im.expectAttributes({"axes", "keepdims", "noop_with_empty_axes"});
   int x = im.activationInput(0, "data");
   Shape shape = im.shapeOf(x);
   int64_t rank = int64_t(shape.size());
-  std::vector<int64_t> axes = im.intsAttribute("axes");
-  for (int64_t &a : axes)
+  // ReduceSum takes its axes as an input from opset 13 (the others from 18,
+  // which Opset.cpp writes back as the attribute).
+  std::vector<int64_t> axes = im.node().op_type() == "ReduceSum" && im.opset() >= 13
+                                  ? (im.hasInput(1) ? im.constantInput(1, "axes").ints()
+                                                    : std::vector<int64_t>{})
+                                  : im.intsAttribute("axes");
+  if (axes.empty()) {
+    if (im.intAttribute("noop_with_empty_axes", 0))
+      return im.bindActivation(0, x);
+    for (int64_t d = 0; d < rank; ++d)
+      axes.push_back(d);
+  }
+  for (int64_t &a : axes) {
+    if (a < -rank || a >= rank)
+      im.unsupported("axis " + std::to_string(a) + " is outside the input's rank " +
+                     std::to_string(rank));
     a = a < 0 ? a + rank : a;
+  }
   std::sort(axes.begin(), axes.end());
+  axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
   bool keep = im.intAttribute("keepdims", 1) != 0;
-  std::string call = max ? "gmp" : "gap";
-  if (rank == 4 && axes == std::vector<int64_t>{2, 3}) {
+  if ((kind == "mean" || kind == "max") && rank == 4 && axes == std::vector<int64_t>{2, 3}) {
+    std::string call = kind == "max" ? "gmp" : "gap";
     if (keep) {
       im.addLayer(call, {x}, {});
     } else {
@@ -373,15 +392,10 @@ void reduce(Importer &im, bool max) {
     }
     return;
   }
-  if (max)
-    im.unsupported("ReduceMax over axes " + Importer::list(axes) + " is supported only over "
-                   "[2, 3] of a rank-4 tensor");
-  Layer &pending = im.addPending("ReduceMean over axes " + Importer::list(axes) +
-                                 " is supported only over [2, 3] of a rank-4 tensor, or as "
-                                 "part of a layer normalisation");
-  pending.operands = {x};
-  pending.facts["axis"] = axes.size() == 1 ? double(axes[0]) : -1;
-  pending.facts["keep"] = keep;
+  Layer &layer = im.addLayer("reduce", {x}, {"\"" + kind + "\"", Importer::list(axes),
+                                             keep ? "keepdim=true" : "keepdim=false"});
+  layer.facts["axis"] = axes.size() == 1 ? double(axes[0]) : -1;
+  layer.facts["keep"] = keep;
 }
 
 void lrn(Importer &im) {
@@ -553,8 +567,11 @@ const std::map<std::string, Handler> &handlers() {
       {"AveragePool", [](Importer &im) { pool(im, false); }},
       {"GlobalAveragePool", [](Importer &im) { globalPool(im, false); }},
       {"GlobalMaxPool", [](Importer &im) { globalPool(im, true); }},
-      {"ReduceMean", [](Importer &im) { reduce(im, false); }},
-      {"ReduceMax", [](Importer &im) { reduce(im, true); }},
+      {"ReduceMean", [](Importer &im) { reduce(im, "mean"); }},
+      {"ReduceMax", [](Importer &im) { reduce(im, "max"); }},
+      {"ReduceMin", [](Importer &im) { reduce(im, "min"); }},
+      {"ReduceSum", [](Importer &im) { reduce(im, "sum"); }},
+      {"ReduceL2", [](Importer &im) { reduce(im, "l2"); }},
       {"LRN", lrn},
       {"Gemm", gemm},
       {"MatMul", matMul},

@@ -198,6 +198,45 @@ Tensor matmul(const Tensor &a, const Tensor &b, std::vector<int64_t> outShape) {
   return out;
 }
 
+/// The reduction of `axes` (kept with extent 1), in float64.
+Tensor reduce(const Tensor &in, cnn::ReduceKind kind, llvm::ArrayRef<int64_t> axes,
+              std::vector<int64_t> outShape) {
+  Tensor out(std::move(outShape));
+  size_t rank = in.shape.size();
+  std::vector<bool> reduced(rank, false);
+  for (int64_t a : axes)
+    reduced[size_t(a)] = true;
+  bool extreme = kind == cnn::ReduceKind::max || kind == cnn::ReduceKind::min;
+  std::vector<double> total(out.size(), extreme ? NAN : 0.0);
+  std::vector<bool> started(out.size(), false);
+  std::vector<int64_t> index(rank, 0);
+  for (size_t i = 0; i < in.size(); ++i) {
+    size_t o = 0;
+    for (size_t d = 0; d < rank; ++d)
+      o = o * out.shape[d] + (reduced[d] ? 0 : index[d]);
+    double v = in.data[i];
+    if (!extreme) {
+      total[o] += kind == cnn::ReduceKind::l2 ? v * v : v;
+    } else if (!started[o] || std::isnan(v) || std::isnan(total[o])) {
+      total[o] = started[o] && std::isnan(total[o]) ? total[o] : v;
+    } else {
+      total[o] = kind == cnn::ReduceKind::max ? std::max(total[o], v) : std::min(total[o], v);
+    }
+    started[o] = true;
+    for (size_t d = rank; d-- > 0;) {
+      if (++index[d] < in.shape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  double count = double(in.size()) / double(out.size());
+  for (size_t o = 0; o < out.size(); ++o)
+    out.data[o] = kind == cnn::ReduceKind::mean ? total[o] / count
+                  : kind == cnn::ReduceKind::l2 ? std::sqrt(total[o])
+                                                : total[o];
+  return out;
+}
+
 Tensor softmax(const Tensor &in, int64_t axis) {
   Tensor out(in.shape);
   int64_t outer = 1, inner = 1, length = in.shape[axis];
@@ -342,6 +381,9 @@ std::vector<Tensor> Interpreter::run(mlir::func::FuncOp function,
             .Case([&](cnn::MulOp o) {
               return broadcast(get(o.getLhs()), get(o.getRhs()), outShape,
                                [](double a, double b) { return a * b; });
+            })
+            .Case([&](cnn::ReduceOp o) {
+              return reduce(get(o.getInput()), o.getKind(), o.getAxes(), outShape);
             })
             .Case([&](cnn::MatmulOp o) {
               return matmul(get(o.getLhs()), get(o.getRhs()), outShape);

@@ -186,6 +186,56 @@ Kernel buildCopy(const KernelSpec &spec) {
   return {output, {input}};
 }
 
+/// A reduction over some dimensions, kept with extent 1. The reduced
+/// elements are one flat index, split into coordinates, so that sums are
+/// blocked (blockedSum) whichever dimensions they run over.
+Kernel buildReduce(const KernelSpec &spec) {
+  std::vector<int64_t> in = spec.integers("in"), axes = spec.integers("axes");
+  std::string kind = spec.word("kind");
+  std::vector<int64_t> out = in;
+  int64_t count = 1;
+  for (int64_t a : axes) {
+    out[size_t(a)] = 1;
+    count *= in[size_t(a)];
+  }
+  ImageParam input = activationInput("input", in);
+  std::vector<Var> vars = varsFor(in.size());
+  std::vector<int> order = physicalOrder(in.size());
+  // The input's Halide coordinates for flat reduced index i.
+  auto at = [&](Expr i) {
+    std::vector<Expr> logical(in.size());
+    for (size_t h = 0; h < order.size(); ++h)
+      logical[size_t(order[h])] = vars[h];
+    for (size_t k = axes.size(); k-- > 0;) {
+      int64_t extent = in[size_t(axes[k])];
+      logical[size_t(axes[k])] = i % int(extent);
+      i = i / int(extent);
+    }
+    std::vector<Expr> halide;
+    for (int d : order)
+      halide.push_back(logical[size_t(d)]);
+    return input(halide);
+  };
+  Func output("output");
+  if (kind == "max" || kind == "min") {
+    RDom r(0, int(count), "r");
+    Expr v = at(r);
+    Expr anyNan = maximum(select(isNan(v), 1, 0));
+    Expr extreme = kind == "max" ? maximum(v) : minimum(v);
+    output(vars) = select(anyNan > 0, std::numeric_limits<float>::quiet_NaN(), extreme);
+  } else {
+    bool squares = kind == "l2";
+    Expr total = blockedSum(int(count), [&](Expr i) {
+      Expr v = at(i);
+      return squares ? v * v : v;
+    }, "terms");
+    output(vars) = kind == "mean" ? total / float(count) : squares ? sqrt(total) : total;
+  }
+  constrainOutput(output, out);
+  scheduleStreaming(output, out, spec.gpu);
+  return {output, {input}};
+}
+
 Kernel buildSoftmax(const KernelSpec &spec) {
   std::vector<int64_t> shape = spec.integers("shape");
   int64_t axis = spec.integer("axis", 1);

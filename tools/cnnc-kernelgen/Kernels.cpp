@@ -16,6 +16,7 @@ Kernel buildKernel(const KernelSpec &spec) {
       {"pool", buildPool},       {"adaptive_pool", buildAdaptivePool},
       {"roi_pool", buildRoiPool}, {"unary", buildUnary},
       {"binary", buildBinary},   {"matmul", buildMatmul},
+      {"reduce", buildReduce},
       {"affine", buildAffine},
       {"copy", buildCopy},       {"softmax", buildSoftmax},
       {"channel_shuffle", buildChannelShuffle}, {"transpose", buildTranspose},

@@ -55,6 +55,7 @@ Kernel buildChannelShuffle(const KernelSpec &spec);
 Kernel buildTranspose(const KernelSpec &spec);
 Kernel buildLayerNorm(const KernelSpec &spec);
 Kernel buildSoftmax(const KernelSpec &spec);
+Kernel buildReduce(const KernelSpec &spec);
 Kernel buildLrn(const KernelSpec &spec);
 Kernel buildUpsample(const KernelSpec &spec);
 

@@ -113,6 +113,8 @@ const std::map<std::string, Schema> &schemas() {
     t["binary"] = {{"op", word({"add", "mul", "sub", "div", "max", "min"})}, {"a", shape()}, {"b", shape()},
                    {"out", shape()}};
     t["matmul"] = {{"a", shape()}, {"b", shape()}};
+    t["reduce"] = {{"in", shape()}, {"axes", {Rule::List, 0, 5, 0}},
+                   {"kind", word({"sum", "mean", "max", "min", "l2"})}};
     t["affine"] = {{"shape", shape()}, {"epsilon", real()}};
     t["copy"] = {{"in", shape()}, {"out", shape()}};
     t["quantize"] = {{"shape", shape()}, {"scale", real()}, {"zero", integer(0, 255)}};
@@ -394,6 +396,13 @@ void checkConsistency(const KernelSpec &spec) {
     for (size_t i = 0; i < out.size(); ++i)
       require((a[i] == out[i] || a[i] == 1) && (b[i] == out[i] || b[i] == 1),
               "a and b must broadcast to out");
+    return;
+  }
+  if (family == "reduce") {
+    std::vector<int64_t> in = spec.integers("in"), axes = spec.integers("axes");
+    for (size_t i = 0; i < axes.size(); ++i)
+      require(axes[i] < int64_t(in.size()) && (i == 0 || axes[i] > axes[i - 1]),
+              "axes must be sorted, distinct dimensions of in");
     return;
   }
   if (family == "matmul") {

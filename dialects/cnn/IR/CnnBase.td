@@ -95,6 +95,16 @@ def Cnn_UpsampleMode : I32EnumAttr<"UpsampleMode",
   let cppNamespace = "::cnn";
 }
 
+def Cnn_ReduceSum : I32EnumAttrCase<"sum", 0>;
+def Cnn_ReduceMean : I32EnumAttrCase<"mean", 1>;
+def Cnn_ReduceMax : I32EnumAttrCase<"max", 2>;
+def Cnn_ReduceMin : I32EnumAttrCase<"min", 3>;
+def Cnn_ReduceL2 : I32EnumAttrCase<"l2", 4>;
+def Cnn_ReduceKind : I32EnumAttr<"ReduceKind", "what a reduction computes",
+    [Cnn_ReduceSum, Cnn_ReduceMean, Cnn_ReduceMax, Cnn_ReduceMin, Cnn_ReduceL2]> {
+  let cppNamespace = "::cnn";
+}
+
 def Cnn_ActNone : I32EnumAttrCase<"none", 0>;
 def Cnn_ActRelu : I32EnumAttrCase<"relu", 1>;
 def Cnn_ActClip : I32EnumAttrCase<"clip", 2>;

@@ -454,6 +454,15 @@ LogicalResult SliceOp::inferReturnTypes(
                                       adaptor.getSize()));
 }
 
+LogicalResult ReduceOp::inferReturnTypes(
+    MLIRContext *context, std::optional<Location> location, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferredReturnTypes) {
+  auto input = shapeOf(adaptor.getInput());
+  if (!input)
+    return CNN_MALFORMED(ReduceOp);
+  return CNN_RULE(ReduceOp, inferReduce(*input, adaptor.getAxes()));
+}
+
 LogicalResult TransposeOp::inferReturnTypes(
     MLIRContext *context, std::optional<Location> location, Adaptor adaptor,
     SmallVectorImpl<Type> &inferredReturnTypes) {

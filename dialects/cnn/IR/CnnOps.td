@@ -659,6 +659,26 @@ def Cnn_TransposeOp : Cnn_LayerOp<"transpose"> {
   }];
 }
 
+def Cnn_ReduceOp : Cnn_LayerOp<"reduce"> {
+  let summary = "sum, mean, max, min or L2 norm over some dimensions";
+  let description = [{
+    Reduces `axes` (sorted, distinct) to extent 1; the others are kept.
+    Sums are taken in blocks, as softmax's denominator; max and min are NaN
+    when any element is (PyTorch's amax and amin). Global average pooling
+    has its own op; this one serves the reductions detectors and
+    transformers end with.
+
+    ```mlir
+    %y = cnn.reduce %x kind max axes [1] : (tensor<1x80x8400xf32>) -> tensor<1x1x8400xf32>
+    ```
+  }];
+  let arguments = (ins Cnn_Tensor:$input, Cnn_ReduceKind:$kind, DenseI64ArrayAttr:$axes);
+  let results = (outs Cnn_Tensor:$result);
+  let assemblyFormat = [{
+    $input `kind` $kind `axes` $axes attr-dict `:` functional-type(operands, results)
+  }];
+}
+
 def Cnn_ChannelShuffleOp : Cnn_LayerOp<"channel_shuffle"> {
   let summary = "interleaves `groups` groups of channels (ShuffleNet)";
   let description = [{

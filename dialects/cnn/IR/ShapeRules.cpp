@@ -234,6 +234,21 @@ ShapeOrError inferBroadcast(ShapeRef lhsShape, ShapeRef rhsShape) {
   return out;
 }
 
+ShapeOrError inferReduce(ShapeRef input, llvm::ArrayRef<int64_t> axes) {
+  if (axes.empty())
+    return ShapeOrError::error("needs at least one axis");
+  Shape out(input);
+  for (size_t i = 0; i < axes.size(); ++i) {
+    if (axes[i] < 0 || axes[i] >= int64_t(input.size()))
+      return ShapeOrError::error(formatv("axis {0} is out of range for rank {1}", axes[i],
+                                         input.size()));
+    if (i > 0 && axes[i] <= axes[i - 1])
+      return ShapeOrError::error("axes must be sorted and distinct");
+    out[size_t(axes[i])] = 1;
+  }
+  return out;
+}
+
 ShapeOrError inferMatmul(ShapeRef lhs, ShapeRef rhs) {
   if (lhs.size() != rhs.size() || lhs.size() < 2)
     return ShapeOrError::error(formatv(

@@ -100,6 +100,8 @@ ShapeOrError inferRoiPool(ShapeRef input, ShapeRef rois,
 ShapeOrError inferSameShape(ShapeRef lhs, ShapeRef rhs);
 /// NumPy broadcasting: the shorter shape gains leading 1s.
 ShapeOrError inferBroadcast(ShapeRef lhs, ShapeRef rhs);
+/// `axes` (sorted, distinct, in range) reduced to extent 1.
+ShapeOrError inferReduce(ShapeRef input, llvm::ArrayRef<int64_t> axes);
 /// torch.matmul on equal ranks: [..., M, K] x [..., K, N] -> [..., M, N],
 /// the leading dimensions broadcast.
 ShapeOrError inferMatmul(ShapeRef lhs, ShapeRef rhs);

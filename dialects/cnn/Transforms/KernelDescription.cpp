@@ -205,6 +205,13 @@ std::optional<KernelDescription> describeKernel(mlir::Operation *op) {
         kernel.add("b", shapeOf(matmul.getRhs()));
         return kernel;
       })
+      .Case([](ReduceOp reduce) -> Result {
+        KernelDescription kernel{"reduce", {}};
+        kernel.add("in", shapeOf(reduce.getInput()));
+        kernel.add("axes", reduce.getAxes());
+        kernel.add("kind", stringifyReduceKind(reduce.getKind()));
+        return kernel;
+      })
       .Case([](TransposeOp transpose) -> Result {
         KernelDescription kernel{"transpose", {}};
         kernel.add("in", shapeOf(transpose.getInput()));

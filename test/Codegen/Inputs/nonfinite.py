@@ -9,7 +9,7 @@ import torch.nn.functional as F
 
 NAMES = ['relu', 'relu6', 'leaky', 'sig', 'tanh', 'silu', 'hswish', 'maxpool', 'avgpool',
          'gmp', 'gap', 'soft', 'elu', 'selu', 'softplus', 'mish', 'abs', 'exp', 'log', 'sqrt',
-         'maximum', 'minimum']
+         'maximum', 'minimum', 'amax', 'amin', 'total']
 
 if sys.argv[1] == 'input':
     x = np.random.RandomState(0).randn(1, 16, 4, 4).astype('f4')
@@ -28,7 +28,8 @@ reference = {'relu': F.relu(x), 'relu6': F.relu6(x), 'leaky': F.leaky_relu(x, 0.
              'elu': F.elu(x, 0.5), 'selu': F.selu(x), 'softplus': F.softplus(x),
              'mish': F.mish(x), 'abs': torch.abs(x), 'exp': torch.exp(x), 'log': torch.log(x),
              'sqrt': torch.sqrt(x), 'maximum': torch.maximum(x, F.relu(x)),
-             'minimum': torch.minimum(x, F.relu(x))}
+             'minimum': torch.minimum(x, F.relu(x)), 'amax': torch.amax(x, 1),
+             'amin': torch.amin(x, (2, 3)), 'total': torch.sum(x, 1)}
 outputs = np.load(sys.argv[3])
 for name in NAMES:
     want = reference[name].numpy()

@@ -18,6 +18,9 @@ them, each with an input and its expected output computed here in numpy:
 - activations: Elu, Selu, Softplus, Mish as x * tanh(softplus(x)), Abs,
   Neg, Exp, Log, Sqrt, Max and Min (with a number, of tensors, of three
   operands one a constant) and Pow with constant exponents, each an output;
+- reductions: ReduceSum (axes as an input), ReduceMax over channels (a
+  detector's best class score), ReduceMin, ReduceL2 and ReduceMean over
+  other axes, with and without keepdims;
 - movement: DepthToSpace (DCR and CRD), SpaceToDepth, InstanceNormalization,
   Tile and Expand of computed tensors;
 - opset18, opset19: the forms those opsets changed (and Mish, new in 18) (a Reduce's axes as an
@@ -310,6 +313,35 @@ def activations(out):
         np.save(os.path.join(out, f"activations-{name}.npy"), value.astype(np.float32))
 
 
+def reductions(out):
+    i64 = lambda v: np.array(v, dtype=np.int64)  # noqa: E731
+    nodes = [
+        constant("sum_axes", i64([1, 3])),
+        helper.make_node("ReduceSum", ["x", "sum_axes"], ["sum"], name="sum", keepdims=0),
+        helper.make_node("ReduceMax", ["x"], ["best"], name="best", axes=[1], keepdims=1),
+        helper.make_node("ReduceMin", ["x"], ["least"], name="least", axes=[2, 3], keepdims=1),
+        helper.make_node("ReduceL2", ["x"], ["norm"], name="norm", axes=[-1], keepdims=0),
+        helper.make_node("ReduceMean", ["x"], ["mean"], name="mean", axes=[0, 1, 2, 3],
+                         keepdims=1),
+    ]
+    shapes = {"sum": [2, 5], "best": [2, 1, 5, 7], "least": [2, 6, 1, 1], "norm": [2, 6, 5],
+              "mean": [1, 1, 1, 1]}
+    graph = helper.make_graph(
+        nodes, "reductions", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 6, 5, 7])],
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, s) for n, s in shapes.items()])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    onnx.checker.check_model(model)
+    onnx.save(model, os.path.join(out, "reductions.onnx"))
+    x = (rng.normal(0, 1, (2, 6, 5, 7)) + 3).astype(np.float32)
+    d = x.astype(np.float64)
+    want = {"sum": d.sum(axis=(1, 3)), "best": d.max(axis=1, keepdims=True),
+            "least": d.min(axis=(2, 3), keepdims=True), "norm": np.sqrt((d * d).sum(axis=-1)),
+            "mean": d.mean(keepdims=True)}
+    np.save(os.path.join(out, "reductions-x.npy"), x)
+    for name, value in want.items():
+        np.save(os.path.join(out, f"reductions-{name}.npy"), value.astype(np.float32))
+
+
 def movement(out):
     i64 = lambda v: np.array(v, dtype=np.int64)  # noqa: E731
     scale = rng.normal(1, 0.2, 8).astype(np.float32)
@@ -504,6 +536,7 @@ if __name__ == "__main__":
     activations(sys.argv[1])
     folding(sys.argv[1])
     movement(sys.argv[1])
+    reductions(sys.argv[1])
     opset18(sys.argv[1])
     opset19(sys.argv[1])
     nhwc(sys.argv[1])
