@@ -128,3 +128,19 @@ func.func @matmul_rank(%a: tensor<4x8xf32>, %b: tensor<1x8x4xf32>) {
   %0 = cnn.matmul %a, %b : (tensor<4x8xf32>, tensor<1x8x4xf32>) -> tensor<1x4x4xf32>
   return
 }
+
+// -----
+
+func.func @reduce_unsorted(%x: tensor<2x4x8xf32>) {
+  // expected-error @+1 {{'cnn.reduce' op axes must be sorted and distinct}}
+  %0 = cnn.reduce %x kind sum axes [2, 1] : (tensor<2x4x8xf32>) -> tensor<2x1x1xf32>
+  return
+}
+
+// -----
+
+func.func @reduce_rank(%x: tensor<2x4x8xf32>) {
+  // expected-error @+1 {{'cnn.reduce' op axis 3 is out of range for rank 3}}
+  %0 = cnn.reduce %x kind mean axes [3] : (tensor<2x4x8xf32>) -> tensor<2x4x8xf32>
+  return
+}

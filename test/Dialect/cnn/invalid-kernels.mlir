@@ -50,8 +50,8 @@ func.func @fused_clip_range(%x: tensor<1x4x8x8xf32>, %w: tensor<8x4x3x3xf32>) {
 // -----
 
 func.func @fused_activation_name(%x: tensor<1x4x8x8xf32>, %w: tensor<8x4x3x3xf32>) {
-  // expected-error @+1 {{expected string or keyword containing one of the following enum values for attribute 'activation' [none, relu, clip, leaky_relu, sigmoid, tanh, silu, hardswish, hardsigmoid, gelu]}}
-  %0 = cnn.fused_conv2d %x, %w activation mish : (tensor<1x4x8x8xf32>, tensor<8x4x3x3xf32>) -> tensor<1x8x6x6xf32>
+  // expected-error @+1 {{expected string or keyword containing one of the following enum values for attribute 'activation' [none, relu, clip, leaky_relu, sigmoid, tanh, silu, hardswish, hardsigmoid, gelu, elu, selu, softplus, mish, abs, exp, log, sqrt]}}
+  %0 = cnn.fused_conv2d %x, %w activation swish : (tensor<1x4x8x8xf32>, tensor<8x4x3x3xf32>) -> tensor<1x8x6x6xf32>
   return
 }
 

@@ -94,3 +94,13 @@ func.func @matmul(%q: tensor<1x8x40x15xf32>, %k: tensor<1x8x15x40xf32>, %v: tens
   %1 = cnn.matmul %0, %v : (tensor<1x8x40x40xf32>, tensor<1x1x40x15xf32>) -> tensor<1x8x40x15xf32>
   return %1 : tensor<1x8x40x15xf32>
 }
+
+// Reductions keep the reduced dimensions with extent 1.
+// CHECK-LABEL: func @reduce
+// CHECK: cnn.reduce %{{.*}} kind max axes [1] : (tensor<1x80x8400xf32>) -> tensor<1x1x8400xf32>
+// CHECK: cnn.reduce %{{.*}} kind l2 axes [0, 2] : (tensor<1x80x8400xf32>) -> tensor<1x80x1xf32>
+func.func @reduce(%x: tensor<1x80x8400xf32>) -> (tensor<1x1x8400xf32>, tensor<1x80x1xf32>) {
+  %0 = cnn.reduce %x kind max axes [1] : (tensor<1x80x8400xf32>) -> tensor<1x1x8400xf32>
+  %1 = cnn.reduce %x kind l2 axes [0, 2] : (tensor<1x80x8400xf32>) -> tensor<1x80x1xf32>
+  return %0, %1 : tensor<1x1x8400xf32>, tensor<1x80x1xf32>
+}
