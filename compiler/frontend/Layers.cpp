@@ -308,20 +308,13 @@ Value clip(Elaborator &e, Args &args, double low, double high) {
                                            b.getF64FloatAttr(low), b.getF64FloatAttr(high)));
 }
 
-Value leakyRelu(Elaborator &e, Args &args) {
+/// An activation with a slope or scale `alpha`: leaky ReLU, ELU.
+template <typename Op> Value activationWithAlpha(Elaborator &e, Args &args) {
   mlir::Value x = e.tensorArg(args, "x");
-  std::string name = e.nameLayer(args, "leaky");
+  std::string name = e.nameLayer(args, args.callee);
   auto &b = e.getBuilder();
-  return Value::tensor(cnn::LeakyReluOp::create(b, e.locate(*args.call, name), x,
-                                                b.getF64FloatAttr(e.numberArg(args, "alpha"))));
-}
-
-Value elu(Elaborator &e, Args &args) {
-  mlir::Value x = e.tensorArg(args, "x");
-  std::string name = e.nameLayer(args, "elu");
-  auto &b = e.getBuilder();
-  return Value::tensor(cnn::EluOp::create(b, e.locate(*args.call, name), x,
-                                          b.getF64FloatAttr(e.numberArg(args, "alpha"))));
+  return Value::tensor(Op::create(b, e.locate(*args.call, name), x,
+                                  b.getF64FloatAttr(e.numberArg(args, "alpha"))));
 }
 
 Value dropout(Elaborator &e, Args &args) {
@@ -736,12 +729,12 @@ void addLayerBuiltins(std::map<std::string, Builtin> &table) {
   layer("softplus", {{"x"}}, activation<cnn::SoftplusOp>);
   layer("mish", {{"x"}}, activation<cnn::MishOp>);
   layer("abs", {{"x"}}, activation<cnn::AbsOp>);
-  layer("elu", {{"x"}, {"alpha", Value::number(1.0)}}, elu);
+  layer("elu", {{"x"}, {"alpha", Value::number(1.0)}}, activationWithAlpha<cnn::EluOp>);
   layer("relu6", {{"x"}}, [](Elaborator &e, Args &a) { return clip(e, a, 0, 6); });
   layer("clip", {{"x"}, {"min"}, {"max"}}, [](Elaborator &e, Args &a) {
     return clip(e, a, e.numberArg(a, "min"), e.numberArg(a, "max"));
   });
-  layer("leaky", {{"x"}, {"alpha", Value::number(0.01)}}, leakyRelu);
+  layer("leaky", {{"x"}, {"alpha", Value::number(0.01)}}, activationWithAlpha<cnn::LeakyReluOp>);
   layer("dropout", {{"x"}, {"p", Value::number(0.5)}}, dropout);
   layer("id", {{"x"}}, identity);
   layer("maxpool", {{"x"}, {"k"}, {"s", none}, {"pad", Value::integer(0)},

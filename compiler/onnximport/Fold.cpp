@@ -100,6 +100,32 @@ Constant gather(const Constant &data, const Constant &indices, int64_t axis,
   return c;
 }
 
+/// A constant of `shape` whose element at index (i0, i1, ...) is `data`'s
+/// at (source(0, i0), source(1, i1), ...): a slice or a tiling.
+template <typename Source>
+Constant gathered(const Constant &data, const Shape &shape, Source source) {
+  size_t rank = shape.size();
+  Constant c;
+  c.shape = shape;
+  c.integer = data.integer;
+  int64_t count = elementCount(shape);
+  std::vector<int64_t> index(rank, 0), strides(rank, 1);
+  for (size_t d = rank; d-- > 1;)
+    strides[d - 1] = strides[d] * data.shape[d];
+  for (int64_t flat = 0; flat < count; ++flat) {
+    int64_t offset = 0;
+    for (size_t d = 0; d < rank; ++d)
+      offset += source(d, index[d]) * strides[d];
+    c.values.push_back(data.values[size_t(offset)]);
+    for (size_t d = rank; d-- > 0;) {
+      if (++index[d] < shape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  return c;
+}
+
 /// Slice of a constant along several axes, with steps.
 Constant sliceConstant(const Constant &data, std::vector<int64_t> starts,
                        std::vector<int64_t> ends, std::vector<int64_t> axes,
@@ -132,25 +158,7 @@ Constant sliceConstant(const Constant &data, std::vector<int64_t> starts,
     step[size_t(axis)] = steps[i];
     shape[size_t(axis)] = count;
   }
-  Constant c;
-  c.shape = shape;
-  c.integer = data.integer;
-  int64_t count = elementCount(shape);
-  std::vector<int64_t> index(size_t(rank), 0), strides(size_t(rank), 1);
-  for (int64_t d = rank - 1; d > 0; --d)
-    strides[size_t(d - 1)] = strides[size_t(d)] * data.shape[size_t(d)];
-  for (int64_t flat = 0; flat < count; ++flat) {
-    int64_t source = 0;
-    for (int64_t d = 0; d < rank; ++d)
-      source += (begin[size_t(d)] + index[size_t(d)] * step[size_t(d)]) * strides[size_t(d)];
-    c.values.push_back(data.values[size_t(source)]);
-    for (int64_t d = rank; d-- > 0;) {
-      if (++index[size_t(d)] < shape[size_t(d)])
-        break;
-      index[size_t(d)] = 0;
-    }
-  }
-  return c;
+  return gathered(data, shape, [&](size_t d, int64_t i) { return begin[d] + i * step[d]; });
 }
 
 /// `data` repeated `repeats[d]` times along each dimension d (Tile).
@@ -169,24 +177,7 @@ Constant tile(const Constant &data, const std::vector<int64_t> &repeats,
   int64_t count = elementCount(shape);
   if (count < 0 || count > maxComputedElements)
     importer.unsupported("Tile to " + formatShape(shape) + " (too large)");
-  Constant c;
-  c.shape = shape;
-  c.integer = data.integer;
-  std::vector<int64_t> index(size_t(rank), 0), strides(size_t(rank), 1);
-  for (int64_t d = rank - 1; d > 0; --d)
-    strides[size_t(d - 1)] = strides[size_t(d)] * data.shape[size_t(d)];
-  for (int64_t flat = 0; flat < count; ++flat) {
-    int64_t source = 0;
-    for (int64_t d = 0; d < rank; ++d)
-      source += (index[size_t(d)] % data.shape[size_t(d)]) * strides[size_t(d)];
-    c.values.push_back(data.values[size_t(source)]);
-    for (int64_t d = rank; d-- > 0;) {
-      if (++index[size_t(d)] < shape[size_t(d)])
-        break;
-      index[size_t(d)] = 0;
-    }
-  }
-  return c;
+  return gathered(data, shape, [&](size_t d, int64_t i) { return i % data.shape[d]; });
 }
 
 } // namespace

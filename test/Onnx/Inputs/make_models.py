@@ -66,6 +66,24 @@ def constant(name, value):
                             value=numpy_helper.from_array(value.astype(value.dtype), name))
 
 
+def save_model(out, name, nodes, x_shape, outputs):
+    """A checked opset-13 model of one input x and the named outputs
+    (name -> shape)."""
+    graph = helper.make_graph(
+        nodes, name, [helper.make_tensor_value_info("x", TensorProto.FLOAT, x_shape)],
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, s) for n, s in outputs.items()])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    onnx.checker.check_model(model)
+    onnx.save(model, os.path.join(out, name + ".onnx"))
+
+
+def save_arrays(out, name, x, want):
+    """The input as NAME-x.npy, each expected output as NAME-<output>.npy."""
+    np.save(os.path.join(out, f"{name}-x.npy"), x)
+    for output, value in want.items():
+        np.save(os.path.join(out, f"{name}-{output}.npy"), value.astype(np.float32))
+
+
 def paddle_style(out):
     w1 = rng.normal(0, 0.3, (8, 3, 3, 3)).astype(np.float32)
     b1 = rng.normal(0, 0.1, 8).astype(np.float32)
@@ -290,12 +308,7 @@ def activations(out):
     ]
     names = ["elu", "selu", "softplus", "mish", "neg", "exp", "log", "sqrt", "max_scalar", "min",
              "max3", "square", "cube", "root", "pow15"]
-    graph = helper.make_graph(
-        nodes, "activations", [helper.make_tensor_value_info("x", TensorProto.FLOAT, x.shape)],
-        [helper.make_tensor_value_info(n, TensorProto.FLOAT, x.shape) for n in names])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
-    onnx.checker.check_model(model)
-    onnx.save(model, os.path.join(out, "activations.onnx"))
+    save_model(out, "activations", nodes, x.shape, {n: x.shape for n in names})
     d = x.astype(np.float64)
     softplus = np.log1p(np.exp(d))
     want = {"elu": np.where(d > 0, d, 0.5 * np.expm1(d)),
@@ -308,9 +321,7 @@ def activations(out):
                                     numpy_helper.to_array(row).astype(np.float64)),
                  "square": d ** 2, "cube": d ** 3, "root": np.abs(d) ** 0.5,
                  "pow15": np.abs(d) ** 1.5})
-    np.save(os.path.join(out, "activations-x.npy"), x)
-    for name, value in want.items():
-        np.save(os.path.join(out, f"activations-{name}.npy"), value.astype(np.float32))
+    save_arrays(out, "activations", x, want)
 
 
 def reductions(out):
@@ -326,20 +337,13 @@ def reductions(out):
     ]
     shapes = {"sum": [2, 5], "best": [2, 1, 5, 7], "least": [2, 6, 1, 1], "norm": [2, 6, 5],
               "mean": [1, 1, 1, 1]}
-    graph = helper.make_graph(
-        nodes, "reductions", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 6, 5, 7])],
-        [helper.make_tensor_value_info(n, TensorProto.FLOAT, s) for n, s in shapes.items()])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
-    onnx.checker.check_model(model)
-    onnx.save(model, os.path.join(out, "reductions.onnx"))
+    save_model(out, "reductions", nodes, [2, 6, 5, 7], shapes)
     x = (rng.normal(0, 1, (2, 6, 5, 7)) + 3).astype(np.float32)
     d = x.astype(np.float64)
     want = {"sum": d.sum(axis=(1, 3)), "best": d.max(axis=1, keepdims=True),
             "least": d.min(axis=(2, 3), keepdims=True), "norm": np.sqrt((d * d).sum(axis=-1)),
             "mean": d.mean(keepdims=True)}
-    np.save(os.path.join(out, "reductions-x.npy"), x)
-    for name, value in want.items():
-        np.save(os.path.join(out, f"reductions-{name}.npy"), value.astype(np.float32))
+    save_arrays(out, "reductions", x, want)
 
 
 def movement(out):
@@ -362,12 +366,7 @@ def movement(out):
     ]
     names = {"dcr": [1, 2, 8, 8], "crd": [1, 2, 8, 8], "s2d": [1, 8, 4, 4],
              "instance": [1, 8, 4, 4], "tiled": [1, 16, 4, 12], "expanded": [2, 8, 4, 4]}
-    graph = helper.make_graph(
-        nodes, "movement", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8, 4, 4])],
-        [helper.make_tensor_value_info(n, TensorProto.FLOAT, s) for n, s in names.items()])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
-    onnx.checker.check_model(model)
-    onnx.save(model, os.path.join(out, "movement.onnx"))
+    save_model(out, "movement", nodes, [1, 8, 4, 4], names)
     x = rng.normal(0, 1, (1, 8, 4, 4)).astype(np.float32)
     d = x.astype(np.float64)
     b = 2
@@ -380,9 +379,7 @@ def movement(out):
         shift.reshape(1, 8, 1, 1)
     want = {"dcr": dcr, "crd": crd, "s2d": s2d, "instance": instance,
             "tiled": np.tile(d, (1, 2, 1, 3)), "expanded": np.broadcast_to(mean, (2, 8, 4, 4))}
-    np.save(os.path.join(out, "movement-x.npy"), x)
-    for name, value in want.items():
-        np.save(os.path.join(out, f"movement-{name}.npy"), value.astype(np.float32))
+    save_arrays(out, "movement", x, want)
 
 
 def opset18(out):
