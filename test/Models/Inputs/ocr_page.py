@@ -13,10 +13,11 @@ from PIL import Image, ImageDraw, ImageFont
 FONTS = "/usr/share/fonts/truetype/dejavu/"
 LINES = [  # text, font, size in points, upside down
     # Lines of similar width (48 * width / height between 480 and 640, the
-    # recognizer's input width), so that one recognizer program reads them.
+    # recognizer's input width), so that one recognizer program reads them:
+    # a second would add half a minute to the test.
     ("turn tensors into kernels", "DejaVuSans.ttf", 26, False),
     ("Halide 14 and MLIR 22", "DejaVuSerif.ttf", 30, False),
-    ("norm folds into conv", "DejaVuSansMono.ttf", 22, False),
+    ("norm folds into a conv", "DejaVuSansMono.ttf", 22, False),
     ("a quick brown fox jumps", "DejaVuSans-Bold.ttf", 34, False),
     ("calibrate scales and zero points", "DejaVuSansCondensed.ttf", 24, False),
     ("this line reads upside down", "DejaVuSans.ttf", 28, True),

@@ -13,7 +13,8 @@ holds them, whenever the import as written is refused; these count as
 "passed (constant inputs)".
 
     conformance.py --cnnc build/bin/cnnc --work DIR [--interpret] [--jobs N]
-                   [--match PATTERN] [--list] [--skip-listed FILE | --check-list FILE]
+                   [--match PATTERN] [--leave-out PATTERN] [--list]
+                   [--skip-listed FILE | --check-list FILE]
 
 Most tests (four in five) are refused at import, each a process start of
 cnnc. --skip-listed FILE leaves out the tests FILE lists as unsupported
@@ -144,6 +145,8 @@ def main():
     parser.add_argument("--interpret", action="store_true")
     parser.add_argument("--jobs", type=int, default=os.cpu_count())
     parser.add_argument("--match", default="")
+    parser.add_argument("--leave-out", default="", metavar="PATTERN",
+                        help="tests (suite/name) to leave out, counted as not run")
     parser.add_argument("--list", action="store_true", help="print every test's result")
     listing = parser.add_mutually_exclusive_group()
     listing.add_argument("--skip-listed", metavar="FILE")
@@ -155,13 +158,16 @@ def main():
         with open(args.skip_listed or args.check_list) as f:
             listed = {line.strip() for line in f if line.strip() and not line.startswith("#")}
     folders = []
-    skipped = 0
+    skipped = left_out = 0
     for suite in SUITES:
         for folder in sorted(glob.glob(os.path.join(DATA, suite, "test_*"))):
             if not re.search(args.match, os.path.basename(folder)):
                 continue
             if args.skip_listed and key(folder) in listed:
                 skipped += 1
+                continue
+            if args.leave_out and re.search(args.leave_out, key(folder)):
+                left_out += 1
                 continue
             folders.append(folder)
     results = []
@@ -193,9 +199,10 @@ def main():
                     "# every test run leaves them out, scripts/test-slow.sh checks the list.\n")
             f.writelines(name + "\n" for name in sorted(unsupported))
     print("conformance: %d tests: %d passed (%d with constant inputs), %d failed, %d unsupported"
-          % (len(results) + skipped, passed, counts.get("passed (constant inputs)", 0),
+          % (len(results) + skipped + left_out, passed, counts.get("passed (constant inputs)", 0),
              counts.get("failed", 0), counts.get("unsupported", 0) + skipped)
           + (" (%d listed, not run)" % skipped if skipped else "")
+          + (", %d left out" % left_out if left_out else "")
           + (", %d stale in the list" % stale if args.check_list else ""))
     sys.exit(1 if counts.get("failed", 0) or stale else 0)
 
