@@ -387,6 +387,14 @@ Layer &Importer::addPending(const std::string &reason) {
   return layer;
 }
 
+int Importer::withLeadingOnes(int activation, size_t rank, bool named) {
+  Shape shape = shapeOf(activation);
+  if (shape.size() >= rank)
+    return activation;
+  shape.insert(shape.begin(), rank - shape.size(), 1);
+  return addInnerLayer("reshape", {activation}, {list(shape)}, {shape}, named).outputs[0];
+}
+
 int Importer::learnedTensor(const Constant &value) {
   std::string name = claim(sanitize(baseLayerName(*current) + ".constant"), usedNames,
                            nextNameSuffix);

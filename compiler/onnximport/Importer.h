@@ -125,6 +125,10 @@ public:
   Layer &addInnerLayer(const std::string &call, std::vector<int> operands,
                        std::vector<std::string> arguments, const std::vector<Shape> &shapes,
                        bool named = true);
+  /// `activation` with leading 1s up to `rank` dimensions (NumPy's
+  /// broadcasting, which the kernels do only between tensors of one rank):
+  /// itself, or a reshape (named after the node unless `named` is false).
+  int withLeadingOnes(int activation, size_t rank, bool named);
   /// A learned tensor holding `value` (a constant operand of a broadcast op).
   int learnedTensor(const Constant &value);
   /// A pending layer for the current node.

@@ -106,11 +106,7 @@ void expandOp(Importer &im) {
     im.unsupported("Expand to " + formatShape(out) + " (too large)");
   Constant ones = filled(count, 1);
   ones.shape = out;
-  Shape shape = im.shapeOf(x);
-  if (shape.size() < out.size()) {  // a computed operand needs the result's rank
-    shape.insert(shape.begin(), out.size() - shape.size(), 1);
-    x = im.addInnerLayer("reshape", {x}, {Importer::list(shape)}, {shape}, false).outputs[0];
-  }
+  x = im.withLeadingOnes(x, out.size(), /*named=*/false);
   im.addLayer("*", {x, im.learnedTensor(ones)}, {});
 }
 
@@ -170,14 +166,9 @@ void extreme(Importer &im, bool largest) {
     im.unsupported("no operands");
   Shape out = im.outputShape(0);
   auto operand = [&](int i) {
-    int x = im.isConstant(i) ? im.learnedTensor(im.constantInput(i, "data"))
-                             : im.activationInput(i, "data");
-    Shape shape = im.shapeOf(x);
-    if (shape.size() < out.size() && !im.isConstant(i)) {
-      shape.insert(shape.begin(), out.size() - shape.size(), 1);
-      x = im.addInnerLayer("reshape", {x}, {Importer::list(shape)}, {shape}, false).outputs[0];
-    }
-    return x;
+    if (im.isConstant(i))  // a learned tensor may have a lower rank
+      return im.learnedTensor(im.constantInput(i, "data"));
+    return im.withLeadingOnes(im.activationInput(i, "data"), out.size(), /*named=*/false);
   };
   if (count == 2 && (im.isConstant(0) != im.isConstant(1))) {
     int c = im.isConstant(0) ? 0 : 1;
@@ -468,12 +459,7 @@ int matmulOperand(Importer &im, int i, const std::string &role, size_t rank) {
   if (shape.size() < 2)
     im.unsupported(role + " " + formatShape(shape) +
                    " is a vector; MatMul is supported on matrices and batches of them");
-  if (shape.size() < rank) {
-    shape.insert(shape.begin(), rank - shape.size(), 1);
-    x = im.addInnerLayer("reshape", {x}, {Importer::list(shape)}, {shape}, /*named=*/false)
-            .outputs[0];
-  }
-  return x;
+  return im.withLeadingOnes(x, rank, /*named=*/false);
 }
 
 /// MatMul with a constant matrix on the right is a dense layer (over the

@@ -237,14 +237,8 @@ void arithmetic(Importer &im, char op) {
       im.unsupported("a broadcast to " + formatShape(out) + ", larger than both operands");
     // The kernels broadcast computed tensors of one rank: the shorter gains
     // its leading 1s by a reshape (a view).
-    for (int *operand : {&a, &b}) {
-      Shape shape = im.shapeOf(*operand);
-      if (shape.size() < out.size()) {
-        shape.insert(shape.begin(), out.size() - shape.size(), 1);
-        *operand = im.addInnerLayer("reshape", {*operand}, {Importer::list(shape)}, {shape})
-                       .outputs[0];
-      }
-    }
+    a = im.withLeadingOnes(a, out.size(), /*named=*/true);
+    b = im.withLeadingOnes(b, out.size(), /*named=*/true);
     // `+` of two tensors needs one shape (it is the residual add); a
     // broadcasting Add is the subtraction of the negation.
     if (op == '+' && im.shapeOf(a) != im.shapeOf(b)) {
