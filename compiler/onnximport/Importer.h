@@ -47,6 +47,11 @@ void checkAttributesBeforeInference(const onnx::ModelProto &model, int opset);
 /// naming the node, what opset 17 cannot say (Opset.cpp).
 void writeAsOpset17(onnx::ModelProto &model, int opset);
 
+/// Writes a QOperator model (QLinearConv, QGemm, QLinearAdd... over integer
+/// tensors) as the QDQ model that computes the same, which the import
+/// reads; refuses, naming the node, what it cannot write (QOperator.cpp).
+void writeQOperatorsAsQdq(onnx::ModelProto &model, int opset);
+
 /// One output of a layer (or a model input, whose layer is -1).
 struct Activation {
   int layer = -1;

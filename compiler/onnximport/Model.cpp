@@ -337,6 +337,7 @@ bool importBytes(const std::string &bytes, const std::string &displayName,
       throw ImportError("opset " + std::to_string(opset) + " of the default domain is not "
                         "supported (6 to 19 are)");
     writeAsOpset17(model, opset);
+    writeQOperatorsAsQdq(model, opset);
     try {
       onnx::checker::check_model(model);
     } catch (const onnx::checker::ValidationError &e) {

@@ -1,6 +1,7 @@
 """A QDQ model as ONNX Runtime's quantizer writes one, and what it computes.
 
-    make_qdq.py OUT_DIR   writes qdq_block.onnx, x.npy and expected.npy
+    make_qdq.py OUT_DIR   writes qdq_block.onnx, the same model in the QOperator
+                          format (qop_block.onnx), x.npy and expected.npy
     make_qdq.py hostile OUT_DIR
                           models whose pairs cnnc must refuse, by name
     make_qdq.py check OUT_DIR DUMP_DIR
@@ -44,7 +45,48 @@ def hostile(name, scale, zero, reshaped=False):
               os.path.join(out_dir, name + ".onnx"))
 
 
+def qop_hostile(name, last):
+    """x -> QuantizeLinear -> `last` (a QOperator node reading "q" at scale
+    "s", zero point "z", writing "y8") -> DequantizeLinear -> y; the input
+    wf quantized is "wq", a weight computed while the model runs."""
+    inits = [numpy_helper.from_array(np.array(0.1, np.float32), "s"),
+             numpy_helper.from_array(np.array(128, np.uint8), "z"),
+             numpy_helper.from_array(np.array(0.2, np.float32), "s2"),
+             numpy_helper.from_array(np.ones((4, 4, 1, 1), np.int8), "w"),
+             numpy_helper.from_array(np.ones(3, np.float32), "ws3"),
+             numpy_helper.from_array(np.zeros(3, np.int8), "wz3"),
+             numpy_helper.from_array(np.array(0.5, np.float32), "ws"),
+             numpy_helper.from_array(np.array(0, np.int8), "wz")]
+    nodes = [helper.make_node("QuantizeLinear", ["x", "s", "z"], ["q"]),
+             helper.make_node("QuantizeLinear", ["wf", "ws", "wz"], ["wq"])]
+    nodes += last if isinstance(last, list) else [last]
+    nodes += [helper.make_node("DequantizeLinear", ["y8", "s", "z"], ["y"])]
+    graph = helper.make_graph(
+        nodes, name, [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 4, 4]),
+                      helper.make_tensor_value_info("wf", TensorProto.FLOAT, [4, 4, 1, 1])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4, 4, 4])], inits)
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13),
+                                                      helper.make_opsetid("com.microsoft", 1)]),
+              os.path.join(out_dir, name + ".onnx"))
+
+
 if sys.argv[1] == "hostile":
+    # A weight computed while the model runs; a reader at another scale
+    # than its writer's; per-channel scales of the wrong count; a float
+    # operator on an integer tensor; a QOperator cnnc does not read.
+    qop_hostile("qop_computed_weight", helper.make_node(
+        "QLinearConv", ["q", "s", "z", "wq", "ws", "wz", "s", "z"], ["y8"], name="conv"))
+    qop_hostile("qop_rescaled", helper.make_node(
+        "QLinearConv", ["q", "s2", "z", "w", "ws", "wz", "s", "z"], ["y8"], name="conv"))
+    qop_hostile("qop_scale_count", helper.make_node(
+        "QLinearConv", ["q", "s", "z", "w", "ws3", "wz3", "s", "z"], ["y8"], name="conv"))
+    qop_hostile("qop_float_op", [
+        helper.make_node("QLinearConv", ["q", "s", "z", "w", "ws", "wz", "s", "z"], ["c8"],
+                         name="conv"),
+        helper.make_node("Max", ["c8", "c8"], ["y8"], name="max")])
+    qop_hostile("qop_softmax", helper.make_node(
+        "QLinearSoftmax", ["q", "s", "z", "s", "z"], ["y8"], name="softmax",
+        domain="com.microsoft", axis=1, opset=13))
     hostile("zero_scale", np.array(0, np.float32), np.array(0, np.uint8))
     hostile("nan_scale", np.array(np.nan, np.float32), np.array(0, np.uint8))
     hostile("per_channel", np.ones(4, np.float32), np.zeros(4, np.uint8))
@@ -157,6 +199,59 @@ model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)],
 onnx.checker.check_model(model)
 onnx.save(model, os.path.join(out_dir, "qdq_block.onnx"))
 np.save(os.path.join(out_dir, "x.npy"), x)
+
+
+def qoperator_model():
+    """The same model in ONNX Runtime's QOperator format: QLinearConv (its
+    ReLU the clamp of a zero point of 0), QLinearAdd, QLinearGlobalAveragePool,
+    a Flatten of the u8 tensor, and QGemm with a float output."""
+    qnodes, qinits = [], []
+
+    def const(name, array):  # once each: a tensor's scale is read by its producer and readers
+        if name not in (t.name for t in qinits):
+            qinits.append(numpy_helper.from_array(array, name))
+        return name
+
+    def params(name):
+        scale, zero = qp[name]
+        return [const(name + "_s", np.array(scale, np.float32)),
+                const(name + "_z", np.array(zero, np.uint8))]
+
+    def weights_of(layer, input_scale):
+        q, scales = symmetric(weights[layer])
+        bias_scales = (np.float32(input_scale) * scales).astype(np.float32)
+        qb = np.round(biases[layer] / bias_scales).astype(np.int32)
+        return [const(layer + "_w", q), const(layer + "_ws", scales),
+                const(layer + "_wz", np.zeros(len(scales), np.int8))], const(layer + "_b", qb)
+
+    def qconv(layer, x, xname, out, **attrs):
+        w, b = weights_of(layer, qp[xname][0])
+        qnodes.append(helper.make_node("QLinearConv", [x] + params(xname) + w + params(out) + [b],
+                                       [out + "_q"], name=layer, **attrs))
+        return out + "_q"
+
+    qnodes.append(helper.make_node("QuantizeLinear", ["x"] + params("x"), ["x_q"], name="quant"))
+    a1 = qconv("c1", "x_q", "x", "a1", pads=[1, 1, 1, 1])
+    b2, b3 = qconv("c2", a1, "a1", "b2"), qconv("c3", a1, "a1", "b3")
+    qnodes.append(helper.make_node("QLinearAdd", [b2] + params("b2") + [b3] + params("b3") +
+                                   params("s"), ["s_q"], name="add", domain="com.microsoft"))
+    qnodes.append(helper.make_node("QLinearGlobalAveragePool", ["s_q"] + params("s") + params("g"),
+                                   ["gp_q"], name="gap", domain="com.microsoft",
+                                   channels_last=0))
+    qnodes.append(helper.make_node("Flatten", ["gp_q"], ["g_q"], name="flat"))
+    w, b = weights_of("fc", qp["g"][0])
+    qnodes.append(helper.make_node("QGemm", ["g_q"] + params("g") + w + [b], ["y"], name="fc",
+                                   domain="com.microsoft", transB=1))
+    graph = helper.make_graph(
+        qnodes, "qop_block",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8, 12, 12])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 10])], qinits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13),
+                                                   helper.make_opsetid("com.microsoft", 1)],
+                             producer_name="onnxruntime.quantization")
+
+
+onnx.save(qoperator_model(), os.path.join(out_dir, "qop_block.onnx"))
 
 # The QDQ graph's function.
 w, b = dequantized["c1"]
