@@ -28,8 +28,23 @@ struct Buffer {
   int64_t offset = -1;
 };
 
-int64_t alignedBytes(mlir::Type type) {
-  int64_t bytes = llvm::cast<mlir::RankedTensorType>(type).getNumElements() * 4;
+/// Whether `value` is held as u8: a cnn.quantize's result, or an int8
+/// kernel's that cnn-quantize kept u8 for its int8 readers. Every other
+/// tensor is f32.
+bool isU8(mlir::Value value) {
+  mlir::Operation *op = value.getDefiningOp();
+  if (!op)
+    return false;
+  if (llvm::isa<QuantizeOp>(op))
+    return true;
+  auto int8 = op->getAttrOfType<mlir::DictionaryAttr>("cnn.int8");
+  auto output = int8 ? int8.getAs<mlir::StringAttr>("output") : nullptr;
+  return output && output.getValue() == "u8";
+}
+
+int64_t alignedBytes(mlir::Value value) {
+  int64_t elements = llvm::cast<mlir::RankedTensorType>(value.getType()).getNumElements();
+  int64_t bytes = elements * (isU8(value) ? 1 : 4);
   return (bytes + alignment - 1) / alignment * alignment;
 }
 
@@ -158,7 +173,7 @@ struct PlanMemory : impl::PlanMemoryBase<PlanMemory> {
       auto it = bufferOf.find(root);
       if (it == bufferOf.end()) {
         it = bufferOf.insert({root, buffers.size()}).first;
-        buffers.push_back({root.getDefiningOp(), alignedBytes(root.getType()), defined, defined});
+        buffers.push_back({root.getDefiningOp(), alignedBytes(root), defined, defined});
       }
       Buffer &buffer = buffers[it->second];
       buffer.firstUse = std::min(buffer.firstUse, defined);
