@@ -757,6 +757,11 @@ void addLayerBuiltins(std::map<std::string, Builtin> &table) {
   layer("softmax", {{"x"}, {"axis", Value::integer(1)}}, [](Elaborator &e, Args &a) {
     return withIntegerAttribute<cnn::SoftmaxOp, cnn::inferAlongAxis>(e, a, "axis");
   });
+  layer("log_softmax", {{"x"}, {"axis", Value::integer(1)}}, [](Elaborator &e, Args &a) {
+    Value softmax = withIntegerAttribute<cnn::SoftmaxOp, cnn::inferAlongAxis>(e, a, "axis");
+    softmax.getTensor().getDefiningOp<cnn::SoftmaxOp>().setLog(true);
+    return softmax;
+  });
   layer("concat", {{"x"}, {"axis", Value::integer(1)}}, concat, /*variadic=*/true);
   layer("split", {{"x"}, {"sizes"}, {"axis", Value::integer(1)}}, split);
   layer("layer_norm", {{"x"}, {"eps", Value::number(1e-5)}, {"axis", Value::integer(-1)}},

@@ -23,7 +23,7 @@ const std::set<std::string> &reservedNames() {
       "hardswish", "hardsigmoid", "gelu", "elu", "selu", "softplus", "mish", "abs",
       "relu6", "clip", "leaky", "dropout", "id",
       "maxpool", "avgpool", "gap", "gmp", "adaptive_avgpool", "adaptive_maxpool",
-      "roi_pool", "upsample", "flatten", "reshape", "softmax", "concat", "ch", "shape",
+      "roi_pool", "upsample", "flatten", "reshape", "softmax", "log_softmax", "concat", "ch", "shape",
       "len", "range", "enumerate", "min", "max", "int", "float", "round", "ceil", "floor",
       "str", "make_divisible", "log", "sqrt", "exp", "partial"};
   return names;

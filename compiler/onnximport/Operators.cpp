@@ -299,6 +299,8 @@ void prelu(Importer &im) {
   im.addLayer("-", {p, product}, {});
 }
 
+/// Softmax and LogSoftmax (`log_softmax`, computed from the shifted input,
+/// not as the logarithm of a softmax that may underflow to 0).
 void softmax(Importer &im) {
   im.expectAttributes({"axis"});
   int x = im.activationInput(0, "input");
@@ -314,11 +316,13 @@ void softmax(Importer &im) {
     for (int64_t d = axis + 1; d < rank; ++d)
       trailingOnes = trailingOnes && im.shapeOf(x)[size_t(d)] == 1;
     if (!trailingOnes)
-      im.unsupported("opset " + std::to_string(im.opset()) + " Softmax over several "
+      im.unsupported("opset " + std::to_string(im.opset()) + " " + im.node().op_type() +
+                     " over several "
                      "dimensions (axis " + std::to_string(axis) + " of rank " +
                      std::to_string(rank) + ") is not supported");
   }
-  im.addLayer("softmax", {x}, {"axis=" + std::to_string(axis)});
+  im.addLayer(im.node().op_type() == "LogSoftmax" ? "log_softmax" : "softmax", {x},
+              {"axis=" + std::to_string(axis)});
 }
 
 void cast(Importer &im) {
@@ -546,6 +550,7 @@ const std::map<std::string, Handler> &handlers() {
       {"PRelu", prelu},
       {"Clip", clip},
       {"Softmax", softmax},
+      {"LogSoftmax", softmax},
       {"Dropout", dropout},
       {"Identity", alias},
       {"Cast", cast},

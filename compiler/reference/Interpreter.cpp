@@ -237,7 +237,7 @@ Tensor reduce(const Tensor &in, cnn::ReduceKind kind, llvm::ArrayRef<int64_t> ax
   return out;
 }
 
-Tensor softmax(const Tensor &in, int64_t axis) {
+Tensor softmax(const Tensor &in, int64_t axis, bool log) {
   Tensor out(in.shape);
   int64_t outer = 1, inner = 1, length = in.shape[axis];
   for (int64_t d = 0; d < axis; ++d)
@@ -253,7 +253,8 @@ Tensor softmax(const Tensor &in, int64_t axis) {
       for (int64_t j = 0; j < length; ++j)
         sum += std::exp(double(in.data[at(j)]) - top);
       for (int64_t j = 0; j < length; ++j)
-        out.data[at(j)] = std::exp(double(in.data[at(j)]) - top) / sum;
+        out.data[at(j)] = log ? double(in.data[at(j)]) - top - std::log(sum)
+                              : std::exp(double(in.data[at(j)]) - top) / sum;
     }
   return out;
 }
@@ -456,7 +457,7 @@ std::vector<Tensor> Interpreter::run(mlir::func::FuncOp function,
               reshaped.shape = outShape;
               return reshaped;
             })
-            .Case([&](cnn::SoftmaxOp s) { return softmax(get(s.getInput()), s.getAxis()); })
+            .Case([&](cnn::SoftmaxOp s) { return softmax(get(s.getInput()), s.getAxis(), s.getLog()); })
             .Case([&](cnn::UpsampleOp u) {
               return upsample(get(u.getInput()), outShape[2], outShape[3],
                               u.getMode() == cnn::UpsampleMode::bilinear,

@@ -264,7 +264,12 @@ Kernel buildSoftmax(const KernelSpec &spec) {
   top(rest) = maximumKeepingNan(at(r));
   total(rest) = blockedSum(int(shape[axis]), [&](Expr i) { return exp(at(i) - top(rest)); },
                           "total_terms");
-  output(vars) = exp(at(vars[along]) - top(rest)) / total(rest);
+  // The logarithm from the shifted input, not log(softmax): finite where
+  // the softmax underflows to 0.
+  if (spec.integer("log", 0))
+    output(vars) = at(vars[along]) - top(rest) - log(total(rest));
+  else
+    output(vars) = exp(at(vars[along]) - top(rest)) / total(rest);
   if (spec.gpu) {
     for (Func f : {top, total, output}) {
       f.compute_root();

@@ -121,7 +121,7 @@ const std::map<std::string, Schema> &schemas() {
     t["channel_shuffle"] = {{"shape", shape()}, {"groups", integer(1)}};
     t["transpose"] = {{"in", shape()}, {"permutation", {Rule::List, 0, 5, 0}}};
     t["layer_norm"] = {{"shape", shape()}, {"epsilon", real()}};
-    t["softmax"] = {{"shape", shape()}, {"axis", integer(0, 5)}};
+    t["softmax"] = {{"shape", shape()}, {"axis", integer(0, 5)}, {"log", optional(integer(0, 1))}};
     t["lrn"] = {{"shape", shape()}, {"size", integer(1, 1 << 16)}, {"alpha", real()},
                 {"beta", real()},   {"k", real()}};
     t["upsample"] = {{"in", shape()}, {"out", shape()},

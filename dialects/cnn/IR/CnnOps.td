@@ -695,19 +695,23 @@ def Cnn_ChannelShuffleOp : Cnn_LayerOp<"channel_shuffle"> {
 }
 
 def Cnn_SoftmaxOp : Cnn_SameTypeOp<"softmax"> {
-  let summary = "softmax along one dimension";
+  let summary = "softmax (or its logarithm) along one dimension";
   let description = [{
     `exp(x - max) / sum(exp(x - max))` along `axis` (default 1, the class
-    dimension of `[N, classes]`).
+    dimension of `[N, classes]`); with `log`, its logarithm computed as
+    `x - max - log(sum(exp(x - max)))`, finite where the softmax underflows
+    to 0 (torch.log_softmax).
 
     ```mlir
     %y = cnn.softmax %x : tensor<1x1000xf32>
+    %z = cnn.softmax %x axis 1 log : tensor<1x1000xf32>
     ```
   }];
   let arguments = (ins Cnn_Tensor:$input,
-                       DefaultValuedAttr<ConfinedAttr<I64Attr, [IntNonNegative]>, "1">:$axis);
+                       DefaultValuedAttr<ConfinedAttr<I64Attr, [IntNonNegative]>, "1">:$axis,
+                       UnitAttr:$log);
   let results = (outs Cnn_Tensor:$result);
-  let assemblyFormat = "$input (`axis` $axis^)? attr-dict `:` type($input)";
+  let assemblyFormat = "$input (`axis` $axis^)? (`log` $log^)? attr-dict `:` type($input)";
   let hasVerifier = 1;
 }
 

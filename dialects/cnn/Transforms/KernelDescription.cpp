@@ -255,6 +255,8 @@ std::optional<KernelDescription> describeKernel(mlir::Operation *op) {
         KernelDescription kernel{"softmax", {}};
         kernel.add("shape", shapeOf(softmax.getInput()));
         kernel.add("axis", softmax.getAxis());
+        if (softmax.getLog())
+          kernel.add("log", 1);
         return kernel;
       })
       .Case([](UpsampleOp upsample) -> Result {

@@ -35,10 +35,12 @@ func.func @reshape(%x: tensor<1x1470xf32>) -> tensor<1x7x7x30xf32> {
 // CHECK-LABEL: func @softmax
 // CHECK: cnn.softmax %{{.*}} : tensor<1x1000xf32>
 // CHECK: cnn.softmax %{{.*}} axis 0 : tensor<1x1000xf32>
+// CHECK: cnn.softmax %{{.*}} log : tensor<1x1000xf32>
 func.func @softmax(%x: tensor<1x1000xf32>) -> tensor<1x1000xf32> {
   %0 = cnn.softmax %x : tensor<1x1000xf32>
   %1 = cnn.softmax %0 axis 0 : tensor<1x1000xf32>
-  return %1 : tensor<1x1000xf32>
+  %2 = cnn.softmax %1 log : tensor<1x1000xf32>
+  return %2 : tensor<1x1000xf32>
 }
 
 // Nearest is the default mode; any output size is allowed, even a smaller one.

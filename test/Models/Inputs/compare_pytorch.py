@@ -197,8 +197,9 @@ class OpsModule(nn.Module):
         g = self.scale * b
         o = torch.split(b, [1, 1], 0)[1] * b
         v = torch.split(b, [4, 5], 2)[1]
+        k = F.log_softmax(torch.flatten(b, 2) * 20, dim=1)
         y = torch.cat([torch.flatten(t, 1) for t in (h, z, e, d, m, w, self.norm_c(b), self.norm_w(b),
-                                                      self.over_last(w), g, o, v)], 1)
+                                                      self.over_last(w), g, o, v, k)], 1)
         return x, s, scores, y
 
 
