@@ -105,7 +105,8 @@ void emitDriverSource(const Plan &plan, const std::string &symbol, bool library,
        << (prepared.permutation.empty() ? 0 : prepared.sourceShape.size()) << ", "
        << list(prepared.sourceShape) << ", " << list(prepared.permutation) << ", "
        << prepared.winograd << ", " << int(prepared.quantize) << ", " << prepared.bias << ", "
-       << std::setprecision(17) << prepared.inputScale << ", " << prepared.inputZero << "},\n";
+       << std::setprecision(17) << prepared.inputScale << ", " << prepared.inputZero << ", "
+       << prepared.rowTaps << "},\n";
   if (plan.prepared.empty())
     os << "  {0},\n";
   os << "};\n\nstatic const cnnrt_init_call init[] = {\n";

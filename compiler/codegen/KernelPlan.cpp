@@ -112,6 +112,14 @@ bool transposesOutput(cnn::TransposeOp transpose) {
          *transpose->getUsers().begin() == next;
 }
 
+/// A [N, C, H, W] tensor (channels innermost, each row's pixels adjacent)
+/// as the [C * W, H, N] rows the int8 row-tap convolution reads.
+BufferRef asRows(BufferRef ref) {
+  ref.extents = {ref.extents[0] * ref.extents[1], ref.extents[2], ref.extents[3]};
+  ref.strides = {1, ref.strides[2], ref.strides[3]};
+  return ref;
+}
+
 /// A [N, K, H, W] tensor as the (k, pixel) matrix a GEMM reads.
 BufferRef asMatrix(BufferRef ref) {
   int64_t rows = 1;
@@ -147,7 +155,7 @@ private:
   BufferRef quantizedParameter(mlir::Value weight, PreparedParameter::Quantize kind,
                                mlir::Value bias, mlir::DictionaryAttr int8,
                                std::vector<int64_t> sourceShape = {},
-                               std::vector<int64_t> permutation = {});
+                               std::vector<int64_t> permutation = {}, int64_t rowTaps = 0);
   mlir::LogicalResult addInt8Step(mlir::Operation &op, const std::string &keys,
                                   const std::string &schedule);
   void emitStep(mlir::Operation *op, const std::string &family, const std::string &keys,
@@ -352,7 +360,7 @@ BufferRef PlanBuilder::parameter(mlir::Value value, std::vector<int64_t> sourceS
 BufferRef PlanBuilder::quantizedParameter(mlir::Value weight, PreparedParameter::Quantize kind,
                                           mlir::Value bias, mlir::DictionaryAttr int8,
                                           std::vector<int64_t> sourceShape,
-                                          std::vector<int64_t> permutation) {
+                                          std::vector<int64_t> permutation, int64_t rowTaps) {
   auto indexOf = [&](mlir::Value value) {
     return value ? parameterIndex.at(value.getDefiningOp<cnn::WeightOp>().getName().str()) : -1;
   };
@@ -368,6 +376,7 @@ BufferRef PlanBuilder::quantizedParameter(mlir::Value weight, PreparedParameter:
   if (kind == PreparedParameter::Weights) {
     prepared.sourceShape = sourceShape;
     prepared.permutation = permutation;
+    prepared.rowTaps = rowTaps;
     int64_t stride = 1;
     for (size_t i = permutation.size(); i-- > 0;) {
       ref.extents.push_back(sourceShape[permutation[i]]);
@@ -399,6 +408,7 @@ mlir::LogicalResult PlanBuilder::addInt8Step(mlir::Operation &op, const std::str
   mlir::Value weight = op.getOperand(1), bias, residual;
   std::vector<int64_t> w = shapeOf(weight), view, permutation;
   bool gemm = llvm::isa<cnn::GemmOp>(op);
+  int64_t rowTaps = 0;
   int64_t groups = 1;
   if (auto conv = llvm::dyn_cast<cnn::FusedConv2DOp>(op)) {
     bias = conv.getBias();
@@ -412,6 +422,10 @@ mlir::LogicalResult PlanBuilder::addInt8Step(mlir::Operation &op, const std::str
     if (groups > 1) { // [C, 1, kh, kw] -> (c, kx, ky)
       view = {w[0], w[2], w[3]};
       permutation = {1, 2, 0};
+    } else if (w[1] % 4) { // rows of taps: [O, kh, J/4, 4] -> (4, o, J/4, ky)
+      rowTaps = (w[1] * w[3] + 3) / 4 * 4;
+      view = {w[0], w[2], rowTaps / 4, 4};
+      permutation = {1, 2, 0, 3};
     } else { // [O, I/4, 4, kh, kw] -> (4, o, i/4, kx, ky)
       view = {w[0], w[1] / 4, 4, w[2], w[3]};
       permutation = {3, 4, 1, 0, 2};
@@ -426,9 +440,16 @@ mlir::LogicalResult PlanBuilder::addInt8Step(mlir::Operation &op, const std::str
   auto activationOf = [&](mlir::Value value, BufferRef::Type type) {
     return typed(gemm ? asMatrix(activation(value)) : activation(value), type);
   };
-  arguments.push_back(activationOf(op.getOperand(0), BufferRef::U8));
-  arguments.push_back(
-      quantizedParameter(weight, PreparedParameter::Weights, bias, int8, view, permutation));
+  BufferRef input = activationOf(op.getOperand(0), BufferRef::U8);
+  if (rowTaps) {
+    if (input.extents.size() != 4 || input.strides[1] != input.extents[0])
+      return op.emitError("code generation: the int8 row-tap convolution reads its input's "
+                          "rows whole, and this input's pixels are not adjacent");
+    input = asRows(input);
+  }
+  arguments.push_back(input);
+  arguments.push_back(quantizedParameter(weight, PreparedParameter::Weights, bias, int8, view,
+                                         permutation, rowTaps));
   arguments.push_back(quantizedParameter(weight, PreparedParameter::Bias, bias, int8));
   arguments.push_back(quantizedParameter(weight, PreparedParameter::Scale, bias, int8));
   if (residual)

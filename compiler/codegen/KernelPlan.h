@@ -75,6 +75,9 @@ struct PreparedParameter {
   int bias = -1;
   double inputScale = 0;
   int64_t inputZero = 0;
+  /// Weights: each kernel row's taps (kx, c) as kx * C + c, zero-padded to
+  /// this length, before `sourceShape` views them (the int8 row-tap form).
+  int64_t rowTaps = 0;
 };
 
 /// One weight transform of init: cnnrt_<function>(parameters..., integers...).

@@ -70,6 +70,10 @@ typedef struct {
   int bias;           /* CNNRT_Q_BIAS: the float bias parameter, or -1 */
   double input_scale; /* s_x */
   int input_zero;
+  /* CNNRT_Q_WEIGHTS of a convolution [O, C, kh, kw] whose C is not in
+   * fours: each kernel row's taps as [O, kh, row_taps] with tap kx * C + c,
+   * zeros past kw * C, which `source_shape` then views (0: not so). */
+  int64_t row_taps;
 } cnnrt_prepared;
 
 enum { CNNRT_FOLD_BATCH_NORM = 0, CNNRT_BATCH_NORM_AFFINE = 1 };

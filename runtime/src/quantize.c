@@ -56,17 +56,27 @@ int cnnrt_quantize_parameter(const cnnrt_session *session, const cnnrt_prepared 
   }
 #define QUANTIZED(o, k) clamp(nearbyint(w[(o) * per_channel + (k)] / scale[o]), -127, 127)
   if (prepared->quantize == CNNRT_Q_WEIGHTS) {
-    float *values = allocate_aligned(sizeof(float) * (size_t)count);
-    out = allocate_aligned(sizeof(float) * (size_t)count);
+    /* Rows of taps hold kh * row_taps of each channel's weights, the rest
+     * zeros (allocate_aligned clears them). */
+    const int64_t *shape = parameter->shape;
+    int64_t packed = prepared->row_taps ? channels * shape[2] * prepared->row_taps : count;
+    float *values = allocate_aligned(sizeof(float) * (size_t)packed);
+    out = allocate_aligned(sizeof(float) * (size_t)packed);
     if (values && out) {
       for (int64_t o = 0; o < channels; ++o)
-        for (int64_t k = 0; k < per_channel; ++k)
-          values[o * per_channel + k] = (float)QUANTIZED(o, k);
+        for (int64_t k = 0; k < per_channel; ++k) {
+          int64_t at = o * per_channel + k;
+          if (prepared->row_taps) { /* k = (c * kh + ky) * kw + kx */
+            int64_t kx = k % shape[3], ky = k / shape[3] % shape[2], c = k / (shape[3] * shape[2]);
+            at = (o * shape[2] + ky) * prepared->row_taps + kx * shape[1] + c;
+          }
+          values[at] = (float)QUANTIZED(o, k);
+        }
       cnnrt_permute(values, prepared->rank, prepared->source_shape, prepared->permutation, out);
       /* Narrowed in place: byte i is written after float i is read, and
        * never over a float not yet read. */
       int8_t *bytes = (int8_t *)out;
-      for (int64_t i = 0; i < count; ++i)
+      for (int64_t i = 0; i < packed; ++i)
         bytes[i] = (int8_t)out[i];
     }
     free(values);

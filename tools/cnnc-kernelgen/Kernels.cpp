@@ -187,15 +187,16 @@ Expr epilogue(const KernelSpec &spec, Expr v) {
                   spec.real("max"));
 }
 
-void parallelInChunks(Func output, VarOrRVar v, int64_t iterations, int64_t work) {
+Var parallelInChunks(Func output, VarOrRVar v, int64_t iterations, int64_t work) {
   int64_t chunk = std::max<int64_t>((iterations + 63) / 64, (65536 + work - 1) / std::max<int64_t>(work, 1));
   chunk = std::min(chunk, iterations);
   if (chunk <= 1) {
     output.parallel(v);
-    return;
+    return Var(v.name());
   }
   Var task(v.name() + "_task"), within(v.name() + "_within");
   output.split(v, task, within, int(chunk), TailStrategy::GuardWithIf).parallel(task);
+  return within;
 }
 
 TailStrategy tailFor(int64_t extent, int64_t factor) {

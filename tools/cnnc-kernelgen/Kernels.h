@@ -120,9 +120,10 @@ Halide::Expr epilogue(const KernelSpec &spec, Halide::Expr v);
 /// Runs loop `v` (of `iterations`, each `work` multiply-adds or element
 /// operations) in parallel, in chunks big enough that a task's scheduling
 /// cost (an atomic on a shared counter) is noise: at least 64k operations
-/// per task, and at most 64 tasks.
-void parallelInChunks(Halide::Func output, Halide::VarOrRVar v, int64_t iterations,
-                      int64_t work);
+/// per task, and at most 64 tasks. Returns the loop inside a task that
+/// steps through `v` (for a stage computed at each step).
+Halide::Var parallelInChunks(Halide::Func output, Halide::VarOrRVar v, int64_t iterations,
+                             int64_t work);
 
 /// The loop split an output uses: vectorised over channels, the tail
 /// recomputed (shifted inwards) when the extent allows it.

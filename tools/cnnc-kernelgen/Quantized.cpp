@@ -33,6 +33,14 @@
 // A depthwise convolution has no channel reduction: its 16-lane vectors of
 // channels multiply widened u8 by s8 per tap.
 //
+// Input channels not in fours (an RGB stem) take the row-tap form: with
+// channels innermost, a kernel row's kw pixels of C channels are kw * C
+// consecutive bytes of the input row, so the reduction runs over those
+// bytes in fours (padded to a multiple of 4 with zero weights; the bytes
+// past the row's taps belong to the next pixel or to the padding), read
+// from the input viewed as [C * W, H, N]. The runtime packs the weights
+// in the same order (row_taps in cnnrt_prepared).
+//
 //===----------------------------------------------------------------------===//
 
 #include "Kernels.h"
@@ -142,19 +150,43 @@ Kernel buildQuantizedConv(const KernelSpec &spec) {
   std::vector<int64_t> k = spec.integers("kernel"), s = spec.integers("stride"),
                        d = spec.integers("dilation"), pad = spec.integers("pad");
   int64_t groups = spec.integer("groups"), inChannels = inShape[1], outChannels = outShape[1];
-  bool depthwise = groups > 1;
-  ImageParam input = activationInput("input", inShape, UInt(8));
+  bool depthwise = groups > 1, rowTaps = !depthwise && inChannels % 4 != 0;
+  ImageParam input;
   // Padding reads the zero point: the quantized value of a real 0.
   Expr zero = u8(Expr(int(spec.integer("in_zero"))));
-  Region valid = {Range(), Range(0, int(inShape[3])), Range(0, int(inShape[2])), Range()};
-  Func read = BoundaryConditions::constant_exterior(input, zero, valid);
+  Func read;
+  if (rowTaps) {
+    input = ImageParam(UInt(8), 3, "input");
+    input.dim(0).set_bounds(0, int(inChannels * inShape[3])).set_stride(1);
+    input.dim(1).set_bounds(0, int(inShape[2]));
+    input.dim(2).set_bounds(0, int(inShape[0]));
+    read = BoundaryConditions::constant_exterior(
+        input, zero, {Range(0, int(inChannels * inShape[3])), Range(0, int(inShape[2])), Range()});
+  } else {
+    input = activationInput("input", inShape, UInt(8));
+    Region valid = {Range(), Range(0, int(inShape[3])), Range(0, int(inShape[2])), Range()};
+    read = BoundaryConditions::constant_exterior(input, zero, valid);
+  }
   Var c("c"), x("x"), y("y"), n("n");
   Func acc("acc"), output("output");
   Expr px = x * int(s[1]) - int(pad[1]), py = y * int(s[0]) - int(pad[0]);
   ImageParam weights, bias = parameterInput("bias", {outChannels}, Int(32));
   std::vector<VarOrRVar> reduction;
   acc(c, x, y, n) = bias(c);
-  if (depthwise) {
+  // The row-tap form reads its input rows through a copy made per output
+  // row, padding included: a quad of bytes may straddle the padding, and
+  // the boundary's per-byte selects would otherwise sit in the inner loop.
+  Func rows("rows");
+  if (rowTaps) {
+    int64_t quads = (k[1] * inChannels + 3) / 4;
+    weights = parameterInput("weights", {4, outChannels, quads, k[0]}, Int(8));
+    Var j("j"), row("row"), image("image");
+    rows(j, row, image) = read(j, row, image);
+    RDom r(0, 4, 0, int(quads), 0, int(k[0]), "r");
+    acc(c, x, y, n) += i32(rows(px * int(inChannels) + r[1] * 4 + r[0], py + r[2] * int(d[0]), n)) *
+                       i32(weights(r[0], c, r[1], r[2]));
+    reduction = {r[0], r[1], r[2]};
+  } else if (depthwise) {
     weights = parameterInput("weights", {outChannels, k[1], k[0]}, Int(8));
     RDom r(0, int(k[1]), 0, int(k[0]), "r");
     acc(c, x, y, n) += i32(read(c, px + r.x * int(d[1]), py + r.y * int(d[0]), n)) *
@@ -177,7 +209,8 @@ Kernel buildQuantizedConv(const KernelSpec &spec) {
   int vec = int(spec.integer("vec")), tileC = int(spec.integer("tile_c"));
   int tileX = int(spec.integer("tile_x"));
   Var co("co"), xo("xo"), row("row");
-  int64_t taps = k[0] * k[1] * (depthwise ? 1 : inChannels);
+  int64_t taps = rowTaps ? k[0] * (k[1] * inChannels + 3) / 4 * 4
+                         : k[0] * k[1] * (depthwise ? 1 : inChannels);
   // parallel=n: channel tiles outermost, each task running every row
   // against its slice of the weights, which then stays in cache; for
   // layers whose weights outweigh their activations (ResNet's 14x14 and
@@ -190,9 +223,14 @@ Kernel buildQuantizedConv(const KernelSpec &spec) {
     output.reorder(xo, y, n, co);
     parallelInChunks(output, co, (outChannels + tileC - 1) / tileC,
                      outShape[0] * outShape[2] * outShape[3] * tileC * taps);
+    if (rowTaps)
+      rows.compute_at(output, y).vectorize(rows.args()[0], 16);
   } else {
     output.fuse(y, n, row);
-    parallelInChunks(output, row, outShape[0] * outShape[2], outShape[1] * outShape[3] * taps);
+    Var eachRow =
+        parallelInChunks(output, row, outShape[0] * outShape[2], outShape[1] * outShape[3] * taps);
+    if (rowTaps)
+      rows.compute_at(output, eachRow).vectorize(rows.args()[0], 16);
   }
   return {output, arguments};
 }

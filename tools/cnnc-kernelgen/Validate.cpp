@@ -244,9 +244,10 @@ void checkQuantized(const KernelSpec &spec) {
   if (spec.family == "conv") {
     std::vector<int64_t> in = spec.integers("in"), out = spec.integers("out");
     int64_t groups = spec.integer("groups");
-    require(groups > 1 || (in.size() == 4 && in[1] % 4 == 0),
-            "the input channels must be a multiple of 4 (the producer pads them with the zero "
-            "point)");
+    require(in.size() == 4, "a convolution's input has rank 4");
+    require(groups > 1 || in[1] % 4 == 0 || spec.integers("dilation")[1] == 1,
+            "input channels that are not a multiple of 4 (the row-tap form) need a horizontal "
+            "dilation of 1");
     require(spec.has("in_zero"), "a convolution needs in_zero (its padding)");
     require(groups == 1 || (in.size() == 4 && out.size() == 4 && groups == in[1] &&
                             groups == out[1]),

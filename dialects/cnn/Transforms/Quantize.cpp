@@ -11,8 +11,9 @@
 // What stays float, and why, is said as a remark: a layer --keep-float
 // names, a batch-norm prologue
 // (its input is not a calibrated tensor), a grouped convolution that is
-// not depthwise, input channels not in fours (the RGB stem), or a tensor
-// the calibration does not name.
+// not depthwise, a GEMM whose input channels are not in fours, or a tensor
+// the calibration does not name. A convolution whose input channels are
+// not in fours (the RGB stem) runs int8 in the row-tap form.
 //
 //===----------------------------------------------------------------------===//
 
@@ -60,8 +61,11 @@ std::string whyFloat(mlir::Operation *op) {
     int64_t groups = conv.getGroups(), in = channels(conv.getInput());
     if (groups > 1 && !(groups == in && groups == channels(conv.getResult())))
       return "a grouped convolution that is not depthwise";
-    if (groups == 1 && in % 4)
-      return std::to_string(in) + " input channels, not a multiple of 4";
+    // Channels not in fours (the RGB stem) take the row-tap form, which
+    // reads a kernel row's pixels as one run of bytes.
+    if (groups == 1 && in % 4 && conv.getDilation()[1] != 1)
+      return std::to_string(in) + " input channels, not a multiple of 4, with a horizontal "
+             "dilation";
     return "";
   };
   if (auto conv = llvm::dyn_cast<Conv2DOp>(op))

@@ -89,14 +89,20 @@ int check(const std::string &symbol, const std::string &family, const Keys &keys
   }
   bool depthwise = !gemm && one(keys, "groups") > 1;
   int64_t ci = in[1], co = out[1], quads = ci / 4;
-  std::vector<int64_t> inExtents = gemm ? std::vector<int64_t>{ci, in[0]}
-                                        : std::vector<int64_t>{ci, in[3], in[2], in[0]};
+  // Channels not in fours: rows of taps kx * ci + c, in fours up to `taps`
+  // (the runtime's row_taps), read from the input as [ci * W, H, N].
+  bool rowTaps = !gemm && !depthwise && ci % 4 != 0;
+  int64_t taps = (k[1] * ci + 3) / 4 * 4;
+  std::vector<int64_t> inExtents = gemm      ? std::vector<int64_t>{ci, in[0]}
+                                   : rowTaps ? std::vector<int64_t>{ci * in[3], in[2], in[0]}
+                                             : std::vector<int64_t>{ci, in[3], in[2], in[0]};
   std::vector<int64_t> outExtents = gemm ? std::vector<int64_t>{co, out[0]}
                                          : std::vector<int64_t>{co, out[3], out[2], out[0]};
   Buffer input(halide_type_uint, 8, inExtents);
   Buffer weights(halide_type_int, 8,
                  gemm        ? std::vector<int64_t>{4, co, quads}
                  : depthwise ? std::vector<int64_t>{co, k[1], k[0]}
+                 : rowTaps   ? std::vector<int64_t>{4, co, taps / 4, k[0]}
                              : std::vector<int64_t>{4, co, quads, k[1], k[0]});
   Buffer bias(halide_type_int, 32, {co}), scale(halide_type_float, 32, {co});
   Buffer residual(halide_type_uint, 8, outExtents);
@@ -110,8 +116,12 @@ int check(const std::string &symbol, const std::string &family, const Keys &keys
   for (size_t i = 0; i < input.bytes.size(); ++i)
     input.bytes[i] = uint8_t(extreme ? 255 : uniform(0, 255));
   int8_t *w = weights.data<int8_t>();
-  for (size_t i = 0; i < weights.bytes.size(); ++i)
+  for (size_t i = 0; i < weights.bytes.size(); ++i) {
     w[i] = int8_t(extreme ? (i % 3 ? -128 : 127) : uniform(-127, 127));
+    // A row's taps past kw * ci are zeros, as the runtime packs them.
+    if (rowTaps && int64_t(i / 4 / size_t(co) % size_t(taps / 4) * 4 + i % 4) >= k[1] * ci)
+      w[i] = 0;
+  }
   for (int64_t o = 0; o < co; ++o) {
     bias.data<int32_t>()[o] = extreme ? 0 : uniform(-5000, 5000);
     // Unit scales with an f32 output: the sums themselves, exactly.
@@ -180,7 +190,9 @@ int check(const std::string &symbol, const std::string &family, const Keys &keys
                   value = input.bytes[size_t(x * ci + c)];
                 else if (iy >= 0 && iy < in[2] && ix >= 0 && ix < in[3])
                   value = input.bytes[size_t(((n * in[2] + iy) * in[3] + ix) * ci + c)];
+                int64_t j = kx * ci + c;
                 int64_t wi = depthwise ? (ky * k[1] + kx) * co + o
+                             : rowTaps ? ((ky * (taps / 4) + j / 4) * co + o) * 4 + j % 4
                                        : (((ky * k[1] + kx) * quads + c / 4) * co + o) * 4 + c % 4;
                 acc += value * w[wi];
               }
