@@ -86,6 +86,19 @@ Kernel buildQuantize(const KernelSpec &spec) {
   Expr q = round(input(vars) * float(1.0 / spec.real("scale"))) + float(spec.integer("zero"));
   output(vars) = Halide::ConciseCasts::u8(clamp(q, 0.0f, 255.0f));
   constrainOutput(output, shape);
+  // Fewer channels than a vector (an RGB input before the int8 stem): when
+  // both rows are dense, a row's channels and pixels are one run, which
+  // vectorises whole; one masked vector a pixel took 1.3 ms at 640x640.
+  if (!spec.gpu && shape.size() == 4 && shape[1] < 16) {
+    int channels = int(shape[1]);
+    Expr dense = input.dim(1).stride() == channels &&
+                 output.output_buffer().dim(1).stride() == channels;
+    Var run("run");
+    output.specialize(dense)
+        .fuse(vars[0], vars[1], run)
+        .vectorize(run, 16, TailStrategy::GuardWithIf)
+        .parallel(vars[2]);
+  }
   scheduleStreaming(output, shape, spec.gpu);
   return {output, {input}};
 }
