@@ -249,6 +249,20 @@ std::string Importer::writeQParams(const std::vector<bool> &live,
       ranges[name] = {q.low, q.high};
     }
   }
+  // A sum the fusion absorbs into its convolution, where the model also
+  // quantizes that convolution's result (QLinearAdd's first term): its
+  // range, which the kernel rounds the result to before adding.
+  std::vector<std::pair<std::string, QuantizedActivation>> addends;
+  for (size_t i = 0; i < layers.size(); ++i) {
+    if (!live[i] || layers[i].call != "+" || layers[i].outputs.size() != 1)
+      continue;
+    int conv = fusedConvolution(layers[i].outputs[0]);
+    if (conv < 0 || layers[size_t(conv)].name.empty())
+      continue;
+    for (const QuantizedActivation &q : quantized)
+      if (q.activation == layers[size_t(conv)].outputs[0])
+        addends.push_back({layers[size_t(conv)].name, q});
+  }
   std::ostringstream text;
   text.precision(9);
   text << "# cnnc quantization parameters: the ranges of " << quoted(displayName)
@@ -256,6 +270,8 @@ std::string Importer::writeQParams(const std::vector<bool> &live,
   for (const std::string &name : order)
     text << "tensor " << quoted(name) << " " << ranges[name].first << " " << ranges[name].second
          << "\n";
+  for (const auto &[name, q] : addends)
+    text << "addend " << quoted(name) << " " << q.low << " " << q.high << "\n";
   return text.str();
 }
 

@@ -153,21 +153,23 @@ bool parseQParams(const std::string &text, const std::string &path, QParams &out
         return fail("expected one 'samples N' line, N a whole number from 1 to 2^31");
       out.samples = int64_t(samples);
       sawSamples = true;
-    } else if (key == "tensor") {
+    } else if (key == "tensor" || key == "addend") {
       TensorRange range;
       range.line = lineNumber;
       if (values.size() != 3 || line.find('"') == std::string::npos)
-        return fail("expected 'tensor \"<name>\" <low> <high>'");
+        return fail("expected '" + key + " \"<name>\" <low> <high>'");
       if (!parseNumber(values[1], range.low) || !parseNumber(values[2], range.high))
-        return fail("tensor '" + values[0] + "': its range is two finite numbers");
+        return fail(key + " '" + values[0] + "': its range is two finite numbers");
       if (range.low > 0 || range.high < 0)
-        return fail("tensor '" + values[0] + "': its range [low, high] must contain 0");
-      auto [earlier, inserted] = out.tensors.emplace(values[0], range);
+        return fail(key + " '" + values[0] + "': its range [low, high] must contain 0");
+      auto &ranges = key == "tensor" ? out.tensors : out.addends;
+      auto [earlier, inserted] = ranges.emplace(values[0], range);
       if (!inserted)
-        return fail("tensor '" + values[0] + "' is given twice (first on line " +
+        return fail(key + " '" + values[0] + "' is given twice (first on line " +
                     std::to_string(earlier->second.line) + ")");
     } else {
-      return fail("unknown line '" + key + "': expected version, model, method, samples or tensor");
+      return fail("unknown line '" + key +
+                  "': expected version, model, method, samples, tensor or addend");
     }
   }
   // A QDQ model's ranges (method qdq) come from its file, not from samples.

@@ -31,6 +31,10 @@ struct QParams {
   double percentile = 0; // method percentile only
   int64_t samples = 0;
   std::map<std::string, TensorRange> tensors;
+  /// A QDQ model's (`addend` lines): the range a convolution's own result
+  /// is rounded to before the residual sum it is fused with, where the
+  /// model quantizes both terms of the sum (QLinearAdd).
+  std::map<std::string, TensorRange> addends;
 };
 
 /// Parses the text of a .qparams file; on failure returns false and sets

@@ -78,8 +78,12 @@ TEST(QParams, NamesTheLineAndWhatWasExpected) {
             "q.qparams:2: the file ends before its 'version', 'model', 'method' and 'samples' "
             "lines");
   EXPECT_EQ(errorOf(std::string(kHeader) + "scale 3\n"),
-            "q.qparams:5: unknown line 'scale': expected version, model, method, samples or "
-            "tensor");
+            "q.qparams:5: unknown line 'scale': expected version, model, method, samples, tensor "
+            "or addend");
+  EXPECT_EQ(errorOf(std::string(kHeader) + "addend \"c2\" 0 1\naddend \"c2\" 0 2\n"),
+            "q.qparams:6: addend 'c2' is given twice (first on line 5)");
+  EXPECT_EQ(errorOf(std::string(kHeader) + "addend \"c2\" 1 2\n"),
+            "q.qparams:5: addend 'c2': its range [low, high] must contain 0");
   EXPECT_EQ(errorOf(std::string(kHeader) + std::string(5000, 'x') + "\n"),
             "q.qparams:5: a line has at most 4096 bytes");
   EXPECT_EQ(errorOf(std::string(kHeader) + "tensor \"" + std::string(257, 'a') + "\" 0 1\n"),

@@ -7,6 +7,11 @@
 //   real   = acc[o] * scale[o] (+ res_scale * (residual - res_zero))
 //   out    = act(real), as f32, or requantized: u8(round(act(real) / out_scale) + out_zero) (out_type)
 //
+// A QDQ model's kernels round where its pairs do: the first term of a
+// fused sum to its own grid (add_scale, add_zero) before the residual is
+// added, and an f32 output to the grid of its tensor (grid_scale,
+// grid_zero), as QuantizeLinear then DequantizeLinear would.
+//
 // where init folded everything per channel into `bias` and `scale`: the
 // float bias over the product of scales, and the input zero point's share,
 // -in_zero * sum w[o] (zero-point padding contributes nothing, so it is the
@@ -52,6 +57,12 @@ using namespace Halide::ConciseCasts;
 
 namespace {
 
+/// `v` rounded to the u8 grid of `scale` and `zero`, as a real value.
+Expr onGrid(Expr v, double scale, int64_t zero) {
+  Expr q = clamp(round(v * float(1.0 / scale)) + float(zero), 0.0f, 255.0f);
+  return (q - float(zero)) * float(scale);
+}
+
 /// The output of a quantized kernel from its s32 sums `acc(o, ...)`: the
 /// scale, the residual, the activation, then f32 or u8.
 void defineQuantizedOutput(Func output, const KernelSpec &spec, Func acc,
@@ -61,6 +72,8 @@ void defineQuantizedOutput(Func output, const KernelSpec &spec, Func acc,
   ImageParam scale = parameterInput("scale", {channels});
   arguments.push_back(scale);
   Expr real = f32(acc(at)) * scale(at[0]);
+  if (spec.has("add_scale"))
+    real = onGrid(real, spec.real("add_scale"), spec.integer("add_zero"));
   if (spec.integer("residual")) {
     ImageParam residual = activationInput("residual", outShape, UInt(8));
     arguments.push_back(residual);
@@ -72,6 +85,8 @@ void defineQuantizedOutput(Func output, const KernelSpec &spec, Func acc,
     y = u8(clamp(round(y * float(1.0 / spec.real("out_scale"))) +
                      float(spec.integer("out_zero")),
                  0.0f, 255.0f));
+  else if (spec.has("grid_scale"))
+    y = onGrid(y, spec.real("grid_scale"), spec.integer("grid_zero"));
   output(at) = y;
   constrainOutput(output, outShape);
 }

@@ -72,6 +72,10 @@ const std::map<std::string, Schema> &schemas() {
                         {"out_scale", optional(real())},
                         {"out_zero", optional(integer(0, 255))},
                         {"res_scale", optional(real())},
+                        {"add_scale", optional(real())},
+                        {"add_zero", optional(integer(0, 255))},
+                        {"grid_scale", optional(real())},
+                        {"grid_zero", optional(integer(0, 255))},
                         {"res_zero", optional(integer(0, 255))}};
     fusion = merge(fusion, quantized);
     std::map<std::string, Schema> t;
@@ -235,6 +239,14 @@ void checkQuantized(const KernelSpec &spec) {
           "out_type=u8 needs a positive finite out_scale and an out_zero");
   require(!spec.integer("residual") || (positive("res_scale") && spec.has("res_zero")),
           "residual=1 needs a positive finite res_scale and a res_zero (the residual is u8)");
+  require(!spec.has("add_scale") ||
+              (spec.integer("residual") && positive("add_scale") && spec.has("add_zero")),
+          "add_scale (the grid of the sum's first term) needs residual=1, a positive finite "
+          "add_scale and an add_zero");
+  require(!spec.has("grid_scale") || (spec.word("out_type") == "f32" && positive("grid_scale") &&
+                                      spec.has("grid_zero")),
+          "grid_scale (the grid of an f32 output) needs out_type=f32, a positive finite "
+          "grid_scale and a grid_zero");
   // The register tile's other rules are every CPU kernel's (checkCpuTile).
   int64_t vec = spec.integer("vec");
   require(vec == 4 || vec == 8 || vec == 16, "vec is 4, 8 or 16 s32 lanes");

@@ -43,6 +43,16 @@ void addInt8(KernelDescription &kernel, mlir::Operation *op) {
     kernel.addReal("res_scale", real("residual_scale"));
     kernel.add("res_zero", integer("residual_zero"));
   }
+  // A QDQ model's grids (cnn-quantize): the fused sum's first term, and
+  // an f32 output, rounded to u8 steps.
+  if (int8.get("addend_scale")) {
+    kernel.addReal("add_scale", real("addend_scale"));
+    kernel.add("add_zero", integer("addend_zero"));
+  }
+  if (int8.get("grid_scale")) {
+    kernel.addReal("grid_scale", real("grid_scale"));
+    kernel.add("grid_zero", integer("grid_zero"));
+  }
 }
 
 template <typename Op> void addEpilogue(KernelDescription &kernel, Op op) {

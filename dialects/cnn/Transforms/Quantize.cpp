@@ -277,6 +277,22 @@ void QuantizePass::runOnOperation() {
     add("output", builder.getStringAttr(u8 ? "u8" : "f32"));
     if (u8)
       addAffine("output", result);
+    // A QDQ model quantizes every tensor its pairs name: where cnnc fuses
+    // or keeps f32, the kernel still rounds to those grids, so the program
+    // computes what the model says (and what ONNX Runtime computes).
+    if (qparams.method == "qdq") {
+      auto grid = [&](llvm::StringRef prefix, const TensorRange &range) {
+        cnnc::quantize::AffineU8 affine = cnnc::quantize::affineU8(range);
+        add((prefix + "_scale").str(), builder.getF64FloatAttr(affine.scale));
+        add((prefix + "_zero").str(), builder.getI64IntegerAttr(affine.zeroPoint));
+      };
+      auto addend = qparams.addends.find(layerName(op, ""));
+      if (residualOf(op) && addend != qparams.addends.end())
+        grid("addend", addend->second);
+      if (!u8)
+        if (std::optional<TensorRange> range = rangeOf(result))
+          grid("grid", *range);
+    }
     op->setAttr("cnn.int8", builder.getDictionaryAttr(keys));
     op->setAttr("cnn.schedule", int8Schedule(op));
     if (emitRemarks)

@@ -264,15 +264,17 @@ w, b = dequantized["fc"]
 np.save(os.path.join(out_dir, "expected.npy"), (g @ w.T + b).astype(np.float32))
 
 if sys.argv[1] == "check":
-    # Layers whose u8 output cnnc keeps: each element within one step of
-    # the QDQ graph's (the kernels round once, from s32 sums, as ONNX
-    # Runtime's QLinearConv does).
+    # Layers whose u8 output cnnc keeps, and c2, the sum fused into it (f32
+    # for the average pool, on the sum's grid): each element within one
+    # step of the QDQ graph's (the kernels round from s32 sums, and round
+    # c2's own result to its grid before the sum, as ONNX Runtime's
+    # QLinearConv and QLinearAdd do).
     dump = sys.argv[3]
     steps = {}
     for line in open(os.path.join(dump, "layers.txt")):
         index, count, op, kind, name = line.split(" ", 4)
         steps[name.strip().strip('"')] = int(index)
-    for layer, tensor, name in (("c1", a1, "a1"), ("c3", b3, "b3")):
+    for layer, tensor, name in (("c1", a1, "a1"), ("c3", b3, "b3"), ("c2", s, "s")):
         got = np.fromfile(os.path.join(dump, f"{steps[layer]}.f32"), "<f4")
         got = got.reshape(1, 12, 12, -1).transpose(0, 3, 1, 2)  # channels innermost
         worst = np.abs(got - tensor).max() / qp[name][0]
