@@ -613,9 +613,11 @@ mlir::LogicalResult PlanBuilder::addStep(mlir::Operation &op) {
     return addInt8Step(op, keys, scheduleText);
   if (auto quantize = llvm::dyn_cast<cnn::QuantizeOp>(op)) {
     BufferRef output = activation(quantize.getResult());
-    output.type = BufferRef::U8;
-    output.scale = quantize.getScale().convertToDouble();
-    output.zero = quantize.getZeroPoint();
+    if (!quantize.getReal()) {
+      output.type = BufferRef::U8;
+      output.scale = quantize.getScale().convertToDouble();
+      output.zero = quantize.getZeroPoint();
+    }
     emitStep(&op, "quantize", keys, {activation(quantize.getInput()), output});
     return mlir::success();
   }

@@ -249,15 +249,22 @@ std::string Importer::writeQParams(const std::vector<bool> &live,
       ranges[name] = {q.low, q.high};
     }
   }
-  // A sum the fusion absorbs into its convolution, where the model also
-  // quantizes that convolution's result (QLinearAdd's first term): its
-  // range, which the kernel rounds the result to before adding.
+  // A sum or an activation the fusion absorbs into its convolution, where
+  // the model also quantizes that convolution's result (QLinearAdd's first
+  // term, QLinearLeakyRelu's input): its range, which the kernel rounds the
+  // result to before adding or activating.
   std::vector<std::pair<std::string, QuantizedActivation>> addends;
   for (size_t i = 0; i < layers.size(); ++i) {
-    if (!live[i] || layers[i].call != "+" || layers[i].outputs.size() != 1)
+    if (!live[i] || layers[i].outputs.size() != 1)
       continue;
-    int conv = fusedConvolution(layers[i].outputs[0]);
-    if (conv < 0 || layers[size_t(conv)].name.empty())
+    int conv = -1;
+    if (layers[i].call == "+")
+      conv = fusedConvolution(layers[i].outputs[0]);
+    else if (isActivationCall(layers[i].call) && layers[i].operands.size() == 1 &&
+             soleReader(layers[i].operands[0]))
+      conv = fusedConvolution(layers[i].operands[0]);
+    if (conv < 0 || layers[size_t(conv)].name.empty() ||
+        (layers[i].call != "+" && layers[size_t(conv)].outputs[0] != layers[i].operands[0]))
       continue;
     for (const QuantizedActivation &q : quantized)
       if (q.activation == layers[size_t(conv)].outputs[0])

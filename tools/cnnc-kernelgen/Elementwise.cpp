@@ -77,14 +77,18 @@ Kernel buildUnary(const KernelSpec &spec) {
   return {output, {input}};
 }
 
-/// A float tensor on the u8 grid an int8 kernel reads (docs/quantization.md).
+/// A float tensor on the u8 grid an int8 kernel reads (docs/quantization.md),
+/// or with real=1 the real value of that grid point (a QDQ pair).
 Kernel buildQuantize(const KernelSpec &spec) {
   std::vector<int64_t> shape = spec.integers("shape");
   ImageParam input = activationInput("input", shape);
   std::vector<Var> vars = varsFor(shape.size());
   Func output("output");
   Expr q = round(input(vars) * float(1.0 / spec.real("scale"))) + float(spec.integer("zero"));
-  output(vars) = Halide::ConciseCasts::u8(clamp(q, 0.0f, 255.0f));
+  if (spec.integer("real", 0))
+    output(vars) = (clamp(q, 0.0f, 255.0f) - float(spec.integer("zero"))) * float(spec.real("scale"));
+  else
+    output(vars) = Halide::ConciseCasts::u8(clamp(q, 0.0f, 255.0f));
   constrainOutput(output, shape);
   // Fewer channels than a vector (an RGB input before the int8 stem): when
   // both rows are dense, a row's channels and pixels are one run, which

@@ -7,9 +7,8 @@
 //   real   = acc[o] * scale[o] (+ res_scale * (residual - res_zero))
 //   out    = act(real), as f32, or requantized: u8(round(act(real) / out_scale) + out_zero) (out_type)
 //
-// A QDQ model's kernels round where its pairs do: the first term of a
-// fused sum to its own grid (add_scale, add_zero) before the residual is
-// added, and an f32 output to the grid of its tensor (grid_scale,
+// A QDQ model's kernels round where its pairs do: the result to its own
+// grid (add_scale, add_zero) before a fused residual sum or activation, and an f32 output to the grid of its tensor (grid_scale,
 // grid_zero), as QuantizeLinear then DequantizeLinear would.
 //
 // where init folded everything per channel into `bias` and `scale`: the

@@ -121,7 +121,8 @@ const std::map<std::string, Schema> &schemas() {
                    {"kind", word({"sum", "mean", "max", "min", "l2"})}};
     t["affine"] = {{"shape", shape()}, {"epsilon", real()}};
     t["copy"] = {{"in", shape()}, {"out", shape()}};
-    t["quantize"] = {{"shape", shape()}, {"scale", real()}, {"zero", integer(0, 255)}};
+    t["quantize"] = {{"shape", shape()}, {"scale", real()}, {"zero", integer(0, 255)},
+                     {"real", optional(integer(0, 1))}};
     t["channel_shuffle"] = {{"shape", shape()}, {"groups", integer(1)}};
     t["transpose"] = {{"in", shape()}, {"permutation", {Rule::List, 0, 5, 0}}};
     t["layer_norm"] = {{"shape", shape()}, {"epsilon", real()}};
@@ -240,9 +241,10 @@ void checkQuantized(const KernelSpec &spec) {
   require(!spec.integer("residual") || (positive("res_scale") && spec.has("res_zero")),
           "residual=1 needs a positive finite res_scale and a res_zero (the residual is u8)");
   require(!spec.has("add_scale") ||
-              (spec.integer("residual") && positive("add_scale") && spec.has("add_zero")),
-          "add_scale (the grid of the sum's first term) needs residual=1, a positive finite "
-          "add_scale and an add_zero");
+              ((spec.integer("residual") || spec.word("act") != "none") &&
+               positive("add_scale") && spec.has("add_zero")),
+          "add_scale (the grid of the result before its sum or activation) needs residual=1 or "
+          "an activation, a positive finite add_scale and an add_zero");
   require(!spec.has("grid_scale") || (spec.word("out_type") == "f32" && positive("grid_scale") &&
                                       spec.has("grid_zero")),
           "grid_scale (the grid of an f32 output) needs out_type=f32, a positive finite "

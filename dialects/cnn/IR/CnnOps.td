@@ -806,16 +806,19 @@ def Cnn_QuantizeOp : Cnn_SameTypeOp<"quantize"> {
     pooling's or a float kernel's result) feeds an int8 convolution or
     GEMM (`cnn.int8`), once per tensor; between int8 kernels tensors stay
     u8 and need none. Its scale and zero point come from the calibration
-    (docs/quantization.md).
+    (docs/quantization.md). With `real`, the rounded value itself is
+    stored, as f32: a QDQ model's QuantizeLinear/DequantizeLinear pair on a
+    tensor a float kernel made.
 
     ```mlir
     %q = cnn.quantize %x scale 0.0183 zero_point 0 : tensor<1x64x56x56xf32>
+    %r = cnn.quantize %y scale 0.0183 zero_point 0 real : tensor<1x64x56x56xf32>
     ```
   }];
-  let arguments = (ins Cnn_Tensor:$input, F64Attr:$scale, I64Attr:$zero_point);
+  let arguments = (ins Cnn_Tensor:$input, F64Attr:$scale, I64Attr:$zero_point, UnitAttr:$real);
   let results = (outs Cnn_Tensor:$result);
   let assemblyFormat = [{
-    $input `scale` $scale `zero_point` $zero_point attr-dict `:` type($result)
+    $input `scale` $scale `zero_point` $zero_point (`real` $real^)? attr-dict `:` type($result)
   }];
   let hasVerifier = 1;
 }

@@ -153,6 +153,8 @@ std::optional<KernelDescription> describeKernel(mlir::Operation *op) {
         kernel.add("shape", shapeOf(quantize.getResult()));
         kernel.addReal("scale", quantize.getScale().convertToDouble());
         kernel.add("zero", quantize.getZeroPoint());
+        if (quantize.getReal())
+          kernel.add("real", 1);
         return kernel;
       })
       .Case([](ConvTranspose2DOp conv) -> Result {

@@ -35,8 +35,8 @@ bool isU8(mlir::Value value) {
   mlir::Operation *op = value.getDefiningOp();
   if (!op)
     return false;
-  if (llvm::isa<QuantizeOp>(op))
-    return true;
+  if (auto quantize = llvm::dyn_cast<QuantizeOp>(op))
+    return !quantize.getReal();
   auto int8 = op->getAttrOfType<mlir::DictionaryAttr>("cnn.int8");
   auto output = int8 ? int8.getAs<mlir::StringAttr>("output") : nullptr;
   return output && output.getValue() == "u8";

@@ -97,6 +97,7 @@ struct QuantizePass : impl::QuantizeBase<QuantizePass> {
 private:
   std::optional<TensorRange> rangeOf(mlir::Value value);
   mlir::Value quantized(mlir::Value value, mlir::OpBuilder &builder);
+  void roundFloatTensors(mlir::func::FuncOp function);
   mlir::DictionaryAttr int8Schedule(mlir::Operation *op);
 
   cnnc::quantize::QParams qparams;
@@ -287,7 +288,7 @@ void QuantizePass::runOnOperation() {
         add((prefix + "_zero").str(), builder.getI64IntegerAttr(affine.zeroPoint));
       };
       auto addend = qparams.addends.find(layerName(op, ""));
-      if (residualOf(op) && addend != qparams.addends.end())
+      if (addend != qparams.addends.end())
         grid("addend", addend->second);
       if (!u8)
         if (std::optional<TensorRange> range = rangeOf(result))
@@ -299,6 +300,44 @@ void QuantizePass::runOnOperation() {
       op->emitRemark() << "'" << layerName(op, "") << "' runs int8, " << (u8 ? "u8" : "f32")
                        << " output";
   });
+  if (qparams.method == "qdq")
+    roundFloatTensors(function);
+}
+
+/// A QDQ model rounds every tensor its pairs name. The int8 kernels round
+/// their own results; a float kernel's result (and a model input) that has
+/// a range gets a `cnn.quantize ... real`, which every reader then reads.
+/// Views (a flatten, a reshape or a slice that moves no element) keep
+/// their source's values and need none.
+void QuantizePass::roundFloatTensors(mlir::func::FuncOp function) {
+  mlir::OpBuilder builder(function.getContext());
+  auto round = [&](mlir::Value value, const std::string &name, mlir::Location at) {
+    auto range = qparams.tensors.find(name);
+    if (range == qparams.tensors.end() || value.use_empty())
+      return;
+    cnnc::quantize::AffineU8 affine = cnnc::quantize::affineU8(range->second);
+    auto loc = mlir::NameLoc::get(builder.getStringAttr(name + ".round"), at);
+    auto rounded = builder.create<QuantizeOp>(loc, value, builder.getF64FloatAttr(affine.scale),
+                                              builder.getI64IntegerAttr(affine.zeroPoint),
+                                              builder.getUnitAttr());
+    value.replaceAllUsesExcept(rounded.getResult(), rounded);
+  };
+  builder.setInsertionPointToStart(&function.getBody().front());
+  for (mlir::BlockArgument argument : function.getArguments())
+    round(argument, tensorName(argument), function.getLoc());
+  llvm::SmallVector<mlir::Operation *> floats;
+  function.walk([&](mlir::Operation *op) {
+    if (op->getNumResults() != 1 || op->hasAttr("cnn.int8") ||
+        llvm::isa<QuantizeOp, WeightOp, SliceOp>(op) ||
+        (llvm::isa<FlattenOp, ReshapeOp>(op) && !op->hasAttr("cnn.relayout")) ||
+        !llvm::isa<mlir::RankedTensorType>(op->getResult(0).getType()))
+      return;
+    floats.push_back(op);
+  });
+  for (mlir::Operation *op : floats) {
+    builder.setInsertionPointAfter(op);
+    round(op->getResult(0), layerName(op, ""), op->getLoc());
+  }
 }
 
 } // namespace

@@ -36,6 +36,7 @@ elif sys.argv[1] == "sqnr":
     print(f"output 0: SQNR {10 * numpy.log10(signal / noise):.1f} dB")
 else:
     f, q = numpy.load(sys.argv[2]).astype("f8"), numpy.load(sys.argv[3]).astype("f8")
-    sqnr = 10 * numpy.log10((f ** 2).sum() / ((f - q) ** 2).sum())
+    noise = ((f - q) ** 2).sum()
+    sqnr = 10 * numpy.log10((f ** 2).sum() / noise) if noise else float("inf")
     assert sqnr >= float(sys.argv[4]), f"SQNR {sqnr:.1f} dB, below {sys.argv[4]}"
     print(f"SQNR at least {sys.argv[4]} dB; same arg-max: {f.argmax() == q.argmax()}")

@@ -23,6 +23,8 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from qdq_math import affine, conv, fake, symmetric
+
 rng = np.random.RandomState(7)
 out_dir = sys.argv[2] if sys.argv[1] in ("check", "hostile") else sys.argv[1]
 
@@ -93,33 +95,6 @@ if sys.argv[1] == "hostile":
     hostile("int32_activation", np.array(1, np.float32), np.array(0, np.int32))
     hostile("reshaped_q", np.array(1, np.float32), np.array(0, np.uint8), True)
     sys.exit(0)
-
-
-def conv(x, w, b, pad):
-    n, c, h, wd = x.shape
-    o, _, k, _ = w.shape
-    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
-    y = np.zeros((n, o, h, wd))
-    for i in range(k):
-        for j in range(k):
-            y += np.einsum("nchw,oc->nohw", xp[:, :, i:i + h, j:j + wd], w[:, :, i, j])
-    return y + b.reshape(1, -1, 1, 1)
-
-
-def fake(x, scale, zero):
-    return (np.clip(np.round(x / scale) + zero, 0, 255) - zero) * scale
-
-
-def affine(t):
-    low, high = min(t.min(), 0), max(t.max(), 0)
-    scale = np.float32((high - low) / 255)
-    return scale, int(np.round(-low / scale))
-
-
-def symmetric(w):
-    scales = (np.abs(w.reshape(w.shape[0], -1)).max(axis=1) / 127).astype(np.float32)
-    q = np.clip(np.round(w / scales.reshape(-1, *[1] * (w.ndim - 1))), -127, 127)
-    return q.astype(np.int8), scales
 
 
 weights = {"c1": rng.randn(16, 8, 3, 3) * 0.2, "c2": rng.randn(16, 16, 1, 1) * 0.3,
