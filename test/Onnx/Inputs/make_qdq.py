@@ -23,7 +23,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from qdq_math import affine, conv, fake, symmetric
+from qdq_math import Initializers, affine, conv, fake, symmetric
 
 rng = np.random.RandomState(7)
 out_dir = sys.argv[2] if sys.argv[1] in ("check", "hostile") else sys.argv[1]
@@ -180,17 +180,11 @@ def qoperator_model():
     """The same model in ONNX Runtime's QOperator format: QLinearConv (its
     ReLU the clamp of a zero point of 0), QLinearAdd, QLinearGlobalAveragePool,
     a Flatten of the u8 tensor, and QGemm with a float output."""
-    qnodes, qinits = [], []
-
-    def const(name, array):  # once each: a tensor's scale is read by its producer and readers
-        if name not in (t.name for t in qinits):
-            qinits.append(numpy_helper.from_array(array, name))
-        return name
+    qnodes, qinits = [], Initializers()
+    const = qinits.add
 
     def params(name):
-        scale, zero = qp[name]
-        return [const(name + "_s", np.array(scale, np.float32)),
-                const(name + "_z", np.array(zero, np.uint8))]
+        return qinits.grid(name, *qp[name])
 
     def weights_of(layer, input_scale):
         q, scales = symmetric(weights[layer])
@@ -220,7 +214,7 @@ def qoperator_model():
     graph = helper.make_graph(
         qnodes, "qop_block",
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8, 12, 12])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 10])], qinits)
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 10])], qinits.tensors)
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13),
                                                    helper.make_opsetid("com.microsoft", 1)],
                              producer_name="onnxruntime.quantization")

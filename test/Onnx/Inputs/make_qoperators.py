@@ -19,9 +19,9 @@ import sys
 
 import numpy as np
 import onnx
-from onnx import TensorProto, helper, numpy_helper
+from onnx import TensorProto, helper
 
-from qdq_math import affine as tight_affine, conv, fake, symmetric
+from qdq_math import Initializers, affine as tight_affine, conv, fake, symmetric
 
 out_dir = sys.argv[1]
 rng = np.random.RandomState(11)
@@ -98,19 +98,12 @@ mmq = fake(product, *qp["mm"])
 qp["mul"] = affine(mmq * mmq)
 expected = fake(mmq * mmq, *qp["mul"])
 
-nodes, inits = [], []
-
-
-def const(name, array):
-    if name not in (t.name for t in inits):
-        inits.append(numpy_helper.from_array(array, name))
-    return name
+nodes, inits = [], Initializers()
+const = inits.add
 
 
 def grid(name):
-    scale, zero = qp[name]
-    return [const(name + "_s", np.array(scale, np.float32)),
-            const(name + "_z", np.array(zero, np.uint8))]
+    return inits.grid(name, *qp[name])
 
 
 def qconv(layer, out, name):
@@ -148,7 +141,7 @@ nodes.append(helper.make_node("QLinearMul", ["mm_q"] + grid("mm") + ["mm_q"] + g
 nodes.append(helper.make_node("DequantizeLinear", ["mul_q"] + grid("mul"), ["y"], name="out"))
 graph = helper.make_graph(
     nodes, "qop_ops", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8, 12, 12])],
-    [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 10])], inits)
+    [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 10])], inits.tensors)
 model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13),
                                                 helper.make_opsetid(ms, 1)],
                           producer_name="onnxruntime.quantization")

@@ -1,6 +1,7 @@
 """The arithmetic of quantized graphs in float64, for the test models'
 expected values (make_qdq.py, make_qoperators.py)."""
 import numpy as np
+from onnx import numpy_helper
 
 
 def conv(x, w, b, pad):
@@ -28,3 +29,21 @@ def symmetric(w):
     scales = (np.abs(w.reshape(w.shape[0], -1)).max(axis=1) / 127).astype(np.float32)
     q = np.clip(np.round(w / scales.reshape(-1, *[1] * (w.ndim - 1))), -127, 127)
     return q.astype(np.int8), scales
+
+
+class Initializers:
+    """A graph's constants, each added once by name (a tensor's scale is
+    read by its producer and by its readers)."""
+
+    def __init__(self):
+        self.tensors = []
+
+    def add(self, name, array):
+        if name not in (t.name for t in self.tensors):
+            self.tensors.append(numpy_helper.from_array(array, name))
+        return name
+
+    def grid(self, name, scale, zero):
+        """The names of a u8 grid's scale and zero point."""
+        return [self.add(name + "_s", np.array(scale, np.float32)),
+                self.add(name + "_z", np.array(zero, np.uint8))]
