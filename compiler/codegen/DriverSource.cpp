@@ -54,7 +54,7 @@ template <typename T> std::string list(const std::vector<T> &values) {
 
 std::string bufferRef(const BufferRef &ref) {
   static const char *kinds[] = {"CNNRT_ARENA", "CNNRT_INPUT", "CNNRT_PREPARED"};
-  static const char *types[] = {"CNNRT_F32", "CNNRT_U8", "CNNRT_I8", "CNNRT_I32"};
+  static const char *types[] = {"CNNRT_F32", "CNNRT_U8", "CNNRT_I8", "CNNRT_I32", "CNNRT_BF16"};
   std::ostringstream os;
   os << "{" << kinds[ref.kind] << ", " << ref.index << ", " << ref.byteOffset << ", "
      << ref.extents.size() << ", " << list(ref.extents) << ", " << list(ref.strides) << ", "

@@ -151,7 +151,8 @@ private:
   Placement placementOf(mlir::Value value);
   BufferRef activation(mlir::Value value) { return describe(placementOf(value), shapeOf(value)); }
   BufferRef parameter(mlir::Value value, std::vector<int64_t> sourceShape = {},
-                      std::vector<int64_t> permutation = {}, int winograd = 0);
+                      std::vector<int64_t> permutation = {}, int winograd = 0,
+                      PreparedParameter::Quantize quantize = PreparedParameter::None);
   BufferRef quantizedParameter(mlir::Value weight, PreparedParameter::Quantize kind,
                                mlir::Value bias, mlir::DictionaryAttr int8,
                                std::vector<int64_t> sourceShape = {},
@@ -165,7 +166,7 @@ private:
   std::string stamp;
   Plan plan;
   std::map<std::string, int> parameterIndex;
-  std::map<std::tuple<int, std::vector<int64_t>, int>, int> preparedIndex;
+  std::map<std::tuple<int, std::vector<int64_t>, int, int>, int> preparedIndex;
   std::map<std::string, size_t> kernelIndex;
 };
 
@@ -326,16 +327,17 @@ Placement PlanBuilder::placementOf(mlir::Value value) {
 }
 
 BufferRef PlanBuilder::parameter(mlir::Value value, std::vector<int64_t> sourceShape,
-                                 std::vector<int64_t> permutation, int winograd) {
+                                 std::vector<int64_t> permutation, int winograd,
+                                 PreparedParameter::Quantize quantize) {
   auto weight = value.getDefiningOp<cnn::WeightOp>();
   int index = parameterIndex.at(weight.getName().str());
   if (sourceShape.empty())
     sourceShape = shapeOf(value);
-  auto key = std::make_tuple(index, permutation, winograd);
+  auto key = std::make_tuple(index, permutation, winograd, int(quantize));
   auto it = preparedIndex.find(key);
   if (it == preparedIndex.end()) {
     it = preparedIndex.insert({key, int(plan.prepared.size())}).first;
-    plan.prepared.push_back({index, sourceShape, permutation, winograd});
+    plan.prepared.push_back({index, sourceShape, permutation, winograd, quantize});
   }
   // The packed tensor is row-major over the permuted dimensions; Halide
   // wants innermost first.
@@ -345,6 +347,8 @@ BufferRef PlanBuilder::parameter(mlir::Value value, std::vector<int64_t> sourceS
   BufferRef ref;
   ref.kind = BufferRef::Prepared;
   ref.index = it->second;
+  if (quantize == PreparedParameter::Bf16)
+    ref.type = BufferRef::BF16;
   int64_t stride = 1;
   for (size_t i = packed.size(); i-- > 0;) {
     ref.extents.push_back(packed[i]);
@@ -656,7 +660,11 @@ mlir::LogicalResult PlanBuilder::addStep(mlir::Operation &op) {
                << tile << " needs a 3x3 kernel and a wblock";
       weight[2] = weight[3] = tile + 2;
     }
-    if (block > 0) // [O/T, T, I, kh, kw] -> [O/T, kh, kw, I, T]
+    if (op.hasAttr("cnn.bf16")) // [O, I/2, 2, kh, kw] -> (2, o, i/2, kx, ky), rounded to bf16
+      arguments.push_back(parameter(op.getOperand(1),
+                                    {weight[0], weight[1] / 2, 2, weight[2], weight[3]},
+                                    {3, 4, 1, 0, 2}, 0, PreparedParameter::Bf16));
+    else if (block > 0) // [O/T, T, I, kh, kw] -> [O/T, kh, kw, I, T]
       arguments.push_back(parameter(op.getOperand(1),
                                     {weight[0] / block, block, weight[1], weight[2], weight[3]},
                                     {0, 3, 4, 2, 1}, int(tile)));
@@ -677,7 +685,10 @@ mlir::LogicalResult PlanBuilder::addStep(mlir::Operation &op) {
     if (!blockFits(weight[0]))
       return mlir::failure();
     arguments.push_back(asMatrix(activation(gemm.getInput())));
-    if (block > 0) // [N/T, T, K] -> [N/T, K, T]
+    if (op.hasAttr("cnn.bf16")) // [N, K/2, 2] -> (2, n, k/2), rounded to bf16
+      arguments.push_back(parameter(gemm.getWeight(), {weight[0], weight[1] / 2, 2}, {1, 0, 2},
+                                    0, PreparedParameter::Bf16));
+    else if (block > 0) // [N/T, T, K] -> [N/T, K, T]
       arguments.push_back(
           parameter(gemm.getWeight(), {weight[0] / block, block, weight[1]}, {0, 2, 1}));
     else // -> IO
@@ -742,7 +753,8 @@ void printBuffer(std::ostream &os, const BufferRef &ref, const Plan &plan) {
   case BufferRef::Prepared: {
     const PreparedParameter &prepared = plan.prepared[ref.index];
     os << "@" << plan.parameters[prepared.parameter].name;
-    static const char *quantized[] = {"", "{s8 weights}", "{s32 bias}", "{scales}"};
+    static const char *quantized[] = {"", "{s8 weights}", "{s32 bias}", "{scales}",
+                                      "{bf16 weights}"};
     os << quantized[prepared.quantize];
     if (prepared.winograd)
       os << "{winograd " << prepared.winograd << "}";
@@ -754,7 +766,7 @@ void printBuffer(std::ostream &os, const BufferRef &ref, const Plan &plan) {
     break;
   }
   }
-  static const char *types[] = {"", " u8", " s8", " s32"};
+  static const char *types[] = {"", " u8", " s8", " s32", " bf16"};
   os << types[ref.type] << "[";
   printShape(os, ref.extents);
   os << " / ";

@@ -29,9 +29,9 @@ struct BufferRef {
   int index = 0;          // Input or Prepared: which one.
   int64_t byteOffset = 0; // Arena: where its first element is.
   std::vector<int64_t> extents, strides; // Halide order: innermost first.
-  /// The element type: f32, or an int8 kernel's u8 activations, s8
-  /// weights and s32 bias (libcnnrt's cnnrt_dtype names).
-  enum Type { F32, U8, S8, S32 } type = F32;
+  /// The element type: f32, an int8 kernel's u8 activations, s8 weights
+  /// and s32 bias, or a bf16 kernel's weights (libcnnrt's cnnrt_dtype names).
+  enum Type { F32, U8, S8, S32, BF16 } type = F32;
   /// A u8 activation's real value: scale * (q - zero), so that a reader of
   /// the plan (the runtime's --dump-layers) can dequantize it.
   double scale = 0;
@@ -66,12 +66,13 @@ struct Parameter {
 /// With `quantize` (an int8 kernel's), the float weight [O, ...] is
 /// quantized per output channel first: s8 weights (then viewed and
 /// permuted), the s32 bias (from `bias`, -1 for none, and the input's
-/// scale and zero point) or the f32 scales (runtime/src/quantize.c).
+/// scale and zero point) or the f32 scales (runtime/src/quantize.c). With
+/// `Bf16` (a bf16 kernel's weights), the permuted weight is rounded to bf16.
 struct PreparedParameter {
   int parameter = 0;
   std::vector<int64_t> sourceShape, permutation;
   int winograd = 0;
-  enum Quantize { None, Weights, Bias, Scale } quantize = None;
+  enum Quantize { None, Weights, Bias, Scale, Bf16 } quantize = None;
   int bias = -1;
   double inputScale = 0;
   int64_t inputZero = 0;

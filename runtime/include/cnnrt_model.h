@@ -58,7 +58,10 @@ typedef struct {
  * CNNRT_Q_WEIGHTS: round(w / s_w[o]) as s8, then viewed and permuted;
  * CNNRT_Q_BIAS: s32 round(bias[o] / (s_x s_w[o])) - input_zero * sum of the
  * channel's s8 weights; CNNRT_Q_SCALE: f32 s_x s_w[o]. */
-enum { CNNRT_Q_NONE = 0, CNNRT_Q_WEIGHTS = 1, CNNRT_Q_BIAS = 2, CNNRT_Q_SCALE = 3 };
+/* CNNRT_Q_BF16: a bf16 kernel's weights, viewed and permuted as any
+ * parameter, then rounded to bf16 (nearest, ties to even; 2 bytes an
+ * element). */
+enum { CNNRT_Q_NONE = 0, CNNRT_Q_WEIGHTS = 1, CNNRT_Q_BIAS = 2, CNNRT_Q_SCALE = 3, CNNRT_Q_BF16 = 4 };
 
 typedef struct {
   int parameter;
@@ -66,7 +69,7 @@ typedef struct {
   int64_t source_shape[CNNRT_MAX_PACKED_DIMS];
   int permutation[CNNRT_MAX_PACKED_DIMS];
   int winograd;
-  int quantize;       /* CNNRT_Q_*: an int8 kernel's weights, bias or scales */
+  int quantize;       /* CNNRT_Q_*: an int8 kernel's weights, bias or scales, or bf16 weights */
   int bias;           /* CNNRT_Q_BIAS: the float bias parameter, or -1 */
   double input_scale; /* s_x */
   int input_zero;

@@ -12,6 +12,10 @@
  * A NaN or infinite weight has no s8 value: it is refused (CNNRT_VALUE),
  * where fp32 would have run on and given NaNs.
  *
+ * A bf16 kernel's weights are rounded to bf16 after their packing
+ * (cnnrt_round_to_bf16): bf16 has float32's exponent, so every finite
+ * weight has a nearest bf16, and infinities and NaNs keep their meaning.
+ *
  *===----------------------------------------------------------------------===*/
 
 #include "session.h"
@@ -26,6 +30,19 @@ static void *allocate_aligned(size_t bytes) {
   if (data)
     memset(data, 0, bytes ? bytes : 64);
   return data;
+}
+
+void cnnrt_round_to_bf16(float *values, int64_t count) {
+  uint16_t *halves = (uint16_t *)values;
+  for (int64_t i = 0; i < count; ++i) {
+    uint32_t bits;
+    memcpy(&bits, &values[i], 4);
+    if ((bits & 0x7fffffffu) > 0x7f800000u) /* NaN: keep it quiet, whatever its payload */
+      bits |= 0x00400000u;
+    else /* nearest, ties to even; the largest finite values round to infinity */
+      bits += 0x7fffu + ((bits >> 16) & 1u);
+    halves[i] = (uint16_t)(bits >> 16);
+  }
 }
 
 static double clamp(double v, double low, double high) { return v < low ? low : v > high ? high : v; }

@@ -233,7 +233,7 @@ static int prepare(cnnrt_session *session, char *error, size_t size) {
   for (int i = 0; i < model->prepared_count; ++i) {
     const cnnrt_prepared *prepared = &model->prepared[i];
     float *source = session->parameters[prepared->parameter];
-    if (prepared->quantize) {
+    if (prepared->quantize && prepared->quantize != CNNRT_Q_BF16) {
       int status = cnnrt_quantize_parameter(session, prepared, &session->prepared[i]);
       if (status == CNNRT_VALUE)
         return cnnrt_report(error, size, status,
@@ -265,6 +265,8 @@ static int prepare(cnnrt_session *session, char *error, size_t size) {
     }
     cnnrt_permute(source, prepared->rank, prepared->source_shape, prepared->permutation, packed);
     free(transformed);
+    if (prepared->quantize == CNNRT_Q_BF16)
+      cnnrt_round_to_bf16(packed, count);
     session->prepared[i] = packed;
   }
   return CNNRT_OK;
@@ -385,6 +387,8 @@ static struct halide_type_t halide_type_of_dtype(cnnrt_dtype type) {
     t = (struct halide_type_t){type == CNNRT_U8 ? halide_type_uint : halide_type_int, 8, 1};
   else if (type == CNNRT_I32)
     t = (struct halide_type_t){halide_type_int, 32, 1};
+  else if (type == CNNRT_BF16)
+    t = (struct halide_type_t){halide_type_bfloat, 16, 1};
   return t;
 }
 

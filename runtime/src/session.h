@@ -40,6 +40,10 @@ void cnnrt_permute(const float *source, int rank, const int64_t *shape, const in
 /* 3x3 filters (`filters` of them, row-major) -> Winograd F(m x m, 3x3)
  * weights G g G^T, (m+2) x (m+2) each; m is 2 or 4. */
 void cnnrt_winograd_weights(const float *weights, int64_t filters, int m, float *transformed);
+/* Rounds `count` floats to bf16 in place (nearest, ties to even; a NaN
+ * stays a NaN): element i's two bytes land at byte 2 i, after float i is
+ * read. */
+void cnnrt_round_to_bf16(float *values, int64_t count);
 /* An int8 kernel's weights, bias or scales (prepared->quantize) from the
  * session's float parameters, in a new 64-byte-aligned buffer (quantize.c);
  * CNNRT_MEMORY when out of memory, CNNRT_VALUE for a NaN or infinite weight. */

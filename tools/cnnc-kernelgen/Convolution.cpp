@@ -204,8 +204,15 @@ Kernel buildConv(const KernelSpec &spec) {
     }
     return {output, arguments};
   }
+  // A dilated window's last column tile is guarded, not shifted inwards:
+  // Halide 14 partitioned the taps' loop of a shifted tile on bounds that
+  // mixed its column with its row, and a 3x3 window dilated by 2 on an
+  // 8-wide row, tile_x=6, summed the wrong taps (test/Codegen/
+  // bf16-kernels.test's f32 twin).
+  bool dilated = dilation[0] > 1 || dilation[1] > 1;
   output.split(c, co, ci, tileC, tailFor(outChannels, tileC))
-      .split(x, xo, xi, tileX, tailFor(outShape[3], tileX))
+      .split(x, xo, xi, tileX,
+             dilated ? TailStrategy::GuardWithIf : tailFor(outShape[3], tileX))
       .reorder(ci, xi, xo, co, y, n)
       .vectorize(ci, vec)
       .unroll(xi);

@@ -24,8 +24,11 @@ Kernel buildKernel(const KernelSpec &spec) {
       {"lrn", buildLrn},         {"upsample", buildUpsample},
       {"quantize", buildQuantize},
   };
-  if (spec.word("precision", "f32") == "int8")
+  std::string precision = spec.word("precision", "f32");
+  if (precision == "int8")
     return spec.family == "gemm" ? buildQuantizedGemm(spec) : buildQuantizedConv(spec);
+  if (precision == "bf16")
+    return spec.family == "gemm" ? buildBf16Gemm(spec) : buildBf16Conv(spec);
   auto it = families.find(spec.family);
   if (it == families.end())
     throw SpecError("spec line " + std::to_string(spec.line) + ": unknown kernel family '" +
@@ -197,6 +200,41 @@ Var parallelInChunks(Func output, VarOrRVar v, int64_t iterations, int64_t work)
   Var task(v.name() + "_task"), within(v.name() + "_within");
   output.split(v, task, within, int(chunk), TailStrategy::GuardWithIf).parallel(task);
   return within;
+}
+
+void scheduleReductionTiles(Func output, Func acc, const std::vector<VarOrRVar> &reduction,
+                            int64_t channels, int64_t columns, int vec, int tileC, int tileX,
+                            Var co, Var xo, bool channelsOuter, bool dotProduct) {
+  std::vector<Var> args = output.args();
+  Var ci("ci"), xi("xi");
+  output.split(args[0], co, ci, tileC, tailFor(channels, tileC))
+      .split(args[1], xo, xi, tileX, tailFor(columns, tileX))
+      .vectorize(ci, vec)
+      .unroll(xi);
+  if (channelsOuter)
+    output.reorder(ci, xi, xo, co);
+  else
+    output.reorder(ci, xi, co, xo);
+  if (tileC > vec)
+    output.unroll(ci);
+  Var inner = channelsOuter ? xo : co;
+  std::vector<Var> accArgs = acc.args();
+  acc.compute_at(output, inner).vectorize(accArgs[0], vec).unroll(accArgs[1]);
+  if (tileC > vec)
+    acc.unroll(accArgs[0]);
+  Stage update = acc.update();
+  std::vector<VarOrRVar> order;
+  if (dotProduct)
+    order.push_back(reduction[0]);
+  order.push_back(accArgs[0]);
+  order.push_back(accArgs[1]);
+  order.insert(order.end(), reduction.begin() + (dotProduct ? 1 : 0), reduction.end());
+  update.reorder(order);
+  if (dotProduct)
+    update.atomic().vectorize(reduction[0]);
+  update.vectorize(accArgs[0], vec).unroll(accArgs[1]);
+  if (tileC > vec)
+    update.unroll(accArgs[0]);
 }
 
 TailStrategy tailFor(int64_t extent, int64_t factor) {

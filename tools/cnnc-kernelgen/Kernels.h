@@ -42,6 +42,9 @@ Kernel buildRotatedGroupConv(const KernelSpec &spec);
 Kernel buildQuantizedGemm(const KernelSpec &spec);
 Kernel buildQuantizedConv(const KernelSpec &spec);
 Kernel buildQuantize(const KernelSpec &spec);
+// precision=bf16 (Bf16.cpp): f32 activations read as bf16, bf16 weights, f32 sums.
+Kernel buildBf16Gemm(const KernelSpec &spec);
+Kernel buildBf16Conv(const KernelSpec &spec);
 Kernel buildConvTranspose(const KernelSpec &spec);
 Kernel buildPool(const KernelSpec &spec);
 Kernel buildAdaptivePool(const KernelSpec &spec);
@@ -128,6 +131,19 @@ Halide::Var parallelInChunks(Halide::Func output, Halide::VarOrRVar v, int64_t i
 /// The loop split an output uses: vectorised over channels, the tail
 /// recomputed (shifted inwards) when the extent allows it.
 Halide::TailStrategy tailFor(int64_t extent, int64_t factor);
+
+/// The register tile of an int8 or bf16 kernel (Quantized.cpp, Bf16.cpp):
+/// `tileC` output channels (whole vectors of `vec`) by `tileX` columns,
+/// shifted inwards at an edge; `co` and `xo` are the tile loops, channel
+/// tiles outermost when `channelsOuter`. `acc` (its pure definition, then
+/// one update over `reduction`, innermost first) lives per tile. With
+/// `dotProduct`, reduction[0] is the run of adjacent elements one
+/// instruction sums into each lane (vpdpbusd's four bytes, vdpbf16ps's two
+/// bf16), vectorised atomically so that Halide finds the instruction.
+void scheduleReductionTiles(Halide::Func output, Halide::Func acc,
+                            const std::vector<Halide::VarOrRVar> &reduction, int64_t channels,
+                            int64_t columns, int vec, int tileC, int tileX, Halide::Var co,
+                            Halide::Var xo, bool channelsOuter, bool dotProduct);
 
 //--- GPU schedules (Gpu.cpp) ------------------------------------------------//
 

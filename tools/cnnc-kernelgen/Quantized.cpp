@@ -90,44 +90,6 @@ void defineQuantizedOutput(Func output, const KernelSpec &spec, Func acc,
   constrainOutput(output, outShape);
 }
 
-/// The register tile: `tileC` channels (whole vectors) by `tileX` columns
-/// (shifted inwards at an edge); `co` and `xo` are the tile loops, channel
-/// tiles outermost when `channelsOuter`. The sums live per tile.
-void scheduleTiles(Func output, Func acc, const std::vector<VarOrRVar> &reduction,
-                   int64_t channels, int64_t columns, int vec, int tileC, int tileX, Var co,
-                   Var xo, bool channelsOuter, bool vnni) {
-  std::vector<Var> args = output.args();
-  Var ci("ci"), xi("xi");
-  output.split(args[0], co, ci, tileC, tailFor(channels, tileC))
-      .split(args[1], xo, xi, tileX, tailFor(columns, tileX))
-      .vectorize(ci, vec)
-      .unroll(xi);
-  if (channelsOuter)
-    output.reorder(ci, xi, xo, co);
-  else
-    output.reorder(ci, xi, co, xo);
-  if (tileC > vec)
-    output.unroll(ci);
-  Var inner = channelsOuter ? xo : co;
-  std::vector<Var> accArgs = acc.args();
-  acc.compute_at(output, inner).vectorize(accArgs[0], vec).unroll(accArgs[1]);
-  if (tileC > vec)
-    acc.unroll(accArgs[0]);
-  Stage update = acc.update();
-  std::vector<VarOrRVar> order;
-  if (vnni)
-    order.push_back(reduction[0]);
-  order.push_back(accArgs[0]);
-  order.push_back(accArgs[1]);
-  order.insert(order.end(), reduction.begin() + (vnni ? 1 : 0), reduction.end());
-  update.reorder(order);
-  if (vnni)
-    update.atomic().vectorize(reduction[0]);
-  update.vectorize(accArgs[0], vec).unroll(accArgs[1]);
-  if (tileC > vec)
-    update.unroll(accArgs[0]);
-}
-
 } // namespace
 
 Kernel buildQuantizedGemm(const KernelSpec &spec) {
@@ -150,7 +112,7 @@ Kernel buildQuantizedGemm(const KernelSpec &spec) {
   // enough of them, else pixel tiles.
   bool channelsOuter = spec.word("parallel", "n") == "n";
   Var co("co"), xo("xo");
-  scheduleTiles(output, acc, {r.x, r.y}, columns, rows, vec, tileN, tileM, co, xo,
+  scheduleReductionTiles(output, acc, {r.x, r.y}, columns, rows, vec, tileN, tileM, co, xo,
                 channelsOuter, true);
   if (channelsOuter)
     parallelInChunks(output, co, (columns + tileN - 1) / tileN, rows * tileN * depth);
@@ -231,7 +193,7 @@ Kernel buildQuantizedConv(const KernelSpec &spec) {
   // 7x7 stages, 2.4 MB of weights over 25 KB of input). Otherwise rows,
   // of every image, go to threads.
   bool channelsOuter = spec.word("parallel", "m") == "n";
-  scheduleTiles(output, acc, reduction, outChannels, outShape[3], vec, tileC, tileX, co, xo,
+  scheduleReductionTiles(output, acc, reduction, outChannels, outShape[3], vec, tileC, tileX, co, xo,
                 channelsOuter, !depthwise);
   if (channelsOuter) {
     output.reorder(xo, y, n, co);

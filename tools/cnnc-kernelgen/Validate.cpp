@@ -66,7 +66,7 @@ const std::map<std::string, Schema> &schemas() {
     Schema fusion = {{"bias", flag()}, {"residual", flag()}, {"affine", flag()},
                      {"pact", optional(word(kActivations))}};
     // precision=int8: u8 activations with zero points, s8 weights (Quantized.cpp).
-    Schema quantized = {{"precision", optional(word({"f32", "int8"}))},
+    Schema quantized = {{"precision", optional(word({"f32", "int8", "bf16"}))},
                         {"in_zero", optional(integer(0, 255))},
                         {"out_type", optional(word({"u8", "f32"}))},
                         {"out_scale", optional(real())},
@@ -269,6 +269,32 @@ void checkQuantized(const KernelSpec &spec) {
   }
 }
 
+/// What a bf16 kernel (Bf16.cpp) supports.
+void checkBf16(const KernelSpec &spec) {
+  auto require = [&](bool holds, const std::string &rule) {
+    if (!holds)
+      fail(spec, "precision=bf16: " + rule);
+  };
+  require(!spec.gpu, "bf16 kernels run on the CPU only");
+  require(!spec.integer("affine"), "takes no input prologue (affine=0)");
+  require(spec.integer("wblock", 0) == 0 && spec.integer("ksplit", 1) == 1 &&
+              spec.integer("winograd", 0) == 0 && spec.integer("rotated", 0) == 0,
+          "takes none of wblock, ksplit, winograd and rotated");
+  for (const char *key : {"in_zero", "out_type", "out_scale", "out_zero", "res_scale",
+                          "res_zero", "add_scale", "add_zero", "grid_scale", "grid_zero"})
+    require(!spec.has(key), std::string("takes no int8 key (") + key + ")");
+  int64_t vec = spec.integer("vec");
+  require(vec == 4 || vec == 8 || vec == 16, "vec is 4, 8 or 16 f32 lanes");
+  if (spec.family == "gemm")
+    require(spec.integer("k") % 2 == 0, "k must be even (the sums take channels in pairs)");
+  if (spec.family == "conv") {
+    std::vector<int64_t> in = spec.integers("in");
+    require(in.size() == 4 && in[1] % 2 == 0,
+            "a convolution's input channels must be even (the sums take them in pairs)");
+    require(spec.integer("groups") == 1, "a convolution is ungrouped");
+  }
+}
+
 /// A CPU register tile: whole vectors, within the output. The tile's split
 /// of the channels shifts its last tile inwards and vectorizes inside it, so
 /// a vector that does not divide the tile (or the packed weights' block)
@@ -306,6 +332,8 @@ void checkConsistency(const KernelSpec &spec) {
   };
   if (spec.word("precision", "f32") == "int8")
     checkQuantized(spec);
+  if (spec.word("precision", "f32") == "bf16")
+    checkBf16(spec);
   if (family == "conv" || family == "conv_transpose" || family == "pool") {
     rank("in", 4);
     rank("out", 4);

@@ -159,10 +159,11 @@ cl::opt<double> calibrationPercentile("percentile",
 
 cl::opt<std::string> quantize("quantize",
                              cl::desc("int8: run convolutions and GEMMs as int8 kernels, with "
-                                      "the scales of --qparams (docs/quantization.md)"),
-                             cl::value_desc("int8"), cl::cat(category));
+                                      "the scales of --qparams; bf16: as bf16 kernels, with no "
+                                      "calibration (docs/quantization.md)"),
+                             cl::value_desc("int8|bf16"), cl::cat(category));
 cl::list<std::string> keepFloat("keep-float",
-                                cl::desc("--quantize=int8: layers to keep in float"),
+                                cl::desc("--quantize: layers to keep in float"),
                                 cl::value_desc("layer,..."), cl::CommaSeparated,
                                 cl::cat(category));
 cl::opt<double> maxError("max-error",
@@ -466,15 +467,25 @@ int run(Command command) {
     }
     quantize = "int8";
   }
+  bool bf16 = quantize == "bf16";
   if (!quantize.empty() || !qparamsPath.empty() || !keepFloat.empty()) {
-    if (quantize != "int8" || (qparamsPath.empty() && !onnxInput)) {
-      llvm::errs() << "cnnc: --quantize=int8 goes with --qparams model.qparams (cnnc calibrate "
-                      "writes one); no other precision is built yet\n";
+    if (bf16 && !qparamsPath.empty()) {
+      llvm::errs() << "cnnc: --quantize=bf16 needs no calibration: drop --qparams\n";
+      return 1;
+    }
+    if (!bf16 && (quantize != "int8" || (qparamsPath.empty() && !onnxInput))) {
+      llvm::errs() << "cnnc: --quantize takes int8, with --qparams model.qparams (cnnc "
+                      "calibrate writes one), or bf16\n";
       return 1;
     }
     if (!cnnc::codegen::deviceApi(cnnc::codegen::halideTarget(target)).empty()) {
-      llvm::errs() << "cnnc: --quantize=int8: the int8 kernels run on the CPU; --target="
-                   << target << " stays fp32\n";
+      llvm::errs() << "cnnc: --quantize=" << quantize << ": the " << quantize
+                   << " kernels run on the CPU; --target=" << target << " stays fp32\n";
+      return 1;
+    }
+    if (bf16 && summary) {
+      llvm::errs() << "cnnc summary: --quantize=bf16 is not shown yet (bf16 weights take 2 "
+                      "bytes each; the table shows int8 builds only)\n";
       return 1;
     }
     if (command == Command::Calibrate) {
@@ -649,6 +660,7 @@ int run(Command command) {
     pipeline.threads = tuningThreads;
     pipeline.winograd = !noWinograd;
     pipeline.qparams = qparams;
+    pipeline.bf16 = bf16 && !reporting;
     pipeline.keepFloat = kept;
     pipeline.target = cnnc::codegen::vectorIsa(target);
     cnn::buildOptimizationPipeline(pm, pipeline);
@@ -795,6 +807,7 @@ int main(int argc, char **argv) {
       "  cnnc model.cnn --lib -o libmodel.a\n"
       "  cnnc model.cnn --quantize=int8 --qparams model.qparams [--keep-float layer,...] -o "
       "model\n"
+      "  cnnc model.cnn --quantize=bf16 [--keep-float layer,...] -o model\n"
       "  cnnc model.cnn --emit=ast|cnn|opt|dot|dot-opt|plan|halide-stmt|asm|obj [--remarks] "
       "[-o out]\n"
       "  cnnc summary model.cnn [--json] [--param name=value]...\n"

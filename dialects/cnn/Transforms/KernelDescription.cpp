@@ -55,6 +55,14 @@ void addInt8(KernelDescription &kernel, mlir::Operation *op) {
   }
 }
 
+/// A bf16 kernel (cnn.bf16, from the cnn-bf16 pass) says only its precision.
+void addPrecision(KernelDescription &kernel, mlir::Operation *op) {
+  if (op->hasAttr("cnn.int8"))
+    addInt8(kernel, op);
+  else if (op->hasAttr("cnn.bf16"))
+    kernel.add("precision", "bf16");
+}
+
 template <typename Op> void addEpilogue(KernelDescription &kernel, Op op) {
   bool int8 = op->hasAttr("cnn.int8");
   kernel.add("bias", op.getBias() || int8 ? 1 : 0);
@@ -67,8 +75,7 @@ template <typename Op> void addEpilogue(KernelDescription &kernel, Op op) {
     kernel.addReal("min", op.getMin().convertToDouble());
     kernel.addReal("max", op.getMax().convertToDouble());
   }
-  if (int8)
-    addInt8(kernel, op);
+  addPrecision(kernel, op);
 }
 
 template <typename Op> void addConvGeometry(KernelDescription &kernel, Op op) {
@@ -124,8 +131,7 @@ std::optional<KernelDescription> describeKernel(mlir::Operation *op) {
         kernel.add("residual", 0);
         kernel.add("affine", 0);
         kernel.add("act", "none");
-        if (int8)
-          addInt8(kernel, conv);
+        addPrecision(kernel, conv);
         return kernel;
       })
       .Case([](FusedConv2DOp conv) -> Result {

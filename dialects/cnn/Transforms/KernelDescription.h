@@ -43,6 +43,12 @@ int64_t multiplyAdds(mlir::Operation *op);
 /// The schedule `op` gets without a tuning database (ScheduleKernels.cpp);
 /// `winograd` allows Winograd F(4x4, 3x3) for the convolutions it suits.
 mlir::DictionaryAttr defaultSchedule(mlir::Operation *op, int vectorWidth, bool winograd = true);
+/// The schedule of an int8 or bf16 kernel (cnn-quantize, cnn-bf16): 16
+/// lanes, up to 4 vectors of output channels (one for depthwise); a GEMM
+/// takes 6 pixels and keeps the parallel loop the fp32 schedule chose, a
+/// convolution the columns that suit its row width. No weight blocking or
+/// Winograd.
+mlir::DictionaryAttr lowPrecisionSchedule(mlir::Operation *op);
 /// The GPU schedule of a convolution or GEMM (CUDA and OpenCL alike): a
 /// block of channel threads by column threads, each a register tile of
 /// `vec` channels by `tile_x` (`tile_m`) columns.

@@ -37,7 +37,8 @@ struct PipelineOptions {
   int threads = 0; // The thread count whose tuning-db entries apply; 0: one per core.
   bool winograd = true; // Winograd F(4x4, 3x3) where it pays.
   std::string qparams;  // A calibration: run what can as int8 (cnn-quantize).
-  std::vector<std::string> keepFloat; // Layers cnn-quantize leaves in float.
+  bool bf16 = false;    // Run what can as bf16 (cnn-bf16); no calibration.
+  std::vector<std::string> keepFloat; // Layers cnn-quantize or cnn-bf16 leaves in float.
 };
 void buildOptimizationPipeline(mlir::OpPassManager &pm, const PipelineOptions &options = {});
 

@@ -215,4 +215,23 @@ def Quantize : Cnn_FunctionPass<"cnn-quantize"> {
   ];
 }
 
+def Bf16 : Cnn_FunctionPass<"cnn-bf16"> {
+  let summary = "Runs convolutions and GEMMs as bf16 kernels, with no calibration";
+  let description = [{
+    Each fused convolution (ungrouped, input channels in pairs) and GEMM
+    (K even) without a batch-norm prologue gets `cnn.bf16`: its kernel
+    rounds its f32 input and its weights to bf16 and sums the products in
+    f32 (AVX512-BF16's vdpbf16ps). Tensors stay f32 between kernels, so
+    what stays float (depthwise and grouped convolutions, the RGB stem,
+    layers --keep-float names) needs no conversion. The schedule becomes
+    the low-precision kernels' (no weight blocking or Winograd).
+  }];
+  let options = [
+    ListOption<"keepFloat", "keep-float", "std::string",
+               "Layers to keep in float (each must name a convolution or GEMM)">,
+    Option<"emitRemarks", "emit-remarks", "bool", "false",
+           "Say which kernels run bf16 and why the others stay float">
+  ];
+}
+
 #endif // CNN_PASSES_TD

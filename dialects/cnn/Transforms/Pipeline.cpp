@@ -36,6 +36,11 @@ void buildOptimizationPipeline(mlir::OpPassManager &pm, const PipelineOptions &o
     quantize.keepFloat.assign(options.keepFloat.begin(), options.keepFloat.end());
     quantize.emitRemarks = emitRemarks;
     pm.nest<mlir::func::FuncOp>().addPass(createQuantize(quantize));
+  } else if (options.bf16) {
+    Bf16Options bf16;
+    bf16.keepFloat.assign(options.keepFloat.begin(), options.keepFloat.end());
+    bf16.emitRemarks = emitRemarks;
+    pm.nest<mlir::func::FuncOp>().addPass(createBf16(bf16));
   }
   pm.addPass(createPlanMemory({emitRemarks}));
 }

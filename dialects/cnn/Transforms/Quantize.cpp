@@ -18,6 +18,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "cnn/IR/CnnOps.h"
+#include "cnn/Transforms/KernelDescription.h"
 #include "cnn/Transforms/Passes.h"
 
 #include "quantize/QParams.h"
@@ -98,7 +99,6 @@ private:
   std::optional<TensorRange> rangeOf(mlir::Value value);
   mlir::Value quantized(mlir::Value value, mlir::OpBuilder &builder);
   void roundFloatTensors(mlir::func::FuncOp function);
-  mlir::DictionaryAttr int8Schedule(mlir::Operation *op);
 
   cnnc::quantize::QParams qparams;
   llvm::DenseMap<mlir::Value, mlir::Value> quantizedOf;
@@ -148,63 +148,6 @@ mlir::Value QuantizePass::quantized(mlir::Value value, mlir::OpBuilder &builder)
   q = builder.create<QuantizeOp>(loc, value, builder.getF64FloatAttr(affine.scale),
                                  builder.getI64IntegerAttr(affine.zeroPoint));
   return q;
-}
-
-/// The int8 kernels' register tiles: 16 s32 lanes, up to 4 vectors of
-/// output channels (one for depthwise); a GEMM takes 6 pixels and keeps the
-/// parallel loop the fp32 schedule chose, a convolution the columns that
-/// suit its row width. No weight blocking or Winograd.
-mlir::DictionaryAttr QuantizePass::int8Schedule(mlir::Operation *op) {
-  mlir::Builder b(op->getContext());
-  int64_t channels = llvm::cast<mlir::RankedTensorType>(op->getResult(0).getType()).getShape()[1];
-  int64_t vec = channels >= 16 ? 16 : channels >= 8 ? 8 : 4;
-  bool depthwise = false;
-  if (auto conv = llvm::dyn_cast<FusedConv2DOp>(op))
-    depthwise = conv.getGroups() > 1;
-  if (auto conv = llvm::dyn_cast<Conv2DOp>(op))
-    depthwise = conv.getGroups() > 1;
-  int64_t tile = depthwise ? vec : vec * std::max<int64_t>(1, std::min<int64_t>(4, channels / vec));
-  // A convolution's columns: the tile that wastes least of the row (a tile
-  // overhanging the edge is shifted inwards and recomputes) and reuses
-  // most, within 24 accumulators. 7-wide rows took 6 (5 of 12 columns
-  // recomputed) and ran ResNet-18's layer4 at 185 GOP/s.
-  int64_t width = llvm::cast<mlir::RankedTensorType>(op->getResult(0).getType()).getShape().back();
-  int64_t columns = 6;
-  double best = 0;
-  for (int64_t vectors = tile / vec; vectors >= 1 && !depthwise; --vectors)
-    for (int64_t x = 8; x >= 2; --x) {
-      if (vectors * x > 24)
-        continue;
-      double useful = double(width) / double((width + x - 1) / x * x);
-      double reuse = double(vectors * x) / double(vectors + x);
-      if (useful * reuse > best + 1e-9) {
-        best = useful * reuse;
-        columns = x;
-        tile = vectors * vec;
-      }
-    }
-  llvm::SmallVector<mlir::NamedAttribute> keys = {b.getNamedAttr("vec", b.getI64IntegerAttr(vec))};
-  if (auto gemm = llvm::dyn_cast<GemmOp>(op)) {
-    int64_t depth = llvm::cast<mlir::RankedTensorType>(gemm.getInput().getType()).getShape()[1];
-    auto old = op->getAttrOfType<mlir::DictionaryAttr>("cnn.schedule");
-    auto parallel = old ? old.getAs<mlir::StringAttr>("parallel") : nullptr;
-    keys.push_back(b.getNamedAttr("tile_n", b.getI64IntegerAttr(tile)));
-    keys.push_back(b.getNamedAttr("tile_m", b.getI64IntegerAttr(6)));
-    keys.push_back(b.getNamedAttr("k_block", b.getI64IntegerAttr(depth)));
-    keys.push_back(b.getNamedAttr("m_block", b.getI64IntegerAttr(6)));
-    keys.push_back(b.getNamedAttr("parallel", parallel ? parallel : b.getStringAttr("n")));
-  } else {
-    keys.push_back(b.getNamedAttr("tile_c", b.getI64IntegerAttr(tile)));
-    keys.push_back(b.getNamedAttr("tile_x", b.getI64IntegerAttr(columns)));
-    // Channel tiles outermost when the weights outweigh the input: each
-    // task's weight slice then stays in cache across the rows.
-    auto input = llvm::cast<mlir::RankedTensorType>(op->getOperand(0).getType());
-    auto weight = llvm::cast<mlir::RankedTensorType>(op->getOperand(1).getType());
-    if (weight.getNumElements() > input.getNumElements())
-      keys.push_back(b.getNamedAttr("parallel", b.getStringAttr("n")));
-  }
-  keys.push_back(b.getNamedAttr("wblock", b.getI64IntegerAttr(0)));
-  return b.getDictionaryAttr(keys);
 }
 
 void QuantizePass::runOnOperation() {
@@ -295,7 +238,7 @@ void QuantizePass::runOnOperation() {
           grid("grid", *range);
     }
     op->setAttr("cnn.int8", builder.getDictionaryAttr(keys));
-    op->setAttr("cnn.schedule", int8Schedule(op));
+    op->setAttr("cnn.schedule", lowPrecisionSchedule(op));
     if (emitRemarks)
       op->emitRemark() << "'" << layerName(op, "") << "' runs int8, " << (u8 ? "u8" : "f32")
                        << " output";
