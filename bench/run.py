@@ -29,7 +29,9 @@ calibration method and samples) and PyTorch's static int8 (FX graph mode,
 oneDNN engine, the same samples); cnnc's fp32 binary is timed beside them.
 GOP/s is then against the VNNI peak (bench/peak.c --int8), and each int8
 runtime's output is compared with its own fp32 output on an input the
-calibration did not see (SQNR, dB).
+calibration did not see (SQNR, dB). The zoo networks also get a "cnnc bf16"
+row (`--quantize=bf16`, no calibration), against the vdpbf16ps peak
+(bench/peak.c --bf16) where the CPU has AVX512-BF16, with its SQNR.
 """
 
 import argparse
@@ -74,13 +76,14 @@ def stats(times):
     return {"median": statistics.median(times), "min": min(times), "max": max(times)}
 
 
-def measure_peak(work, int8=False):
-    """{threads: GFLOP/s} of fp32 FMAs, or GOP/s of VNNI dot products."""
+def measure_peak(work, kind=""):
+    """{threads: GFLOP/s} of fp32 FMAs, or (kind "int8", "bf16") GOP/s of
+    VNNI dot products, GFLOP/s of bf16 pair products."""
     binary = os.path.join(work, "peak")
     run(["cc", "-O3", "-mavx512f", "-mfma", os.path.join(HERE, "peak.c"), "-o", binary,
          "-lpthread"])
     peaks = {}
-    for line in run([binary, "2"] + (["--int8"] if int8 else [])).splitlines():
+    for line in run([binary, "2"] + (["--" + kind] if kind else [])).splitlines():
         match = re.match(r"threads (\d+): ([\d.]+)", line)  # or: no VNNI on this CPU
         if match:
             peaks[int(match.group(1))] = float(match.group(2))
@@ -352,10 +355,12 @@ def main():
     print(f"FMA peak: {peaks[1]:.1f} GFLOP/s on 1 thread, {peaks.get(2, 0):.1f} on 2", flush=True)
     bandwidth = measure_bandwidth(work)
     int8 = args.precision == "int8"
-    int8_peaks = measure_peak(work, int8=True) if int8 else {}
+    int8_peaks = measure_peak(work, "int8") if int8 else {}
+    bf16_peaks = measure_peak(work, "bf16") if int8 else {}
     if int8:
         print(f"VNNI peak: {int8_peaks.get(1, 0):.1f} GOP/s on 1 thread, "
-              f"{int8_peaks.get(2, 0):.1f} on 2", flush=True)
+              f"{int8_peaks.get(2, 0):.1f} on 2; bf16 peak {bf16_peaks.get(1, 0):.1f} GFLOP/s "
+              f"on 1 thread, {bf16_peaks.get(2, 0):.1f} on 2", flush=True)
     accuracy = {}  # (network, runtime) -> SQNR of int8 against its fp32, dB
 
     results, profiles, flops, errors, depthwise = {}, {}, {}, {}, {}
@@ -406,17 +411,23 @@ def main():
             if int8:
                 int8_binary, qdq = int8_build(work, model, model_flags(name, batch)[1],
                                               f"{name}_b{batch}", qparams, samples, onnx)
+                bf16_binary = os.path.join(work, f"{name}_b{batch}_bf16")
+                run([CNNC, model, "--quantize=bf16", "-o", bf16_binary] +
+                    model_flags(name, batch)[1])
                 if batch == 1:
                     accuracy[(name, "cnnc int8")] = sqnr(
                         cnnc_output(binary, weights, test, work),
                         cnnc_output(int8_binary, weights, test, work))
+                    accuracy[(name, "cnnc bf16")] = sqnr(
+                        cnnc_output(binary, weights, test, work),
+                        cnnc_output(bf16_binary, weights, test, work))
                     accuracy[(name, "ONNX Runtime int8")] = sqnr(
                         ort_outputs(onnx, "image", test, work),
                         ort_outputs(qdq, "image", test, work))
             for threads in thread_counts:
                 if int8:
-                    entry = time_cnnc({"cnnc": binary, "cnnc int8": int8_binary}, weights,
-                                      threads, args.runs)
+                    entry = time_cnnc({"cnnc": binary, "cnnc int8": int8_binary,
+                                       "cnnc bf16": bf16_binary}, weights, threads, args.runs)
                     entry["ONNX Runtime int8"] = time_ort(qdq, batch, threads, args.runs)
                     entry.update(time_torch("torch-int8", name, weights, batch, threads,
                                             args.runs, ",".join(samples)))
@@ -425,8 +436,8 @@ def main():
                     ours = entry["cnnc int8"]["median"]
                     print(f"{name} batch {batch}, {threads} thread(s): cnnc int8 {ours:.2f} ms "
                           f"(best int8 peer {best:.2f} ms, ratio {best / ours:.2f}; cnnc fp32 "
-                          f"{entry['cnnc']['median']:.2f} ms, {entry['cnnc']['median'] / ours:.2f}x)",
-                          flush=True)
+                          f"{entry['cnnc']['median']:.2f} ms, {entry['cnnc']['median'] / ours:.2f}x; "
+                          f"cnnc bf16 {entry['cnnc bf16']['median']:.2f} ms)", flush=True)
                     continue
                 binaries = {"cnnc": binary}
                 database = os.path.join(args.tuning_dir or "", f"{name}-{batch}x{threads}.db")
@@ -484,11 +495,17 @@ def main():
         lines += [f"VNNI peak (bench/peak.c --int8) {int8_peaks.get(1, 0):.1f} GOP/s on 1 thread, "
                   f"{int8_peaks.get(2, 0):.1f} on 2; int8 rows' GOP/s and share are against it. "
                   "The ratio is against the best int8 peer; `cnnc` is cnnc's fp32 binary. "
-                  "Each int8 output against the same runtime's fp32 output on an input the "
+                  f"bf16 peak (bench/peak.c --bf16, vdpbf16ps) {bf16_peaks.get(1, 0):.1f} GFLOP/s "
+                  f"on 1 thread, {bf16_peaks.get(2, 0):.1f} on 2; `cnnc bf16` rows' share is "
+                  "against it (no calibration: `--quantize=bf16`). "
+                  "Each int8 or bf16 output against the same runtime's fp32 output on an input the "
                   "calibration did not see (SQNR, dB): " + ", ".join(
                       f"{n} {r} {db:.1f}" for (n, r), db in accuracy.items()) + ".", ""]
     lines += ["| network | batch | threads | runtime | median | min | max | ratio to best peer | GFLOP/s | share of peak |",
              "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    def peak_of(runtime):
+        return int8_peaks if "int8" in runtime else bf16_peaks if "bf16" in runtime else peaks
+
     for (name, batch, threads), entry in results.items():
         best = min(v["median"] for k, v in entry.items() if not k.startswith("cnnc"))
         for runtime, s in entry.items():
@@ -496,7 +513,7 @@ def main():
             ratio = f"{best / s['median']:.2f}" if runtime.startswith("cnnc") else ""
             lines.append(f"| {name} | {batch} | {threads} | {runtime} | {s['median']:.2f} | "
                          f"{s['min']:.2f} | {s['max']:.2f} | {ratio} | {gflops:.1f} | "
-                         f"{100 * gflops / (int8_peaks if 'int8' in runtime else peaks).get(threads, float('nan')):.0f}% |")
+                         f"{100 * gflops / peak_of(runtime).get(threads, float('nan')):.0f}% |")
     for name, rows in profiles.items():
         lines += ["", f"## {name}, batch 1, 1 thread: convolutions and GEMMs (`--profile`"
                   f"{' of the int8 binary; share of the VNNI peak' if int8 else ''})", "",
