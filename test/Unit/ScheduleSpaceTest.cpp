@@ -202,3 +202,38 @@ TEST(ScheduleSpace, Avx2HasFewerAccumulators) {
 }
 
 } // namespace
+
+// An int8 or bf16 kernel reads only its register tile and parallel loop:
+// no weight blocking, Winograd or reduction slices; its GEMM keeps the
+// default's k_block and m_block, which it does not read.
+TEST(ScheduleSpace, LowPrecisionKernels) {
+  std::string conv = std::string(winogradConv) + " precision=bf16";
+  ScheduleSpace space(conv, "avx512", "tile_c=64 tile_x=7 vec=16 wblock=0",
+                      {winogradDefault, winogradDirect});
+  EXPECT_TRUE(admits(space, "tile_c=64 tile_x=7 vec=16 wblock=0"));
+  EXPECT_TRUE(admits(space, "parallel=n tile_c=32 tile_x=14 vec=16 wblock=0"));
+  EXPECT_FALSE(admits(space, "tile_c=64 tile_x=8 vec=16 wblock=0")); // 32 accumulators
+  EXPECT_FALSE(admits(space, "tile_c=64 tile_x=7 vec=16 wblock=64"));
+  EXPECT_FALSE(admits(space, winogradDefault));
+  EXPECT_FALSE(admits(space, "ci_block=32 tile_c=64 tile_x=7 vec=16 wblock=0"));
+  EXPECT_TRUE(space.seeds().empty());
+  Schedule origin = parseSchedule("tile_c=64 tile_x=7 vec=16 wblock=0");
+  expectSoundNeighbours(space, origin);
+  std::vector<Schedule> near = space.neighbours(origin);
+  EXPECT_TRUE(contains(near, "tile_c=48 tile_x=7 vec=16 wblock=0"));
+  EXPECT_TRUE(contains(near, "tile_c=64 tile_x=6 vec=16 wblock=0"));
+  EXPECT_TRUE(contains(near, "parallel=n tile_c=64 tile_x=7 vec=16 wblock=0"));
+
+  std::string int8Gemm = std::string(gemm) + " precision=int8 in_zero=0 out_type=u8";
+  const char *int8Default = "k_block=1024 m_block=6 parallel=n tile_m=6 tile_n=64 vec=16 wblock=0";
+  ScheduleSpace gemmSpace(int8Gemm, "avx512", int8Default, {gemmDefault});
+  EXPECT_TRUE(admits(gemmSpace, int8Default));
+  EXPECT_FALSE(admits(gemmSpace, gemmDefault));
+  EXPECT_FALSE(admits(gemmSpace,
+                      "k_block=64 m_block=6 parallel=n tile_m=6 tile_n=64 vec=16 wblock=0"));
+  std::vector<Schedule> all = gemmSpace.enumerate(1000);
+  EXPECT_FALSE(all.empty());
+  for (const Schedule &schedule : all)
+    EXPECT_TRUE(gemmSpace.valid(schedule)) << formatSchedule(schedule);
+  EXPECT_TRUE(contains(all, "k_block=1024 m_block=6 parallel=m tile_m=4 tile_n=32 vec=16 wblock=0"));
+}

@@ -108,10 +108,74 @@ bool ScheduleSpace::winogradAllowed() const {
          keyList("out").size() == 4 && keyList("out")[1] % vector == 0;
 }
 
+bool ScheduleSpace::lowPrecision() const {
+  auto precision = description.find("precision");
+  return precision != description.end() && precision->second != "f32";
+}
+
 bool ScheduleSpace::valid(const Schedule &schedule) const {
   if (value(schedule, "vec", 0) != vector)
     return false;
+  if (lowPrecision())
+    return validLowPrecision(schedule);
   return family == "conv" ? validConv(schedule) : family == "gemm" && validGemm(schedule);
+}
+
+/// An int8 or bf16 kernel (Quantized.cpp, Bf16.cpp): a register tile of
+/// whole vectors within the output channels and the accumulators, the
+/// parallel loop; no weight blocking, Winograd or reduction slices. A
+/// GEMM's k_block and m_block, which these kernels do not read, stay as the
+/// default has them.
+bool ScheduleSpace::validLowPrecision(const Schedule &s) const {
+  bool gemm = family == "gemm";
+  std::vector<int64_t> out = keyList("out");
+  if (!gemm && (family != "conv" || out.size() != 4))
+    return false;
+  int64_t channels = gemm ? key("n") : out[1];
+  int64_t tile = value(s, gemm ? "tile_n" : "tile_c", 0);
+  int64_t across = value(s, gemm ? "tile_m" : "tile_x", 0);
+  auto parallel = s.find("parallel");
+  if (tile < vector || tile % vector || tile > 4 * vector || tile > std::max(vector, channels) ||
+      across < 1 || across > 16 ||
+      tile / vector * across > accumulators || value(s, "wblock", 0) != 0 ||
+      (parallel != s.end() && parallel->second != "n" && parallel->second != "m") ||
+      (gemm && parallel == s.end()))
+    return false;
+  std::set<std::string> allowed = {"vec", "wblock", "parallel"};
+  if (gemm)
+    allowed.insert({"tile_n", "tile_m", "k_block", "m_block"});
+  else
+    allowed.insert({"tile_c", "tile_x"});
+  for (const auto &entry : s)
+    if (!allowed.count(entry.first) ||
+        ((entry.first == "k_block" || entry.first == "m_block") &&
+         (!initial.count(entry.first) || initial.at(entry.first) != entry.second)))
+      return false;
+  return true;
+}
+
+std::vector<Schedule> ScheduleSpace::lowPrecisionNeighbours(const Schedule &s) const {
+  std::vector<Schedule> result;
+  bool gemm = family == "gemm";
+  for (const char *name : {gemm ? "tile_n" : "tile_c", gemm ? "tile_m" : "tile_x"}) {
+    int64_t step = std::string(name) == "tile_n" || std::string(name) == "tile_c" ? vector : 1;
+    for (int64_t delta : {-step, step}) {
+      Schedule candidate = s;
+      candidate[name] = std::to_string(value(s, name, 0) + delta);
+      if (valid(candidate))
+        result.push_back(std::move(candidate));
+    }
+  }
+  // The parallel loop: a convolution's is rows (m) when the key is absent.
+  Schedule toggled = s;
+  bool channelsOuter = s.count("parallel") && s.at("parallel") == "n";
+  if (channelsOuter && !gemm)
+    toggled.erase("parallel");
+  else
+    toggled["parallel"] = channelsOuter ? "m" : "n";
+  if (valid(toggled))
+    result.push_back(std::move(toggled));
+  return result;
 }
 
 bool ScheduleSpace::validConv(const Schedule &s) const {
@@ -213,6 +277,8 @@ std::vector<Schedule> ScheduleSpace::seeds() const {
 }
 
 std::vector<Schedule> ScheduleSpace::neighbours(const Schedule &s) const {
+  if (lowPrecision())
+    return lowPrecisionNeighbours(s);
   std::vector<Schedule> result;
   auto consider = [&](Schedule candidate) {
     if (candidate != s && valid(candidate) &&

@@ -4,7 +4,9 @@
 // (docs/kernel-spec.md), each over the values that make sense for the
 // kernel's shape: register tiles of whole vectors that fit the register
 // file, reduction slices and row counts that divide, weight blocking on or
-// off, the parallel loop, Winograd F(4x4) or F(2x2) or direct. A schedule
+// off, the parallel loop, Winograd F(4x4) or F(2x2) or direct. An int8 or
+// bf16 kernel (`precision=` in its description) reads fewer keys: its
+// register tile and parallel loop only. A schedule
 // is a point; its neighbours change one key by one step (or switch a
 // choice), so the space is searched by walking it (docs/tuning.md).
 //
@@ -53,6 +55,9 @@ private:
   int64_t key(const std::string &name) const;
   std::vector<int64_t> keyList(const std::string &name) const;
   bool winogradAllowed() const;
+  bool lowPrecision() const;
+  bool validLowPrecision(const Schedule &schedule) const;
+  std::vector<Schedule> lowPrecisionNeighbours(const Schedule &schedule) const;
   Schedule otherWinogradTile(const Schedule &schedule) const;
   bool validConv(const Schedule &schedule) const;
   bool validGemm(const Schedule &schedule) const;

@@ -14,7 +14,8 @@
 
 namespace cnnc::tune {
 
-bool TuningModel::load(const ModelRequest &request, const std::string &target) {
+bool TuningModel::load(const ModelRequest &request, const std::string &target,
+                       const std::string &quantize, const std::string &qparams) {
   context.loadDialect<cnn::CnnDialect, mlir::func::FuncDialect>();
   context.printOpOnDiagnostic(false);
   diagnostics = std::make_unique<mlir::SourceMgrDiagnosticHandler>(sourceMgr, &context);
@@ -32,6 +33,8 @@ bool TuningModel::load(const ModelRequest &request, const std::string &target) {
   mlir::PassManager pm(&context);
   cnn::PipelineOptions pipeline;
   pipeline.target = isa;
+  pipeline.qparams = quantize == "int8" ? qparams : "";
+  pipeline.bf16 = quantize == "bf16";
   cnn::buildOptimizationPipeline(pm, pipeline);
   if (mlir::failed(pm.run(*module)))
     return false;
@@ -61,7 +64,9 @@ bool TuningModel::load(const ModelRequest &request, const std::string &target) {
         task.ops.push_back(op);
     });
     int vectorWidth = isa == "avx2" ? 8 : 16;
-    if (!task.ops.empty())
+    bool lowPrecision = !task.ops.empty() && (task.ops.front()->hasAttr("cnn.int8") ||
+                                              task.ops.front()->hasAttr("cnn.bf16"));
+    if (!task.ops.empty() && !lowPrecision)
       for (bool winograd : {false, true})
         task.alternatives.push_back(
             cnn::scheduleKeys(cnn::defaultSchedule(task.ops.front(), vectorWidth, winograd)));
@@ -154,13 +159,21 @@ mlir::FailureOr<codegen::Plan> TuningModel::kernelPlan(const Task &task,
       auto [it, fresh] = prepared.insert({argument.index, int(alone.prepared.size())});
       if (fresh) {
         codegen::PreparedParameter packed = whole->prepared[argument.index];
-        auto [slot, added] = parameters.insert({packed.parameter, int(alone.parameters.size())});
-        if (added) {
-          codegen::Parameter parameter = whole->parameters[packed.parameter];
-          parameter.computed = false;
-          alone.parameters.push_back(parameter);
-        }
-        packed.parameter = slot->second;
+        // The parameters it is made from: the weight, and an int8 kernel's
+        // float bias (folded into its s32 bias), numbered as the kernel's
+        // own model numbers them.
+        auto local = [&](int index) {
+          auto [slot, added] = parameters.insert({index, int(alone.parameters.size())});
+          if (added) {
+            codegen::Parameter parameter = whole->parameters[index];
+            parameter.computed = false;
+            alone.parameters.push_back(parameter);
+          }
+          return slot->second;
+        };
+        packed.parameter = local(packed.parameter);
+        if (packed.bias >= 0)
+          packed.bias = local(packed.bias);
         alone.prepared.push_back(packed);
       }
       argument.index = it->second;

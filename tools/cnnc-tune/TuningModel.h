@@ -45,8 +45,11 @@ using Schedules = std::map<std::string, std::string>;
 class TuningModel {
 public:
   /// Loads a model file as cnnc does (.cnn, .onnx or .mlir) and optimises
-  /// it for `target` (cnnc --target's values); prints errors.
-  bool load(const ModelRequest &request, const std::string &target);
+  /// it for `target` (cnnc --target's values), with `quantize` (cnnc
+  /// --quantize: "", int8 with the calibration `qparams`, or bf16); prints
+  /// errors.
+  bool load(const ModelRequest &request, const std::string &target,
+            const std::string &quantize = "", const std::string &qparams = "");
 
   const std::vector<Task> &tasks() const { return taskList; }
   const std::string &vectorIsa() const { return isa; }

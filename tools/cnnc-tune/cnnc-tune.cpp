@@ -52,6 +52,15 @@ cl::opt<std::string> target("target",
                                      "x86-avx512, x86-avx2"),
                             cl::init("host"), cl::sub(tuneCommand), cl::sub(mergeCommand),
                             cl::cat(category));
+cl::opt<std::string> quantize("quantize",
+                              cl::desc("Tune the kernels of cnnc --quantize=int8 (with "
+                                       "--qparams) or --quantize=bf16"),
+                              cl::value_desc("int8|bf16"), cl::sub(tuneCommand),
+                              cl::cat(category));
+cl::opt<std::string> qparamsPath("qparams",
+                                 cl::desc("--quantize=int8: the calibration, as cnnc takes it"),
+                                 cl::value_desc("model.qparams"), cl::sub(tuneCommand),
+                                 cl::cat(category));
 cl::opt<std::string> budget("budget", cl::desc("The whole run's time: 90s, 10m (default) or 1h"),
                             cl::value_desc("time"), cl::init("10m"), cl::sub(tuneCommand),
                             cl::cat(category));
@@ -208,9 +217,12 @@ int main(int argc, char **argv) {
 
   if (std::string problem = targetProblem(target); !problem.empty())
     return fail(problem);
+  if (!((quantize.empty() && qparamsPath.empty()) || (quantize == "bf16" && qparamsPath.empty()) ||
+        (quantize == "int8" && !qparamsPath.empty())))
+    return fail("--quantize takes int8, with --qparams model.qparams, or bf16 (as cnnc does)");
   cnnc::tune::TuningModel model;
   cnnc::ModelRequest request{"cnnc-tune", modelPath, params, inputShapes};
-  if (!model.load(request, target))
+  if (!model.load(request, target, quantize, qparamsPath))
     return 1;
   llvm::SmallString<128> work;
   if (llvm::sys::fs::createUniqueDirectory("cnnc-tune", work))

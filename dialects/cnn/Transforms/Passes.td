@@ -176,9 +176,15 @@ def ScheduleKernels : Cnn_FunctionPass<"cnn-schedule-kernels"> {
     that fits the target's vector registers by the share of its work that
     is useful (tiles that overhang an edge recompute) and by its size
     (reuse per load). A tuning database (`tuning-db`) overrides it for the
-    kernels it lists, keyed by the kernel's spec description.
+    kernels it lists, keyed by the kernel's spec description. With
+    `low-precision`, run again once cnn-quantize or cnn-bf16 has marked
+    its kernels, only those are looked up (their descriptions carry
+    `precision=`), and a kernel the database does not list keeps the
+    low-precision schedule it has.
   }];
   let options = [
+    Option<"lowPrecision", "low-precision", "bool", "false",
+           "Schedule only the int8 and bf16 kernels, from the tuning database">,
     Option<"target", "target", "std::string", "\"avx512\"",
            "What the schedule is for: avx512 or avx2 (vector ISAs), cuda or opencl">,
     Option<"tuningDatabase", "tuning-db", "std::string", "\"\"",

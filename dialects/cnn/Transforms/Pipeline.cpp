@@ -27,9 +27,9 @@ void buildOptimizationPipeline(mlir::OpPassManager &pm, const PipelineOptions &o
   function.addPass(createLowerToGemm({emitRemarks}));
   pm.addPass(createHoistWeightTransforms({emitRemarks}));
   pm.addPass(createSelectLayout({options.layout, emitRemarks}));
-  pm.nest<mlir::func::FuncOp>().addPass(
-      createScheduleKernels(
-          {options.target, options.tuningDatabase, options.threads, options.winograd, emitRemarks}));
+  pm.nest<mlir::func::FuncOp>().addPass(createScheduleKernels(
+      {/*lowPrecision=*/false, options.target, options.tuningDatabase, options.threads,
+       options.winograd, emitRemarks}));
   if (!options.qparams.empty()) {
     QuantizeOptions quantize;
     quantize.qparamsPath = options.qparams;
@@ -42,6 +42,12 @@ void buildOptimizationPipeline(mlir::OpPassManager &pm, const PipelineOptions &o
     bf16.emitRemarks = emitRemarks;
     pm.nest<mlir::func::FuncOp>().addPass(createBf16(bf16));
   }
+  // The int8 and bf16 kernels' descriptions exist only now: a tuning
+  // database's entries for them (cnnc-tune --quantize) apply here.
+  if ((!options.qparams.empty() || options.bf16) && !options.tuningDatabase.empty())
+    pm.nest<mlir::func::FuncOp>().addPass(createScheduleKernels(
+        {/*lowPrecision=*/true, options.target, options.tuningDatabase, options.threads,
+         options.winograd, emitRemarks}));
   pm.addPass(createPlanMemory({emitRemarks}));
 }
 

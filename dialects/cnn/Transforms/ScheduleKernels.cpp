@@ -126,7 +126,7 @@ struct ScheduleKernels : impl::ScheduleKernelsBase<ScheduleKernels> {
         return signalPassFailure();
       }
       std::string cpu = hostCpuModel();
-      if (!gpu && !database.cpu.empty() && database.cpu != cpu)
+      if (!gpu && !lowPrecision && !database.cpu.empty() && database.cpu != cpu)
         getOperation()->emitWarning()
             << "tuning database '" << tuningDatabase << "' was measured on '" << database.cpu
             << "', this machine is '" << cpu << "': its schedules may not suit it";
@@ -134,6 +134,9 @@ struct ScheduleKernels : impl::ScheduleKernelsBase<ScheduleKernels> {
     std::set<int> otherThreadCounts;
     getOperation().walk([&](mlir::Operation *op) {
       if (!llvm::isa<Conv2DOp, FusedConv2DOp, GemmOp>(op))
+        return;
+      bool lowPrecisionKernel = op->hasAttr("cnn.int8") || op->hasAttr("cnn.bf16");
+      if (lowPrecision != lowPrecisionKernel)
         return;
       std::optional<KernelDescription> kernel = describeKernel(op);
       const TuningEntry *entry = database.find(kernel->signature(), target, threadCount);
@@ -144,6 +147,8 @@ struct ScheduleKernels : impl::ScheduleKernelsBase<ScheduleKernels> {
           if (other.signature == kernel->signature() && other.target == target)
             otherThreadCounts.insert(other.threads);
       bool tuned = entry && !entry->keepsDefault();
+      if (lowPrecision && !tuned)
+        return; // The schedule cnn-quantize or cnn-bf16 gave it.
       mlir::DictionaryAttr schedule = tuned ? parseScheduleKeys(op->getContext(), entry->schedule)
                                         : gpu ? defaultGpuSchedule(op)
                                               : defaultSchedule(op, vectorWidth, winograd);

@@ -79,7 +79,8 @@ std::string checkScheduleKeys(const std::string &family, const std::string &keys
     auto [key, value] = pair.split('=');
     if (!seen.insert(key.str()).second)
       return "'" + key.str() + "' is given twice";
-    if (family == "gemm" && key == "parallel") {
+    // Which loop runs in parallel: a GEMM's, and an int8 or bf16 convolution's.
+    if (key == "parallel") {
       if (value != "n" && value != "m")
         return "parallel=" + value.str() + ": must be n or m";
       continue;
