@@ -185,7 +185,63 @@ bool absorbScale(Importer &im, int x, const Constant &c) {
   return true;
 }
 
+/// Folds x * scale + shift into the convolution, transposed convolution or
+/// dense layer that made x, read only here: its weights times scale, its
+/// bias times scale plus shift. PaddlePaddle's exports scale and shift
+/// every convolution so (PP-OCRv4's learnable affine blocks), which would
+/// otherwise be two passes over the tensor each, and would keep the
+/// activation after them from fusing into the convolution.
+bool absorbAffineAfter(Importer &im, int x, double scale, double shift) {
+  Layer *layer = im.soleProducer(x);
+  if (!layer || (layer->call != "conv" && layer->call != "conv_t" && layer->call != "dense") ||
+      !std::isfinite(scale) || !std::isfinite(shift) || im.isQuantized(x))
+    return false;
+  bool hasBias = false;
+  for (auto &[suffix, value] : layer->parameters) {
+    if (suffix == "weight")
+      for (double &v : value.values)
+        v *= scale;
+    if (suffix == "bias") {
+      hasBias = true;
+      for (double &v : value.values)
+        v = v * scale + shift;
+    }
+  }
+  if (!hasBias && shift != 0) { // A layer written without a bias gains one.
+    const Shape &shape = im.shapeOf(x);
+    size_t axis = layer->call == "dense" ? shape.size() - 1 : 1;
+    layer->parameters.push_back({"bias", filled(shape[axis], shift)});
+    auto &args = layer->arguments;
+    args.erase(std::remove(args.begin(), args.end(), "bias=false"), args.end());
+  }
+  im.bindActivation(0, x);
+  return true;
+}
+
 } // namespace
+
+int absorbAffineBefore(Importer &im, int x, Constant &weight, Constant &bias) {
+  Layer *affine = im.soleProducer(x);
+  if (!affine || affine->call != "affine" || im.isQuantized(x))
+    return x;
+  double scale = affine->facts["scale"], shift = affine->facts["shift"];
+  if (!std::isfinite(scale) || !std::isfinite(shift))
+    return x;
+  int64_t channels = weight.shape[0], perChannel = channels ? weight.size() / channels : 0;
+  if (shift != 0) {
+    if (bias.values.empty())
+      bias = filled(channels, 0);
+    for (int64_t o = 0; o < channels; ++o) {
+      double sum = 0;
+      for (int64_t k = 0; k < perChannel; ++k)
+        sum += weight.values[size_t(o * perChannel + k)];
+      bias.values[size_t(o)] += shift * sum;
+    }
+  }
+  for (double &v : weight.values)
+    v *= scale;
+  return affine->operands[0];
+}
 
 int scalarLayer(Importer &im, int x, double scale, double shift) {
   Layer &layer = im.addInnerLayer("affine", {x}, {}, {im.shapeOf(x)});
@@ -214,6 +270,8 @@ void affine(Importer &im, int x, double scale, double shift) {
     }
   if (scale == 1 && shift == 0)
     return im.bindActivation(0, x);
+  if (absorbAffineAfter(im, x, scale, shift))
+    return;
   Layer &layer = im.addLayer("affine", {x}, {});
   layer.facts = {{"scale", scale}, {"shift", shift}};
 }

@@ -17,6 +17,14 @@ namespace cnnc::onnx_import {
 /// Adds x * scale + shift (a `cnn.scale_shift`) and returns its activation.
 int scalarLayer(Importer &im, int x, double scale, double shift);
 
+/// x * scale + shift before an unpadded convolution (its `weight` [O, I/g,
+/// kh, kw] and `bias`, absent when empty) that is x's only reader, folded
+/// into them: the weights times scale, each bias plus shift times the sum
+/// of its channel's weights. Returns the convolution's new input, the
+/// affine's operand, or x itself when x is no such affine (or the numbers
+/// are not finite).
+int absorbAffineBefore(Importer &im, int x, Constant &weight, Constant &bias);
+
 /// Add, Sub, Mul and Div: `op` is '+', '-', '*' or '/'.
 void arithmetic(Importer &im, char op);
 

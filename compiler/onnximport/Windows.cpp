@@ -1,6 +1,7 @@
 //===- Windows.cpp - convolutions, pooling, and the Pad before them -------===//
 
 #include "onnximport/Handlers.h"
+#include "onnximport/Patterns.h"
 
 #include <algorithm>
 
@@ -154,7 +155,15 @@ void convolution(Importer &im) {
   int64_t groups = checkedGroups(im, x, weight, /*transposed=*/false);
   x = absorbPad(im, x, w);
   checkFits(im, im.shapeOf(x), w);
-  bool bias = im.hasInput(2);
+  int64_t outputChannels = weight.shape[0];
+  Constant weightValue = weight, biasValue;
+  if (im.hasInput(2))
+    biasValue = checkedBias(im, outputChannels);
+  // A scalar affine before it folds in where no padding would read its
+  // zeros as the affine's shift (PP-OCRv4's pointwise convolutions).
+  if (!w.padded())
+    x = absorbAffineBefore(im, x, weightValue, biasValue);
+  bool bias = !biasValue.values.empty();
   Args args = {std::to_string(weight.shape[0]), pair(w.kernel[0], w.kernel[1])};
   if (w.stride[0] != 1 || w.stride[1] != 1)
     args.push_back(pair(w.stride[0], w.stride[1]));
@@ -164,14 +173,10 @@ void convolution(Importer &im) {
     args.push_back("groups=" + std::to_string(groups));
   if (w.dilation[0] != 1 || w.dilation[1] != 1)
     args.push_back("dilation=" + pair(w.dilation[0], w.dilation[1]));
-  Constant biasValue;
-  int64_t outputChannels = weight.shape[0];
-  if (bias)
-    biasValue = checkedBias(im, outputChannels);
-  else
+  if (!bias)
     args.push_back("bias=false");
   Layer &layer = im.addLayer("conv", {x}, args);
-  layer.parameters.push_back({"weight", weight});
+  layer.parameters.push_back({"weight", weightValue});
   if (bias)
     layer.parameters.push_back({"bias", biasValue});
   layer.facts["bias"] = bias;

@@ -374,6 +374,16 @@ Kernel buildGemm(const KernelSpec &spec) {
   return {output, arguments};
 }
 
+// Transposed convolution, as a gather: out[co, y, x] sums in[ci, iy, ix] *
+// w[ci, co, ky, kx] over the taps with y = iy * stride - pad_top + ky *
+// dilation. Without dilation, the taps that reach output column x are the
+// ones in its phase, kx = (x + pad) % stride + j * stride (j = 0, 1, ...,
+// ceil(kw / stride) - 1), each from input column (x + pad) / stride - j:
+// a dense reduction with a bounds mask, which vectorises over output
+// channels (or, with fewer than 8, over columns). PP-OCRv4's detector
+// upsamples 24 channels of 160x160 by 2 with 2x2 taps: 45.8 ms as a scan
+// of every tap with a divisibility test per term, 1.3 ms this way (one
+// core of an AMD EPYC Zen 5). A dilated one keeps that scan.
 Kernel buildConvTranspose(const KernelSpec &spec) {
   std::vector<int64_t> inShape = spec.integers("in"), outShape = spec.integers("out");
   std::vector<int64_t> window = spec.integers("kernel"), stride = spec.integers("stride");
@@ -392,28 +402,70 @@ Kernel buildConvTranspose(const KernelSpec &spec) {
     arguments.push_back(bias);
     initial = bias(c);
   }
-  // out[co, y, x] gathers in[ci, iy, ix] for every tap with
-  // y = iy * stride - pad_top + ky * dilation.
   Func acc("acc"), output("output");
-  RDom r(0, int(perGroupIn), 0, int(window[1]), 0, int(window[0]), "r");
-  Expr tx = x + int(pad[1]) - r.y * int(dilation[1]);
-  Expr ty = y + int(pad[0]) - r.z * int(dilation[0]);
-  r.where(tx >= 0 && tx % int(stride[1]) == 0 && tx / int(stride[1]) < int(inShape[3]));
-  r.where(ty >= 0 && ty % int(stride[0]) == 0 && ty / int(stride[0]) < int(inShape[2]));
   Expr group = c / int(perGroupOut);
-  Expr inChannel = group * int(perGroupIn) + r.x;
   acc(c, x, y, n) = initial;
-  acc(c, x, y, n) += weights(c % int(perGroupOut), inChannel, r.y, r.z) *
-                     input(inChannel, clamp(tx / int(stride[1]), 0, int(inShape[3]) - 1),
-                           clamp(ty / int(stride[0]), 0, int(inShape[2]) - 1), n);
+  bool phased = dilation[0] == 1 && dilation[1] == 1;
+  RDom r;
+  if (phased) {
+    int tapsX = int((window[1] + stride[1] - 1) / stride[1]);
+    int tapsY = int((window[0] + stride[0] - 1) / stride[0]);
+    r = RDom(0, int(perGroupIn), 0, tapsX, 0, tapsY, "r");
+    Expr shiftedX = x + int(pad[1]), shiftedY = y + int(pad[0]);
+    Expr kx = shiftedX % int(stride[1]) + r.y * int(stride[1]);
+    Expr ky = shiftedY % int(stride[0]) + r.z * int(stride[0]);
+    Expr ix = shiftedX / int(stride[1]) - r.y, iy = shiftedY / int(stride[0]) - r.z;
+    Expr inside = kx < int(window[1]) && ky < int(window[0]) && ix >= 0 &&
+                  ix < int(inShape[3]) && iy >= 0 && iy < int(inShape[2]);
+    Expr inChannel = group * int(perGroupIn) + r.x;
+    Expr term = weights(c % int(perGroupOut), inChannel, min(kx, int(window[1]) - 1),
+                        min(ky, int(window[0]) - 1)) *
+                input(inChannel, clamp(ix, 0, int(inShape[3]) - 1),
+                      clamp(iy, 0, int(inShape[2]) - 1), n);
+    acc(c, x, y, n) += select(inside, term, 0.0f);
+  } else {
+    r = RDom(0, int(perGroupIn), 0, int(window[1]), 0, int(window[0]), "r");
+    Expr tx = x + int(pad[1]) - r.y * int(dilation[1]);
+    Expr ty = y + int(pad[0]) - r.z * int(dilation[0]);
+    r.where(tx >= 0 && tx % int(stride[1]) == 0 && tx / int(stride[1]) < int(inShape[3]));
+    r.where(ty >= 0 && ty % int(stride[0]) == 0 && ty / int(stride[0]) < int(inShape[2]));
+    Expr inChannel = group * int(perGroupIn) + r.x;
+    acc(c, x, y, n) += weights(c % int(perGroupOut), inChannel, r.y, r.z) *
+                       input(inChannel, clamp(tx / int(stride[1]), 0, int(inShape[3]) - 1),
+                             clamp(ty / int(stride[0]), 0, int(inShape[2]) - 1), n);
+  }
   output(c, x, y, n) = acc(c, x, y, n);
   constrainOutput(output, outShape);
   if (spec.gpu) {
     scheduleFlatOnGpu(output); // acc, unscheduled, is computed per thread.
     return {output, arguments};
   }
-  output.parallel(y);
-  acc.compute_at(output, y);
+  int64_t rowWork = outShape[1] * outShape[3] * perGroupIn * window[0] * window[1];
+  if (!phased) {
+    acc.compute_at(output, parallelInChunks(output, y, outShape[2], rowWork));
+    return {output, arguments};
+  }
+  // A register tile of a channel vector by 4 columns, or 16 columns of
+  // one channel; the phase's taps unrolled.
+  Var co("co"), ci("ci"), xo("xo"), xi("xi");
+  int64_t outChannels = outShape[1];
+  if (outChannels >= 8) {
+    int vec = outChannels >= 16 ? 16 : 8;
+    output.split(c, co, ci, vec, tailFor(outChannels, vec))
+        .split(x, xo, xi, 4, tailFor(outShape[3], 4))
+        .reorder(ci, xi, co, xo, y, n)
+        .vectorize(ci)
+        .unroll(xi);
+    acc.compute_at(output, co).vectorize(c).unroll(x);
+    acc.update().reorder(c, x, r.y, r.z, r.x).vectorize(c).unroll(x).unroll(r.y).unroll(r.z);
+  } else {
+    output.split(x, xo, xi, 16, tailFor(outShape[3], 16))
+        .reorder(xi, c, xo, y, n)
+        .vectorize(xi);
+    acc.compute_at(output, c).vectorize(x);
+    acc.update().reorder(x, r.y, r.z, r.x).vectorize(x).unroll(r.y).unroll(r.z);
+  }
+  parallelInChunks(output, y, outShape[2], rowWork);
   return {output, arguments};
 }
 

@@ -27,7 +27,9 @@ def EraseInferenceNoOps : Cnn_FunctionPass<"cnn-erase-inference-noops"> {
   let summary = "Removes ops that do nothing at inference: dropout and identity";
   let description = [{
     Dropout is the identity at inference and identity ops only keep a layer
-    visible in the source; both are replaced by their input.
+    visible in the source; both are replaced by their input. A scale_shift
+    whose input is another, read by it alone, absorbs it (`x * 0.5 + 3`
+    elaborates as two).
   }];
   let options = remarkOption;
 }
