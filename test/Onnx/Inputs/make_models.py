@@ -281,6 +281,59 @@ def folding(out):
     np.save(os.path.join(out, "folding-y.npy"), x.reshape(1, 32, 2))
 
 
+def learnable_affine(out):
+    """PaddlePaddle's learnable affine blocks (PP-OCRv4's backbone): a
+    scalar `* s + b` after each convolution and after each activation; the
+    first fold into the convolution before them, those before an unpadded
+    convolution into it, the one before a padded convolution stays."""
+    f = lambda v: np.array(v, dtype=np.float32)  # noqa: E731
+    w1 = rng.normal(0, 0.3, (8, 1, 3, 3)).astype(np.float32)
+    b1 = rng.normal(0, 0.1, 8).astype(np.float32)
+    w2 = rng.normal(0, 0.3, (6, 8, 1, 1)).astype(np.float32)
+    w3 = rng.normal(0, 0.3, (4, 6, 3, 3)).astype(np.float32)
+    b3 = rng.normal(0, 0.1, 4).astype(np.float32)
+    s = [0.9, 0.45, 1.9, 0.63, 1.3, 0.7]
+    b = [0.5, -0.01, 0.8, -0.55, 0.2, -0.3]
+    nodes = [constant("w1", w1), constant("b1", b1), constant("w2", w2), constant("w3", w3),
+             constant("b3", b3)]
+    for i in range(6):
+        nodes += [constant(f"s{i}", f(s[i])), constant(f"t{i}", f([b[i]]))]
+
+    def lab(x, i):
+        nodes.extend([helper.make_node("Mul", [x, f"s{i}"], [f"m{i}"], name=f"lab{i}_mul"),
+                      helper.make_node("Add", [f"m{i}", f"t{i}"], [f"a{i}"], name=f"lab{i}_add")])
+        return f"a{i}"
+    nodes += [constant("three", f(3)), constant("zero", f(0)), constant("six", f(6))]
+
+    def hardswish_of(x, name):  # as opset-13 exporters write it
+        nodes.extend([
+            helper.make_node("Add", [x, "three"], [name + "_a"], name=name + "_add"),
+            helper.make_node("Clip", [name + "_a", "zero", "six"], [name + "_r"],
+                             name=name + "_clip"),
+            helper.make_node("Mul", [x, name + "_r"], [name + "_m"], name=name + "_mul"),
+            helper.make_node("Div", [name + "_m", "six"], [name], name=name)])
+        return name
+    nodes.append(helper.make_node("Conv", ["x", "w1", "b1"], ["c1"], name="conv1", group=8,
+                                  pads=[1, 1, 1, 1]))
+    hardswish_of(lab("c1", 0), "h1")
+    nodes.append(helper.make_node("Conv", [lab("h1", 1), "w2"], ["c2"], name="conv2"))
+    hardswish_of(lab("c2", 2), "h2")
+    nodes.append(helper.make_node("Conv", [lab("h2", 3), "w3", "b3"], ["c3"], name="conv3",
+                                  pads=[1, 1, 1, 1]))
+    nodes.append(helper.make_node("Mul", [lab("c3", 4), "s5"], ["y"], name="scale_out"))
+    save_model(out, "learnable_affine", nodes, [1, 8, 6, 6], {"y": [1, 4, 6, 6]})
+
+    x = rng.normal(0, 1, (1, 8, 6, 6)).astype(np.float32)
+    d = lambda a: a.astype(np.float64)  # noqa: E731
+    hardswish = lambda v: v * np.clip(v + 3, 0, 6) / 6  # noqa: E731
+    c1 = np.concatenate([conv(d(x[:, i:i + 1]), d(w1[i:i + 1]), d(b1[i:i + 1]), pad=1)
+                         for i in range(8)], axis=1)
+    h1 = hardswish(c1 * s[0] + b[0]) * s[1] + b[1]
+    h2 = hardswish(conv(h1, d(w2)) * s[2] + b[2]) * s[3] + b[3]
+    y = (conv(h2, d(w3), d(b3), pad=1) * s[4] + b[4]) * s[5]
+    save_arrays(out, "learnable_affine", x, {"y": y})
+
+
 def activations(out):
     x = rng.normal(0, 2, (1, 3, 4, 5)).astype(np.float32)
     nodes = [
@@ -530,6 +583,7 @@ if __name__ == "__main__":
     os.makedirs(sys.argv[1], exist_ok=True)
     paddle_style(sys.argv[1])
     svtr_style(sys.argv[1])
+    learnable_affine(sys.argv[1])
     activations(sys.argv[1])
     folding(sys.argv[1])
     movement(sys.argv[1])
