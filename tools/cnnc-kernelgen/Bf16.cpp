@@ -98,16 +98,7 @@ Kernel buildBf16Gemm(const KernelSpec &spec) {
   acc(o, m) += f32(rounded(r.y * 2 + r.x, m)) * f32(weights(r.x, o, r.y));
   defineBf16Output(output, spec, acc, {rows, columns}, arguments, {o, m});
 
-  int vec = int(spec.integer("vec")), tileN = int(spec.integer("tile_n"));
-  int tileM = int(spec.integer("tile_m"));
-  bool channelsOuter = spec.word("parallel", "n") == "n";
-  Var co("co"), xo("xo");
-  scheduleReductionTiles(output, acc, {r.x, r.y}, columns, rows, vec, tileN, tileM, co, xo,
-                         channelsOuter, true);
-  if (channelsOuter)
-    parallelInChunks(output, co, (columns + tileN - 1) / tileN, rows * tileN * depth);
-  else
-    parallelInChunks(output, xo, (rows + tileM - 1) / tileM, columns * tileM * depth);
+  scheduleLowPrecisionGemm(spec, output, acc, {r.x, r.y}, rows, depth, columns);
   return {output, arguments};
 }
 
@@ -134,23 +125,8 @@ Kernel buildBf16Conv(const KernelSpec &spec) {
                      f32(weights(r[0], c, r[1], r[2], r[3]));
   defineBf16Output(output, spec, acc, outShape, arguments, {c, x, y, n});
 
-  int vec = int(spec.integer("vec")), tileC = int(spec.integer("tile_c"));
-  int tileX = int(spec.integer("tile_x"));
-  Var co("co"), xo("xo"), row("row");
-  int64_t taps = k[0] * k[1] * inChannels;
-  // parallel=n: channel tiles outermost (weights that outweigh the
-  // activations stay in cache); otherwise rows of every image.
-  bool channelsOuter = spec.word("parallel", "m") == "n";
-  scheduleReductionTiles(output, acc, {r[0], r[1], r[2], r[3]}, outChannels, outShape[3], vec,
-                         tileC, tileX, co, xo, channelsOuter, true);
-  if (channelsOuter) {
-    output.reorder(xo, y, n, co);
-    parallelInChunks(output, co, (outChannels + tileC - 1) / tileC,
-                     outShape[0] * outShape[2] * outShape[3] * tileC * taps);
-  } else {
-    output.fuse(y, n, row);
-    parallelInChunks(output, row, outShape[0] * outShape[2], outShape[1] * outShape[3] * taps);
-  }
+  scheduleLowPrecisionConv(spec, output, acc, {r[0], r[1], r[2], r[3]}, outShape,
+                           k[0] * k[1] * inChannels, true);
   return {output, arguments};
 }
 

@@ -237,6 +237,43 @@ void scheduleReductionTiles(Func output, Func acc, const std::vector<VarOrRVar> 
     update.unroll(accArgs[0]);
 }
 
+void scheduleLowPrecisionGemm(const KernelSpec &spec, Func output, Func acc,
+                              const std::vector<VarOrRVar> &reduction, int64_t rows,
+                              int64_t depth, int64_t columns) {
+  int vec = int(spec.integer("vec")), tileN = int(spec.integer("tile_n"));
+  int tileM = int(spec.integer("tile_m"));
+  bool channelsOuter = spec.word("parallel", "n") == "n";
+  Var co("co"), xo("xo");
+  scheduleReductionTiles(output, acc, reduction, columns, rows, vec, tileN, tileM, co, xo,
+                         channelsOuter, true);
+  if (channelsOuter)
+    parallelInChunks(output, co, (columns + tileN - 1) / tileN, rows * tileN * depth);
+  else
+    parallelInChunks(output, xo, (rows + tileM - 1) / tileM, columns * tileM * depth);
+}
+
+Var scheduleLowPrecisionConv(const KernelSpec &spec, Func output, Func acc,
+                             const std::vector<VarOrRVar> &reduction,
+                             const std::vector<int64_t> &outShape, int64_t taps,
+                             bool dotProduct) {
+  int vec = int(spec.integer("vec")), tileC = int(spec.integer("tile_c"));
+  int tileX = int(spec.integer("tile_x"));
+  std::vector<Var> at = output.args(); // c, x, y, n
+  Var co("co"), xo("xo"), row("row");
+  bool channelsOuter = spec.word("parallel", "m") == "n";
+  scheduleReductionTiles(output, acc, reduction, outShape[1], outShape[3], vec, tileC, tileX, co,
+                         xo, channelsOuter, dotProduct);
+  if (channelsOuter) {
+    output.reorder(xo, at[2], at[3], co);
+    parallelInChunks(output, co, (outShape[1] + tileC - 1) / tileC,
+                     outShape[0] * outShape[2] * outShape[3] * tileC * taps);
+    return at[2];
+  }
+  output.fuse(at[2], at[3], row);
+  return parallelInChunks(output, row, outShape[0] * outShape[2],
+                          outShape[1] * outShape[3] * taps);
+}
+
 TailStrategy tailFor(int64_t extent, int64_t factor) {
   return extent >= factor ? TailStrategy::ShiftInwards : TailStrategy::GuardWithIf;
 }

@@ -145,6 +145,25 @@ void scheduleReductionTiles(Halide::Func output, Halide::Func acc,
                             int64_t columns, int vec, int tileC, int tileX, Halide::Var co,
                             Halide::Var xo, bool channelsOuter, bool dotProduct);
 
+/// An int8 or bf16 GEMM's schedule from its spec: register tiles of
+/// `tile_n` channels by `tile_m` pixels, channel tiles (parallel=n) or pixel
+/// tiles in parallel.
+void scheduleLowPrecisionGemm(const KernelSpec &spec, Halide::Func output, Halide::Func acc,
+                              const std::vector<Halide::VarOrRVar> &reduction, int64_t rows,
+                              int64_t depth, int64_t columns);
+/// An int8 or bf16 convolution's (c, x, y, n): register tiles of `tile_c`
+/// channels by `tile_x` columns; with parallel=n channel tiles outermost,
+/// each task running every row against its slice of the weights, which
+/// then stays in cache (layers whose weights outweigh their activations:
+/// ResNet's 14x14 and 7x7 stages, 2.4 MB of weights over 25 KB of input);
+/// otherwise rows of every image go to threads. `taps` is the reduction's
+/// length per output. Returns the loop that steps through output rows.
+Halide::Var scheduleLowPrecisionConv(const KernelSpec &spec, Halide::Func output,
+                                     Halide::Func acc,
+                                     const std::vector<Halide::VarOrRVar> &reduction,
+                                     const std::vector<int64_t> &outShape, int64_t taps,
+                                     bool dotProduct);
+
 //--- GPU schedules (Gpu.cpp) ------------------------------------------------//
 
 /// One thread per element, 256 to a block, all dimensions fused (channels

@@ -106,18 +106,9 @@ Kernel buildQuantizedGemm(const KernelSpec &spec) {
   std::vector<Argument> arguments = {input, weights, bias};
   defineQuantizedOutput(output, spec, acc, {rows, columns}, arguments, {o, m});
 
-  int vec = int(spec.integer("vec")), tileN = int(spec.integer("tile_n"));
-  int tileM = int(spec.integer("tile_m"));
-  // The fp32 GEMM's choice of parallel loop: channel tiles when there are
-  // enough of them, else pixel tiles.
-  bool channelsOuter = spec.word("parallel", "n") == "n";
-  Var co("co"), xo("xo");
-  scheduleReductionTiles(output, acc, {r.x, r.y}, columns, rows, vec, tileN, tileM, co, xo,
-                channelsOuter, true);
-  if (channelsOuter)
-    parallelInChunks(output, co, (columns + tileN - 1) / tileN, rows * tileN * depth);
-  else
-    parallelInChunks(output, xo, (rows + tileM - 1) / tileM, columns * tileM * depth);
+  // The parallel loop is the fp32 GEMM's choice: channel tiles when there
+  // are enough of them, else pixel tiles.
+  scheduleLowPrecisionGemm(spec, output, acc, {r.x, r.y}, rows, depth, columns);
   return {output, arguments};
 }
 
@@ -182,32 +173,11 @@ Kernel buildQuantizedConv(const KernelSpec &spec) {
   std::vector<Argument> arguments = {input, weights, bias};
   defineQuantizedOutput(output, spec, acc, outShape, arguments, {c, x, y, n});
 
-  int vec = int(spec.integer("vec")), tileC = int(spec.integer("tile_c"));
-  int tileX = int(spec.integer("tile_x"));
-  Var co("co"), xo("xo"), row("row");
   int64_t taps = rowTaps ? k[0] * (k[1] * inChannels + 3) / 4 * 4
                          : k[0] * k[1] * (depthwise ? 1 : inChannels);
-  // parallel=n: channel tiles outermost, each task running every row
-  // against its slice of the weights, which then stays in cache; for
-  // layers whose weights outweigh their activations (ResNet's 14x14 and
-  // 7x7 stages, 2.4 MB of weights over 25 KB of input). Otherwise rows,
-  // of every image, go to threads.
-  bool channelsOuter = spec.word("parallel", "m") == "n";
-  scheduleReductionTiles(output, acc, reduction, outChannels, outShape[3], vec, tileC, tileX, co, xo,
-                channelsOuter, !depthwise);
-  if (channelsOuter) {
-    output.reorder(xo, y, n, co);
-    parallelInChunks(output, co, (outChannels + tileC - 1) / tileC,
-                     outShape[0] * outShape[2] * outShape[3] * tileC * taps);
-    if (rowTaps)
-      rows.compute_at(output, y).vectorize(rows.args()[0], 16);
-  } else {
-    output.fuse(y, n, row);
-    Var eachRow =
-        parallelInChunks(output, row, outShape[0] * outShape[2], outShape[1] * outShape[3] * taps);
-    if (rowTaps)
-      rows.compute_at(output, eachRow).vectorize(rows.args()[0], 16);
-  }
+  Var eachRow = scheduleLowPrecisionConv(spec, output, acc, reduction, outShape, taps, !depthwise);
+  if (rowTaps)
+    rows.compute_at(output, eachRow).vectorize(rows.args()[0], 16);
   return {output, arguments};
 }
 

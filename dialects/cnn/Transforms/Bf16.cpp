@@ -70,15 +70,13 @@ struct Bf16Pass : impl::Bf16Base<Bf16Pass> {
     if (function.getName() == "init")
       return;
     mlir::UnitAttr unit = mlir::UnitAttr::get(function.getContext());
-    std::set<std::string> kept(keepFloat.begin(), keepFloat.end()), named;
+    KeepFloatList kept(keepFloat);
     function.walk([&](mlir::Operation *op) {
       if (!llvm::isa<Conv2DOp, FusedConv2DOp, GemmOp>(op))
         return;
       std::string why = whyFloat(op), layer = layerName(op, "");
-      if (kept.count(layer)) {
-        named.insert(layer);
+      if (kept.keeps(op))
         why = "--keep-float names it";
-      }
       if (!why.empty()) {
         if (emitRemarks)
           op->emitRemark() << "'" << layer << "' stays float: " << why;
@@ -89,13 +87,8 @@ struct Bf16Pass : impl::Bf16Base<Bf16Pass> {
       if (emitRemarks)
         op->emitRemark() << "'" << layer << "' runs bf16";
     });
-    for (const std::string &layer : kept)
-      if (!named.count(layer)) {
-        function.emitError("--keep-float names '")
-            << layer << "', which is not a convolution or GEMM of the optimised graph (its "
-            << "layers are named as --remarks and --profile show them)";
-        return signalPassFailure();
-      }
+    if (mlir::failed(kept.checkAllFound(function)))
+      signalPassFailure();
   }
 };
 

@@ -9,6 +9,9 @@
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassManager.h"
 
+#include <set>
+#include <string>
+
 namespace cnn {
 
 #define GEN_PASS_DECL
@@ -26,6 +29,33 @@ inline mlir::Operation *soleUser(mlir::Value value) {
 inline std::string describeLayer(mlir::Operation *op) {
   return "'" + layerName(op, op->getName().getStringRef()) + "'";
 }
+
+/// The layers --keep-float names (cnn-quantize, cnn-bf16): whether a
+/// kernel is one of them, and, once every kernel was asked, an error at
+/// `where` for a name that is none.
+class KeepFloatList {
+public:
+  template <typename Names>
+  explicit KeepFloatList(const Names &names) : names(names.begin(), names.end()) {}
+  bool keeps(mlir::Operation *op) {
+    std::string layer = layerName(op, "");
+    if (!names.count(layer))
+      return false;
+    found.insert(layer);
+    return true;
+  }
+  mlir::LogicalResult checkAllFound(mlir::Operation *where) const {
+    for (const std::string &layer : names)
+      if (!found.count(layer))
+        return where->emitError("--keep-float names '")
+               << layer << "', which is not a convolution or GEMM of the optimised graph (its "
+               << "layers are named as --remarks and --profile show them)";
+    return mlir::success();
+  }
+
+private:
+  std::set<std::string> names, found;
+};
 
 /// The inference pipeline `cnnc --emit=opt` runs, in order; with
 /// `emitRemarks` each pass says what it did and did not do.

@@ -161,15 +161,13 @@ void QuantizePass::runOnOperation() {
   }
   // Which kernels run as int8.
   llvm::DenseSet<mlir::Operation *> int8;
-  std::set<std::string> kept(keepFloat.begin(), keepFloat.end()), named;
+  KeepFloatList kept(keepFloat);
   function.walk([&](mlir::Operation *op) {
     if (!llvm::isa<Conv2DOp, FusedConv2DOp, GemmOp>(op))
       return;
     std::string why = whyFloat(op), layer = layerName(op, "");
-    if (kept.count(layer)) {
-      named.insert(layer);
+    if (kept.keeps(op))
       why = "--keep-float names it";
-    }
     mlir::OpOperand *residual = residualOf(op);
     if (why.empty() && !rangeOf(op->getOperand(0)))
       why = "its input has no calibrated range";
@@ -180,13 +178,8 @@ void QuantizePass::runOnOperation() {
     else if (emitRemarks)
       op->emitRemark() << "'" << layer << "' stays float: " << why;
   });
-  for (const std::string &layer : kept)
-    if (!named.count(layer)) {
-      function.emitError("--keep-float names '")
-          << layer << "', which is not a convolution or GEMM of the optimised graph (its "
-          << "layers are named as --remarks and --profile show them)";
-      return signalPassFailure();
-    }
+  if (mlir::failed(kept.checkAllFound(function)))
+    return signalPassFailure();
   // A result stays u8 when every reader is an int8 kernel.
   auto readsAsInt8 = [&](mlir::OpOperand &use) {
     mlir::Operation *user = use.getOwner();
