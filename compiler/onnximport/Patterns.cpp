@@ -139,6 +139,13 @@ bool perChannel(const Constant &c, int64_t width, size_t axis, size_t rank) {
   return true;
 }
 
+/// Gives a layer written without a bias (`bias=false`) the bias `values`.
+void addBias(Layer &layer, Constant values) {
+  layer.parameters.push_back({"bias", std::move(values)});
+  auto &args = layer.arguments;
+  args.erase(std::remove(args.begin(), args.end(), "bias=false"), args.end());
+}
+
 /// Folds `+ c` into the bias of the convolution, dense or layer norm before it.
 bool absorbBias(Importer &im, int x, const Constant &c) {
   Layer *layer = im.soleProducer(x);
@@ -160,12 +167,9 @@ bool absorbBias(Importer &im, int x, const Constant &c) {
       im.bindActivation(0, x);
       return true;
     }
-  // A layer written without a bias gains one.
   Constant bias = c;
   bias.shape = {shape[axis]};
-  layer->parameters.push_back({"bias", bias});
-  auto &args = layer->arguments;
-  args.erase(std::remove(args.begin(), args.end(), "bias=false"), args.end());
+  addBias(*layer, bias);
   im.bindActivation(0, x);
   return true;
 }
@@ -207,12 +211,9 @@ bool absorbAffineAfter(Importer &im, int x, double scale, double shift) {
         v = v * scale + shift;
     }
   }
-  if (!hasBias && shift != 0) { // A layer written without a bias gains one.
+  if (!hasBias && shift != 0) {
     const Shape &shape = im.shapeOf(x);
-    size_t axis = layer->call == "dense" ? shape.size() - 1 : 1;
-    layer->parameters.push_back({"bias", filled(shape[axis], shift)});
-    auto &args = layer->arguments;
-    args.erase(std::remove(args.begin(), args.end(), "bias=false"), args.end());
+    addBias(*layer, filled(shape[layer->call == "dense" ? shape.size() - 1 : 1], shift));
   }
   im.bindActivation(0, x);
   return true;

@@ -59,20 +59,6 @@ Func roundedInput(ImageParam input, const std::vector<int64_t> &shape) {
   return rounded;
 }
 
-/// The output from the f32 sums `acc(at)`: the residual, then the epilogue.
-void defineBf16Output(Func output, const KernelSpec &spec, Func acc,
-                      const std::vector<int64_t> &outShape, std::vector<Argument> &arguments,
-                      const std::vector<Var> &at) {
-  Expr value = acc(at);
-  if (spec.integer("residual")) {
-    ImageParam residual = activationInput("residual", outShape);
-    arguments.push_back(residual);
-    value += residual(at);
-  }
-  output(at) = epilogue(spec, value);
-  constrainOutput(output, outShape);
-}
-
 /// The bias, when the spec has one, else 0; appended to `arguments`.
 Expr initialSum(const KernelSpec &spec, int64_t channels, Expr channel,
                 std::vector<Argument> &arguments) {
@@ -96,7 +82,8 @@ Kernel buildBf16Gemm(const KernelSpec &spec) {
   RDom r(0, 2, 0, int(pairs), "r");
   acc(o, m) = initialSum(spec, columns, o, arguments);
   acc(o, m) += f32(rounded(r.y * 2 + r.x, m)) * f32(weights(r.x, o, r.y));
-  defineBf16Output(output, spec, acc, {rows, columns}, arguments, {o, m});
+  defineConvolutionOutput(output, spec, acc(o, m), {rows, columns}, KernelInput(), arguments,
+                          {o, m});
 
   scheduleLowPrecisionGemm(spec, output, acc, {r.x, r.y}, rows, depth, columns);
   return {output, arguments};
@@ -123,7 +110,8 @@ Kernel buildBf16Conv(const KernelSpec &spec) {
   // Channel pairs innermost, taps outer, as the int8 kernel's quads.
   acc(c, x, y, n) += f32(read(r[1] * 2 + r[0], px + r[2] * int(d[1]), py + r[3] * int(d[0]), n)) *
                      f32(weights(r[0], c, r[1], r[2], r[3]));
-  defineBf16Output(output, spec, acc, outShape, arguments, {c, x, y, n});
+  defineConvolutionOutput(output, spec, acc(c, x, y, n), outShape, KernelInput(), arguments,
+                          {c, x, y, n});
 
   scheduleLowPrecisionConv(spec, output, acc, {r[0], r[1], r[2], r[3]}, outShape,
                            k[0] * k[1] * inChannels, true);

@@ -19,8 +19,6 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 
-#include <set>
-
 namespace cnn {
 #define GEN_PASS_DEF_BF16
 #include "cnn/Transforms/Passes.h.inc"
